@@ -1,0 +1,108 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/spf13/cobra"
+
+	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/tools/core"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/transport"
+)
+
+func serveCommand(s Streams) *cobra.Command {
+	var configPath string
+	flagged := config.Default()
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve MCP over stdio (default) or HTTP (--listen)",
+		Long: "Serve MCP over stdio (default) or, with --listen, over HTTP: streamable HTTP at /mcp, " +
+			"legacy SSE at /sse and /message, probes at /healthz and /readyz.\n\n" +
+			"Settings come from defaults, then the --config file, then KUBEMCP_* environment variables, then flags.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(configPath, cmd)
+			if err != nil {
+				return err
+			}
+			return serve(cmd, s, cfg)
+		},
+	}
+	cmd.Flags().StringVar(&configPath, "config", "", "YAML config file (env KUBEMCP_CONFIG)")
+	config.Bind(cmd.Flags(), &flagged)
+	return cmd
+}
+
+// loadConfig layers defaults < file < environment < flags and validates the result.
+func loadConfig(path string, cmd *cobra.Command) (config.Config, error) {
+	cfg := config.Default()
+	if path == "" {
+		path = os.Getenv("KUBEMCP_CONFIG")
+	}
+	if path != "" {
+		if err := cfg.LoadFile(path); err != nil {
+			return cfg, err
+		}
+	}
+	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
+		return cfg, err
+	}
+	if err := cfg.ApplyFlags(cmd.Flags()); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
+	ctx := cmd.Context()
+	logger := newLogger(s, cfg.LogLevel)
+	var ln net.Listener
+	if cfg.Listen != "" {
+		var err error
+		if ln, err = transport.Listen(cfg.Listen); err != nil {
+			return err
+		}
+		defer ln.Close()
+	}
+	cl, err := clusters.New(clusters.Options{
+		Kubeconfig: cfg.Kubeconfig,
+		Context:    cfg.Context,
+		Client:     kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst},
+		Logger:     logger,
+	})
+	if err != nil {
+		return err
+	}
+	server := mcpserver.New(mcpserver.Options{
+		Version:  Version(),
+		Toolsets: []toolset.Toolset{core.New(cl)},
+		Logger:   logger,
+	})
+	if ln == nil {
+		logger.Info("serving MCP over stdio", "cluster", cl.DefaultName())
+		return transport.ServeStdio(ctx, server, s.In, s.Out)
+	}
+	return serveHTTP(cmd, s, cfg, ln, server, cl, logger)
+}
+
+func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, server *mcp.Server, cl *clusters.Manager, logger *slog.Logger) error {
+	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
+	fmt.Fprintf(s.Err, "kubemcp: serving MCP at http://%s%s (cluster %q)\n", ln.Addr(), transport.PathMCP, cl.DefaultName())
+	mux := transport.Mux(server, transport.HTTPOptions{Ready: cl.Ready, Logger: logger})
+	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
+}
+
+func newLogger(s Streams, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(strings.ToUpper(level))) // Validate has checked it
+	return slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: l}))
+}

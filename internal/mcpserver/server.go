@@ -1,0 +1,82 @@
+// Package mcpserver assembles kubemcp's MCP server: the tools the registry
+// selects, and the middleware every request passes through.
+package mcpserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// Options configure the server.
+type Options struct {
+	Version  string
+	Toolsets []toolset.Toolset
+	Logger   *slog.Logger // nil: discard
+}
+
+const instructions = `kubemcp reads and manages Kubernetes clusters.
+Start broad and narrow down: namespaces_list, then pods_list (by namespace or label_selector), then resources_get for one object.
+Answers are compact tables capped in size; when a list is cut, the note at its end says how to get the rest.
+Secret values are redacted.`
+
+// New returns an MCP server with every tool of the toolsets installed.
+func New(opts Options) *mcp.Server {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := mcp.NewServer(&mcp.Implementation{Name: "kubemcp", Title: "kubemcp", Version: opts.Version}, &mcp.ServerOptions{
+		Instructions: instructions,
+		Logger:       logger,
+	})
+	s.AddReceivingMiddleware(recoverPanics(logger), logCalls(logger))
+	for _, ts := range opts.Toolsets {
+		toolset.Install(s, ts.Tools())
+	}
+	return s
+}
+
+// recoverPanics turns a panic in a handler into a protocol error, so one bad
+// request cannot take down a server that others are using.
+func recoverPanics(logger *slog.Logger) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					logger.Error("panic in MCP handler", "method", method, "panic", p, "stack", string(debug.Stack()))
+					res, err = nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError,
+						Message: fmt.Sprintf("kubemcp hit an internal error handling %s (a bug; the server log has the details)", method)}
+				}
+			}()
+			return next(ctx, method, req)
+		}
+	}
+}
+
+// logCalls logs each tool call with its duration and outcome.
+func logCalls(logger *slog.Logger) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			call, ok := req.(*mcp.CallToolRequest)
+			if !ok {
+				return next(ctx, method, req)
+			}
+			start := time.Now()
+			res, err := next(ctx, method, req)
+			isError := err != nil
+			if r, ok := res.(*mcp.CallToolResult); ok && r.IsError {
+				isError = true
+			}
+			logger.Info("tool call", "tool", call.Params.Name, "duration", time.Since(start).Round(time.Microsecond), "isError", isError)
+			return res, err
+		}
+	}
+}

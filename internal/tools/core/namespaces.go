@@ -1,0 +1,54 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// NamespacesIn takes no arguments.
+type NamespacesIn struct{}
+
+// Namespace is one row of namespaces_list.
+type Namespace struct {
+	Name    string    `json:"name"`
+	Status  string    `json:"status" jsonschema:"Active or Terminating"`
+	Created time.Time `json:"created"`
+}
+
+// NamespacesOut is the structured result of namespaces_list.
+type NamespacesOut struct {
+	Namespaces []Namespace `json:"namespaces"`
+}
+
+func (c *Core) namespacesList() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "namespaces_list",
+		Description: "List the cluster's namespaces with their status and age.",
+		Annotations: readOnly("List namespaces"),
+	}, c.listNamespaces)
+}
+
+func (c *Core) listNamespaces(ctx context.Context, _ *mcp.CallToolRequest, _ NamespacesIn) (string, NamespacesOut, error) {
+	out := NamespacesOut{Namespaces: []Namespace{}}
+	kc, err := c.clusters.Get(ctx, "")
+	if err != nil {
+		return "", out, err
+	}
+	list, err := kc.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return "", out, toolset.Explain(err, toolset.Op{Verb: "list", Resource: "namespaces"})
+	}
+	now := time.Now()
+	table := render.Table{Header: []string{"NAME", "STATUS", "AGE"}}
+	for _, ns := range list.Items {
+		out.Namespaces = append(out.Namespaces, Namespace{Name: ns.Name, Status: string(ns.Status.Phase), Created: ns.CreationTimestamp.Time})
+		table.Rows = append(table.Rows, []string{ns.Name, string(ns.Status.Phase), render.Age(ns.CreationTimestamp.Time, now)})
+	}
+	return table.Render(render.DefaultBudget, `To read one namespace, call resources_get {"resource":"namespaces","name":"NAME"}.`), out, nil
+}

@@ -1,0 +1,79 @@
+package toolset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+)
+
+// Op describes what a tool asked of Kubernetes, so that a refusal can be told
+// back as a sentence the model can act on.
+type Op struct {
+	Verb      string // get, list, ...
+	Resource  string // plural resource, e.g. "pods"
+	Namespace string // empty for cluster-scoped or all namespaces
+	Name      string
+	// ListCall is the tool call that shows what exists, offered on "not found",
+	// e.g. `pods_list {"namespace":"shop"}`.
+	ListCall string
+}
+
+func (o Op) where() string {
+	if o.Namespace == "" {
+		return ""
+	}
+	return fmt.Sprintf(" in namespace %q", o.Namespace)
+}
+
+// Explain turns an error from the Kubernetes API into one that says what went
+// wrong and what to try next. Every tool passes its API errors through here.
+func Explain(err error, op Op) error {
+	if err == nil {
+		return nil
+	}
+	var unknown *kube.UnknownKindError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Errorf("%w. Name the resource by its plural (e.g. \"deployments\"), short name (\"deploy\") or apiVersion and kind", err)
+	case errors.Is(err, kube.ErrNoKind):
+		return err
+	case apierrors.IsNotFound(err):
+		msg := fmt.Sprintf("%s %q not found%s", op.Resource, op.Name, op.where())
+		if op.ListCall != "" {
+			msg += ". To see what exists, call " + op.ListCall
+		}
+		return errors.New(msg)
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("forbidden: Kubernetes RBAC does not allow %q on %s%s (%s). Ask a cluster admin for a Role that grants it, or try a namespace you can read",
+			op.Verb, op.Resource, op.where(), apiMessage(err))
+	case apierrors.IsUnauthorized(err):
+		return fmt.Errorf("the cluster rejected the credentials (401 Unauthorized): the kubeconfig's token or certificate is missing, wrong or expired")
+	case apierrors.IsBadRequest(err) || apierrors.IsInvalid(err):
+		return fmt.Errorf("the cluster refused the request as invalid: %s", apiMessage(err))
+	case errors.Is(err, context.DeadlineExceeded) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
+		return fmt.Errorf("%s %s%s timed out; narrow the request (a namespace, a label selector) or try again", op.Verb, op.Resource, op.where())
+	case isUnreachable(err):
+		return fmt.Errorf("cannot reach the cluster's apiserver (%v); check that the cluster is running and the kubeconfig's server address is right", err)
+	}
+	return fmt.Errorf("%s %s%s: %w", op.Verb, op.Resource, op.where(), err)
+}
+
+func apiMessage(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return strings.TrimSpace(status.Status().Message)
+	}
+	return err.Error()
+}
+
+func isUnreachable(err error) bool {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	return errors.As(err, &opErr) || errors.As(err, &dnsErr)
+}

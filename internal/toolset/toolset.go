@@ -1,0 +1,65 @@
+// Package toolset defines what a toolset is (a named group of MCP tools with
+// typed handlers) and the registry that decides which tools a server exposes.
+package toolset
+
+import (
+	"context"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+)
+
+// Toolset is a named group of tools, one per package under internal/tools.
+type Toolset interface {
+	Name() string
+	Description() string
+	Tools() []Tool
+}
+
+// Tool is one MCP tool: its metadata and how to install its typed handler.
+type Tool struct {
+	Meta    mcp.Tool
+	install func(*mcp.Server, *mcp.Tool)
+}
+
+// Handler is a typed tool handler. It returns the text a model reads and the
+// structured value that goes to structuredContent (and fixes the outputSchema).
+// An error becomes an isError result: make it a sentence that says what to do
+// next (see Explain).
+type Handler[In, Out any] func(ctx context.Context, req *mcp.CallToolRequest, in In) (text string, out Out, err error)
+
+// New makes a Tool from its metadata and typed handler. The input and output
+// schemas are inferred from In and Out by the MCP SDK.
+func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
+	return Tool{
+		Meta: meta,
+		install: func(s *mcp.Server, t *mcp.Tool) {
+			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+				text, out, err := h(ctx, req, in)
+				if err != nil {
+					var zero Out
+					return nil, zero, err
+				}
+				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
+			})
+		},
+	}
+}
+
+// Install adds the tools to s.
+func Install(s *mcp.Server, tools []Tool) {
+	for _, t := range tools {
+		meta := t.Meta
+		t.install(s, &meta)
+	}
+}
+
+// Bool returns a pointer to b, for the optional hints in mcp.ToolAnnotations.
+func Bool(b bool) *bool { return &b }
+
+// Clusters hands a tool the client for a cluster ("" is the default one) as the
+// calling identity.
+type Clusters interface {
+	Get(ctx context.Context, cluster string) (*kube.Client, error)
+}
