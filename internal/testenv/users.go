@@ -1,0 +1,79 @@
+package testenv
+
+import (
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// userGroups lists the static-token users. Only admin has rights; the others
+// are for RBAC tests, which grant what they need.
+var userGroups = []struct {
+	name   string
+	groups []string
+}{
+	{"admin", []string{"system:masters"}},
+	{"alice", []string{"team-a"}},
+	{"bob", []string{"team-b"}},
+	{"carol", []string{"team-c"}},
+}
+
+// writeUsers gives every user a random token and writes tokens.csv.
+func (e *Env) writeUsers() error {
+	e.Users = make(map[string]User, len(userGroups))
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	for _, u := range userGroups {
+		token, err := randomHex(16)
+		if err != nil {
+			return err
+		}
+		e.Users[u.name] = User{Name: u.name, Token: token, Groups: u.groups, Kubeconfig: e.kubeconfigPath(u.name)}
+		if err := w.Write([]string{token, u.name, "uid-" + u.name, strings.Join(u.groups, ",")}); err != nil {
+			return fmt.Errorf("writing tokens.csv: %w", err)
+		}
+	}
+	w.Flush()
+	if err := os.WriteFile(e.path("tokens.csv"), []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("writing tokens.csv: %w", err)
+	}
+	e.Kubeconfig = e.Users["admin"].Kubeconfig
+	return nil
+}
+
+func (e *Env) kubeconfigPath(user string) string {
+	if user == "admin" {
+		return e.path("kubeconfig")
+	}
+	return e.path("kubeconfig-" + user)
+}
+
+// writeKubeconfigs writes one self-contained kubeconfig per user: the CA is
+// embedded, so a copy of the file outside Dir works too.
+func (e *Env) writeKubeconfigs() error {
+	for _, u := range e.Users {
+		cfg := clientcmdapi.NewConfig()
+		cfg.Clusters[KubeContext] = &clientcmdapi.Cluster{Server: e.Server, CertificateAuthorityData: e.pki.caPEM}
+		cfg.AuthInfos[u.Name] = &clientcmdapi.AuthInfo{Token: u.Token}
+		cfg.Contexts[KubeContext] = &clientcmdapi.Context{Cluster: KubeContext, AuthInfo: u.Name}
+		cfg.CurrentContext = KubeContext
+		if err := clientcmd.WriteToFile(*cfg, u.Kubeconfig); err != nil {
+			return fmt.Errorf("writing the kubeconfig of %s: %w", u.Name, err)
+		}
+	}
+	return nil
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("reading random bytes: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
