@@ -1,0 +1,97 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kubemcp.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPrecedence checks defaults < file < env < flags, and that an unset flag
+// does not overwrite what the file or environment said.
+func TestPrecedence(t *testing.T) {
+	path := writeFile(t, "listen: 127.0.0.1:1\ncontext: from-file\nlogLevel: warn\nclientQPS: 7\n")
+	env := map[string]string{"KUBEMCP_CONTEXT": "from-env", "KUBEMCP_LOG_LEVEL": "debug", "KUBEMCP_SHUTDOWN_GRACE": "3s"}
+	flagged := Default()
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	Bind(fs, &flagged)
+	if err := fs.Parse([]string{"--log-level=error"}); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := Default()
+	if err := cfg.LoadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.ApplyFlags(fs); err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Listen: "127.0.0.1:1", Context: "from-env", LogLevel: "error", ShutdownGrace: 3 * time.Second, ClientQPS: 7, ClientBurst: Default().ClientBurst}
+	if cfg != want {
+		t.Fatalf("got %+v\nwant %+v", cfg, want)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUnknownKeyNamed(t *testing.T) {
+	cfg := Default()
+	err := cfg.LoadFile(writeFile(t, "listen: 127.0.0.1:1\nlistne: oops\n"))
+	if err == nil || !strings.Contains(err.Error(), "listne") {
+		t.Fatalf("want an error naming the unknown key, got %v", err)
+	}
+}
+
+func TestBadEnvNamed(t *testing.T) {
+	cfg := Default()
+	err := cfg.ApplyEnv(func(k string) (string, bool) {
+		if k == "KUBEMCP_SHUTDOWN_GRACE" {
+			return "soon", true
+		}
+		return "", false
+	})
+	if err == nil || !strings.Contains(err.Error(), "KUBEMCP_SHUTDOWN_GRACE") {
+		t.Fatalf("want an error naming the variable, got %v", err)
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	cfg := Config{Listen: "8080", LogLevel: "loud", ShutdownGrace: -1}
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "clientQPS"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s: %v", want, err)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	got := map[string]string{}
+	for _, f := range fields() {
+		got[f.flag] = f.env
+	}
+	for flag, env := range map[string]string{"listen": "KUBEMCP_LISTEN", "log-level": "KUBEMCP_LOG_LEVEL", "client-qps": "KUBEMCP_CLIENT_QPS"} {
+		if got[flag] != env {
+			t.Errorf("flag --%s: env %q, want %q", flag, got[flag], env)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func TestTableFitsBudgetAndSaysSo(t *testing.T) {
+	tbl := Table{Header: []string{"NAME", "STATUS"}}
+	for i := range 1000 {
+		tbl.Rows = append(tbl.Rows, []string{fmt.Sprintf("pod-%04d", i), "Running"})
+	}
+	out := tbl.Render(2048, "Narrow with label_selector.")
+	if len(out) > 2048 {
+		t.Fatalf("output is %d bytes, budget 2048", len(out))
+	}
+	if !strings.Contains(out, "of 1000 rows not shown") || !strings.Contains(out, "Narrow with label_selector.") {
+		t.Fatalf("no continuation note:\n%s", out[len(out)-300:])
+	}
+	if !strings.HasPrefix(out, "NAME") {
+		t.Fatalf("header missing: %q", out[:20])
+	}
+}
+
+func TestTableUnderBudgetUntouched(t *testing.T) {
+	tbl := Table{Header: []string{"A", "B"}, Rows: [][]string{{"x", "y"}}}
+	if got := tbl.Render(DefaultBudget, "hint"); strings.Contains(got, "not shown") || !strings.Contains(got, "x  y") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestTextCut(t *testing.T) {
+	s := strings.Repeat("line of text\n", 500)
+	out := Text(s, 1000, "Ask for less.")
+	if len(out) > 1000 || !strings.Contains(out, "of 500 lines") {
+		t.Fatalf("len %d, tail %q", len(out), out[len(out)-120:])
+	}
+}
+
+func TestCleanAndRedact(t *testing.T) {
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{
+			"name": "s", "managedFields": []any{map[string]any{"manager": "kubectl"}},
+			"annotations": map[string]any{lastApplied: "{...}"},
+		},
+		"data":       map[string]any{"password": "c2VjcmV0"},
+		"stringData": map[string]any{"token": "plain"},
+	}}
+	out, err := Object(Clean(obj), YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"c2VjcmV0", "plain", "managedFields", lastApplied} {
+		if strings.Contains(out, leak) {
+			t.Errorf("output contains %q:\n%s", leak, out)
+		}
+	}
+	if !strings.Contains(out, "password: '<redacted: 8 bytes>'") {
+		t.Errorf("key not kept with a size note:\n%s", out)
+	}
+	if obj.Object["data"].(map[string]any)["password"] != "c2VjcmV0" {
+		t.Error("Clean changed its input")
+	}
+}
+
+func TestAge(t *testing.T) {
+	now := time.Now()
+	for d, want := range map[time.Duration]string{30 * time.Second: "30s", 5 * time.Minute: "5m", 3 * time.Hour: "3h", 72 * time.Hour: "3d"} {
+		if got := Age(now.Add(-d), now); got != want {
+			t.Errorf("Age(-%s) = %s, want %s", d, got, want)
+		}
+	}
+}
