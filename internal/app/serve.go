@@ -73,6 +73,21 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 		}
 		defer ln.Close()
 	}
+	server, cl, err := NewServer(cfg, logger)
+	if err != nil {
+		return err
+	}
+	if ln == nil {
+		logger.Info("serving MCP over stdio", "cluster", cl.DefaultName())
+		return transport.ServeStdio(ctx, server, s.In, s.Out)
+	}
+	return serveHTTP(cmd, s, cfg, ln, server, cl, logger)
+}
+
+// NewServer wires the configuration into an MCP server: clusters, toolsets and
+// middleware. It contacts no cluster. Tests use it to serve in memory exactly
+// what `kubemcp serve` serves.
+func NewServer(cfg config.Config, logger *slog.Logger) (*mcp.Server, *clusters.Manager, error) {
 	cl, err := clusters.New(clusters.Options{
 		Kubeconfig: cfg.Kubeconfig,
 		Context:    cfg.Context,
@@ -80,18 +95,14 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 		Logger:     logger,
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	server := mcpserver.New(mcpserver.Options{
 		Version:  Version(),
 		Toolsets: []toolset.Toolset{core.New(cl)},
 		Logger:   logger,
 	})
-	if ln == nil {
-		logger.Info("serving MCP over stdio", "cluster", cl.DefaultName())
-		return transport.ServeStdio(ctx, server, s.In, s.Out)
-	}
-	return serveHTTP(cmd, s, cfg, ln, server, cl, logger)
+	return server, cl, nil
 }
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, server *mcp.Server, cl *clusters.Manager, logger *slog.Logger) error {
