@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/app"
+	"github.com/kubemcp/kubemcp/internal/config"
+)
+
+// connectInMemory serves kubemcp in this process, wired exactly as serve wires
+// it, for the given kubeconfig.
+func connectInMemory(t *testing.T, kubeconfig string) *mcp.ClientSession {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Kubeconfig = kubeconfig
+	server, _, err := app.NewServer(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testContext(t)
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := server.Connect(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	return connect(t, ct, nil)
+}
+
+func connect(t *testing.T, tr mcp.Transport, opts *mcp.ClientSessionOptions) *mcp.ClientSession {
+	t.Helper()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil).Connect(testContext(t), tr, opts)
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+func call(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any) (result, *mcp.CallToolResult) {
+	t.Helper()
+	res, err := cs.CallTool(testContext(t), &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s: protocol error: %v", tool, err)
+	}
+	var text strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			text.WriteString(tc.Text)
+		}
+	}
+	return result{Text: text.String(), IsError: res.IsError}, res
+}
+
+func runCases(t *testing.T, cs *mcp.ClientSession) {
+	for _, c := range cases() {
+		t.Run(c.name, func(t *testing.T) {
+			got, res := call(t, cs, c.tool, c.args)
+			c.check(t, got)
+			if !c.isError && res.StructuredContent == nil {
+				t.Errorf("%s: no structuredContent", c.tool)
+			}
+		})
+	}
+}
+
+func TestGoSDKInMemory(t *testing.T) {
+	runCases(t, connectInMemory(t, env.Kubeconfig))
+}
+
+// TestGoSDKHTTP runs the cases through a real kubemcp process over each HTTP
+// flavour: a 2026-07-28 client (stateless, server/discover), a 2025-11-25 client
+// (sessions) and a legacy SSE client.
+func TestGoSDKHTTP(t *testing.T) {
+	url := startHTTP(t, env.Kubeconfig)
+	base := strings.TrimSuffix(url, "/mcp")
+	tests := []struct {
+		name    string
+		tr      mcp.Transport
+		opts    *mcp.ClientSessionOptions
+		version string
+	}{
+		{"streamable 2026-07-28", &mcp.StreamableClientTransport{Endpoint: url}, nil, "2026-07-28"},
+		{"streamable 2025-11-25", &mcp.StreamableClientTransport{Endpoint: url}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"}, "2025-11-25"},
+		{"legacy sse", &mcp.SSEClientTransport{Endpoint: base + "/sse"}, &mcp.ClientSessionOptions{ProtocolVersion: "2024-11-05"}, "2024-11-05"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := connect(t, tt.tr, tt.opts)
+			if got := cs.InitializeResult().ProtocolVersion; got != tt.version {
+				t.Fatalf("negotiated %s, want %s", got, tt.version)
+			}
+			if got := cs.InitializeResult().ServerInfo.Name; got != "kubemcp" {
+				t.Fatalf("server name %q", got)
+			}
+			runCases(t, cs)
+		})
+	}
+}
+
+// TestStructuredPods checks that structuredContent carries the same facts as
+// the table, typed, for programs that read it.
+func TestStructuredPods(t *testing.T) {
+	cs := connectInMemory(t, env.Kubeconfig)
+	_, res := call(t, cs, "pods_list", map[string]any{"namespace": "payments"})
+	raw, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Pods []struct {
+			Name     string `json:"name"`
+			Status   string `json:"status"`
+			Restarts int    `json:"restarts"`
+		} `json:"pods"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range out.Pods {
+		if p.Status == "CrashLoopBackOff" && p.Restarts >= 7 {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no CrashLoopBackOff pod with 7+ restarts in %s", raw)
+	}
+}
+
+// TestForbiddenIsActionable runs kubemcp as alice, who has no RBAC grants: the
+// refusal must name the verb, the resource and the namespace.
+func TestForbiddenIsActionable(t *testing.T) {
+	cs := connectInMemory(t, env.Users["alice"].Kubeconfig)
+	got, _ := call(t, cs, "pods_list", map[string]any{"namespace": "shop"})
+	c := toolCase{tool: "pods_list", isError: true, want: []string{"forbidden", `"list"`, "pods", `namespace "shop"`, "alice"}}
+	c.check(t, got)
+}
+
+// TestUnreachableCluster points kubemcp at a closed port: the answer says the
+// apiserver cannot be reached, not a bare transport error.
+func TestUnreachableCluster(t *testing.T) {
+	cs := connectInMemory(t, writeKubeconfig(t, "https://127.0.0.1:1"))
+	got, _ := call(t, cs, "namespaces_list", nil)
+	c := toolCase{tool: "namespaces_list", isError: true, want: []string{"cannot reach the cluster"}}
+	c.check(t, got)
+}
+
+// writeKubeconfig writes a kubeconfig for server with a token nobody checks.
+func writeKubeconfig(t *testing.T, server string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kubeconfig")
+	body := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: %q, insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: ctx, context: {cluster: c, user: u}}]
+current-context: ctx
+`, server)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
