@@ -108,7 +108,7 @@ func NewServer(cfg config.Config, logger *slog.Logger) (*mcp.Server, *clusters.M
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, server *mcp.Server, cl *clusters.Manager, logger *slog.Logger) error {
 	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
 	fmt.Fprintf(s.Err, "kubemcp: serving MCP at http://%s%s (cluster %q)\n", ln.Addr(), transport.PathMCP, cl.DefaultName())
-	mux := transport.Mux(server, transport.HTTPOptions{Ready: cl.Ready, Logger: logger})
+	mux := transport.Mux(server, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger})
 	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
 }
 

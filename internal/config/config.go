@@ -24,6 +24,7 @@ type Config struct {
 	Context       string        `json:"context,omitempty" help:"kubeconfig context to use (default: the current context)"`
 	LogLevel      string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`
 	ShutdownGrace time.Duration `json:"shutdownGrace,omitempty" help:"how long to let in-flight requests finish on SIGINT/SIGTERM"`
+	SessionIdle   time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
 	ClientQPS     float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
 	ClientBurst   int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
 }
@@ -33,6 +34,7 @@ func Default() Config {
 	return Config{
 		LogLevel:      "info",
 		ShutdownGrace: 10 * time.Second,
+		SessionIdle:   30 * time.Minute,
 		ClientQPS:     200,
 		ClientBurst:   400,
 	}
@@ -66,6 +68,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdownGrace %s: must not be negative", c.ShutdownGrace))
+	}
+	if c.SessionIdle <= 0 {
+		errs = append(errs, fmt.Errorf("sessionIdle %s: must be positive", c.SessionIdle))
 	}
 	if c.ClientQPS <= 0 || c.ClientBurst <= 0 {
 		errs = append(errs, fmt.Errorf("clientQPS %v and clientBurst %d: both must be positive", c.ClientQPS, c.ClientBurst))

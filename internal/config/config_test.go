@@ -41,7 +41,7 @@ func TestPrecedence(t *testing.T) {
 	if err := cfg.ApplyFlags(fs); err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Listen: "127.0.0.1:1", Context: "from-env", LogLevel: "error", ShutdownGrace: 3 * time.Second, ClientQPS: 7, ClientBurst: Default().ClientBurst}
+	want := Config{Listen: "127.0.0.1:1", Context: "from-env", LogLevel: "error", ShutdownGrace: 3 * time.Second, SessionIdle: Default().SessionIdle, ClientQPS: 7, ClientBurst: Default().ClientBurst}
 	if cfg != want {
 		t.Fatalf("got %+v\nwant %+v", cfg, want)
 	}
@@ -77,7 +77,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "clientQPS"} {
+	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "sessionIdle", "clientQPS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s: %v", want, err)
 		}

@@ -19,8 +19,11 @@ import (
 type HTTPOptions struct {
 	// Ready reports whether the server can do its job (its cluster answers);
 	// /readyz is 503 with the error otherwise. Nil means always ready.
-	Ready  func(context.Context) error
-	Logger *slog.Logger
+	Ready func(context.Context) error
+	// SessionIdle closes a stateful session after this long without requests,
+	// so clients that vanish without DELETE do not leak. Zero means never.
+	SessionIdle time.Duration
+	Logger      *slog.Logger
 }
 
 // The first protocol version without sessions: its clients are served statelessly.
@@ -40,7 +43,7 @@ const (
 // MCP-Protocol-Version header each request carries.
 func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	getServer := func(*http.Request) *mcp.Server { return server }
-	stateful := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{Logger: opts.Logger})
+	stateful := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{SessionTimeout: opts.SessionIdle, Logger: opts.Logger})
 	stateless := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{Stateless: true, Logger: opts.Logger})
 	sse := mcp.NewSSEHandler(getServer, nil)
 

@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +18,7 @@ import (
 
 // connectInMemory serves kubemcp in this process, wired exactly as serve wires
 // it, for the given kubeconfig.
-func connectInMemory(t *testing.T, kubeconfig string) *mcp.ClientSession {
+func connectInMemory(t testing.TB, kubeconfig string) *mcp.ClientSession {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Kubeconfig = kubeconfig
@@ -32,7 +34,7 @@ func connectInMemory(t *testing.T, kubeconfig string) *mcp.ClientSession {
 	return connect(t, ct, nil)
 }
 
-func connect(t *testing.T, tr mcp.Transport, opts *mcp.ClientSessionOptions) *mcp.ClientSession {
+func connect(t testing.TB, tr mcp.Transport, opts *mcp.ClientSessionOptions) *mcp.ClientSession {
 	t.Helper()
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil).Connect(testContext(t), tr, opts)
 	if err != nil {
@@ -152,7 +154,7 @@ func TestUnreachableCluster(t *testing.T) {
 }
 
 // writeKubeconfig writes a kubeconfig for server with a token nobody checks.
-func writeKubeconfig(t *testing.T, server string) string {
+func writeKubeconfig(t testing.TB, server string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "kubeconfig")
 	body := fmt.Sprintf(`apiVersion: v1
@@ -166,4 +168,53 @@ current-context: ctx
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestHTTPProbesAndRebinding checks the probes of a real kubemcp process
+// against a live cluster, and that a browser tricked by DNS rebinding (a
+// foreign Host header on a loopback listener) is refused.
+func TestHTTPProbesAndRebinding(t *testing.T) {
+	url := startHTTP(t, env.Kubeconfig)
+	base := strings.TrimSuffix(url, "/mcp")
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "evil.example.com"
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign Host header: %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestReadyzReportsDeadCluster runs kubemcp against a closed port: the process
+// still starts (start-up never waits on a cluster) and /readyz says why it is not ready.
+func TestReadyzReportsDeadCluster(t *testing.T) {
+	url := startHTTP(t, writeKubeconfig(t, "https://127.0.0.1:1"))
+	resp, err := http.Get(strings.TrimSuffix(url, "/mcp") + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "127.0.0.1:1") {
+		t.Fatalf("/readyz: %d %s", resp.StatusCode, body)
+	}
 }

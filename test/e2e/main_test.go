@@ -32,7 +32,7 @@ var (
 )
 
 // kubemcpBinary builds ./cmd/kubemcp once per test run.
-func kubemcpBinary(t *testing.T) string {
+func kubemcpBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		root, err := testenv.RepoRoot()
@@ -60,7 +60,7 @@ func kubemcpBinary(t *testing.T) string {
 // startHTTP runs `kubemcp serve --listen 127.0.0.1:0` as a real process and
 // returns its MCP URL. At cleanup it sends SIGTERM and requires a clean exit
 // within the grace period: graceful shutdown is part of what is tested.
-func startHTTP(t *testing.T, kubeconfig string) string {
+func startHTTP(t testing.TB, kubeconfig string) string {
 	t.Helper()
 	cmd := exec.Command(kubemcpBinary(t), "serve", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--shutdown-grace", "5s")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -113,7 +113,7 @@ func startHTTP(t *testing.T, kubeconfig string) string {
 	return ""
 }
 
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
