@@ -24,7 +24,7 @@ type clientConfig struct {
 }
 
 func clientConfigs(in Info) []clientConfig {
-	stdio := map[string]any{"command": in.Binary, "args": []string{"serve", "--kubeconfig", in.Kubeconfig}}
+	stdio := stdioServer{Command: in.Binary, Args: []string{"serve", "--kubeconfig", in.Kubeconfig}}
 	return []clientConfig{
 		{Client: "Claude Code", Snippet: "claude mcp add --transport http kubemcp " + in.Endpoint},
 		{Client: "Claude Desktop (stdio)",
@@ -37,6 +37,13 @@ func clientConfigs(in Info) []clientConfig {
 		{Client: "Gemini CLI", Where: "~/.gemini/settings.json",
 			Snippet: toJSON(map[string]any{"mcpServers": map[string]any{"kubemcp": map[string]any{"httpUrl": in.Endpoint}}})},
 	}
+}
+
+// stdioServer is an MCP client's entry for a server it starts itself; a
+// struct so that "command" prints before "args".
+type stdioServer struct {
+	Command string   `json:"command"`
+	Args    []string `json:"args"`
 }
 
 func toJSON(v any) string {

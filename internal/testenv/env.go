@@ -73,9 +73,13 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 			return nil, err
 		}
 	}
-	dir, err := os.MkdirTemp("", "kubemcp-testenv-")
+	sweepStaleDirs()
+	dir, err := os.MkdirTemp("", dirPattern)
 	if err != nil {
 		return nil, fmt.Errorf("creating the work dir: %w", err)
+	}
+	if err := claimDir(dir); err != nil {
+		return nil, errors.Join(fmt.Errorf("creating the work dir: %w", err), os.RemoveAll(dir))
 	}
 	e := &Env{Dir: dir, NodeName: NodeName, log: log, spawner: newSpawner()}
 	if err := e.start(ctx, bin, opts.Seed); err != nil {
@@ -139,10 +143,13 @@ func (e *Env) stop() error {
 		errs = append(errs, e.procs[i].kill())
 	}
 	e.spawner.stop()
-	if !keepDir() {
-		if err := os.RemoveAll(e.Dir); err != nil {
-			errs = append(errs, fmt.Errorf("removing %s: %w", e.Dir, err))
-		}
+	if keepDir() {
+		// Unclaimed, so that no later Start sweeps it away.
+		_ = os.Remove(e.path(ownerFile))
+		return errors.Join(errs...)
+	}
+	if err := os.RemoveAll(e.Dir); err != nil {
+		errs = append(errs, fmt.Errorf("removing %s: %w", e.Dir, err))
 	}
 	return errors.Join(errs...)
 }

@@ -105,6 +105,7 @@ func (e *Env) waitReady(ctx context.Context, procs ...*process) error {
 	if err != nil {
 		return err
 	}
+	defer client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(ctx, readyWithin)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,6 +85,7 @@ func TestProcessesDieWithParent(t *testing.T) {
 		}
 		if alive(pid) {
 			t.Errorf("pid %d outlived the test binary that started it", pid)
+			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
 }

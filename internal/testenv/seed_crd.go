@@ -45,8 +45,11 @@ func (s *seeder) widgets(ctx context.Context) error {
 	return createWidget(ctx, dynamic.NewForConfigOrDie(cfg))
 }
 
-// createWidget retries NotFound: for a moment after Established the apiserver
-// may not serve the new resource yet.
+// createWidget creates the Widget by server-side apply, not create: the
+// apiserver holds every create of a custom resource for 2s while its CRD is
+// less than 2s Established (a guard for HA apiservers, pointless with one),
+// and that would be most of Seed's time. It retries NotFound, since for a
+// moment after Established the resource may not be served yet.
 func createWidget(ctx context.Context, dyn dynamic.Interface) error {
 	w := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "example.kubemcp.io/v1",
@@ -55,7 +58,7 @@ func createWidget(ctx context.Context, dyn dynamic.Interface) error {
 		"spec":       map[string]any{"size": int64(3), "color": "teal"},
 	}}
 	err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
-		_, err := dyn.Resource(WidgetGVR).Namespace(NamespaceShop).Create(ctx, w, metav1.CreateOptions{})
+		_, err := dyn.Resource(WidgetGVR).Namespace(NamespaceShop).Apply(ctx, WidgetName, w, metav1.ApplyOptions{FieldManager: "kubemcp-testenv", Force: true})
 		if apierrors.IsNotFound(err) {
 			return false, nil
 		}
