@@ -63,12 +63,12 @@ func kubemcpBinary(t testing.TB) string {
 func startHTTP(t testing.TB, kubeconfig string) string {
 	t.Helper()
 	cmd := exec.Command(kubemcpBinary(t), "serve", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--shutdown-grace", "5s")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	// Started by the env so that it dies with this test binary, whatever happens.
+	if err := env.StartProcess(cmd); err != nil {
 		t.Fatal(err)
 	}
 	urls := make(chan string, 1)
