@@ -88,20 +88,29 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 // middleware. It contacts no cluster. Tests use it to serve in memory exactly
 // what `kubemcp serve` serves.
 func NewServer(cfg config.Config, logger *slog.Logger) (*mcp.Server, *clusters.Manager, error) {
+	rules := cfg.Policy
+	rules.ReadOnly = cfg.ReadOnly
 	cl, err := clusters.New(clusters.Options{
 		Kubeconfig: cfg.Kubeconfig,
 		Context:    cfg.Context,
-		Client:     kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst},
+		Client:     kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules},
 		Logger:     logger,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	server := mcpserver.New(mcpserver.Options{
-		Version:  Version(),
-		Toolsets: []toolset.Toolset{core.New(cl)},
-		Logger:   logger,
+	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget}
+	tools, err := toolset.Select([]toolset.Toolset{core.New(deps)}, toolset.Filter{
+		ReadOnly:           cfg.ReadOnly,
+		DisableDestructive: cfg.DisableDestructive,
+		Toolsets:           cfg.Toolsets,
+		Enabled:            cfg.EnabledTools,
+		Disabled:           cfg.DisabledTools,
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Logger: logger})
 	return server, cl, nil
 }
 

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 // Config is the whole of kubemcp's configuration.
@@ -27,6 +30,16 @@ type Config struct {
 	SessionIdle   time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
 	ClientQPS     float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
 	ClientBurst   int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
+
+	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
+	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide tools that delete or overwrite"`
+	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all)"`
+	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
+	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
+	OutputBudget       int      `json:"outputBudget,omitempty" help:"default cap on a tool's text answer in bytes; a call may set max_bytes"`
+
+	// Policy holds deny and allow rules for Kubernetes requests (file only).
+	Policy policy.Config `json:"policy,omitzero"`
 }
 
 // Default returns the configuration used when nothing else is said.
@@ -37,6 +50,7 @@ func Default() Config {
 		SessionIdle:   30 * time.Minute,
 		ClientQPS:     200,
 		ClientBurst:   400,
+		OutputBudget:  render.DefaultBudget,
 	}
 }
 
@@ -75,5 +89,9 @@ func (c *Config) Validate() error {
 	if c.ClientQPS <= 0 || c.ClientBurst <= 0 {
 		errs = append(errs, fmt.Errorf("clientQPS %v and clientBurst %d: both must be positive", c.ClientQPS, c.ClientBurst))
 	}
+	if c.OutputBudget < 1024 || c.OutputBudget > render.MaxBudget {
+		errs = append(errs, fmt.Errorf("outputBudget %d: want 1024 to %d bytes", c.OutputBudget, render.MaxBudget))
+	}
+	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,11 +24,12 @@ func writeFile(t *testing.T, body string) string {
 // does not overwrite what the file or environment said.
 func TestPrecedence(t *testing.T) {
 	path := writeFile(t, "listen: 127.0.0.1:1\ncontext: from-file\nlogLevel: warn\nclientQPS: 7\n")
-	env := map[string]string{"KUBEMCP_CONTEXT": "from-env", "KUBEMCP_LOG_LEVEL": "debug", "KUBEMCP_SHUTDOWN_GRACE": "3s"}
+	env := map[string]string{"KUBEMCP_CONTEXT": "from-env", "KUBEMCP_LOG_LEVEL": "debug", "KUBEMCP_SHUTDOWN_GRACE": "3s",
+		"KUBEMCP_DISABLED_TOOLS": "a,b", "KUBEMCP_TOOLSETS": "core,x"}
 	flagged := Default()
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	Bind(fs, &flagged)
-	if err := fs.Parse([]string{"--log-level=error"}); err != nil {
+	if err := fs.Parse([]string{"--log-level=error", "--toolsets", "core", "--read-only"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -41,8 +43,10 @@ func TestPrecedence(t *testing.T) {
 	if err := cfg.ApplyFlags(fs); err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Listen: "127.0.0.1:1", Context: "from-env", LogLevel: "error", ShutdownGrace: 3 * time.Second, SessionIdle: Default().SessionIdle, ClientQPS: 7, ClientBurst: Default().ClientBurst}
-	if cfg != want {
+	want := Default()
+	want.Listen, want.Context, want.LogLevel, want.ShutdownGrace, want.ClientQPS = "127.0.0.1:1", "from-env", "error", 3*time.Second, 7
+	want.DisabledTools, want.Toolsets, want.ReadOnly = []string{"a", "b"}, []string{"core"}, true
+	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("got %+v\nwant %+v", cfg, want)
 	}
 	if err := cfg.Validate(); err != nil {
@@ -55,6 +59,34 @@ func TestUnknownKeyNamed(t *testing.T) {
 	err := cfg.LoadFile(writeFile(t, "listen: 127.0.0.1:1\nlistne: oops\n"))
 	if err == nil || !strings.Contains(err.Error(), "listne") {
 		t.Fatalf("want an error naming the unknown key, got %v", err)
+	}
+}
+
+func TestPolicyRulesFromFile(t *testing.T) {
+	cfg := Default()
+	err := cfg.LoadFile(writeFile(t, `
+policy:
+  deny:
+  - name: no-secrets
+    kinds: [Secret]
+  - verbs: [write]
+    namespaces: [kube-system]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Policy.Deny) != 2 || cfg.Policy.Deny[0].Name != "no-secrets" || cfg.Policy.Deny[1].Namespaces[0] != "kube-system" {
+		t.Fatalf("rules: %+v", cfg.Policy.Deny)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Policy.Deny[1].Verbs = []string{"destroy"}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "policy.deny[1]: verb \"destroy\"") {
+		t.Fatalf("want the bad verb named, got %v", err)
+	}
+	if err := cfg.LoadFile(writeFile(t, "policy:\n  deny:\n  - kind: [Secret]\n")); err == nil || !strings.Contains(err.Error(), "kind") {
+		t.Fatalf("want the unknown rule key named, got %v", err)
 	}
 }
 

@@ -75,6 +75,8 @@ func Bind(fs *pflag.FlagSet, c *Config) {
 			fs.Float64Var(p, f.flag, *p, help)
 		case *time.Duration:
 			fs.DurationVar(p, f.flag, *p, help)
+		case *[]string:
+			fs.StringSliceVar(p, f.flag, *p, help)
 		default:
 			panic(fmt.Sprintf("config: field %s has a type Bind does not know", f.key))
 		}
@@ -105,6 +107,12 @@ func (c *Config) ApplyFlags(fs *pflag.FlagSet) error {
 	Bind(target, c)
 	for _, f := range fields() {
 		if !fs.Changed(f.flag) {
+			continue
+		}
+		if from, ok := fs.Lookup(f.flag).Value.(pflag.SliceValue); ok {
+			if err := target.Lookup(f.flag).Value.(pflag.SliceValue).Replace(from.GetSlice()); err != nil {
+				return fmt.Errorf("flag --%s: %w", f.flag, err)
+			}
 			continue
 		}
 		if err := target.Set(f.flag, fs.Lookup(f.flag).Value.String()); err != nil {

@@ -11,12 +11,15 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+
+	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // Options tune the clients; the zero value means client-go's defaults except
@@ -27,6 +30,9 @@ type Options struct {
 	// fairness does the real limiting.
 	QPS   float32
 	Burst int
+	// Policy, if set, is enforced on every request by a RoundTripper beneath
+	// all the clients.
+	Policy *policy.Config
 }
 
 // Client is everything needed to talk to one cluster as one identity.
@@ -55,13 +61,20 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "kubemcp"
 	}
+	var c *Client // the guard asks c's mapper for kinds; no request runs before c is set
+	if opts.Policy != nil {
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+			return opts.Policy.RoundTripper(rt, func(g, v, r string) (string, bool, bool) { return c.kindOf(g, v, r) })
+		})
+	}
 	// One HTTP client shared by the typed, dynamic and discovery clients, so
 	// they share connections.
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("building HTTP client for %s: %w", cfg.Host, err)
 	}
-	return newWithHTTPClient(cfg, hc)
+	c, err = newWithHTTPClient(cfg, hc)
+	return c, err
 }
 
 func newWithHTTPClient(cfg *rest.Config, hc *http.Client) (*Client, error) {
@@ -86,6 +99,19 @@ func newWithHTTPClient(cfg *rest.Config, hc *http.Client) (*Client, error) {
 		Discovery: cached,
 		Mapper:    restmapper.NewDeferredDiscoveryRESTMapper(cached),
 	}, nil
+}
+
+// kindOf maps a resource to its kind and scope from the cached RESTMapper.
+func (c *Client) kindOf(group, version, resource string) (string, bool, bool) {
+	gvk, err := c.Mapper.KindFor(schema.GroupVersionResource{Group: group, Version: version, Resource: resource})
+	if err != nil {
+		return "", false, false
+	}
+	m, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return gvk.Kind, false, false
+	}
+	return gvk.Kind, m.Scope.Name() == meta.RESTScopeNameNamespace, true
 }
 
 // Ready asks the apiserver's /readyz; nil means the cluster serves requests.

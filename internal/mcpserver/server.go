@@ -17,9 +17,9 @@ import (
 
 // Options configure the server.
 type Options struct {
-	Version  string
-	Toolsets []toolset.Toolset
-	Logger   *slog.Logger // nil: discard
+	Version string
+	Tools   []toolset.Tool // as toolset.Select chose them
+	Logger  *slog.Logger   // nil: discard
 }
 
 const instructions = `kubemcp reads and manages Kubernetes clusters.
@@ -27,7 +27,7 @@ Start broad and narrow down: namespaces_list, then pods_list (by namespace or la
 Answers are compact tables capped in size; when a list is cut, the note at its end says how to get the rest.
 Secret values are redacted.`
 
-// New returns an MCP server with every tool of the toolsets installed.
+// New returns an MCP server with the tools installed.
 func New(opts Options) *mcp.Server {
 	logger := opts.Logger
 	if logger == nil {
@@ -38,9 +38,7 @@ func New(opts Options) *mcp.Server {
 		Logger:       logger,
 	})
 	s.AddReceivingMiddleware(recoverPanics(logger), logCalls(logger))
-	for _, ts := range opts.Toolsets {
-		toolset.Install(s, ts.Tools())
-	}
+	toolset.Install(s, opts.Tools)
 	return s
 }
 

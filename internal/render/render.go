@@ -16,8 +16,12 @@ import (
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
-// DefaultBudget is the most bytes of text a tool answers with unless told otherwise.
-const DefaultBudget = 16 << 10
+// DefaultBudget is the most bytes of text a tool answers with unless told
+// otherwise; MaxBudget is the most a call may ask for.
+const (
+	DefaultBudget = 16 << 10
+	MaxBudget     = 1 << 20
+)
 
 // Table is rows of cells under a header.
 type Table struct {

@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // Op describes what a tool asked of Kubernetes, so that a refusal can be told
@@ -38,7 +39,10 @@ func Explain(err error, op Op) error {
 		return nil
 	}
 	var unknown *kube.UnknownKindError
+	var denied *policy.DeniedError
 	switch {
+	case errors.As(err, &denied):
+		return fmt.Errorf("%s. This is kubemcp's own policy, not Kubernetes RBAC; the server's configuration decides it", denied.Error())
 	case errors.As(err, &unknown):
 		return fmt.Errorf("%w. Name the resource by its plural (e.g. \"deployments\"), short name (\"deploy\") or apiVersion and kind", err)
 	case errors.Is(err, kube.ErrNoKind):

@@ -22,6 +22,12 @@ func connectInMemory(t testing.TB, kubeconfig string) *mcp.ClientSession {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Kubeconfig = kubeconfig
+	return connectConfig(t, cfg)
+}
+
+// connectConfig serves kubemcp in this process with cfg.
+func connectConfig(t testing.TB, cfg config.Config) *mcp.ClientSession {
+	t.Helper()
 	server, _, err := app.NewServer(cfg, nil)
 	if err != nil {
 		t.Fatal(err)

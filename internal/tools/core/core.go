@@ -10,13 +10,13 @@ import (
 
 // Core is the core toolset.
 type Core struct {
-	clusters toolset.Clusters
+	deps toolset.Deps
 }
 
 var _ toolset.Toolset = (*Core)(nil)
 
-// New returns the core toolset reading through clusters.
-func New(clusters toolset.Clusters) *Core { return &Core{clusters: clusters} }
+// New returns the core toolset.
+func New(deps toolset.Deps) *Core { return &Core{deps: deps} }
 
 // Name implements toolset.Toolset.
 func (c *Core) Name() string { return "core" }

@@ -11,8 +11,10 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// NamespacesIn takes no arguments.
-type NamespacesIn struct{}
+// NamespacesIn takes only the output cap.
+type NamespacesIn struct {
+	toolset.TextCap
+}
 
 // Namespace is one row of namespaces_list.
 type Namespace struct {
@@ -34,9 +36,9 @@ func (c *Core) namespacesList() toolset.Tool {
 	}, c.listNamespaces)
 }
 
-func (c *Core) listNamespaces(ctx context.Context, _ *mcp.CallToolRequest, _ NamespacesIn) (string, NamespacesOut, error) {
+func (c *Core) listNamespaces(ctx context.Context, _ *mcp.CallToolRequest, in NamespacesIn) (string, NamespacesOut, error) {
 	out := NamespacesOut{Namespaces: []Namespace{}}
-	kc, err := c.clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, "")
 	if err != nil {
 		return "", out, err
 	}
@@ -50,5 +52,5 @@ func (c *Core) listNamespaces(ctx context.Context, _ *mcp.CallToolRequest, _ Nam
 		out.Namespaces = append(out.Namespaces, Namespace{Name: ns.Name, Status: string(ns.Status.Phase), Created: ns.CreationTimestamp.Time})
 		table.Rows = append(table.Rows, []string{ns.Name, string(ns.Status.Phase), render.Age(ns.CreationTimestamp.Time, now)})
 	}
-	return table.Render(render.DefaultBudget, `To read one namespace, call resources_get {"resource":"namespaces","name":"NAME"}.`), out, nil
+	return table.Render(c.deps.Budget(in.TextCap), `To read one namespace, call resources_get {"resource":"namespaces","name":"NAME"}.`), out, nil
 }

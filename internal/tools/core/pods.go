@@ -16,6 +16,7 @@ import (
 
 // PodsIn selects pods.
 type PodsIn struct {
+	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty" jsonschema:"namespace to list; omit to list pods in all namespaces"`
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"Kubernetes label selector, e.g. app=web,tier!=cache"`
 }
@@ -48,7 +49,7 @@ func (c *Core) podsList() toolset.Tool {
 
 func (c *Core) listPods(ctx context.Context, _ *mcp.CallToolRequest, in PodsIn) (string, PodsOut, error) {
 	out := PodsOut{Pods: []Pod{}}
-	kc, err := c.clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, "")
 	if err != nil {
 		return "", out, err
 	}
@@ -62,7 +63,7 @@ func (c *Core) listPods(ctx context.Context, _ *mcp.CallToolRequest, in PodsIn) 
 	if len(out.Pods) == 0 {
 		return noPods(in), out, nil
 	}
-	return podTable(out.Pods, in.Namespace == "").Render(render.DefaultBudget,
+	return podTable(out.Pods, in.Namespace == "").Render(c.deps.Budget(in.TextCap),
 		"Narrow the list with namespace or label_selector."), out, nil
 }
 

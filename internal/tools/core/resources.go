@@ -14,12 +14,13 @@ import (
 
 // GetIn names one object of any kind, custom resources included.
 type GetIn struct {
+	toolset.TextCap
 	APIVersion string `json:"api_version,omitempty" jsonschema:"API group and version, e.g. apps/v1 or v1; use with kind"`
 	Kind       string `json:"kind,omitempty" jsonschema:"object kind, e.g. Deployment; use with api_version"`
 	Resource   string `json:"resource,omitempty" jsonschema:"resource name in any kubectl spelling instead of api_version+kind, e.g. pods, deploy, deployments.apps, widgets"`
 	Namespace  string `json:"namespace,omitempty" jsonschema:"namespace of a namespaced object; default: the context's namespace"`
 	Name       string `json:"name" jsonschema:"object name"`
-	Output     string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
+	Format     string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
 }
 
 // GetOut is the structured result of resources_get: the cleaned object.
@@ -46,10 +47,10 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 	if in.Name == "" {
 		return "", out, fmt.Errorf("name is required: resources_get reads one object; pods_list or namespaces_list show what exists")
 	}
-	if in.Output != "" && in.Output != string(render.YAML) && in.Output != string(render.JSON) {
-		return "", out, fmt.Errorf("output %q: want yaml or json", in.Output)
+	if in.Format != "" && in.Format != string(render.YAML) && in.Format != string(render.JSON) {
+		return "", out, fmt.Errorf("output %q: want yaml or json", in.Format)
 	}
-	kc, err := c.clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, "")
 	if err != nil {
 		return "", out, err
 	}
@@ -70,12 +71,12 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 			ListCall: listCall(res, ns)})
 	}
 	obj = render.Clean(obj)
-	text, err := render.Object(obj, render.Format(in.Output))
+	text, err := render.Object(obj, render.Format(in.Format))
 	if err != nil {
 		return "", out, err
 	}
 	out = GetOut{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName(), Object: obj.Object}
-	return render.Text(text, render.DefaultBudget, "The object is larger than the budget; ask for the fields you need."), out, nil
+	return render.Text(text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
 }
 
 // listCall is the tool call that shows what exists of a kind, for "not found".

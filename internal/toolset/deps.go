@@ -1,0 +1,30 @@
+package toolset
+
+import (
+	"github.com/kubemcp/kubemcp/internal/render"
+)
+
+// Deps is what every toolset is built with.
+type Deps struct {
+	Clusters Clusters
+	// DefaultBudget is the default cap on a text answer, in bytes; zero means
+	// render.DefaultBudget.
+	DefaultBudget int
+}
+
+// TextCap is embedded in the input of every tool that answers with text that
+// can grow: it lets a call ask for more or less than the default.
+type TextCap struct {
+	MaxBytes int `json:"max_bytes,omitempty" jsonschema:"cap on the text answer in bytes (default: the server's outputBudget, 16384 unless configured; at most 1048576); when cut, the answer says how to get the rest"`
+}
+
+// Budget is the byte cap for this call.
+func (d Deps) Budget(o TextCap) int {
+	switch {
+	case o.MaxBytes > 0:
+		return min(o.MaxBytes, render.MaxBudget)
+	case d.DefaultBudget > 0:
+		return d.DefaultBudget
+	}
+	return render.DefaultBudget
+}

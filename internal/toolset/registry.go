@@ -1,0 +1,74 @@
+package toolset
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Filter says which tools a server exposes. Tools it drops are never
+// registered, so a client cannot call them whatever it sends.
+type Filter struct {
+	ReadOnly           bool     // keep only tools with readOnlyHint
+	DisableDestructive bool     // drop tools with destructiveHint
+	Toolsets           []string // only these toolsets; empty means all
+	Enabled            []string // only these tools; empty means all
+	Disabled           []string // never these tools
+}
+
+// Select returns the tools of sets that f lets through. Unknown toolset or tool
+// names are errors that list the known ones, so a typo cannot silently widen
+// or narrow the surface.
+func Select(sets []Toolset, f Filter) ([]Tool, error) {
+	if err := f.validate(sets); err != nil {
+		return nil, err
+	}
+	var out []Tool
+	for _, ts := range sets {
+		if len(f.Toolsets) > 0 && !slices.Contains(f.Toolsets, ts.Name()) {
+			continue
+		}
+		for _, t := range ts.Tools() {
+			if f.keeps(t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (f Filter) keeps(t Tool) bool {
+	a := t.Meta.Annotations
+	switch {
+	case f.ReadOnly && (a == nil || !a.ReadOnlyHint):
+		return false
+	case f.DisableDestructive && (a == nil || a.DestructiveHint == nil || *a.DestructiveHint):
+		return false // the MCP default for destructiveHint is true
+	case len(f.Enabled) > 0 && !slices.Contains(f.Enabled, t.Meta.Name):
+		return false
+	}
+	return !slices.Contains(f.Disabled, t.Meta.Name)
+}
+
+func (f Filter) validate(sets []Toolset) error {
+	var setNames, toolNames []string
+	for _, ts := range sets {
+		setNames = append(setNames, ts.Name())
+		for _, t := range ts.Tools() {
+			toolNames = append(toolNames, t.Meta.Name)
+		}
+	}
+	var errs []error
+	for _, n := range f.Toolsets {
+		if !slices.Contains(setNames, n) {
+			errs = append(errs, fmt.Errorf("unknown toolset %q; toolsets: %s", n, strings.Join(setNames, ", ")))
+		}
+	}
+	for _, n := range slices.Concat(f.Enabled, f.Disabled) {
+		if !slices.Contains(toolNames, n) {
+			errs = append(errs, fmt.Errorf("unknown tool %q; tools: %s", n, strings.Join(toolNames, ", ")))
+		}
+	}
+	return errors.Join(errs...)
+}
