@@ -1,27 +1,100 @@
-// Package policy decides what kubemcp may show and do. So far it redacts Secret
-// values from every object before it is rendered.
+// Package policy decides what kubemcp may do and show: read-only mode and
+// deny/allow rules for Kubernetes requests (a RoundTripper beneath every
+// client), and the redaction of credentials from everything it outputs.
 package policy
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// Redact replaces every value of a Secret's data and stringData with a note of
-// its size, in place. Keys stay visible: they tell a reader what the Secret is for.
+// Redact removes credentials from obj in place: every value of a Secret's data
+// and stringData (keys stay: they say what the Secret is for), and credentials
+// inside any other string value (see RedactText).
 func Redact(obj *unstructured.Unstructured) {
-	if obj.GetKind() != "Secret" || obj.GroupVersionKind().Group != "" {
-		return
-	}
-	for _, field := range []string{"data", "stringData"} {
-		values, ok := obj.Object[field].(map[string]any)
-		if !ok {
-			continue
-		}
-		for k, v := range values {
-			s, _ := v.(string)
-			values[k] = fmt.Sprintf("<redacted: %d bytes>", len(s))
+	if obj.GetKind() == "Secret" && obj.GroupVersionKind().Group == "" {
+		for _, field := range []string{"data", "stringData"} {
+			if values, ok := obj.Object[field].(map[string]any); ok {
+				for k, v := range values {
+					s, _ := v.(string)
+					values[k] = fmt.Sprintf("<redacted: %d bytes>", len(s))
+				}
+			}
 		}
 	}
+	redactStrings(obj.Object)
+}
+
+// redactStrings applies RedactText to every string in a decoded JSON value.
+func redactStrings(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = redactStrings(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = redactStrings(e)
+		}
+	case string:
+		return RedactText(v)
+	}
+	return v
+}
+
+var (
+	// A JSON Web Token: service-account tokens, OIDC ID tokens.
+	jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+	// An Authorization header value.
+	bearerPattern = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*`)
+	// A PEM private key block.
+	pemKeyPattern = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END ([A-Z ]*)PRIVATE KEY-----`)
+	// Credential fields of a kubeconfig (or any YAML/JSON-ish text) and
+	// password=... style settings.
+	credentialField = regexp.MustCompile(`(?i)("?[a-z0-9_-]*(?:token|client-key-data|password|passwd|secret|api[-_]?key|access[-_]?key)"?\s*[:=]\s*"?)([^\s"',}]{4,})`)
+)
+
+// RedactText replaces credentials found in free text: JWTs, bearer and basic
+// authorization values, PEM private keys, and the values of fields named like
+// token, client-key-data, password, secret or api key. It errs towards hiding.
+func RedactText(s string) string {
+	if !mayHoldCredential(s) {
+		return s
+	}
+	s = pemKeyPattern.ReplaceAllString(s, "<redacted private key>")
+	s = jwtPattern.ReplaceAllString(s, "<redacted token>")
+	s = bearerPattern.ReplaceAllString(s, "$1 <redacted>")
+	return credentialField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := credentialField.FindStringSubmatch(m)
+		if isPlainSetting(sub[2]) {
+			return m // automountServiceAccountToken: false is a setting, not a credential
+		}
+		return sub[1] + "<redacted>"
+	})
+}
+
+func isPlainSetting(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "null", "none", "<redacted>":
+		return true
+	}
+	return strings.Trim(v, "0123456789.") == ""
+}
+
+// mayHoldCredential is a cheap test that spares the regular expressions for
+// the great majority of strings.
+func mayHoldCredential(s string) bool {
+	if len(s) < 12 {
+		return false
+	}
+	l := strings.ToLower(s)
+	for _, hint := range []string{"eyj", "bearer", "basic", "private key", "token", "key-data", "passw", "secret", "key"} {
+		if strings.Contains(l, hint) {
+			return true
+		}
+	}
+	return false
 }

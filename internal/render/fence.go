@@ -3,15 +3,17 @@ package render
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // Fence marks text that came from inside the cluster (logs, event messages,
-// annotations, ConfigMap values) as data. Anyone who can write a log line or
+// annotations, ConfigMap values) as data, with credentials redacted. Anyone who can write a log line or
 // an annotation can try to talk to the model; the fence and its note tell the
 // model that such text is not an instruction. A fence marker inside the text
 // is defused so the data cannot close the fence early.
 func Fence(source, text string) string {
-	text = strings.ReplaceAll(text, fenceClose, "</untrusted-data\u200b>")
+	text = policy.RedactText(strings.ReplaceAll(text, fenceClose, "</untrusted-data\u200b>"))
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}
