@@ -37,6 +37,7 @@ type Env struct {
 	Kubeconfig string          // admin kubeconfig path (context KubeContext)
 	Users      map[string]User // "admin" (system:masters), "alice", "bob", "carol" (no RBAC of their own)
 	Kubelet    *Kubelet        // fake kubelet serving container logs for NodeName
+	Metrics    *Metrics        // fake metrics-server behind metrics.k8s.io; nil until EnableMetrics
 	NodeName   string
 	Startup    time.Duration // from Start to a ready apiserver (excluding BinDir and seeding)
 
@@ -138,6 +139,9 @@ func (e *Env) stop() error {
 	var errs []error
 	if e.Kubelet != nil {
 		errs = append(errs, e.Kubelet.close())
+	}
+	if e.Metrics != nil {
+		errs = append(errs, e.Metrics.close())
 	}
 	for i := len(e.procs) - 1; i >= 0; i-- {
 		errs = append(errs, e.procs[i].kill())
