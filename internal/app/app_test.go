@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/transport"
@@ -97,7 +98,7 @@ func TestServeRefusals(t *testing.T) {
 func TestToolsListGolden(t *testing.T) {
 	cfg := config.Default()
 	cfg.Kubeconfig = offlineKubeconfig(t)
-	server, _, err := NewServer(cfg, nil)
+	server, _, err := NewServer(cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,5 +137,60 @@ func TestToolsListGolden(t *testing.T) {
 		if tool.Annotations == nil || tool.OutputSchema == nil {
 			t.Errorf("tool %s lacks annotations or an output schema", tool.Name)
 		}
+	}
+}
+
+// TestAuditEndToEnd records real tool calls (against an unreachable cluster,
+// so they fail: failures are audited too), then checks the file with
+// `kubemcp audit verify`, before and after tampering.
+func TestAuditEndToEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := audit.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Kubeconfig = offlineKubeconfig(t)
+	server, _, err := NewServer(cfg, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := server.Connect(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "audit"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretArg := "token-abcdefgh-should-not-be-logged"
+	for _, args := range []map[string]any{{"namespace": "shop", "label_selector": secretArg}, {"namespace": "payments"}} {
+		if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "pods_list", Arguments: args}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs.Close()
+	log.Close()
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"tool":"pods_list"`) || !strings.Contains(lines[0], `"namespace":"shop"`) ||
+		!strings.Contains(lines[0], `"result":"error"`) || !strings.Contains(lines[0], `"verb":"read"`) {
+		t.Fatalf("audit lines:\n%s", data)
+	}
+	if strings.Contains(string(data), secretArg) {
+		t.Fatal("an argument value reached the audit log")
+	}
+	out, err := run(t, nil, "audit", "verify", path)
+	if err != nil || !strings.Contains(out, "2 lines, chain intact") {
+		t.Fatalf("verify: %q %v", out, err)
+	}
+	os.WriteFile(path, []byte(strings.Replace(string(data), `"payments"`, `"prod"`, 1)), 0o600)
+	if _, err := run(t, nil, "audit", "verify", path); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("tampered log: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 
+	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/kube"
@@ -73,7 +76,14 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 		}
 		defer ln.Close()
 	}
-	server, cl, err := NewServer(cfg, logger)
+	auditLog, err := openAudit(cfg, s)
+	if err != nil {
+		return err
+	}
+	if auditLog != nil {
+		defer auditLog.Close()
+	}
+	server, cl, err := NewServer(cfg, auditLog, logger)
 	if err != nil {
 		return err
 	}
@@ -87,7 +97,7 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 // NewServer wires the configuration into an MCP server: clusters, toolsets and
 // middleware. It contacts no cluster. Tests use it to serve in memory exactly
 // what `kubemcp serve` serves.
-func NewServer(cfg config.Config, logger *slog.Logger) (*mcp.Server, *clusters.Manager, error) {
+func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mcp.Server, *clusters.Manager, error) {
 	rules := cfg.Policy
 	rules.ReadOnly = cfg.ReadOnly
 	cl, err := clusters.New(clusters.Options{
@@ -110,7 +120,7 @@ func NewServer(cfg config.Config, logger *slog.Logger) (*mcp.Server, *clusters.M
 	if err != nil {
 		return nil, nil, err
 	}
-	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Logger: logger})
+	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog, Logger: logger})
 	return server, cl, nil
 }
 
@@ -121,8 +131,27 @@ func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener
 	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
 }
 
+// openAudit opens the configured audit log, or returns nil when none is.
+func openAudit(cfg config.Config, s Streams) (*audit.Log, error) {
+	var also io.Writer
+	if cfg.AuditStdout {
+		also = s.Out
+	}
+	switch {
+	case cfg.AuditFile != "":
+		return audit.Open(cfg.AuditFile, also)
+	case also != nil:
+		return audit.New(also), nil
+	}
+	return nil, nil
+}
+
+// newLogger logs to stderr (stdout may carry MCP) and takes over client-go's
+// klog output, which would otherwise print its own lines there.
 func newLogger(s Streams, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(strings.ToUpper(level))) // Validate has checked it
-	return slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: l}))
+	logger := slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: l}))
+	klog.SetSlogLogger(logger.With("source", "client-go"))
+	return logger
 }

@@ -37,6 +37,8 @@ type Config struct {
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
 	OutputBudget       int      `json:"outputBudget,omitempty" help:"default cap on a tool's text answer in bytes; a call may set max_bytes"`
+	AuditFile          string   `json:"auditFile,omitempty" help:"append a hash-chained JSON line per tool call to this file"`
+	AuditStdout        bool     `json:"auditStdout,omitempty" help:"also write audit lines to stdout (HTTP only: over stdio, stdout carries MCP)"`
 
 	// Policy holds deny and allow rules for Kubernetes requests (file only).
 	Policy policy.Config `json:"policy,omitzero"`
@@ -91,6 +93,9 @@ func (c *Config) Validate() error {
 	}
 	if c.OutputBudget < 1024 || c.OutputBudget > render.MaxBudget {
 		errs = append(errs, fmt.Errorf("outputBudget %d: want 1024 to %d bytes", c.OutputBudget, render.MaxBudget))
+	}
+	if c.AuditStdout && c.Listen == "" {
+		errs = append(errs, errors.New("auditStdout: stdout carries MCP when serving over stdio; use auditFile, or serve HTTP with listen"))
 	}
 	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)

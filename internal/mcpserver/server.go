@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -19,6 +20,7 @@ import (
 type Options struct {
 	Version string
 	Tools   []toolset.Tool // as toolset.Select chose them
+	Audit   *audit.Log     // nil: no audit log
 	Logger  *slog.Logger   // nil: discard
 }
 
@@ -38,6 +40,10 @@ func New(opts Options) *mcp.Server {
 		Logger:       logger,
 	})
 	s.AddReceivingMiddleware(recoverPanics(logger), logCalls(logger))
+	if opts.Audit != nil {
+		// Added last, so it runs outermost: panics are already errors when it records.
+		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, logger))
+	}
 	toolset.Install(s, opts.Tools)
 	return s
 }

@@ -63,7 +63,9 @@ func Explain(err error, op Op) error {
 	case errors.Is(err, context.DeadlineExceeded) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
 		return fmt.Errorf("%s %s%s timed out; narrow the request (a namespace, a label selector) or try again", op.Verb, op.Resource, op.where())
 	case isUnreachable(err):
-		return fmt.Errorf("cannot reach the cluster's apiserver (%v); check that the cluster is running and the kubeconfig's server address is right", err)
+		// The network error alone: the URL around it would echo the call's
+		// arguments (selectors, names) into results and the audit log.
+		return fmt.Errorf("cannot reach the cluster's apiserver (%v); check that the cluster is running and the kubeconfig's server address is right", netCause(err))
 	}
 	return fmt.Errorf("%s %s%s: %w", op.Verb, op.Resource, op.where(), err)
 }
@@ -76,8 +78,16 @@ func apiMessage(err error) string {
 	return err.Error()
 }
 
-func isUnreachable(err error) bool {
+func isUnreachable(err error) bool { return netCause(err) != nil }
+
+func netCause(err error) error {
 	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return opErr
+	}
 	var dnsErr *net.DNSError
-	return errors.As(err, &opErr) || errors.As(err, &dnsErr)
+	if errors.As(err, &dnsErr) {
+		return dnsErr
+	}
+	return nil
 }

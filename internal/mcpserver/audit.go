@@ -1,0 +1,102 @@
+package mcpserver
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/audit"
+	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// auditCalls appends one record per tool call to log. The arguments are kept
+// only as a digest; the error text is redacted.
+func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.Middleware {
+	readOnly := map[string]bool{}
+	for _, t := range tools {
+		readOnly[t.Meta.Name] = t.Meta.Annotations != nil && t.Meta.Annotations.ReadOnlyHint
+	}
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			call, ok := req.(*mcp.CallToolRequest)
+			if !ok {
+				return next(ctx, method, req)
+			}
+			start := time.Now()
+			res, err := next(ctx, method, req)
+			rec := recordFor(call, readOnly[call.Params.Name])
+			rec.Time = start.UTC()
+			rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+			rec.Result, rec.Error = outcome(res, err)
+			if aerr := log.Append(rec); aerr != nil {
+				logger.Error("audit log append failed", "error", aerr)
+			}
+			return res, err
+		}
+	}
+}
+
+func recordFor(call *mcp.CallToolRequest, readOnly bool) audit.Record {
+	sum := sha256.Sum256(call.Params.Arguments)
+	rec := audit.Record{
+		Identity:   identityOf(call),
+		Tool:       call.Params.Name,
+		Verb:       "write",
+		ArgsDigest: hex.EncodeToString(sum[:]),
+	}
+	if readOnly {
+		rec.Verb = "read"
+	}
+	if call.Session != nil {
+		rec.Session = call.Session.ID()
+	}
+	var args struct {
+		Cluster   string `json:"cluster"`
+		Namespace string `json:"namespace"`
+		Kind      string `json:"kind"`
+		Resource  string `json:"resource"`
+	}
+	_ = json.Unmarshal(call.Params.Arguments, &args) // bad arguments are the tool's to report
+	rec.Cluster, rec.Namespace, rec.Kind = args.Cluster, args.Namespace, args.Kind
+	if rec.Kind == "" {
+		rec.Kind = args.Resource
+	}
+	return rec
+}
+
+// identityOf names the caller: the verified user over authenticated HTTP, else
+// the local user of a stdio or loopback server.
+func identityOf(call *mcp.CallToolRequest) string {
+	if call.Extra != nil && call.Extra.TokenInfo != nil && call.Extra.TokenInfo.UserID != "" {
+		return call.Extra.TokenInfo.UserID
+	}
+	return "local"
+}
+
+func outcome(res mcp.Result, err error) (result, msg string) {
+	if err != nil {
+		return "failed", policy.RedactText(err.Error())
+	}
+	r, ok := res.(*mcp.CallToolResult)
+	if !ok || !r.IsError {
+		return "ok", ""
+	}
+	var text strings.Builder
+	for _, c := range r.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			text.WriteString(tc.Text)
+		}
+	}
+	msg = policy.RedactText(text.String())
+	if len(msg) > 500 {
+		msg = msg[:500] + "..."
+	}
+	return "error", msg
+}
