@@ -1,5 +1,3 @@
-// Package core is the toolset every kubemcp serves: namespaces, pods and any
-// resource by kind, read from the caller's cluster.
 package core
 
 import (
@@ -23,12 +21,15 @@ func (c *Core) Name() string { return "core" }
 
 // Description implements toolset.Toolset.
 func (c *Core) Description() string {
-	return "namespaces, pods and any resource (including custom resources) by kind"
+	return "any resource (including custom resources) by kind: list, get, describe, explain, apply, patch, delete; events, API resources, contexts and cluster info"
 }
 
 // Tools implements toolset.Toolset.
 func (c *Core) Tools() []toolset.Tool {
-	return []toolset.Tool{c.namespacesList(), c.podsList(), c.resourcesGet()}
+	return []toolset.Tool{
+		c.namespacesList(), c.podsList(),
+		c.resourcesList(), c.resourcesGet(),
+	}
 }
 
 // readOnly are the annotations of a tool that only reads from the cluster.
@@ -38,6 +39,17 @@ func readOnly(title string) *mcp.ToolAnnotations {
 		ReadOnlyHint:    true,
 		DestructiveHint: toolset.Bool(false),
 		IdempotentHint:  true,
+		OpenWorldHint:   toolset.Bool(true),
+	}
+}
+
+// writes are the annotations of a tool that changes the cluster.
+func writes(title string, destructive, idempotent bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{
+		Title:           title,
+		ReadOnlyHint:    false,
+		DestructiveHint: toolset.Bool(destructive),
+		IdempotentHint:  idempotent,
 		OpenWorldHint:   toolset.Bool(true),
 	}
 }

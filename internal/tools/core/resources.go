@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -12,15 +13,25 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// GetIn names one object of any kind, custom resources included.
-type GetIn struct {
-	toolset.TextCap
+// KindRef names a kind the way a person or model might. It is embedded in the
+// input of every tool that acts on objects of any kind.
+type KindRef struct {
 	APIVersion string `json:"api_version,omitempty" jsonschema:"API group and version, e.g. apps/v1 or v1; use with kind"`
 	Kind       string `json:"kind,omitempty" jsonschema:"object kind, e.g. Deployment; use with api_version"`
 	Resource   string `json:"resource,omitempty" jsonschema:"resource name in any kubectl spelling instead of api_version+kind, e.g. pods, deploy, deployments.apps, widgets"`
-	Namespace  string `json:"namespace,omitempty" jsonschema:"namespace of a namespaced object; default: the context's namespace"`
-	Name       string `json:"name" jsonschema:"object name"`
-	Format     string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
+}
+
+func (r KindRef) ref() kube.Ref {
+	return kube.Ref{APIVersion: r.APIVersion, Kind: r.Kind, Resource: r.Resource}
+}
+
+// GetIn names one object of any kind, custom resources included.
+type GetIn struct {
+	toolset.TextCap
+	KindRef
+	Namespace string `json:"namespace,omitempty" jsonschema:"namespace of a namespaced object; default: the context's namespace"`
+	Name      string `json:"name" jsonschema:"object name"`
+	Format    string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
 }
 
 // GetOut is the structured result of resources_get: the cleaned object.
@@ -37,7 +48,8 @@ func (c *Core) resourcesGet() toolset.Tool {
 		Name: "resources_get",
 		Description: "Get one Kubernetes object of any kind, custom resources included, as YAML or JSON. " +
 			"Name the kind by resource (\"deploy\", \"pods\", \"widgets.example.com\") or by api_version and kind. " +
-			"managedFields and the last-applied annotation are left out; Secret values are redacted.",
+			"managedFields and the last-applied annotation are left out; Secret values are redacted. " +
+			"resources_describe gives a summary with the object's events instead.",
 		Annotations: readOnly("Get a resource"),
 	}, c.getResource)
 }
@@ -45,30 +57,18 @@ func (c *Core) resourcesGet() toolset.Tool {
 func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn) (string, GetOut, error) {
 	var out GetOut
 	if in.Name == "" {
-		return "", out, fmt.Errorf("name is required: resources_get reads one object; pods_list or namespaces_list show what exists")
+		return "", out, fmt.Errorf("name is required: resources_get reads one object; resources_list shows what exists")
 	}
-	if in.Format != "" && in.Format != string(render.YAML) && in.Format != string(render.JSON) {
-		return "", out, fmt.Errorf("output %q: want yaml or json", in.Format)
+	if err := checkFormat(in.Format); err != nil {
+		return "", out, err
 	}
-	kc, err := c.deps.Clusters.Get(ctx, "")
+	t, err := c.target(ctx, "get", in.KindRef, in.Namespace)
 	if err != nil {
 		return "", out, err
 	}
-	res, err := kc.Resolve(kube.Ref{APIVersion: in.APIVersion, Kind: in.Kind, Resource: in.Resource})
+	obj, err := t.api().Get(ctx, in.Name, metav1.GetOptions{})
 	if err != nil {
-		return "", out, toolset.Explain(err, toolset.Op{Verb: "get"})
-	}
-	ns := ""
-	if res.Namespaced {
-		ns = in.Namespace
-		if ns == "" {
-			ns = kc.Namespace
-		}
-	}
-	obj, err := kc.Dynamic.Resource(res.GVR).Namespace(ns).Get(ctx, in.Name, metav1.GetOptions{})
-	if err != nil {
-		return "", out, toolset.Explain(err, toolset.Op{Verb: "get", Resource: res.GVR.Resource, Namespace: ns, Name: in.Name,
-			ListCall: listCall(res, ns)})
+		return "", out, t.explain(err, "get", in.Name)
 	}
 	obj = render.Clean(obj)
 	text, err := render.Object(obj, render.Format(in.Format))
@@ -79,13 +79,29 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 	return render.Text(text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
 }
 
-// listCall is the tool call that shows what exists of a kind, for "not found".
-func listCall(res kube.Resolved, ns string) string {
-	switch res.GVR.Resource {
-	case "pods":
-		return fmt.Sprintf(`pods_list {"namespace":%q}`, ns)
-	case "namespaces":
-		return "namespaces_list"
+func checkFormat(f string) error {
+	if f != "" && f != string(render.YAML) && f != string(render.JSON) {
+		return fmt.Errorf("output %q: want yaml or json", f)
 	}
-	return ""
+	return nil
+}
+
+// listCall is the tool call that shows what exists of a kind, offered on "not
+// found".
+func listCall(res kube.Resolved, ns string) string {
+	args := map[string]string{"resource": qualified(res)}
+	if ns != "" {
+		args["namespace"] = ns
+	}
+	b, _ := json.Marshal(args)
+	return "resources_list " + string(b)
+}
+
+// qualified is the resource as kubectl spells it unambiguously:
+// "pods", "deployments.apps", "widgets.example.kubemcp.io".
+func qualified(res kube.Resolved) string {
+	if res.GVR.Group == "" {
+		return res.GVR.Resource
+	}
+	return res.GVR.Resource + "." + res.GVR.Group
 }
