@@ -28,7 +28,7 @@ func (c *Core) Description() string {
 func (c *Core) Tools() []toolset.Tool {
 	return []toolset.Tool{
 		c.namespacesList(), c.podsList(),
-		c.resourcesList(), c.resourcesGet(),
+		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.eventsList(),
 	}
 }
 
