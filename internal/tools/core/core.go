@@ -27,7 +27,7 @@ func (c *Core) Description() string {
 // Tools implements toolset.Toolset.
 func (c *Core) Tools() []toolset.Tool {
 	return []toolset.Tool{
-		c.namespacesList(), c.podsList(),
+		c.namespacesList(),
 		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.eventsList(),
 	}
 }

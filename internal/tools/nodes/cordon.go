@@ -1,0 +1,84 @@
+package nodes
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// CordonIn names a node.
+type CordonIn struct {
+	Name string `json:"name" jsonschema:"node name, as nodes_list shows it"`
+}
+
+// CordonOut is the structured result of nodes_cordon and nodes_uncordon.
+type CordonOut struct {
+	Name          string `json:"name"`
+	Unschedulable bool   `json:"unschedulable" jsonschema:"spec.unschedulable after the call"`
+	Changed       bool   `json:"changed" jsonschema:"false when the node already was in that state"`
+}
+
+func (n *Nodes) cordonTool() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name: "nodes_cordon",
+		Description: "Mark a node unschedulable (spec.unschedulable=true), as kubectl cordon does: no new pods are scheduled on it; " +
+			"pods already there keep running (nodes_drain evicts them).",
+		Annotations: annotations("Cordon a node", false, false, true),
+	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
+		return n.setUnschedulable(ctx, in.Name, true)
+	})
+}
+
+func (n *Nodes) uncordonTool() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "nodes_uncordon",
+		Description: "Mark a node schedulable again (spec.unschedulable=false), as kubectl uncordon does.",
+		Annotations: annotations("Uncordon a node", false, false, true),
+	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
+		return n.setUnschedulable(ctx, in.Name, false)
+	})
+}
+
+func (n *Nodes) setUnschedulable(ctx context.Context, name string, on bool) (string, CordonOut, error) {
+	out := CordonOut{Name: name, Unschedulable: on}
+	if name == "" {
+		return "", out, fmt.Errorf("name is required: the node's name, as nodes_list shows it")
+	}
+	kc, err := n.deps.Clusters.Get(ctx, "")
+	if err != nil {
+		return "", out, err
+	}
+	node, err := kc.Typed.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return "", out, explain(err, "get", name)
+	}
+	word := map[bool]string{true: "cordoned", false: "uncordoned"}[on]
+	if node.Spec.Unschedulable == on {
+		return fmt.Sprintf("node %s is already %s; nothing changed.\n", name, word), out, nil
+	}
+	if _, err := cordon(ctx, kc, node, on); err != nil {
+		return "", out, err
+	}
+	out.Changed = true
+	if on {
+		return fmt.Sprintf("node %s cordoned: no new pods will be scheduled on it; its pods keep running (nodes_drain evicts them).\n", name), out, nil
+	}
+	return fmt.Sprintf("node %s uncordoned: pods can be scheduled on it again.\n", name), out, nil
+}
+
+// cordon sets spec.unschedulable, as kubectl cordon patches it.
+func cordon(ctx context.Context, kc *kube.Client, node *corev1.Node, on bool) (*corev1.Node, error) {
+	patch := fmt.Appendf(nil, `{"spec":{"unschedulable":%t}}`, on)
+	updated, err := kc.Typed.CoreV1().Nodes().Patch(ctx, node.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+	if err != nil {
+		return nil, explain(err, "patch", node.Name)
+	}
+	return updated, nil
+}

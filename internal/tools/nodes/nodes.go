@@ -1,0 +1,46 @@
+package nodes
+
+import (
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// Nodes is the nodes toolset.
+type Nodes struct {
+	deps toolset.Deps
+}
+
+var _ toolset.Toolset = (*Nodes)(nil)
+
+// New returns the nodes toolset.
+func New(deps toolset.Deps) *Nodes { return &Nodes{deps: deps} }
+
+// Name implements toolset.Toolset.
+func (n *Nodes) Name() string { return "nodes" }
+
+// Description implements toolset.Toolset.
+func (n *Nodes) Description() string {
+	return "list nodes with their problems, cordon, uncordon and drain them"
+}
+
+// Tools implements toolset.Toolset.
+func (n *Nodes) Tools() []toolset.Tool {
+	return []toolset.Tool{n.listTool(), n.cordonTool(), n.uncordonTool(), n.drainTool()}
+}
+
+// annotations are a tool's hints; every nodes tool talks to a cluster.
+func annotations(title string, readOnly, destructive, idempotent bool) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{
+		Title:           title,
+		ReadOnlyHint:    readOnly,
+		DestructiveHint: toolset.Bool(destructive),
+		IdempotentHint:  idempotent,
+		OpenWorldHint:   toolset.Bool(true),
+	}
+}
+
+// explain passes an API error about a node through toolset.Explain.
+func explain(err error, verb, name string) error {
+	return toolset.Explain(err, toolset.Op{Verb: verb, Resource: "nodes", Name: name, ListCall: "nodes_list"})
+}
