@@ -1,0 +1,102 @@
+package pods
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// GetIn names one pod.
+type GetIn struct {
+	toolset.TextCap
+	Namespace string `json:"namespace,omitempty" jsonschema:"namespace of the pod; default: the context's namespace"`
+	Name      string `json:"name" jsonschema:"pod name"`
+	Output    string `json:"output,omitempty" jsonschema:"omit for the summary alone; yaml or json to add the whole pod (managedFields left out)"`
+}
+
+// GetOut is the structured result of pods_get: the summary, and the cleaned
+// pod when output asked for it.
+type GetOut struct {
+	Detail
+	Object map[string]any `json:"object,omitempty" jsonschema:"the whole pod without managedFields, when output is yaml or json"`
+}
+
+func (p *Pods) podsGet() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name: "pods_get",
+		Description: "Get one pod: a summary to read first (status and its reason, node, IP, owner, and per container: " +
+			"state, readiness, restarts, the last termination's reason and exit code, requests and limits; conditions with " +
+			"the scheduler's or kubelet's message). output=yaml or json adds the whole pod.",
+		Annotations: readOnly("Get a pod"),
+	}, p.get)
+}
+
+func (p *Pods) get(ctx context.Context, _ *mcp.CallToolRequest, in GetIn) (string, GetOut, error) {
+	var out GetOut
+	if in.Name == "" {
+		return "", out, fmt.Errorf("name is required: pods_get reads one pod; pods_list shows what exists")
+	}
+	if in.Output != "" && in.Output != string(render.YAML) && in.Output != string(render.JSON) {
+		return "", out, fmt.Errorf("output %q: want yaml or json, or omit it for the summary alone", in.Output)
+	}
+	_, pod, err := p.getPod(ctx, in.Namespace, in.Name)
+	if err != nil {
+		return "", out, err
+	}
+	out.Detail = describe(pod)
+	budget := p.deps.Budget(in.TextCap)
+	text := render.Text(detailText(out.Detail), budget, "The summary is larger than the budget; raise max_bytes.")
+	if in.Output == "" {
+		return text, out, nil
+	}
+	obj, err := podObject(pod)
+	if err != nil {
+		return "", out, err
+	}
+	out.Object = obj.Object
+	body, err := render.Object(obj, render.Format(in.Output))
+	if err != nil {
+		return "", out, err
+	}
+	rest := max(budget-len(text), 512)
+	return text + "\n" + render.Text(body, rest, "The pod is larger than the budget; raise max_bytes, or read the summary above."), out, nil
+}
+
+// getPod reads one pod, defaulting the namespace to the context's.
+func (p *Pods) getPod(ctx context.Context, ns, name string) (*kube.Client, *corev1.Pod, error) {
+	kc, err := p.deps.Clusters.Get(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns == "" {
+		ns = kc.Namespace
+	}
+	pod, err := kc.Typed.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, nil, toolset.Explain(err, toolset.Op{Verb: "get", Resource: "pods", Namespace: ns, Name: name,
+			ListCall: fmt.Sprintf(`pods_list {"namespace":%q}`, ns)})
+	}
+	return kc, pod, nil
+}
+
+// podObject is the pod as a cleaned object with its apiVersion and kind,
+// which typed Gets leave empty.
+func podObject(pod *corev1.Pod) (*unstructured.Unstructured, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(pod)
+	if err != nil {
+		return nil, fmt.Errorf("converting pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	obj := &unstructured.Unstructured{Object: m}
+	obj.SetAPIVersion("v1")
+	obj.SetKind("Pod")
+	return render.Clean(obj), nil
+}

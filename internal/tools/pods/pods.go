@@ -1,0 +1,57 @@
+package pods
+
+import (
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// Pods is the pods toolset.
+type Pods struct {
+	deps toolset.Deps
+
+	mu      sync.Mutex
+	metrics map[*kube.Client]metricsclient.Interface // one metrics client per cluster client
+}
+
+var _ toolset.Toolset = (*Pods)(nil)
+
+// New returns the pods toolset.
+func New(deps toolset.Deps) *Pods {
+	return &Pods{deps: deps, metrics: map[*kube.Client]metricsclient.Interface{}}
+}
+
+// Name implements toolset.Toolset.
+func (p *Pods) Name() string { return "pods" }
+
+// Description implements toolset.Toolset.
+func (p *Pods) Description() string {
+	return "pods: list, get with a status summary, logs (one pod or many by label), delete; CPU and memory usage of pods and nodes"
+}
+
+// Tools implements toolset.Toolset.
+func (p *Pods) Tools() []toolset.Tool {
+	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop()}
+}
+
+// readOnly are the annotations of a tool that only reads from the cluster.
+func readOnly(title string) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{
+		Title:           title,
+		ReadOnlyHint:    true,
+		DestructiveHint: toolset.Bool(false),
+		IdempotentHint:  true,
+		OpenWorldHint:   toolset.Bool(true),
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

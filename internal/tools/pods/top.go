@@ -1,0 +1,259 @@
+package pods
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
+	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// metricsGroupVersion is the API metrics-server serves.
+const metricsGroupVersion = "metrics.k8s.io/v1beta1"
+
+// TopPodsIn selects the pods whose usage to show.
+type TopPodsIn struct {
+	toolset.TextCap
+	Namespace     string `json:"namespace,omitempty" jsonschema:"namespace; omit for pods in all namespaces"`
+	Name          string `json:"name,omitempty" jsonschema:"one pod's usage; needs namespace (default: the context's)"`
+	LabelSelector string `json:"label_selector,omitempty" jsonschema:"Kubernetes label selector, e.g. app=web"`
+	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory: highest first; default: by namespace and name"`
+	Containers    bool   `json:"containers,omitempty" jsonschema:"one row per container instead of per pod"`
+}
+
+// Usage is CPU and memory in use.
+type Usage struct {
+	CPUMillicores int64 `json:"cpu_millicores"`
+	MemoryBytes   int64 `json:"memory_bytes" jsonschema:"working set"`
+}
+
+// PodUsage is the usage of one pod, the sum of its containers.
+type PodUsage struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Usage
+	Containers []ContainerUsage `json:"containers"`
+}
+
+// ContainerUsage is the usage of one container.
+type ContainerUsage struct {
+	Name string `json:"name"`
+	Usage
+}
+
+// TopPodsOut is the structured result of pods_top.
+type TopPodsOut struct {
+	Pods  []PodUsage `json:"pods"`
+	Total Usage      `json:"total" jsonschema:"sum over the pods listed"`
+}
+
+func (p *Pods) podsTop() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name: "pods_top",
+		Description: "CPU and memory usage of pods (like kubectl top pod) from the metrics API, which metrics-server provides: " +
+			"one namespace or all, by label selector, sorted by cpu or memory, optionally per container.",
+		Annotations: readOnly("Pod resource usage"),
+	}, p.topPods)
+}
+
+func (p *Pods) topPods(ctx context.Context, _ *mcp.CallToolRequest, in TopPodsIn) (string, TopPodsOut, error) {
+	out := TopPodsOut{Pods: []PodUsage{}}
+	if err := checkSort(in.SortBy); err != nil {
+		return "", out, err
+	}
+	kc, mc, err := p.metricsClient(ctx)
+	if err != nil {
+		return "", out, err
+	}
+	ns := in.Namespace
+	if in.Name != "" {
+		ns = cmp.Or(ns, kc.Namespace)
+	}
+	items, err := listPodMetrics(ctx, mc, ns, in)
+	if err != nil {
+		return "", out, metricsErr(ctx, kc, err, toolset.Op{Verb: "list", Resource: "pods.metrics.k8s.io", Namespace: ns, Name: in.Name})
+	}
+	for _, pm := range items {
+		out.Pods = append(out.Pods, podUsage(pm))
+	}
+	if len(out.Pods) == 0 {
+		return noMetrics("pods", ns, in.LabelSelector), out, nil
+	}
+	sortUsage(out.Pods, in.SortBy, func(u PodUsage) (string, Usage) { return u.Namespace + "/" + u.Name, u.Usage })
+	for _, u := range out.Pods {
+		out.Total.CPUMillicores += u.CPUMillicores
+		out.Total.MemoryBytes += u.MemoryBytes
+	}
+	text := podUsageTable(out.Pods, ns == "", in.Containers).Render(p.deps.Budget(in.TextCap),
+		"Narrow with namespace or label_selector, or use sort_by to see the heaviest first.")
+	return text + fmt.Sprintf("Total over %d pods: CPU %s, memory %s.\n", len(out.Pods), cpu(out.Total.CPUMillicores), mem(out.Total.MemoryBytes)), out, nil
+}
+
+func listPodMetrics(ctx context.Context, mc metricsclient.Interface, ns string, in TopPodsIn) ([]metricsv1beta1.PodMetrics, error) {
+	api := mc.MetricsV1beta1().PodMetricses(ns)
+	if in.Name != "" {
+		pm, err := api.Get(ctx, in.Name, metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return []metricsv1beta1.PodMetrics{*pm}, nil
+	}
+	list, err := api.List(ctx, metav1.ListOptions{LabelSelector: in.LabelSelector})
+	if err != nil {
+		return nil, err
+	}
+	return list.Items, nil
+}
+
+func podUsage(pm metricsv1beta1.PodMetrics) PodUsage {
+	u := PodUsage{Namespace: pm.Namespace, Name: pm.Name, Containers: []ContainerUsage{}}
+	for _, c := range pm.Containers {
+		cu := ContainerUsage{Name: c.Name, Usage: usageOf(c.Usage)}
+		u.Containers = append(u.Containers, cu)
+		u.CPUMillicores += cu.CPUMillicores
+		u.MemoryBytes += cu.MemoryBytes
+	}
+	return u
+}
+
+func usageOf(l corev1.ResourceList) Usage {
+	return Usage{CPUMillicores: l.Cpu().MilliValue(), MemoryBytes: l.Memory().Value()}
+}
+
+func podUsageTable(pods []PodUsage, withNamespace, containers bool) render.Table {
+	t := render.Table{Header: []string{"NAME", "CPU", "MEMORY"}}
+	if containers {
+		t.Header = []string{"POD", "CONTAINER", "CPU", "MEMORY"}
+	}
+	if withNamespace {
+		t.Header = append([]string{"NAMESPACE"}, t.Header...)
+	}
+	for _, u := range pods {
+		var rows [][]string
+		if containers {
+			for _, c := range u.Containers {
+				rows = append(rows, []string{u.Name, c.Name, cpu(c.CPUMillicores), mem(c.MemoryBytes)})
+			}
+		} else {
+			rows = [][]string{{u.Name, cpu(u.CPUMillicores), mem(u.MemoryBytes)}}
+		}
+		for _, r := range rows {
+			if withNamespace {
+				r = append([]string{u.Namespace}, r...)
+			}
+			t.Rows = append(t.Rows, r)
+		}
+	}
+	return t
+}
+
+func checkSort(by string) error {
+	switch by {
+	case "", "cpu", "memory":
+		return nil
+	}
+	return fmt.Errorf("sort_by %q: want cpu or memory", by)
+}
+
+// sortUsage orders rows by name, or by the usage sort_by names, highest first.
+func sortUsage[T any](rows []T, by string, key func(T) (string, Usage)) {
+	slices.SortStableFunc(rows, func(a, b T) int {
+		na, ua := key(a)
+		nb, ub := key(b)
+		switch by {
+		case "cpu":
+			return cmp.Or(cmp.Compare(ub.CPUMillicores, ua.CPUMillicores), cmp.Compare(na, nb))
+		case "memory":
+			return cmp.Or(cmp.Compare(ub.MemoryBytes, ua.MemoryBytes), cmp.Compare(na, nb))
+		}
+		return cmp.Compare(na, nb)
+	})
+}
+
+// cpu and mem format usage the way kubectl top does.
+func cpu(milli int64) string { return fmt.Sprintf("%dm", milli) }
+func mem(bytes int64) string { return fmt.Sprintf("%dMi", bytes>>20) }
+
+func noMetrics(what, ns, selector string) string {
+	where := "in any namespace"
+	switch {
+	case what == "nodes":
+		where = ""
+	case ns != "":
+		where = fmt.Sprintf("in namespace %q", ns)
+	}
+	if selector != "" {
+		where += fmt.Sprintf(" matching %q", selector)
+	}
+	return strings.ReplaceAll(fmt.Sprintf("No usage reported for %s %s. metrics-server reports a pod or node about a minute after it starts, "+
+		"and only while it runs; pods_list shows what exists.\n", what, where), "  ", " ")
+}
+
+// metricsClient returns the metrics client for the default cluster, built
+// once per cluster client from the same config, so the policy applies to it too.
+func (p *Pods) metricsClient(ctx context.Context) (*kube.Client, metricsclient.Interface, error) {
+	kc, err := p.deps.Clusters.Get(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if mc, ok := p.metrics[kc]; ok {
+		return kc, mc, nil
+	}
+	mc, err := metricsclient.NewForConfig(kc.Config)
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the metrics client for %s: %w", kc.Config.Host, err)
+	}
+	p.metrics[kc] = mc
+	return kc, mc, nil
+}
+
+// metricsErr explains a failed metrics request. A cluster without
+// metrics-server answers 404 for the whole group, which is not about any
+// one object: discovery tells that apart from a pod that has no metrics.
+func metricsErr(ctx context.Context, kc *kube.Client, err error, op toolset.Op) error {
+	switch {
+	case apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err):
+		return fmt.Errorf("the metrics API (%s) is registered but its backend did not answer (%s): metrics-server is installed but not running "+
+			"or not ready. Check its pods: pods_list {\"namespace\":\"kube-system\",\"label_selector\":\"k8s-app=metrics-server\"}", metricsGroupVersion, apiMessage(err))
+	case !apierrors.IsNotFound(err):
+		return toolset.Explain(err, op)
+	}
+	if _, derr := kc.Typed.Discovery().ServerResourcesForGroupVersion(metricsGroupVersion); apierrors.IsNotFound(derr) {
+		return fmt.Errorf("CPU and memory usage are not available: the cluster does not serve the metrics API (%s), so metrics-server is not installed. "+
+			"A cluster admin can install it (https://github.com/kubernetes-sigs/metrics-server); meanwhile pods_get shows each container's requests and limits", metricsGroupVersion)
+	}
+	if op.Name != "" {
+		return fmt.Errorf("no usage reported for %s %q%s: metrics-server reports it about a minute after it starts, and only while it runs",
+			strings.TrimSuffix(op.Resource, ".metrics.k8s.io"), op.Name, inNamespace(op.Namespace))
+	}
+	return toolset.Explain(err, op)
+}
+
+func inNamespace(ns string) string {
+	if ns == "" {
+		return ""
+	}
+	return fmt.Sprintf(" in namespace %q", ns)
+}
+
+func apiMessage(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return strings.TrimSpace(status.Status().Message)
+	}
+	return err.Error()
+}
