@@ -15,6 +15,10 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
+// minObjectBytes is the least room worth giving the whole pod after the
+// summary: less than that would show a few lines of metadata.
+const minObjectBytes = 512
+
 // GetIn names one pod.
 type GetIn struct {
 	toolset.TextCap
@@ -67,7 +71,10 @@ func (p *Pods) get(ctx context.Context, _ *mcp.CallToolRequest, in GetIn) (strin
 	if err != nil {
 		return "", out, err
 	}
-	rest := max(budget-len(text), 512)
+	rest := budget - len(text) - 1
+	if rest < minObjectBytes {
+		return text + fmt.Sprintf("[The pod's %s does not fit in the %d bytes left by the summary; raise max_bytes to see it.]\n", in.Output, budget), out, nil
+	}
 	return text + "\n" + render.Text(body, rest, "The pod is larger than the budget; raise max_bytes, or read the summary above."), out, nil
 }
 

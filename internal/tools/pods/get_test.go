@@ -71,6 +71,8 @@ func TestPodsGetOutputAndErrors(t *testing.T) {
 		{"yaml", map[string]any{"namespace": "shop", "name": front, "output": "yaml"}, false,
 			[]string{"Pod shop/" + front, "status: Running", "apiVersion: v1", "kind: Pod", "nodeName: node-1"}},
 		{"json", map[string]any{"namespace": "shop", "name": front, "output": "json"}, false, []string{`"kind": "Pod"`}},
+		{"yaml within max_bytes", map[string]any{"namespace": "shop", "name": front, "output": "yaml", "max_bytes": 1500}, false,
+			[]string{"Pod shop/" + front, "raise max_bytes"}},
 		{"bad output", map[string]any{"namespace": "shop", "name": front, "output": "xml"}, true, []string{`output "xml": want yaml or json`}},
 		{"no name", map[string]any{"namespace": "shop"}, true, []string{"name"}},
 		{"not found", map[string]any{"namespace": "shop", "name": "nope"}, true, []string{`pods "nope" not found in namespace "shop"`, `pods_list {"namespace":"shop"}`}},
@@ -81,6 +83,9 @@ func TestPodsGetOutputAndErrors(t *testing.T) {
 			r := call(t, cs, "pods_get", tt.args)
 			r.expect(t, tt.isError, tt.want...)
 			r.lacks(t, "managedFields")
+			if mb, ok := tt.args["max_bytes"].(int); ok && len(r.Text) > mb {
+				t.Errorf("answer is %d bytes, max_bytes %d", len(r.Text), mb)
+			}
 			if tt.name == "yaml" {
 				var out GetOut
 				r.decode(t, &out)

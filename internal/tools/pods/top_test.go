@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
 // TestTop asks for usage first on a cluster without metrics-server, then
@@ -94,4 +97,13 @@ func TestTop(t *testing.T) {
 		}
 		call(t, alice(t), "nodes_top", map[string]any{}).expect(t, true, "forbidden", "nodes.metrics.k8s.io")
 	})
+}
+
+// TestMetricsBackendDown: an APIService whose backend does not answer makes
+// the aggregator reply 503; that is metrics-server down, not missing.
+func TestMetricsBackendDown(t *testing.T) {
+	err := metricsErr(t.Context(), nil, apierrors.NewServiceUnavailable("the server is currently unable to handle the request"), toolset.Op{})
+	if err == nil || !strings.Contains(err.Error(), "installed but not running") || !strings.Contains(err.Error(), "k8s-app=metrics-server") {
+		t.Fatalf("got %v", err)
+	}
 }
