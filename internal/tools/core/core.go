@@ -29,6 +29,7 @@ func (c *Core) Tools() []toolset.Tool {
 	return []toolset.Tool{
 		c.namespacesList(),
 		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.eventsList(),
+		c.resourcesApply(), c.resourcesPatch(), c.resourcesDelete(),
 	}
 }
 

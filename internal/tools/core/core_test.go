@@ -41,9 +41,10 @@ func connect(t *testing.T) *session {
 }
 
 // connectAs serves the core toolset for kubeconfig with the client options
-// (e.g. a read-only policy).
+// (e.g. a read-only policy), at the rate limits kubemcp serves with.
 func connectAs(t *testing.T, kubeconfig string, opts kube.Options) *session {
 	t.Helper()
+	opts.QPS, opts.Burst = 200, 400
 	cl, err := clusters.New(clusters.Options{Kubeconfig: kubeconfig, Client: opts})
 	if err != nil {
 		t.Fatal(err)

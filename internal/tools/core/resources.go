@@ -105,3 +105,8 @@ func qualified(res kube.Resolved) string {
 	}
 	return res.GVR.Resource + "." + res.GVR.Group
 }
+
+// fitText is render.Text with the budget never below a useful minimum.
+func fitText(s string, budget int, hint string) string {
+	return render.Text(s, max(budget, 512), hint)
+}

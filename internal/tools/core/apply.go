@@ -1,0 +1,231 @@
+package core
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// fieldManager owns the fields kubemcp applies.
+const fieldManager = "kubemcp"
+
+// ApplyIn is a manifest to server-side apply.
+type ApplyIn struct {
+	toolset.TextCap
+	Manifest  string `json:"manifest" jsonschema:"one or more YAML (or JSON) documents separated by ---; each a whole object with apiVersion, kind and metadata.name"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"namespace for namespaced objects that name none; default: the context's namespace"`
+	DryRun    bool   `json:"dry_run,omitempty" jsonschema:"change nothing: show per object a unified diff of the live object against the result the apiserver would store"`
+	Force     bool   `json:"force,omitempty" jsonschema:"take over fields that another field manager owns (server-side apply conflicts); only when the change is meant to win"`
+}
+
+// Applied is one object of a manifest and what apply did (or would do) to it.
+type Applied struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+	Action     string `json:"action" jsonschema:"created, configured or unchanged; with dry_run: would create, would configure or unchanged"`
+	Diff       string `json:"diff,omitempty" jsonschema:"with dry_run: unified diff of the live object against the result, Secret values redacted"`
+}
+
+// ApplyOut is the structured result of resources_apply.
+type ApplyOut struct {
+	DryRun  bool      `json:"dryRun"`
+	Objects []Applied `json:"objects"`
+}
+
+func (c *Core) resourcesApply() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name: "resources_apply",
+		Description: "Create or update objects of any kind from a YAML manifest by server-side apply (field manager \"kubemcp\"), like kubectl apply --server-side. " +
+			"All or nothing on bad input: every document is parsed, resolved and checked by the apiserver (dry run) before any is applied. " +
+			"dry_run shows a unified diff per object and changes nothing; force takes over fields another manager owns.",
+		Annotations: writes("Apply a manifest", false, true),
+	}, c.apply)
+}
+
+func (c *Core) apply(ctx context.Context, _ *mcp.CallToolRequest, in ApplyIn) (string, ApplyOut, error) {
+	out := ApplyOut{DryRun: in.DryRun, Objects: []Applied{}}
+	docs, err := c.prepare(ctx, in)
+	if err != nil {
+		return "", out, fmt.Errorf("nothing was applied: %w", err)
+	}
+	results, err := preflight(ctx, docs, in.Force)
+	if err != nil {
+		return "", out, fmt.Errorf("nothing was applied; checking every document by a dry run first found: %w", err)
+	}
+	if in.DryRun {
+		out.Objects = results
+		return render.Text(dryRunText(results), c.deps.Budget(in.TextCap), "The diffs are larger than the budget; apply fewer documents at a time, or raise max_bytes."), out, nil
+	}
+	out.Objects, err = applyAll(ctx, docs, in.Force)
+	if err != nil {
+		return "", out, err
+	}
+	return appliedText(out.Objects), out, nil
+}
+
+// prepare parses the manifest and resolves every object's kind and namespace.
+func (c *Core) prepare(ctx context.Context, in ApplyIn) ([]doc, error) {
+	if strings.TrimSpace(in.Manifest) == "" {
+		return nil, errors.New("manifest is empty: give one or more YAML documents")
+	}
+	kc, err := c.deps.Clusters.Get(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	docs, parseErr := parseManifest(in.Manifest)
+	return docs, errors.Join(parseErr, resolveDocs(kc, docs, cmp.Or(in.Namespace, kc.Namespace)))
+}
+
+// preflight reads each live object and applies it as a server-side dry run,
+// so that the apiserver validates every document before any is applied. An
+// object in a namespace the manifest itself creates cannot be checked before
+// that namespace exists; it is checked when applied.
+func preflight(ctx context.Context, docs []doc, force bool) ([]Applied, error) {
+	var out []Applied
+	var errs []error
+	newNamespaces := map[string]bool{}
+	for _, d := range docs {
+		live, result, err := dryRun(ctx, d, force)
+		switch {
+		case err != nil && isMissingNamespace(err, d.t.ns) && newNamespaces[d.t.ns]:
+			out = append(out, appliedOf(d, "would create (checked only when its namespace exists)", ""))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s (%s): %w", d.where, d.label(), explainApply(d, err)))
+		default:
+			out = append(out, dryRunResult(d, live, result))
+		}
+		if d.t.res.GVR.Group == "" && d.t.res.GVR.Resource == "namespaces" {
+			newNamespaces[d.obj.GetName()] = true
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// dryRun returns the live object (nil if there is none) and what applying d
+// would make of it.
+func dryRun(ctx context.Context, d doc, force bool) (live, result *unstructured.Unstructured, err error) {
+	live, err = d.t.api().Get(ctx, d.obj.GetName(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		live, err = nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	result, err = d.t.api().Apply(ctx, d.obj.GetName(), d.obj.DeepCopy(), metav1.ApplyOptions{FieldManager: fieldManager, Force: force, DryRun: []string{metav1.DryRunAll}})
+	return live, result, err
+}
+
+func isMissingNamespace(err error, ns string) bool {
+	var status apierrors.APIStatus
+	if !apierrors.IsNotFound(err) || !errors.As(err, &status) {
+		return false
+	}
+	details := status.Status().Details
+	return details != nil && details.Kind == "namespaces" && details.Name == ns
+}
+
+func dryRunResult(d doc, live, result *unstructured.Unstructured) Applied {
+	diff := objectDiff(live, result)
+	switch {
+	case live == nil:
+		return appliedOf(d, "would create", diff)
+	case diff == "":
+		return appliedOf(d, "unchanged", "")
+	}
+	return appliedOf(d, "would configure", diff)
+}
+
+func appliedOf(d doc, action, diff string) Applied {
+	return Applied{APIVersion: d.obj.GetAPIVersion(), Kind: d.obj.GetKind(), Namespace: d.t.ns, Name: d.obj.GetName(), Action: action, Diff: diff}
+}
+
+// applyAll applies the documents in order. The dry run makes a failure here
+// rare (a race with another writer); the error then says what was applied.
+func applyAll(ctx context.Context, docs []doc, force bool) ([]Applied, error) {
+	out := []Applied{}
+	for i, d := range docs {
+		live, _ := d.t.api().Get(ctx, d.obj.GetName(), metav1.GetOptions{}) // nil if none: "created"
+		result, err := d.t.api().Apply(ctx, d.obj.GetName(), d.obj.DeepCopy(), metav1.ApplyOptions{FieldManager: fieldManager, Force: force})
+		if err != nil {
+			return out, partialApply(out, docs[i:], explainApply(d, err))
+		}
+		out = append(out, appliedOf(d, action(live, result), ""))
+	}
+	return out, nil
+}
+
+func action(live, result *unstructured.Unstructured) string {
+	switch {
+	case live == nil || live.GetUID() == "":
+		return "created"
+	case live.GetResourceVersion() == result.GetResourceVersion():
+		return "unchanged"
+	}
+	return "configured"
+}
+
+func partialApply(done []Applied, rest []doc, err error) error {
+	var applied, notApplied []string
+	for _, a := range done {
+		applied = append(applied, fmt.Sprintf("%s %s", a.Kind, a.Name))
+	}
+	for _, d := range rest[1:] {
+		notApplied = append(notApplied, d.label())
+	}
+	return fmt.Errorf("%s (%s) failed: %w. Applied before it: %s. Not applied after it: %s",
+		rest[0].where, rest[0].label(), err, orNone(strings.Join(applied, ", ")), orNone(strings.Join(notApplied, ", ")))
+}
+
+// explainApply makes a field-manager conflict actionable; other errors go
+// through toolset.Explain.
+func explainApply(d doc, err error) error {
+	if apierrors.IsConflict(err) {
+		return fmt.Errorf("%s. Another field manager owns these fields; apply with force: true to take them over, if this change is meant to win", apiMessage(err))
+	}
+	return toolset.Explain(err, toolset.Op{Verb: "apply", Resource: qualified(d.t.res), Namespace: d.t.ns, Name: d.obj.GetName()})
+}
+
+func apiMessage(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return strings.TrimSpace(status.Status().Message)
+	}
+	return err.Error()
+}
+
+func appliedText(objs []Applied) string {
+	var b strings.Builder
+	for _, a := range objs {
+		fmt.Fprintf(&b, "%s\n", appliedLine(a))
+	}
+	return b.String()
+}
+
+func appliedLine(a Applied) string {
+	s := fmt.Sprintf("%s %s %s", a.Kind, a.Name, a.Action)
+	if a.Namespace != "" {
+		s = fmt.Sprintf("%s %s in namespace %s %s", a.Kind, a.Name, a.Namespace, a.Action)
+	}
+	return s
+}
+
+func dryRunText(objs []Applied) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dry run: nothing was changed. The apiserver accepted every object (%d):\n", len(objs))
+	for _, a := range objs {
+		fmt.Fprintf(&b, "\n%s\n%s", appliedLine(a), a.Diff)
+	}
+	return b.String()
+}
