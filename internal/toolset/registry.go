@@ -12,7 +12,7 @@ import (
 type Filter struct {
 	ReadOnly           bool     // keep only tools with readOnlyHint
 	DisableDestructive bool     // drop tools with destructiveHint
-	Toolsets           []string // only these toolsets; empty means all
+	Toolsets           []string // only these toolsets; empty means all but the opt-in ones
 	Enabled            []string // only these tools; empty means all
 	Disabled           []string // never these tools
 }
@@ -26,7 +26,7 @@ func Select(sets []Toolset, f Filter) ([]Tool, error) {
 	}
 	var out []Tool
 	for _, ts := range sets {
-		if len(f.Toolsets) > 0 && !slices.Contains(f.Toolsets, ts.Name()) {
+		if !f.serves(ts) {
 			continue
 		}
 		for _, t := range ts.Tools() {
@@ -36,6 +36,14 @@ func Select(sets []Toolset, f Filter) ([]Tool, error) {
 		}
 	}
 	return out, nil
+}
+
+func (f Filter) serves(ts Toolset) bool {
+	if len(f.Toolsets) > 0 {
+		return slices.Contains(f.Toolsets, ts.Name())
+	}
+	o, ok := ts.(OptIn)
+	return !ok || !o.OptIn()
 }
 
 func (f Filter) keeps(t Tool) bool {

@@ -4,6 +4,7 @@ package toolset
 
 import (
 	"context"
+	"errors"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -37,6 +38,13 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 		install: func(s *mcp.Server, t *mcp.Tool) {
 			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
 				text, out, err := h(ctx, req, in)
+				var failed *withOutput
+				if errors.As(err, &failed) {
+					if text == "" {
+						text = err.Error()
+					}
+					return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
+				}
 				if err != nil {
 					var zero Out
 					return nil, zero, err
@@ -45,6 +53,22 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 			})
 		},
 	}
+}
+
+// WithOutput marks err as a failure that still has a structured result: the
+// call is an isError result whose structuredContent is the handler's Out
+// (the CLI tools report exit code and stderr that way).
+func WithOutput(err error) error { return &withOutput{err} }
+
+type withOutput struct{ err error }
+
+func (w *withOutput) Error() string { return w.err.Error() }
+func (w *withOutput) Unwrap() error { return w.err }
+
+// OptIn is implemented by toolsets that are served only when named in the
+// toolsets setting, never by default.
+type OptIn interface {
+	OptIn() bool
 }
 
 // Install adds the tools to s.

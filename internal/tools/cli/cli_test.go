@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+var env *testenv.Env
+
+func TestMain(m *testing.M) {
+	os.Exit(testenv.Main(m, testenv.Options{Seed: true}, func(e *testenv.Env) { env = e }))
+}
+
+// kubectlPath is kubectl built from the module proxy with the cluster (never
+// the machine's own): test/cluster/build.sh kubectl, which make test runs.
+func kubectlPath(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(os.Getenv("KUBEMCP_BIN_DIR"), "kubectl")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("these tests need kubectl built from the module proxy in $KUBEMCP_BIN_DIR (run test/cluster/build.sh kubectl, as make test does): %v", err)
+	}
+	return p
+}
+
+// serve serves the CLI toolset in memory with the given policy beneath the
+// clients and the given CLI mode.
+func serve(t *testing.T, rules policy.Config, readOnly bool) *mcp.ClientSession {
+	t.Helper()
+	kubectl := kubectlPath(t)
+	cl, err := clusters.New(clusters.Options{Kubeconfig: env.Kubeconfig, Client: kube.Options{Policy: &rules}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := New(toolset.Deps{Clusters: cl}, Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) {
+		if name == "kubectl" {
+			return kubectl, nil
+		}
+		return "", exec.ErrNotFound
+	}})
+	server := mcpserver.New(mcpserver.Options{Tools: set.Tools()})
+	ctx := context.Background()
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := server.Connect(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "cli-test"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+func run(t *testing.T, cs *mcp.ClientSession, in map[string]any) (Result, bool, string) {
+	t.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "kubectl", Arguments: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Result
+	raw, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("structured content %s: %v", raw, err)
+	}
+	text := res.Content[0].(*mcp.TextContent).Text
+	return out, res.IsError, text
+}
+
+func TestOnlyInstalledToolsRegistered(t *testing.T) {
+	cs := serve(t, policy.Config{}, true)
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tools) != 1 || res.Tools[0].Name != "kubectl" || !res.Tools[0].Annotations.ReadOnlyHint {
+		t.Fatalf("tools: %+v", res.Tools)
+	}
+}
+
+func TestKubectlAgainstRealCluster(t *testing.T) {
+	cs := serve(t, policy.Config{}, false)
+	tests := []struct {
+		name     string
+		in       map[string]any
+		isError  bool
+		code     string
+		want     []string
+		notWant  []string
+		exitCode int
+	}{
+		{name: "get with namespace argument", in: map[string]any{"args": []string{"get", "pods"}, "namespace": "payments"},
+			want: []string{testenv.PodCrashLoop, "CrashLoopBackOff"}, notWant: []string{"frontend"}},
+		{name: "pipe chain", in: map[string]any{"args": []string{"get", "pods", "-A", "--no-headers"},
+			"pipe": []map[string]any{{"command": "grep", "args": []string{"BackOff"}}, {"command": "wc", "args": []string{"-l"}}}},
+			want: []string{"2"}},
+		{name: "grep without match is not an error", in: map[string]any{"args": []string{"get", "ns"},
+			"pipe": []map[string]any{{"command": "grep", "args": []string{"no-such-namespace"}}}}},
+		{name: "validation", in: map[string]any{"args": []string{"get", "pods", "-n", "kube-system"}},
+			isError: true, code: codeValidation, want: []string{"Command is restricted for security reasons", "namespace argument"}},
+		{name: "config view refused", in: map[string]any{"args": []string{"config", "view", "--raw"}},
+			isError: true, code: codeValidation, want: []string{"not allowed"}},
+		{name: "unknown context", in: map[string]any{"args": []string{"get", "pods"}, "context": "prod"},
+			isError: true, code: codeValidation, want: []string{"Context not found in kubeconfig. Available contexts: [" + testenv.KubeContext + "]"}},
+		{name: "not found is an execution error", in: map[string]any{"args": []string{"get", "pod", "nope"}, "namespace": "shop"},
+			isError: true, code: codeExecution, want: []string{`"nope" not found`}, exitCode: 1},
+		{name: "apply from stdin", in: map[string]any{"args": []string{"apply", "-f", "-"}, "namespace": "shop",
+			"stdin": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-cli\ndata:\n  k: v\n"},
+			want: []string{"configmap/from-cli created"}},
+		{name: "timeout", in: map[string]any{"args": []string{"wait", "--for=condition=Ready", "pod/" + testenv.PodCrashLoop, "--timeout=60s"},
+			"namespace": "payments", "timeout_seconds": 2},
+			isError: true, code: codeTimeout, want: []string{"Command timed out after 2 seconds."}},
+		{name: "unknown pipe tool", in: map[string]any{"args": []string{"get", "ns"}, "pipe": []map[string]any{{"command": "sh"}}},
+			isError: true, code: codeValidation, want: []string{"Tool not found. Available tools:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, isError, text := run(t, cs, tt.in)
+			if isError != tt.isError {
+				t.Fatalf("isError %v, want %v: %s", isError, tt.isError, text)
+			}
+			if tt.isError && (out.Error == nil || out.Error.Code != tt.code || out.Status != "error") {
+				t.Fatalf("structured error %+v, want code %s", out.Error, tt.code)
+			}
+			if tt.exitCode != 0 && out.ExitCode != tt.exitCode {
+				t.Errorf("exit code %d, want %d", out.ExitCode, tt.exitCode)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("answer lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("answer has %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+	if _, err := env.Clientset("admin").CoreV1().ConfigMaps("shop").Get(context.Background(), "from-cli", metav1.GetOptions{}); err != nil {
+		t.Errorf("apply did not create the ConfigMap: %v", err)
+	}
+}
+
+// TestPolicyHoldsForWhateverKubectlSends: the CLI rules allow the command, but
+// the policy beneath (read-only, a deny rule) refuses what kubectl sends, and
+// nothing reaches the cluster. This is what makes the CLI safe even where the
+// rules above miss something.
+func TestPolicyHoldsForWhateverKubectlSends(t *testing.T) {
+	ctx := context.Background()
+	t.Run("read-only policy, write-mode rules", func(t *testing.T) {
+		cs := serve(t, policy.Config{ReadOnly: true}, false)
+		out, isError, text := run(t, cs, map[string]any{"args": []string{"delete", "pod", testenv.FrontendPods()[0]}, "namespace": "shop"})
+		if !isError || out.Error.Code != codeAuth || !strings.Contains(text, "read-only") {
+			t.Fatalf("want an AUTH_ERROR naming read-only mode, got %+v\n%s", out.Error, text)
+		}
+		if _, err := env.Clientset("admin").CoreV1().Pods("shop").Get(ctx, testenv.FrontendPods()[0], metav1.GetOptions{}); err != nil {
+			t.Fatalf("the pod is gone: %v", err)
+		}
+	})
+	t.Run("deny rule", func(t *testing.T) {
+		cs := serve(t, policy.Config{Deny: []policy.Rule{{Name: "no-configmaps", Kinds: []string{"ConfigMap"}}}}, true)
+		out, isError, text := run(t, cs, map[string]any{"args": []string{"get", "cm", "-A"}})
+		if !isError || out.Error.Code != codeAuth || !strings.Contains(text, `"no-configmaps"`) {
+			t.Fatalf("want the rule named, got %+v\n%s", out.Error, text)
+		}
+	})
+	t.Run("kubectl sees no credentials", func(t *testing.T) {
+		// The only kubeconfig kubectl gets points at kubemcp's proxy with a
+		// one-time token; the admin token of the real kubeconfig never leaves.
+		cs := serve(t, policy.Config{}, true)
+		_, _, text := run(t, cs, map[string]any{"args": []string{"get", "pods", "-v=9"}, "namespace": "shop"})
+		if strings.Contains(text, env.Users["admin"].Token) || strings.Contains(text, strings.TrimPrefix(env.Server, "https://")) {
+			t.Fatalf("kubectl's verbose output shows the real server or token:\n%s", text)
+		}
+	})
+}
+
