@@ -8,7 +8,8 @@ import (
 
 // Core is the core toolset.
 type Core struct {
-	deps toolset.Deps
+	deps    toolset.Deps
+	schemas schemaCache // parsed OpenAPI v3 documents, for resources_explain
 }
 
 var _ toolset.Toolset = (*Core)(nil)
@@ -28,7 +29,8 @@ func (c *Core) Description() string {
 func (c *Core) Tools() []toolset.Tool {
 	return []toolset.Tool{
 		c.namespacesList(),
-		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.eventsList(),
+		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.resourcesExplain(), c.eventsList(), c.apiResourcesList(),
+		c.contextsList(), c.clusterInfo(),
 		c.resourcesApply(), c.resourcesPatch(), c.resourcesDelete(),
 	}
 }

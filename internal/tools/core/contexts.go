@@ -1,0 +1,69 @@
+package core
+
+import (
+	"context"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// contextLister is what contexts_list needs of the cluster source beyond
+// toolset.Clusters. *clusters.Manager has it; a Deps.Clusters without it gets
+// an answer saying the contexts cannot be listed.
+type contextLister interface {
+	List() []clusters.Cluster
+	DefaultName() string
+}
+
+// ContextsIn takes only the output cap.
+type ContextsIn struct {
+	toolset.TextCap
+}
+
+// KubeContext is one kubeconfig context (or the in-cluster identity).
+type KubeContext struct {
+	Name      string `json:"name"`
+	Server    string `json:"server"`
+	Namespace string `json:"namespace" jsonschema:"the context's default namespace"`
+	Current   bool   `json:"current" jsonschema:"whether kubemcp's tools act on this context"`
+}
+
+// ContextsOut is the structured result of contexts_list.
+type ContextsOut struct {
+	Contexts []KubeContext `json:"contexts"`
+}
+
+func (c *Core) contextsList() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name: "contexts_list",
+		Description: "List the kubeconfig contexts kubemcp knows: name, cluster server, default namespace, " +
+			"and which one is current (the cluster the other tools act on).",
+		Annotations: readOnly("List kubeconfig contexts"),
+	}, c.listContexts)
+}
+
+func (c *Core) listContexts(ctx context.Context, _ *mcp.CallToolRequest, in ContextsIn) (string, ContextsOut, error) {
+	out := ContextsOut{Contexts: []KubeContext{}}
+	lister, ok := c.deps.Clusters.(contextLister)
+	if !ok {
+		return "This server's cluster source does not list contexts; it acts on one cluster.\n", out, nil
+	}
+	table := render.Table{Header: []string{"CURRENT", "NAME", "SERVER", "NAMESPACE"}}
+	for _, cl := range lister.List() {
+		kc := KubeContext{Name: cl.Name, Server: cl.Server, Current: cl.Name == lister.DefaultName()}
+		// Building a client reads only the kubeconfig; it does not contact the cluster.
+		if client, err := c.deps.Clusters.Get(ctx, cl.Name); err == nil {
+			kc.Namespace = client.Namespace
+		}
+		out.Contexts = append(out.Contexts, kc)
+		current := ""
+		if kc.Current {
+			current = "*"
+		}
+		table.Rows = append(table.Rows, []string{current, kc.Name, kc.Server, orNone(kc.Namespace)})
+	}
+	return table.Render(c.deps.Budget(in.TextCap), "The list is longer than the budget; raise max_bytes."), out, nil
+}

@@ -1,0 +1,111 @@
+package core
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+func TestAPIResourcesList(t *testing.T) {
+	s := connect(t)
+	tests := []struct {
+		name   string
+		args   map[string]any
+		want   []string
+		unwant []string
+	}{
+		{"one group", map[string]any{"api_group": "apps"}, []string{"deployments", "deploy", "apps/v1", "Deployment", "statefulsets"}, []string{"pods"}},
+		{"core group", map[string]any{"api_group": "core"}, []string{"pods", "po", "configmaps"}, []string{"apps/v1"}},
+		{"custom resources", map[string]any{"api_group": "example.kubemcp.io"}, []string{"widgets", "wdg", "example.kubemcp.io/v1", "Widget"}, nil},
+		{"cluster-scoped", map[string]any{"namespaced": false}, []string{"nodes", "namespaces", "customresourcedefinitions"}, []string{"configmaps", "deployments"}},
+		{"by verb", map[string]any{"verb": "create", "api_group": "authorization.k8s.io"}, []string{"selfsubjectaccessreviews"}, nil},
+		{"nothing", map[string]any{"api_group": "nope.example"}, []string{"No served resources match"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out APIResourcesOut
+			text := s.ok("api_resources_list", tt.args, &out)
+			wantAll(t, text, tt.want...)
+			wantNone(t, text, tt.unwant...)
+			if out.Resources == nil {
+				t.Error("null resources")
+			}
+		})
+	}
+	var out APIResourcesOut
+	s.ok("api_resources_list", map[string]any{"api_group": "apps"}, &out)
+	i := slices.IndexFunc(out.Resources, func(r APIResource) bool { return r.Name == "deployments" })
+	if i < 0 || !out.Resources[i].Namespaced || !slices.Contains(out.Resources[i].ShortNames, "deploy") || !slices.Contains(out.Resources[i].Verbs, "patch") {
+		t.Errorf("deployments: %+v", out.Resources)
+	}
+}
+
+func TestClusterInfo(t *testing.T) {
+	var out ClusterInfoOut
+	text := connect(t).ok("cluster_info", nil, &out)
+	wantAll(t, text, "Version:           v1.34.4", "example.kubemcp.io", "Nodes:             1 (1 ready)", env.Server)
+	if out.Nodes == nil || *out.Nodes != 1 || out.APIGroups < 10 || out.Resources < 40 || !slices.Contains(out.ExtraGroups, "example.kubemcp.io") || slices.Contains(out.ExtraGroups, "apps") {
+		t.Errorf("structured: %+v", out)
+	}
+
+	// alice may read the version and discovery but not nodes: the answer says so.
+	alice := connectAs(t, env.Users["alice"].Kubeconfig, kube.Options{})
+	wantAll(t, alice.ok("cluster_info", nil, nil), "v1.34.4", "nodes: forbidden")
+}
+
+// TestContextsList reads a kubeconfig of two contexts, the second current.
+func TestContextsList(t *testing.T) {
+	cfg, err := clientcmd.LoadFromFile(env.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *cfg.Contexts[testenv.KubeContext]
+	other.Namespace = "shop"
+	cfg.Contexts["other"] = &other
+	cfg.CurrentContext = "other"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	var out ContextsOut
+	text := connectAs(t, path, kube.Options{}).ok("contexts_list", nil, &out)
+	wantAll(t, text, "CURRENT", "*        other", "shop", testenv.KubeContext, env.Server)
+	want := []KubeContext{
+		{Name: testenv.KubeContext, Server: env.Server, Namespace: "default"},
+		{Name: "other", Server: env.Server, Namespace: "shop", Current: true},
+	}
+	if !slices.Equal(out.Contexts, want) {
+		t.Errorf("contexts = %+v, want %+v", out.Contexts, want)
+	}
+}
+
+// oneCluster is a cluster source that cannot list contexts. It is a
+// stand-in, not a fake of a real thing: it checks what contexts_list says
+// when Deps.Clusters is something other than a clusters.Manager.
+type oneCluster struct{ m *clusters.Manager }
+
+func (o oneCluster) Get(ctx context.Context, name string) (*kube.Client, error) {
+	return o.m.Get(ctx, name)
+}
+
+func TestContextsListWithoutLister(t *testing.T) {
+	m, err := clusters.New(clusters.Options{Kubeconfig: env.Kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := New(toolset.Deps{Clusters: oneCluster{m}})
+	text, out, err := tool.listContexts(t.Context(), &mcp.CallToolRequest{}, ContextsIn{})
+	if err != nil || out.Contexts == nil || len(out.Contexts) != 0 {
+		t.Fatalf("got %+v, %v", out, err)
+	}
+	wantAll(t, text, "does not list contexts")
+}
