@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -75,4 +76,27 @@ func TestCordonRoundTrip(t *testing.T) {
 		}
 	}
 	call(t, cs, "nodes_cordon", map[string]any{"name": "no-such-node"}).expect(t, true, `nodes "no-such-node" not found`, "nodes_list")
+}
+
+func TestToolAnnotations(t *testing.T) {
+	res, err := admin(t).ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]bool{ // readOnly, destructive, idempotent
+		"nodes_list": {true, false, true}, "nodes_cordon": {false, false, true}, "nodes_uncordon": {false, false, true}, "nodes_drain": {false, true, false},
+	}
+	if len(res.Tools) != len(want) {
+		t.Errorf("%d tools, want %d", len(res.Tools), len(want))
+	}
+	for _, tool := range res.Tools {
+		a := tool.Annotations
+		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil || !*a.OpenWorldHint {
+			t.Errorf("%s: incomplete annotations %+v", tool.Name, a)
+			continue
+		}
+		if got := [3]bool{a.ReadOnlyHint, *a.DestructiveHint, a.IdempotentHint}; got != want[tool.Name] {
+			t.Errorf("%s: readOnly, destructive, idempotent = %v, want %v", tool.Name, got, want[tool.Name])
+		}
+	}
 }
