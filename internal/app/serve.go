@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -17,7 +18,11 @@ import (
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/tools/cli"
 	"github.com/kubemcp/kubemcp/internal/tools/core"
+	"github.com/kubemcp/kubemcp/internal/tools/nodes"
+	"github.com/kubemcp/kubemcp/internal/tools/pods"
+	"github.com/kubemcp/kubemcp/internal/tools/workloads"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 	"github.com/kubemcp/kubemcp/internal/transport"
 )
@@ -110,18 +115,38 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 		return nil, nil, err
 	}
 	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget}
-	tools, err := toolset.Select([]toolset.Toolset{core.New(deps)}, toolset.Filter{
+	filter := toolset.Filter{
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,
 		Toolsets:           cfg.Toolsets,
 		Enabled:            cfg.EnabledTools,
 		Disabled:           cfg.DisabledTools,
-	})
+	}
+	if cfg.CLI {
+		filter.OptIn = append(filter.OptIn, "cli")
+	}
+	tools, err := toolset.Select(toolsets(cfg, deps), filter)
 	if err != nil {
 		return nil, nil, err
 	}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog, Logger: logger})
 	return server, cl, nil
+}
+
+// toolsets are every toolset kubemcp has, wired here and nowhere else.
+func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
+	cliHome := ""
+	if dir, err := os.UserCacheDir(); err == nil {
+		cliHome = filepath.Join(dir, "kubemcp", "cli-home") // helm repositories persist between calls
+		_ = os.MkdirAll(cliHome, 0o700)
+	}
+	return []toolset.Toolset{
+		core.New(deps),
+		pods.New(deps),
+		workloads.New(deps),
+		nodes.New(deps),
+		cli.New(deps, cli.Options{ReadOnly: cfg.ReadOnly, StateDir: cliHome}),
+	}
 }
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, server *mcp.Server, cl *clusters.Manager, logger *slog.Logger) error {

@@ -36,6 +36,7 @@ type Config struct {
 	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all)"`
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
+	CLI                bool     `json:"cli,omitempty" help:"also serve the guarded CLI toolset (kubectl, helm, istioctl, argocd: those on PATH)"`
 	OutputBudget       int      `json:"outputBudget,omitempty" help:"default cap on a tool's text answer in bytes; a call may set max_bytes"`
 	AuditFile          string   `json:"auditFile,omitempty" help:"append a hash-chained JSON line per tool call to this file"`
 	AuditStdout        bool     `json:"auditStdout,omitempty" help:"also write audit lines to stdout (HTTP only: over stdio, stdout carries MCP)"`

@@ -15,7 +15,7 @@ type Deps struct {
 // TextCap is embedded in the input of every tool that answers with text that
 // can grow: it lets a call ask for more or less than the default.
 type TextCap struct {
-	MaxBytes int `json:"max_bytes,omitempty" jsonschema:"cap on the text answer in bytes (default: the server's outputBudget, 16384 unless configured; at most 1048576); when cut, the answer says how to get the rest"`
+	MaxBytes int `json:"max_bytes,omitempty" jsonschema:"cap on the answer's size (default 16384)"`
 }
 
 // Budget is the byte cap for this call.

@@ -13,6 +13,7 @@ type Filter struct {
 	ReadOnly           bool     // keep only tools with readOnlyHint
 	DisableDestructive bool     // drop tools with destructiveHint
 	Toolsets           []string // only these toolsets; empty means all but the opt-in ones
+	OptIn              []string // opt-in toolsets to serve besides the default ones
 	Enabled            []string // only these tools; empty means all
 	Disabled           []string // never these tools
 }
@@ -43,7 +44,7 @@ func (f Filter) serves(ts Toolset) bool {
 		return slices.Contains(f.Toolsets, ts.Name())
 	}
 	o, ok := ts.(OptIn)
-	return !ok || !o.OptIn()
+	return !ok || !o.OptIn() || slices.Contains(f.OptIn, ts.Name())
 }
 
 func (f Filter) keeps(t Tool) bool {
@@ -68,7 +69,7 @@ func (f Filter) validate(sets []Toolset) error {
 		}
 	}
 	var errs []error
-	for _, n := range f.Toolsets {
+	for _, n := range slices.Concat(f.Toolsets, f.OptIn) {
 		if !slices.Contains(setNames, n) {
 			errs = append(errs, fmt.Errorf("unknown toolset %q; toolsets: %s", n, strings.Join(setNames, ", ")))
 		}

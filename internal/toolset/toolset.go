@@ -5,6 +5,9 @@ package toolset
 import (
 	"context"
 	"errors"
+	"fmt"
+
+	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -33,6 +36,13 @@ type Handler[In, Out any] func(ctx context.Context, req *mcp.CallToolRequest, in
 // New makes a Tool from its metadata and typed handler. The input and output
 // schemas are inferred from In and Out by the MCP SDK.
 func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
+	if meta.OutputSchema == nil {
+		schema, err := compactOutputSchema[Out]()
+		if err != nil {
+			panic(fmt.Sprintf("tool %s: output schema: %v", meta.Name, err)) // a programming error, caught by every test
+		}
+		meta.OutputSchema = schema
+	}
 	return Tool{
 		Meta: meta,
 		install: func(s *mcp.Server, t *mcp.Tool) {
@@ -86,4 +96,37 @@ func Bool(b bool) *bool { return &b }
 // calling identity.
 type Clusters interface {
 	Get(ctx context.Context, cluster string) (*kube.Client, error)
+}
+
+// outputSchemaDepth is how deep an advertised output schema goes. Output
+// schemas are for programs validating structuredContent, not for the model,
+// so kubemcp advertises their shape without descriptions, to keep tools/list
+// small enough for a model's context.
+const outputSchemaDepth = 2
+
+// compactOutputSchema infers Out's schema and strips it to its shape.
+func compactOutputSchema[Out any]() (*jsonschema.Schema, error) {
+	s, err := jsonschema.For[Out](nil)
+	if err != nil {
+		return nil, err
+	}
+	return shape(s, outputSchemaDepth), nil
+}
+
+func shape(s *jsonschema.Schema, depth int) *jsonschema.Schema {
+	if s == nil {
+		return nil
+	}
+	out := &jsonschema.Schema{Type: s.Type, Types: s.Types}
+	if depth == 0 {
+		return out
+	}
+	if len(s.Properties) > 0 {
+		out.Properties = make(map[string]*jsonschema.Schema, len(s.Properties))
+		for name, p := range s.Properties {
+			out.Properties[name] = shape(p, depth-1)
+		}
+	}
+	out.Items = shape(s.Items, depth-1)
+	return out
 }

@@ -56,11 +56,11 @@ func cases() []toolCase {
 		{name: "unknown kind suggests", tool: "resources_get", args: map[string]any{"resource": "deploymnets", "name": "x"}, isError: true,
 			want: []string{"deploymnets", "closest matches", "deployments"}},
 		{name: "not found says how to list", tool: "resources_get", args: map[string]any{"resource": "pods", "namespace": testenv.NamespaceShop, "name": "nope"}, isError: true,
-			want: []string{`pods "nope" not found`, `pods_list {"namespace":"shop"}`}},
+			want: []string{`pods "nope" not found`, `resources_list {"namespace":"shop","resource":"pods"}`}},
 		{name: "name missing", tool: "resources_get", args: map[string]any{"resource": "pods"}, isError: true,
 			want: []string{"missing properties", "name"}},
 		{name: "name empty", tool: "resources_get", args: map[string]any{"resource": "pods", "name": ""}, isError: true,
-			want: []string{"name is required", "pods_list"}},
+			want: []string{"name is required", "resources_list"}},
 		{name: "bad output", tool: "resources_get", args: map[string]any{"resource": "pods", "name": "x", "output": "xml"}, isError: true,
 			want: []string{"yaml or json"}},
 	}

@@ -28,7 +28,7 @@ func connectInMemory(t testing.TB, kubeconfig string) *mcp.ClientSession {
 // connectConfig serves kubemcp in this process with cfg.
 func connectConfig(t testing.TB, cfg config.Config) *mcp.ClientSession {
 	t.Helper()
-	server, _, err := app.NewServer(cfg, nil)
+	server, _, err := app.NewServer(cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -189,4 +189,3 @@ func TestPolicyHoldsForWhateverKubectlSends(t *testing.T) {
 		}
 	})
 }
-
