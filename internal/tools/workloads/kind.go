@@ -86,9 +86,11 @@ func (r ref) explain(err error, verb string) error {
 	return r.explainOn(err, verb, r.kind.resource())
 }
 
-// explainOn is explain for a subresource or a related resource, e.g. "deployments/scale".
+// explainOn is explain for a subresource or a related resource, e.g.
+// "deployments/scale". "Not found" offers the call that lists the workloads.
 func (r ref) explainOn(err error, verb, resource string) error {
-	return toolset.Explain(err, toolset.Op{Verb: verb, Resource: resource, Namespace: r.ns, Name: r.name})
+	return toolset.Explain(err, toolset.Op{Verb: verb, Resource: resource, Namespace: r.ns, Name: r.name,
+		ListCall: fmt.Sprintf(`resources_list {"resource":%q,"namespace":%q}`, r.kind.resource(), r.ns)})
 }
 
 func isConflict(err error) bool { return apierrors.IsConflict(err) }

@@ -38,7 +38,7 @@ func TestScale(t *testing.T) {
 	}{
 		{"daemonset", map[string]any{"kind": "ds", "namespace": ns, "name": "agent", "replicas": 2}, []string{"a DaemonSet cannot be scaled", "one pod on every node"}},
 		{"negative", map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "replicas": -1}, []string{"replicas -1: want 0 or more"}},
-		{"not found", map[string]any{"kind": "deployment", "namespace": ns, "name": "nope", "replicas": 1}, []string{`"nope" not found`, ns}},
+		{"not found", map[string]any{"kind": "deployment", "namespace": ns, "name": "nope", "replicas": 1}, []string{`"nope" not found`, ns, `resources_list {"resource":"deployments","namespace":"` + ns + `"}`}},
 		{"bad kind", map[string]any{"kind": "cronjob", "namespace": ns, "name": "web", "replicas": 1}, []string{`kind "cronjob": want deployment, statefulset or daemonset`}},
 		{"no name", map[string]any{"kind": "deployment", "namespace": ns, "replicas": 1}, []string{"name"}},
 	}
