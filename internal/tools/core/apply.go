@@ -12,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -66,7 +65,7 @@ func (c *Core) apply(ctx context.Context, _ *mcp.CallToolRequest, in ApplyIn) (s
 	}
 	if in.DryRun {
 		out.Objects = results
-		return render.Text(dryRunText(results), c.deps.Budget(in.TextCap), "The diffs are larger than the budget; apply fewer documents at a time, or raise max_bytes."), out, nil
+		return dryRunText(results, c.deps.Budget(in.TextCap)), out, nil
 	}
 	out.Objects, err = applyAll(ctx, docs, in.Force)
 	if err != nil {
@@ -221,11 +220,18 @@ func appliedLine(a Applied) string {
 	return s
 }
 
-func dryRunText(objs []Applied) string {
+// dryRunText shows each object's diff, fenced (the live side is cluster
+// text), each within an equal share of the budget.
+func dryRunText(objs []Applied, budget int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Dry run: nothing was changed. The apiserver accepted every object (%d):\n", len(objs))
+	share := (budget - b.Len()) / len(objs)
 	for _, a := range objs {
-		fmt.Fprintf(&b, "\n%s\n%s", appliedLine(a), a.Diff)
+		line := appliedLine(a)
+		fmt.Fprintf(&b, "\n%s\n", line)
+		if a.Diff != "" {
+			b.WriteString(fencedText("diff of "+line, a.Diff, share-len(line), "The diff is larger than its share of the budget; dry-run this object alone, or raise max_bytes."))
+		}
 	}
 	return b.String()
 }

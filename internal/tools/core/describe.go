@@ -97,7 +97,7 @@ func (c *Core) describe(ctx context.Context, _ *mcp.CallToolRequest, in Describe
 	out.Details = details(raw)
 	out.Conditions = conditions(obj)
 	eventsNote := c.objectEvents(ctx, t, obj, &out)
-	return render.Text(describeText(out, eventsNote), c.deps.Budget(in.TextCap), "Ask resources_get for the whole object or events_list for all events."), out, nil
+	return describeText(out, eventsNote, c.deps.Budget(in.TextCap)), out, nil
 }
 
 func fillMeta(out *DescribeOut, obj *unstructured.Unstructured) {
@@ -142,10 +142,22 @@ func (c *Core) objectEvents(ctx context.Context, t target, obj *unstructured.Uns
 	return ""
 }
 
-func describeText(out DescribeOut, eventsNote string) string {
+// describeText writes the summary, then the fenced cluster text: at most a
+// quarter of what is left for annotations and condition messages, the rest
+// for events. Each fenced part is cut on its own, so a cut never leaves a
+// fence open.
+func describeText(out DescribeOut, eventsNote string, budget int) string {
 	var b strings.Builder
+	writeSummary(&b, out)
+	rest := budget - b.Len() - len(eventsNote) - 100
+	untrusted := writeUntrusted(&b, out, rest/4)
+	writeEvents(&b, out, eventsNote, rest-untrusted)
+	return b.String()
+}
+
+func writeSummary(b *strings.Builder, out DescribeOut) {
 	now := time.Now()
-	field := func(name, value string) { fmt.Fprintf(&b, "%-15s %s\n", name+":", value) }
+	field := func(name, value string) { fmt.Fprintf(b, "%-15s %s\n", name+":", value) }
 	field("Name", out.Name)
 	if out.Namespace != "" {
 		field("Namespace", out.Namespace)
@@ -159,10 +171,7 @@ func describeText(out DescribeOut, eventsNote string) string {
 	for _, f := range out.Details {
 		field(f.Name, f.Value)
 	}
-	writeConditions(&b, out.Conditions, now)
-	writeUntrusted(&b, out)
-	writeEvents(&b, out, eventsNote)
-	return b.String()
+	writeConditions(b, out.Conditions, now)
 }
 
 func joinMap(m map[string]string) string {
@@ -205,33 +214,47 @@ func writeConditions(b *strings.Builder, conds []Condition, now time.Time) {
 }
 
 // writeUntrusted writes the annotations and condition messages: free text that
-// anyone able to write the object (or its controller) chose, fenced as data.
-func writeUntrusted(b *strings.Builder, out DescribeOut) {
+// anyone able to write the object (or its controller) chose, fenced as data,
+// within budget bytes. It returns the bytes written.
+func writeUntrusted(b *strings.Builder, out DescribeOut, budget int) int {
 	var lines []string
 	for _, k := range slices.Sorted(maps.Keys(out.Annotations)) {
-		lines = append(lines, fmt.Sprintf("annotation %s: %s", k, oneLine(out.Annotations[k])))
+		lines = append(lines, fmt.Sprintf("annotation %s: %s\n", k, clip(oneLine(out.Annotations[k]), 500)))
 	}
 	for _, c := range out.Conditions {
 		if c.Message != "" {
-			lines = append(lines, fmt.Sprintf("condition %s: %s", c.Type, oneLine(c.Message)))
+			lines = append(lines, fmt.Sprintf("condition %s: %s\n", c.Type, clip(oneLine(c.Message), 500)))
 		}
 	}
-	if len(lines) > 0 {
-		b.WriteString("Annotations and condition messages:\n")
-		b.WriteString(render.Fence(fmt.Sprintf("annotations and conditions of %s %s", out.Kind, out.Name), strings.Join(lines, "\n")))
+	if len(lines) == 0 {
+		return 0
 	}
+	start := b.Len()
+	b.WriteString("Annotations and condition messages:\n")
+	b.WriteString(fencedText(fmt.Sprintf("annotations and conditions of %s %s", out.Kind, out.Name), strings.Join(lines, ""), budget,
+		"resources_get shows the whole object."))
+	return b.Len() - start
 }
 
-func writeEvents(b *strings.Builder, out DescribeOut, note string) {
+func writeEvents(b *strings.Builder, out DescribeOut, note string, budget int) {
 	if len(out.Events) == 0 {
 		b.WriteString("Events:        <none>\n")
 	} else {
 		b.WriteString("Events (newest first):\n")
-		b.WriteString(render.Fence(fmt.Sprintf("events of %s %s", out.Kind, out.Name), eventTable(out.Events, false).Render(render.MaxBudget, "")))
+		b.WriteString(fencedTable(fmt.Sprintf("events of %s %s", out.Kind, out.Name), eventTable(out.Events, false), budget,
+			"events_list shows them with a budget of their own."))
 	}
 	if note != "" {
 		b.WriteString("[" + note + "]\n")
 	}
+}
+
+// clip cuts s to about n bytes, saying so.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + fmt.Sprintf("... (%d bytes more)", len(s)-n)
 }
 
 func indent(s string) string {

@@ -172,11 +172,13 @@ func (c *Core) eventsText(in EventsIn, out EventsOut, scanned bool) string {
 	}
 	table := eventTable(out.Events, in.Namespace == "")
 	hint := "Ask for fewer with limit, or narrow with warnings_only, kind or name."
-	return render.Fence(source, table.Render(c.deps.Budget(in.TextCap)-len(note)-fenceOverhead, hint)) + note
+	return fencedTable(source, table, c.deps.Budget(in.TextCap)-len(note), hint) + note
 }
 
-// fenceOverhead is what render.Fence adds around its text, with room to spare.
-const fenceOverhead = 300
+
+// maxMessage is the most of an event message a table row shows; the whole
+// message is in structuredContent.
+const maxMessage = 500
 
 func eventTable(events []Event, withNamespace bool) render.Table {
 	t := render.Table{Header: []string{"LAST SEEN", "TYPE", "REASON", "OBJECT", "COUNT", "MESSAGE"}}
@@ -185,7 +187,7 @@ func eventTable(events []Event, withNamespace bool) render.Table {
 	}
 	now := time.Now()
 	for _, e := range events {
-		row := []string{render.Age(e.LastSeen, now), e.Type, e.Reason, e.Object, strconv.Itoa(int(e.Count)), oneLine(e.Message)}
+		row := []string{render.Age(e.LastSeen, now), e.Type, e.Reason, e.Object, strconv.Itoa(int(e.Count)), clip(oneLine(e.Message), maxMessage)}
 		if withNamespace {
 			row = append([]string{e.Namespace}, row...)
 		}

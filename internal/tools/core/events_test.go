@@ -25,7 +25,7 @@ func TestEventsList(t *testing.T) {
 			[]string{"NAMESPACE", "FailedScheduling", "BackOff", "ImagePullBackOff", `<untrusted-data source="events in all namespaces">`}, []string{"Normal", "Pulled"}, -1},
 		{"one object by kind in any spelling", map[string]any{"namespace": "payments", "kind": "po", "name": testenv.PodCrashLoop},
 			[]string{"Pulled", "BackOff"}, []string{"NAMESPACE", "ledger"}, 2},
-		{"limit", map[string]any{"namespace": "payments", "limit": 2}, []string{"2 of 5 matching events shown"}, nil, 2},
+		{"limit", map[string]any{"namespace": "payments", "kind": "pods", "limit": 2}, []string{"2 of 5 matching events shown"}, nil, 2},
 		{"none", map[string]any{"namespace": "shop", "kind": "deploy"}, []string{`No events in namespace "shop" about deploy.`}, nil, 0},
 	}
 	for _, tt := range tests {

@@ -40,7 +40,14 @@ func (c *Core) listTable(ctx context.Context, t target, in ListIn, out *ListOut)
 		return noneFound(t, in) + nextPage(in, out.Continue, out.Remaining), nil
 	}
 	text := textTable(table, t.res.Namespaced && t.ns == "", in.Wide)
-	return fitPage(text, c.deps.Budget(in.TextCap), in, out), nil
+	source := "" // only event messages are free text among the usual columns
+	if t.res.GVK.Kind == "Event" {
+		source = "events in all namespaces"
+		if t.ns != "" {
+			source = "events in namespace " + t.ns
+		}
+	}
+	return fitPage(text, source, c.deps.Budget(in.TextCap), in, out), nil
 }
 
 // fetchTable GETs the list with the Table Accept header. A plain list in
@@ -187,20 +194,31 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\n", " ", "\t", " ").Replace(s)
 }
 
-// fitPage renders a page within budget. The continue note always fits; when
-// the rows do not, the hint says how to page without skipping the rows cut
-// (following continue from a cut page would).
-func fitPage(t render.Table, budget int, in ListIn, out *ListOut) string {
+// fitPage renders a page within budget, fenced when source names cluster
+// free text. The continue note always fits; when the rows do not, the hint
+// says how to page without skipping the rows cut (following continue from a
+// cut page would).
+func fitPage(t render.Table, source string, budget int, in ListIn, out *ListOut) string {
 	next := nextPage(in, out.Continue, out.Remaining)
 	full := t.Render(1<<30, "")
 	budget = max(budget-len(next), 512)
+	if source != "" {
+		budget -= fenceOverhead
+	}
 	if len(full) <= budget {
-		return full + next
+		return maybeFence(source, full, full) + next
 	}
 	perRow := max(len(full)/max(len(t.Rows), 1), 1)
 	fits := max((budget-300)/perRow, 1)
 	hint := fmt.Sprintf(`To see every row, repeat the call with "limit": %d and follow its continue token, or raise max_bytes; following the continue token below skips the rows not shown. structuredContent has all %d rows.`, fits, len(t.Rows))
-	return t.Render(budget, hint) + next
+	return maybeFence(source, full, t.Render(budget, hint)) + next
+}
+
+func maybeFence(source, full, capped string) string {
+	if source == "" {
+		return capped
+	}
+	return fence(source, full, capped)
 }
 
 // listObjects fills out with one page of whole cleaned objects and returns
@@ -226,7 +244,11 @@ func (c *Core) listObjects(ctx context.Context, t target, in ListIn, out *ListOu
 	}
 	next := nextPage(in, out.Continue, out.Remaining)
 	hint := "The page is larger than the budget; ask for fewer objects with a smaller limit, narrow with a selector, or use the default table output."
-	return render.Text(text, max(c.deps.Budget(in.TextCap)-len(next), 512), hint) + next, nil
+	source := qualified(t.res) + " in all namespaces"
+	if t.ns != "" || !t.res.Namespaced {
+		source = strings.TrimSpace(qualified(t.res) + " " + t.ns)
+	}
+	return fencedText(source, text, c.deps.Budget(in.TextCap)-len(next), hint) + next, nil
 }
 
 func marshalList(items []map[string]any, format string) (string, error) {

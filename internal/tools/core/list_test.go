@@ -162,3 +162,12 @@ func TestResourcesListErrors(t *testing.T) {
 			"forbidden", `"list"`, "pods", `namespace "shop"`)
 	})
 }
+
+func TestResourcesListFencesClusterText(t *testing.T) {
+	s := connect(t)
+	wantAll(t, s.ok("resources_list", map[string]any{"resource": "events", "namespace": "payments"}, nil),
+		`<untrusted-data source="events in namespace payments">`, "Back-off restarting")
+	wantAll(t, s.ok("resources_list", map[string]any{"resource": "cm", "namespace": "shop", "output": "yaml"}, nil),
+		`<untrusted-data source="configmaps shop">`, "FEATURE_FLAGS")
+	wantNone(t, s.ok("resources_list", map[string]any{"resource": "pods", "namespace": "shop"}, nil), "untrusted-data")
+}

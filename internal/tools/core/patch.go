@@ -139,5 +139,8 @@ func (c *Core) patchText(in PatchIn, out PatchOut) string {
 	default:
 		head = what + " patched:\n"
 	}
-	return head + fitText(out.Diff, c.deps.Budget(in.TextCap)-len(head), "The diff is larger than the budget; resources_get shows the object.")
+	if !out.Changed {
+		return head
+	}
+	return head + fencedText("diff of "+strings.ToLower(what), out.Diff, c.deps.Budget(in.TextCap)-len(head), "The diff is larger than the budget; resources_get shows the object.")
 }

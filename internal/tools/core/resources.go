@@ -76,7 +76,7 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 		return "", out, err
 	}
 	out = GetOut{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName(), Object: obj.Object}
-	return render.Text(text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
+	return fencedText(objectSource(t, in.Name), text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
 }
 
 func checkFormat(f string) error {
@@ -106,7 +106,10 @@ func qualified(res kube.Resolved) string {
 	return res.GVR.Resource + "." + res.GVR.Group
 }
 
-// fitText is render.Text with the budget never below a useful minimum.
-func fitText(s string, budget int, hint string) string {
-	return render.Text(s, max(budget, 512), hint)
+// objectSource names an object for a fence: "deployments.apps shop/web".
+func objectSource(t target, name string) string {
+	if t.ns == "" {
+		return qualified(t.res) + " " + name
+	}
+	return qualified(t.res) + " " + t.ns + "/" + name
 }
