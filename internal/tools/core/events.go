@@ -175,7 +175,6 @@ func (c *Core) eventsText(in EventsIn, out EventsOut, scanned bool) string {
 	return fencedTable(source, table, c.deps.Budget(in.TextCap)-len(note), hint) + note
 }
 
-
 // maxMessage is the most of an event message a table row shows; the whole
 // message is in structuredContent.
 const maxMessage = 500
