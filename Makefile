@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/kubemcp/kubemcp/internal/app.version=$(VERSION)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build demo test bench vet cluster-bin node-deps clean
+.PHONY: all build demo test bench fuzz vet cluster-bin node-deps clean
 
 all: build
 
@@ -14,9 +14,12 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubemcp ./cmd/kubemcp
 
-## cluster-bin: build etcd and kube-apiserver from the Go module proxy (cached; cold 5-7 min)
+# The test cluster's binaries, plus kubectl for the CLI toolset's tests.
+CLUSTER_BIN = test/cluster/build.sh kubectl
+
+## cluster-bin: build etcd, kube-apiserver and kubectl from the Go module proxy (cached; cold 6-8 min)
 cluster-bin:
-	@test/cluster/build.sh >/dev/null
+	@$(CLUSTER_BIN) >/dev/null
 
 ## node-deps: install Node 22, the TypeScript MCP SDK and the Inspector CLI for the e2e tests
 node-deps:
@@ -25,7 +28,7 @@ node-deps:
 ## demo: a seeded local cluster and kubemcp serving MCP on http://$(LISTEN)/mcp; Ctrl-C stops all
 demo: build cluster-bin
 	$(GO) build -o bin/kubemcp-demo ./cmd/kubemcp-demo
-	KUBEMCP_BIN_DIR=$$(test/cluster/build.sh) exec bin/kubemcp-demo --kubemcp bin/kubemcp --listen $(LISTEN)
+	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) exec bin/kubemcp-demo --kubemcp bin/kubemcp --listen $(LISTEN)
 
 ## vet: gofmt and go vet
 vet:
@@ -34,11 +37,20 @@ vet:
 
 ## test: everything, against a real kube-apiserver and real MCP clients
 test: vet cluster-bin node-deps
-	KUBEMCP_BIN_DIR=$$(test/cluster/build.sh) $(GO) test -count=1 -timeout 15m ./...
+	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) $(GO) test -count=1 -timeout 15m ./...
 
 ## bench: benchmarks through a real MCP client against a real cluster
 bench: cluster-bin
-	KUBEMCP_BIN_DIR=$$(test/cluster/build.sh) $(GO) test -run '^$$' -bench . -benchtime 200x -count 1 ./...
+	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) $(GO) test -run '^$$' -bench . -benchtime 200x -count 1 ./...
+
+FUZZTIME ?= 60s
+## fuzz: run every fuzz target for FUZZTIME each (make test runs their seed corpora only)
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf bin .cache
