@@ -31,18 +31,18 @@ func TestMain(m *testing.M) {
 // session is an MCP client connected in memory to a server of the core
 // toolset alone; every tool answer it gets is checked for Secret values.
 type session struct {
-	t  *testing.T
+	t  testing.TB
 	cs *mcp.ClientSession
 }
 
 // connect serves the core toolset as the admin.
-func connect(t *testing.T) *session {
+func connect(t testing.TB) *session {
 	return connectAs(t, env.Kubeconfig, kube.Options{})
 }
 
 // connectAs serves the core toolset for kubeconfig with the client options
 // (e.g. a read-only policy), at the rate limits kubemcp serves with.
-func connectAs(t *testing.T, kubeconfig string, opts kube.Options) *session {
+func connectAs(t testing.TB, kubeconfig string, opts kube.Options) *session {
 	t.Helper()
 	opts.QPS, opts.Burst = 200, 400
 	cl, err := clusters.New(clusters.Options{Kubeconfig: kubeconfig, Client: opts})
@@ -129,7 +129,7 @@ var secretForms = sync.OnceValue(func() []string {
 	return []string{testenv.PlantedSecret, base64.StdEncoding.EncodeToString([]byte(testenv.PlantedSecret))}
 })
 
-func noSecrets(t *testing.T, tool, text string) {
+func noSecrets(t testing.TB, tool, text string) {
 	t.Helper()
 	for _, s := range secretForms() {
 		if strings.Contains(text, s) {
