@@ -54,12 +54,22 @@ func Explain(err error, op Op) error {
 		}
 		return errors.New(msg)
 	case apierrors.IsForbidden(err):
-		return fmt.Errorf("forbidden: Kubernetes RBAC does not allow %q on %s%s (%s). Ask a cluster admin for a Role that grants it, or try a namespace you can read",
-			op.Verb, op.Resource, op.where(), apiMessage(err))
+		next := "try a namespace you can read"
+		if !isRead(op.Verb) {
+			next = "leave the change to someone allowed to make it"
+		}
+		return fmt.Errorf("forbidden: Kubernetes RBAC does not allow %q on %s%s (%s). Ask a cluster admin for a Role that grants it, or %s",
+			op.Verb, op.Resource, op.where(), APIMessage(err), next)
+	case apierrors.IsConflict(err):
+		return fmt.Errorf("conflict: %s changed since it was read (%s). Read it again and retry with the current version", what(op), APIMessage(err))
+	case apierrors.IsAlreadyExists(err):
+		return fmt.Errorf("%s already exists%s; use resources_apply or resources_patch to change it", what(op), op.where())
+	case apierrors.IsTooManyRequests(err):
+		return fmt.Errorf("the apiserver asked to slow down (429: %s); a PodDisruptionBudget or the server's fairness limits refused it for now. Retry later", APIMessage(err))
 	case apierrors.IsUnauthorized(err):
 		return fmt.Errorf("the cluster rejected the credentials (401 Unauthorized): the kubeconfig's token or certificate is missing, wrong or expired")
 	case apierrors.IsBadRequest(err) || apierrors.IsInvalid(err):
-		return fmt.Errorf("the cluster refused the request as invalid: %s", apiMessage(err))
+		return fmt.Errorf("the cluster refused the request as invalid: %s", APIMessage(err))
 	case errors.Is(err, context.DeadlineExceeded) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
 		return fmt.Errorf("%s %s%s timed out; narrow the request (a namespace, a label selector) or try again", op.Verb, op.Resource, op.where())
 	case isUnreachable(err):
@@ -70,13 +80,23 @@ func Explain(err error, op Op) error {
 	return fmt.Errorf("%s %s%s: %w", op.Verb, op.Resource, op.where(), err)
 }
 
-func apiMessage(err error) string {
+// APIMessage is the apiserver's own message in err, or err's text.
+func APIMessage(err error) string {
 	var status apierrors.APIStatus
 	if errors.As(err, &status) {
 		return strings.TrimSpace(status.Status().Message)
 	}
 	return err.Error()
 }
+
+func what(op Op) string {
+	if op.Name != "" {
+		return fmt.Sprintf("%s %q", op.Resource, op.Name)
+	}
+	return op.Resource
+}
+
+func isRead(verb string) bool { return verb == "get" || verb == "list" || verb == "watch" || verb == "" }
 
 func isUnreachable(err error) bool { return netCause(err) != nil }
 

@@ -3,7 +3,6 @@ package pods
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -228,7 +227,7 @@ func metricsErr(ctx context.Context, kc *kube.Client, err error, op toolset.Op) 
 	switch {
 	case apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err):
 		return fmt.Errorf("the metrics API (%s) is registered but its backend did not answer (%s): metrics-server is installed but not running "+
-			"or not ready. Check its pods: pods_list {\"namespace\":\"kube-system\",\"label_selector\":\"k8s-app=metrics-server\"}", metricsGroupVersion, apiMessage(err))
+			"or not ready. Check its pods: pods_list {\"namespace\":\"kube-system\",\"label_selector\":\"k8s-app=metrics-server\"}", metricsGroupVersion, toolset.APIMessage(err))
 	case !apierrors.IsNotFound(err):
 		return toolset.Explain(err, op)
 	}
@@ -250,10 +249,3 @@ func inNamespace(ns string) string {
 	return fmt.Sprintf(" in namespace %q", ns)
 }
 
-func apiMessage(err error) string {
-	var status apierrors.APIStatus
-	if errors.As(err, &status) {
-		return strings.TrimSpace(status.Status().Message)
-	}
-	return err.Error()
-}
