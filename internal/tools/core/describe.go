@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
@@ -127,11 +128,19 @@ func conditions(obj *unstructured.Unstructured) []Condition {
 // objectEvents fills out.Events with the object's events by UID and returns
 // a note when there are more than shown or they cannot be read.
 func (c *Core) objectEvents(ctx context.Context, t target, obj *unstructured.Unstructured, out *DescribeOut) string {
-	selector := fields.OneTermEqualSelector("involvedObject.uid", string(obj.GetUID())).String()
-	events, _, err := fetchEvents(ctx, t.kc, obj.GetNamespace(), selector)
-	if err != nil {
-		return "Events could not be read: " + toolset.Explain(err, toolset.Op{Verb: "list", Resource: "events", Namespace: obj.GetNamespace()}).Error()
+	uids := []string{string(obj.GetUID())}
+	if obj.GetKind() == "Node" && obj.GroupVersionKind().Group == "" {
+		uids = append(uids, obj.GetName()) // the kubelet records a node's events under its name, not its uid
 	}
+	var events []corev1.Event
+	for _, uid := range uids {
+		found, _, err := fetchEvents(ctx, t.kc, obj.GetNamespace(), fields.OneTermEqualSelector("involvedObject.uid", uid).String())
+		if err != nil {
+			return "Events could not be read: " + toolset.Explain(err, toolset.Op{Verb: "list", Resource: "events", Namespace: obj.GetNamespace()}).Error()
+		}
+		events = append(events, found...)
+	}
+	slices.SortStableFunc(events, func(a, b corev1.Event) int { return eventTime(b).Compare(eventTime(a)) })
 	for _, e := range events[:min(len(events), describeEvents)] {
 		out.Events = append(out.Events, eventOf(e))
 	}

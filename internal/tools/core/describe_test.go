@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -105,4 +106,21 @@ func TestDescribeFencesCutsCleanly(t *testing.T) {
 		t.Errorf("%d fences opened, %d closed:\n%s", o, c, text)
 	}
 	wantAll(t, text, "bytes more", "rows not shown", "20 of 30 events shown")
+}
+
+// TestDescribeNodeEvents: the kubelet records a node's events with the
+// node's name as uid; describe finds them as kubectl does.
+func TestDescribeNodeEvents(t *testing.T) {
+	ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "node-1.kubelet-starting", Namespace: "default"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Node", Name: testenv.NodeName, UID: types.UID(testenv.NodeName)},
+		Reason:         "NodeHasSufficientMemory", Message: "Node node-1 status is now: NodeHasSufficientMemory", Type: corev1.EventTypeNormal,
+		LastTimestamp: metav1.Now(), Count: 1, Source: corev1.EventSource{Component: "kubelet"}}
+	if _, err := env.Clientset("admin").CoreV1().Events("default").Create(t.Context(), ev, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = env.Clientset("admin").CoreV1().Events("default").Delete(context.Background(), ev.Name, metav1.DeleteOptions{})
+	})
+	wantAll(t, connect(t).ok("resources_describe", map[string]any{"resource": "nodes", "name": testenv.NodeName}, nil),
+		"NodeHasSufficientMemory", "Node node-1 status is now")
 }
