@@ -144,3 +144,20 @@ func configMapColor(t *testing.T, ns, name string) string {
 	}
 	return cm.Data["color"]
 }
+
+// TestApplyList applies a v1 List (as kubectl get -o yaml writes one), JSON
+// being YAML: each item is an object of its own.
+func TestApplyList(t *testing.T) {
+	ns := testNamespace(t, "apply-list")
+	manifest := `{"apiVersion":"v1","kind":"List","items":[
+  {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"one"},"data":{"color":"blue"}},
+  {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"two"},"data":{"color":"teal"}}]}`
+	var out ApplyOut
+	wantAll(t, connect(t).ok("resources_apply", map[string]any{"manifest": manifest, "namespace": ns}, &out),
+		"ConfigMap one in namespace apply-list created", "ConfigMap two in namespace apply-list created")
+	if configMapColor(t, ns, "two") != "teal" || len(out.Objects) != 2 {
+		t.Errorf("objects: %+v", out.Objects)
+	}
+	bad := strings.Replace(manifest, `"name":"two"`, `"generateName":"two-"`, 1)
+	wantAll(t, connect(t).fails("resources_apply", map[string]any{"manifest": bad, "namespace": ns}), "document 1, item 2", "metadata.name is required")
+}
