@@ -26,14 +26,20 @@ import (
 // for the rate limit, which kubemcp always sets deliberately.
 type Options struct {
 	// QPS and Burst replace client-go's default of 5 and 10, which would throttle a
-	// busy server to about five calls a second. The apiserver's own priority and
-	// fairness does the real limiting.
+	// busy server to about five calls a second; zero means 200 and 400. The
+	// apiserver's own priority and fairness does the real limiting.
 	QPS   float32
 	Burst int
 	// Policy, if set, is enforced on every request by a RoundTripper beneath
 	// all the clients.
 	Policy *policy.Config
 }
+
+// The rate limit when Options say none: never client-go's own 5 and 10.
+const (
+	defaultQPS   = 200
+	defaultBurst = 400
+)
 
 // Client is everything needed to talk to one cluster as one identity.
 type Client struct {
@@ -52,6 +58,7 @@ type Client struct {
 // New builds the clients for cfg. It does not contact the cluster.
 func New(cfg *rest.Config, opts Options) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = defaultQPS, defaultBurst
 	if opts.QPS > 0 {
 		cfg.QPS = opts.QPS
 	}

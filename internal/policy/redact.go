@@ -4,6 +4,7 @@
 package policy
 
 import (
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
@@ -19,13 +20,23 @@ func Redact(obj *unstructured.Unstructured) {
 		for _, field := range []string{"data", "stringData"} {
 			if values, ok := obj.Object[field].(map[string]any); ok {
 				for k, v := range values {
-					s, _ := v.(string)
-					values[k] = fmt.Sprintf("<redacted: %d bytes>", len(s))
+					values[k] = fmt.Sprintf("<redacted: %d bytes>", valueSize(field, v))
 				}
 			}
 		}
 	}
 	redactStrings(obj.Object)
+}
+
+// valueSize is the size of the secret value itself: data holds it base64-encoded.
+func valueSize(field string, v any) int {
+	s, _ := v.(string)
+	if field == "data" {
+		if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+			return len(b)
+		}
+	}
+	return len(s)
 }
 
 // redactStrings applies RedactText to every string in a decoded JSON value.

@@ -96,7 +96,9 @@ func what(op Op) string {
 	return op.Resource
 }
 
-func isRead(verb string) bool { return verb == "get" || verb == "list" || verb == "watch" || verb == "" }
+func isRead(verb string) bool {
+	return verb == "get" || verb == "list" || verb == "watch" || verb == ""
+}
 
 func isUnreachable(err error) bool { return netCause(err) != nil }
 

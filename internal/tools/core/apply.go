@@ -191,17 +191,9 @@ func partialApply(done []Applied, rest []doc, err error) error {
 // through toolset.Explain.
 func explainApply(d doc, err error) error {
 	if apierrors.IsConflict(err) {
-		return fmt.Errorf("%s. Another field manager owns these fields; apply with force: true to take them over, if this change is meant to win", apiMessage(err))
+		return fmt.Errorf("%s. Another field manager owns these fields; apply with force: true to take them over, if this change is meant to win", toolset.APIMessage(err))
 	}
 	return toolset.Explain(err, toolset.Op{Verb: "apply", Resource: qualified(d.t.res), Namespace: d.t.ns, Name: d.obj.GetName()})
-}
-
-func apiMessage(err error) string {
-	var status apierrors.APIStatus
-	if errors.As(err, &status) {
-		return strings.TrimSpace(status.Status().Message)
-	}
-	return err.Error()
 }
 
 func appliedText(objs []Applied) string {

@@ -132,7 +132,7 @@ func TestApplyConflictAndForce(t *testing.T) {
 func TestApplySecretDiffRedacted(t *testing.T) {
 	manifest := fmt.Sprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\n  namespace: shop\nstringData:\n  password: another-value-of-27-bytes!!\n", testenv.SecretName)
 	text := connect(t).ok("resources_apply", map[string]any{"manifest": manifest, "dry_run": true, "force": true}, nil)
-	wantAll(t, text, "+  password: '<redacted: 36 bytes, changed>'", "-  password: '<redacted: 36 bytes>'")
+	wantAll(t, text, "+  password: '<redacted: 27 bytes, changed>'", "-  password: '<redacted: 27 bytes>'")
 	wantNone(t, text, "another-value")
 }
 

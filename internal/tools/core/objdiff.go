@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"reflect"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -31,8 +32,8 @@ func diffYAML(obj *unstructured.Unstructured, changed []string) string {
 		unstructured.RemoveNestedField(clean.Object, "metadata", f)
 	}
 	for _, k := range changed {
-		v, _, _ := unstructured.NestedString(obj.Object, "data", k)
-		_ = unstructured.SetNestedField(clean.Object, fmt.Sprintf("<redacted: %d bytes, changed>", len(v)), "data", k)
+		note, _, _ := unstructured.NestedString(clean.Object, "data", k) // policy's "<redacted: N bytes>"
+		_ = unstructured.SetNestedField(clean.Object, strings.TrimSuffix(note, ">")+", changed>", "data", k)
 	}
 	s, err := render.Object(clean, render.YAML)
 	if err != nil {

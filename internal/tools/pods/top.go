@@ -248,4 +248,3 @@ func inNamespace(ns string) string {
 	}
 	return fmt.Sprintf(" in namespace %q", ns)
 }
-
