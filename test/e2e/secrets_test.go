@@ -80,26 +80,41 @@ func TestNoToolRevealsThePlantedSecret(t *testing.T) {
 	t.Logf("calls per tool: %v", calls)
 }
 
-func schemaProperties(schema any) map[string]bool {
+// inputSchema is what a client sees of a tool's arguments.
+type inputSchema struct {
+	props    map[string]bool
+	required []string
+}
+
+func schemaProperties(schema any) inputSchema {
 	m, _ := schema.(map[string]any)
 	props, _ := m["properties"].(map[string]any)
-	out := map[string]bool{}
+	out := inputSchema{props: map[string]bool{}}
 	for k := range props {
-		out[k] = true
+		out.props[k] = true
+	}
+	req, _ := m["required"].([]any)
+	for _, r := range req {
+		out.required = append(out.required, r.(string))
 	}
 	return out
 }
 
-// fit keeps the arguments a tool accepts; a write tool gets a set only if the
-// set asks for a dry run the tool can do, or is the CLI's argv (whose
-// commands here only read).
-func fit(args map[string]any, props map[string]bool, writes bool) (map[string]any, bool) {
+// fit returns args if the tool accepts every one and gets all it requires; a
+// write tool gets a set only if the set asks for a dry run the tool can do, or
+// is the CLI's argv (whose commands here only read).
+func fit(args map[string]any, s inputSchema, writes bool) (map[string]any, bool) {
 	out := map[string]any{}
 	for k, v := range args {
-		if !props[k] {
+		if !s.props[k] {
 			return nil, false
 		}
 		out[k] = v
+	}
+	for _, r := range s.required {
+		if _, ok := out[r]; !ok {
+			return nil, false
+		}
 	}
 	if writes && out["dry_run"] != true && out["args"] == nil {
 		return nil, false

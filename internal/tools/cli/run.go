@@ -197,9 +197,16 @@ func (c *CLI) execute(ctx context.Context, t cliTool, in In, env []string, res *
 	res.ExitCode = code
 	res.Error.Details.ExitCode = code
 	res.Error.Details.Stderr = policy.RedactText(tailOf(stderr, 4096))
-	if err != nil || code != 0 {
+	if err != nil || code != 0 || reportsError(stderr) {
 		res.Error.Code = classify(stderr)
-		return "", fmt.Errorf("%s exited with code %d: %s", t.name, code, firstLine(stderr, err))
+		msg := errorLine(stderr)
+		if msg == "" {
+			msg = stderr
+		}
+		return "", fmt.Errorf("%s exited with code %d: %s", t.name, code, firstLine(msg, err))
+	}
+	if warnings := strings.TrimSpace(stderr); warnings != "" && len(in.Pipe) == 0 {
+		stdout += "\n[stderr]\n" + tailOf(warnings, 2048) + "\n"
 	}
 	for i, st := range in.Pipe {
 		path, lerr := exec.LookPath(st.Command)
@@ -216,6 +223,19 @@ func (c *CLI) execute(ctx context.Context, t cliTool, in In, env []string, res *
 		}
 	}
 	return stdout, nil
+}
+
+// reportsError catches commands that print an error yet exit 0 (kubectl
+// cordon does, when the change is refused).
+func reportsError(stderr string) bool { return errorLine(stderr) != "" }
+
+func errorLine(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "error: ") || strings.HasPrefix(line, "Error: ") {
+			return line
+		}
+	}
+	return ""
 }
 
 var authFailure = regexp.MustCompile(`(?i)forbidden|unauthorized|kubemcp policy refused|must be logged in`)
