@@ -9,21 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubemcp/kubemcp/internal/clusters"
-	"github.com/kubemcp/kubemcp/internal/kube"
-	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
-	os.Exit(testenv.Main(m, testenv.Options{Seed: true}, func(e *testenv.Env) { env = e }))
+	os.Exit(toolsettest.Main(m, func(e *testenv.Env) { env = e }))
 }
 
 // kubectlPath is kubectl built from the module proxy with the cluster (never
@@ -39,46 +36,28 @@ func kubectlPath(t *testing.T) string {
 
 // serve serves the CLI toolset in memory with the given policy beneath the
 // clients and the given CLI mode.
-func serve(t *testing.T, rules policy.Config, readOnly bool) *mcp.ClientSession {
+func serve(t *testing.T, rules policy.Config, readOnly bool) *toolsettest.Session {
 	t.Helper()
 	kubectl := kubectlPath(t)
-	cl, err := clusters.New(clusters.Options{Kubeconfig: env.Kubeconfig, Client: kube.Options{Policy: &rules}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := New(toolset.Deps{Clusters: cl}, Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) {
-		if name == "kubectl" {
-			return kubectl, nil
-		}
-		return "", exec.ErrNotFound
-	}})
-	server := mcpserver.New(mcpserver.Options{Tools: set.Tools()})
-	ctx := context.Background()
-	ct, st := mcp.NewInMemoryTransports()
-	if _, err := server.Connect(ctx, st, nil); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "cli-test"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cs.Close() })
-	return cs
+	return toolsettest.ServeWith(t, toolsettest.Options{Policy: &rules}, func(deps toolset.Deps) *CLI {
+		return New(deps, Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) {
+			if name == "kubectl" {
+				return kubectl, nil
+			}
+			return "", exec.ErrNotFound
+		}})
+	})
 }
 
-func run(t *testing.T, cs *mcp.ClientSession, in map[string]any) (Result, bool, string) {
+// run calls kubectl; its structured result comes with errors too.
+func run(t *testing.T, cs *toolsettest.Session, in map[string]any) (Result, bool, string) {
 	t.Helper()
-	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "kubectl", Arguments: in})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := cs.Call(t, "kubectl", in)
 	var out Result
-	raw, _ := json.Marshal(res.StructuredContent)
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("structured content %s: %v", raw, err)
+	if err := json.Unmarshal(r.Structured, &out); err != nil {
+		t.Fatalf("structured content %s: %v", r.Structured, err)
 	}
-	text := res.Content[0].(*mcp.TextContent).Text
-	return out, res.IsError, text
+	return out, r.IsError, r.Text
 }
 
 func TestOnlyInstalledToolsRegistered(t *testing.T) {
@@ -139,16 +118,8 @@ func TestKubectlAgainstRealCluster(t *testing.T) {
 			if tt.exitCode != 0 && out.ExitCode != tt.exitCode {
 				t.Errorf("exit code %d, want %d", out.ExitCode, tt.exitCode)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("answer lacks %q:\n%s", w, text)
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(text, w) {
-					t.Errorf("answer has %q:\n%s", w, text)
-				}
-			}
+			toolsettest.Want(t, text, tt.want...)
+			toolsettest.WantNone(t, text, tt.notWant...)
 		})
 	}
 	if _, err := env.Clientset("admin").CoreV1().ConfigMaps("shop").Get(context.Background(), "from-cli", metav1.GetOptions{}); err != nil {

@@ -10,6 +10,7 @@ import (
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 const deploymentYAML = `apiVersion: apps/v1
@@ -37,26 +38,26 @@ func configMapYAML(name, color string) string {
 // one, then dry-runs a further change: the diff shows the changed line and
 // the cluster keeps the applied value.
 func TestApplyCreateUpdateDryRun(t *testing.T) {
-	ns := testNamespace(t, "apply-cycle")
-	s := connect(t)
+	ns := toolsettest.Namespace(t, "apply-cycle")
+	s := toolsettest.Serve(t, New)
 	apply := func(manifest string, dryRun bool) (string, ApplyOut) {
 		var out ApplyOut
-		text := s.ok("resources_apply", map[string]any{"manifest": manifest, "namespace": ns, "dry_run": dryRun}, &out)
+		text := s.OK(t, "resources_apply", map[string]any{"manifest": manifest, "namespace": ns, "dry_run": dryRun}, &out)
 		return text, out
 	}
 	text, out := apply(deploymentYAML+"---\n"+configMapYAML("settings", "blue"), false)
-	wantAll(t, text, "Deployment web in namespace apply-cycle created", "ConfigMap settings in namespace apply-cycle created")
+	toolsettest.Want(t, text, "Deployment web in namespace apply-cycle created", "ConfigMap settings in namespace apply-cycle created")
 	if len(out.Objects) != 2 || out.Objects[1].Action != "created" || out.DryRun {
 		t.Errorf("structured: %+v", out)
 	}
 	text, _ = apply(deploymentYAML+"---\n"+configMapYAML("settings", "green"), false)
-	wantAll(t, text, "Deployment web in namespace apply-cycle unchanged", "ConfigMap settings in namespace apply-cycle configured")
+	toolsettest.Want(t, text, "Deployment web in namespace apply-cycle unchanged", "ConfigMap settings in namespace apply-cycle configured")
 	if got := configMapColor(t, ns, "settings"); got != "green" {
 		t.Fatalf("color = %q after the update", got)
 	}
 
 	text, out = apply(configMapYAML("settings", "red"), true)
-	wantAll(t, text, "Dry run: nothing was changed", "would configure", "--- live\n+++ after\n", "-  color: green\n+  color: red\n")
+	toolsettest.Want(t, text, "Dry run: nothing was changed", "would configure", "--- live\n+++ after\n", "-  color: green\n+  color: red\n")
 	if len(out.Objects) != 1 || !strings.Contains(out.Objects[0].Diff, "+  color: red") || !out.DryRun {
 		t.Errorf("structured: %+v", out)
 	}
@@ -64,14 +65,14 @@ func TestApplyCreateUpdateDryRun(t *testing.T) {
 		t.Fatalf("dry run changed the object: color = %q", got)
 	}
 	text, _ = apply(configMapYAML("settings", "green"), true)
-	wantAll(t, text, "ConfigMap settings in namespace apply-cycle unchanged")
+	toolsettest.Want(t, text, "ConfigMap settings in namespace apply-cycle unchanged")
 }
 
 // TestApplyAllOrNothing: whatever is wrong with the second document, the
 // first is not applied, and the error names the document.
 func TestApplyAllOrNothing(t *testing.T) {
-	ns := testNamespace(t, "apply-atomic")
-	s := connect(t)
+	ns := toolsettest.Namespace(t, "apply-atomic")
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name   string
 		second string
@@ -87,14 +88,14 @@ func TestApplyAllOrNothing(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			first := fmt.Sprintf("atomic-%d", i)
-			text := s.fails("resources_apply", map[string]any{"manifest": configMapYAML(first, "blue") + "---\n" + tt.second, "namespace": ns})
-			wantAll(t, text, append([]string{"nothing was applied"}, tt.want...)...)
+			text := s.Fails(t, "resources_apply", map[string]any{"manifest": configMapYAML(first, "blue") + "---\n" + tt.second, "namespace": ns})
+			toolsettest.Want(t, text, append([]string{"nothing was applied"}, tt.want...)...)
 			if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Get(t.Context(), first, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 				t.Errorf("document 1 was applied (err %v)", err)
 			}
 		})
 	}
-	wantAll(t, s.fails("resources_apply", map[string]any{"manifest": "# only a comment\n---\n"}), "no objects")
+	toolsettest.Want(t, s.Fails(t, "resources_apply", map[string]any{"manifest": "# only a comment\n---\n"}), "no objects")
 }
 
 // TestApplyNamespaceInManifest applies a Namespace and an object in it: the
@@ -102,8 +103,8 @@ func TestApplyAllOrNothing(t *testing.T) {
 func TestApplyNamespaceInManifest(t *testing.T) {
 	manifest := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apply-newns\n---\n" +
 		strings.Replace(configMapYAML("inside", "blue"), "metadata:\n", "metadata:\n  namespace: apply-newns\n", 1)
-	text := connect(t).ok("resources_apply", map[string]any{"manifest": manifest}, nil)
-	wantAll(t, text, "Namespace apply-newns created", "ConfigMap inside in namespace apply-newns created")
+	text := toolsettest.Serve(t, New).OK(t, "resources_apply", map[string]any{"manifest": manifest}, nil)
+	toolsettest.Want(t, text, "Namespace apply-newns created", "ConfigMap inside in namespace apply-newns created")
 	if got := configMapColor(t, "apply-newns", "inside"); got != "blue" {
 		t.Errorf("color = %q", got)
 	}
@@ -112,16 +113,16 @@ func TestApplyNamespaceInManifest(t *testing.T) {
 // TestApplyConflictAndForce: fields another manager owns are not taken
 // without force.
 func TestApplyConflictAndForce(t *testing.T) {
-	ns := testNamespace(t, "apply-conflict")
+	ns := toolsettest.Namespace(t, "apply-conflict")
 	cm := applycorev1.ConfigMap("owned", ns).WithData(map[string]string{"color": "blue"})
 	if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Apply(t.Context(), cm, metav1.ApplyOptions{FieldManager: "someone-else"}); err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	args := map[string]any{"manifest": configMapYAML("owned", "red"), "namespace": ns}
-	wantAll(t, s.fails("resources_apply", args), "conflict", "someone-else", "force: true")
+	toolsettest.Want(t, s.Fails(t, "resources_apply", args), "conflict", "someone-else", "force: true")
 	args["force"] = true
-	wantAll(t, s.ok("resources_apply", args, nil), "configured")
+	toolsettest.Want(t, s.OK(t, "resources_apply", args, nil), "configured")
 	if got := configMapColor(t, ns, "owned"); got != "red" {
 		t.Errorf("color = %q after a forced apply", got)
 	}
@@ -131,9 +132,9 @@ func TestApplyConflictAndForce(t *testing.T) {
 // password: the diff says it changes and shows neither value.
 func TestApplySecretDiffRedacted(t *testing.T) {
 	manifest := fmt.Sprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\n  namespace: shop\nstringData:\n  password: another-value-of-27-bytes!!\n", testenv.SecretName)
-	text := connect(t).ok("resources_apply", map[string]any{"manifest": manifest, "dry_run": true, "force": true}, nil)
-	wantAll(t, text, "+  password: '<redacted: 27 bytes, changed>'", "-  password: '<redacted: 27 bytes>'")
-	wantNone(t, text, "another-value")
+	text := toolsettest.Serve(t, New).OK(t, "resources_apply", map[string]any{"manifest": manifest, "dry_run": true, "force": true}, nil)
+	toolsettest.Want(t, text, "+  password: '<redacted: 27 bytes, changed>'", "-  password: '<redacted: 27 bytes>'")
+	toolsettest.WantNone(t, text, "another-value")
 }
 
 func configMapColor(t *testing.T, ns, name string) string {
@@ -148,16 +149,16 @@ func configMapColor(t *testing.T, ns, name string) string {
 // TestApplyList applies a v1 List (as kubectl get -o yaml writes one), JSON
 // being YAML: each item is an object of its own.
 func TestApplyList(t *testing.T) {
-	ns := testNamespace(t, "apply-list")
+	ns := toolsettest.Namespace(t, "apply-list")
 	manifest := `{"apiVersion":"v1","kind":"List","items":[
   {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"one"},"data":{"color":"blue"}},
   {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"two"},"data":{"color":"teal"}}]}`
 	var out ApplyOut
-	wantAll(t, connect(t).ok("resources_apply", map[string]any{"manifest": manifest, "namespace": ns}, &out),
+	toolsettest.Want(t, toolsettest.Serve(t, New).OK(t, "resources_apply", map[string]any{"manifest": manifest, "namespace": ns}, &out),
 		"ConfigMap one in namespace apply-list created", "ConfigMap two in namespace apply-list created")
 	if configMapColor(t, ns, "two") != "teal" || len(out.Objects) != 2 {
 		t.Errorf("objects: %+v", out.Objects)
 	}
 	bad := strings.Replace(manifest, `"name":"two"`, `"generateName":"two-"`, 1)
-	wantAll(t, connect(t).fails("resources_apply", map[string]any{"manifest": bad, "namespace": ns}), "document 1, item 2", "metadata.name is required")
+	toolsettest.Want(t, toolsettest.Serve(t, New).Fails(t, "resources_apply", map[string]any{"manifest": bad, "namespace": ns}), "document 1, item 2", "metadata.name is required")
 }

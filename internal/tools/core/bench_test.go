@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // The hot paths of the toolset, through a real MCP client against the real
 // apiserver, with discovery warm: what one call costs end to end.
 func BenchmarkToolCalls(b *testing.B) {
-	s := connect(b)
+	s := toolsettest.Serve(b, New)
 	calls := []struct {
 		name, tool string
 		args       map[string]any
@@ -23,10 +24,10 @@ func BenchmarkToolCalls(b *testing.B) {
 		{"resources_patch/dry_run", "resources_patch", map[string]any{"resource": "deploy", "namespace": "shop", "name": "frontend", "patch": `{"spec":{"replicas":4}}`, "dry_run": true}},
 	}
 	for _, c := range calls {
-		s.ok(c.tool, c.args, nil) // warm discovery and caches
+		s.OK(b, c.tool, c.args, nil) // warm discovery and caches
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				s.ok(c.tool, c.args, nil)
+				s.OK(b, c.tool, c.args, nil)
 			}
 		})
 	}

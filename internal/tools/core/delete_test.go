@@ -6,32 +6,34 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestResourcesDelete(t *testing.T) {
-	ns := testNamespace(t, "delete-test")
+	ns := toolsettest.Namespace(t, "delete-test")
 	for _, name := range []string{"dry", "gone", "fg"} {
 		createConfigMap(t, ns, name)
 	}
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 
 	var out DeleteOut
-	text := s.ok("resources_delete", map[string]any{"resource": "configmaps", "namespace": ns, "name": "dry", "dry_run": true}, &out)
-	wantAll(t, text, "Dry run: nothing was changed", "would delete ConfigMap dry in namespace delete-test")
+	text := s.OK(t, "resources_delete", map[string]any{"resource": "configmaps", "namespace": ns, "name": "dry", "dry_run": true}, &out)
+	toolsettest.Want(t, text, "Dry run: nothing was changed", "would delete ConfigMap dry in namespace delete-test")
 	if out.Status != "would delete" || !out.DryRun || !exists(t, ns, "dry") {
 		t.Errorf("dry run: %+v, exists %v", out, exists(t, ns, "dry"))
 	}
 
-	text = s.ok("resources_delete", map[string]any{"resource": "cm", "namespace": ns, "name": "gone", "grace_period_seconds": 0}, &out)
-	wantAll(t, text, "ConfigMap gone in namespace delete-test deleted (propagation Background)")
+	text = s.OK(t, "resources_delete", map[string]any{"resource": "cm", "namespace": ns, "name": "gone", "grace_period_seconds": 0}, &out)
+	toolsettest.Want(t, text, "ConfigMap gone in namespace delete-test deleted (propagation Background)")
 	if out.Status != "deleted" || exists(t, ns, "gone") {
 		t.Errorf("delete: %+v, exists %v", out, exists(t, ns, "gone"))
 	}
 
 	// No garbage collector runs in the test cluster, so a foreground delete
 	// stays held by its finalizer: the answer must say so.
-	text = s.ok("resources_delete", map[string]any{"resource": "cm", "namespace": ns, "name": "fg", "propagation_policy": "foreground"}, &out)
-	wantAll(t, text, "marked for deletion", "foregroundDeletion")
+	text = s.OK(t, "resources_delete", map[string]any{"resource": "cm", "namespace": ns, "name": "fg", "propagation_policy": "foreground"}, &out)
+	toolsettest.Want(t, text, "marked for deletion", "foregroundDeletion")
 	if out.Status != "deleting" || len(out.Finalizers) != 1 {
 		t.Errorf("foreground delete: %+v", out)
 	}
@@ -44,7 +46,7 @@ func TestResourcesDelete(t *testing.T) {
 		{map[string]any{"resource": "cm", "namespace": ns, "name": "dry", "propagation_policy": "Later"}, `propagation_policy "Later"`},
 		{map[string]any{"resource": "cm", "namespace": ns, "name": "dry", "grace_period_seconds": -1}, "grace_period_seconds -1"},
 	} {
-		wantAll(t, s.fails("resources_delete", tt.args), tt.want)
+		toolsettest.Want(t, s.Fails(t, "resources_delete", tt.args), tt.want)
 	}
 	if !exists(t, ns, "dry") {
 		t.Error("a refused delete removed the object")

@@ -10,10 +10,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestEventsList(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name   string
 		args   map[string]any
@@ -31,22 +32,22 @@ func TestEventsList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out EventsOut
-			text := s.ok("events_list", tt.args, &out)
-			wantAll(t, text, tt.want...)
-			wantNone(t, text, tt.unwant...)
+			text := s.OK(t, "events_list", tt.args, &out)
+			toolsettest.Want(t, text, tt.want...)
+			toolsettest.WantNone(t, text, tt.unwant...)
 			if len(out.Events) != tt.count && (tt.count >= 0 || len(out.Events) < 5) {
 				t.Errorf("%d events, want %d", len(out.Events), tt.count)
 			}
 		})
 	}
-	wantAll(t, s.fails("events_list", map[string]any{"kind": "podz"}), `no resource called "podz"`)
-	wantAll(t, s.fails("events_list", map[string]any{"limit": 100000}), "limit 100000")
+	toolsettest.Want(t, s.Fails(t, "events_list", map[string]any{"kind": "podz"}), `no resource called "podz"`)
+	toolsettest.Want(t, s.Fails(t, "events_list", map[string]any{"limit": 100000}), "limit 100000")
 }
 
 // TestEventsNewestFirst records events an hour, a minute and a second old
 // and expects them newest first, whatever order the apiserver keeps.
 func TestEventsNewestFirst(t *testing.T) {
-	ns := testNamespace(t, "events-order")
+	ns := toolsettest.Namespace(t, "events-order")
 	now := time.Now()
 	for i, age := range []time.Duration{time.Minute, time.Hour, time.Second} {
 		ev := &corev1.Event{
@@ -60,7 +61,7 @@ func TestEventsNewestFirst(t *testing.T) {
 		}
 	}
 	var out EventsOut
-	text := connect(t).ok("events_list", map[string]any{"namespace": ns}, &out)
+	text := toolsettest.Serve(t, New).OK(t, "events_list", map[string]any{"namespace": ns}, &out)
 	var reasons []string
 	for _, e := range out.Events {
 		reasons = append(reasons, e.Reason)

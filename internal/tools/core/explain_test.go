@@ -4,10 +4,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestResourcesExplain(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name string
 		args map[string]any
@@ -24,28 +26,28 @@ func TestResourcesExplain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out ExplainOut
-			wantAll(t, s.ok("resources_explain", tt.args, &out), tt.want...)
+			toolsettest.Want(t, s.OK(t, "resources_explain", tt.args, &out), tt.want...)
 			if out.Fields == nil || out.Enum == nil || out.Kind == "" {
 				t.Errorf("structured: %+v", out)
 			}
 		})
 	}
-	wantAll(t, s.fails("resources_explain", map[string]any{"resource": "pods", "path": "spec.containerz"}),
+	toolsettest.Want(t, s.Fails(t, "resources_explain", map[string]any{"resource": "pods", "path": "spec.containerz"}),
 		`field "containerz" does not exist in spec`, "containers, dnsConfig")
-	wantAll(t, s.fails("resources_explain", map[string]any{"resource": "pods", "path": "metadata.name.x"}), "has no fields of its own")
+	toolsettest.Want(t, s.Fails(t, "resources_explain", map[string]any{"resource": "pods", "path": "metadata.name.x"}), "has no fields of its own")
 }
 
 // TestResourcesExplainCRD explains the seeded CRD's schema. The apiserver
 // publishes a CRD's OpenAPI a moment after the CRD is Established, so the
 // first calls may be told to try again shortly.
 func TestResourcesExplainCRD(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	args := map[string]any{"resource": "widgets", "path": "spec"}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		a := s.call("resources_explain", args)
+		a := s.Call(t, "resources_explain", args)
 		if !a.IsError {
-			wantAll(t, a.Text, "KIND:     Widget", "VERSION:  example.kubemcp.io/v1", "size\t<integer>", "color\t<string>")
+			toolsettest.Want(t, a.Text, "KIND:     Widget", "VERSION:  example.kubemcp.io/v1", "size\t<integer>", "color\t<string>")
 			return
 		}
 		if !strings.Contains(a.Text, "try again shortly") || time.Now().After(deadline) {

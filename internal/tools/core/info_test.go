@@ -13,10 +13,11 @@ import (
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestAPIResourcesList(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name   string
 		args   map[string]any
@@ -33,16 +34,16 @@ func TestAPIResourcesList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out APIResourcesOut
-			text := s.ok("api_resources_list", tt.args, &out)
-			wantAll(t, text, tt.want...)
-			wantNone(t, text, tt.unwant...)
+			text := s.OK(t, "api_resources_list", tt.args, &out)
+			toolsettest.Want(t, text, tt.want...)
+			toolsettest.WantNone(t, text, tt.unwant...)
 			if out.Resources == nil {
 				t.Error("null resources")
 			}
 		})
 	}
 	var out APIResourcesOut
-	s.ok("api_resources_list", map[string]any{"api_group": "apps"}, &out)
+	s.OK(t, "api_resources_list", map[string]any{"api_group": "apps"}, &out)
 	i := slices.IndexFunc(out.Resources, func(r APIResource) bool { return r.Name == "deployments" })
 	if i < 0 || !out.Resources[i].Namespaced || !slices.Contains(out.Resources[i].ShortNames, "deploy") || !slices.Contains(out.Resources[i].Verbs, "patch") {
 		t.Errorf("deployments: %+v", out.Resources)
@@ -51,15 +52,15 @@ func TestAPIResourcesList(t *testing.T) {
 
 func TestClusterInfo(t *testing.T) {
 	var out ClusterInfoOut
-	text := connect(t).ok("cluster_info", nil, &out)
-	wantAll(t, text, "Version:           v1.34.4", "example.kubemcp.io", "Nodes:             1 (1 ready)", env.Server)
+	text := toolsettest.Serve(t, New).OK(t, "cluster_info", nil, &out)
+	toolsettest.Want(t, text, "Version:           v1.34.4", "example.kubemcp.io", "Nodes:             1 (1 ready)", env.Server)
 	if out.Nodes == nil || *out.Nodes != 1 || out.APIGroups < 10 || out.Resources < 40 || !slices.Contains(out.ExtraGroups, "example.kubemcp.io") || slices.Contains(out.ExtraGroups, "apps") {
 		t.Errorf("structured: %+v", out)
 	}
 
 	// alice may read the version and discovery but not nodes: the answer says so.
-	alice := connectAs(t, env.Users["alice"].Kubeconfig, kube.Options{})
-	wantAll(t, alice.ok("cluster_info", nil, nil), "v1.34.4", "nodes: forbidden")
+	alice := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New)
+	toolsettest.Want(t, alice.OK(t, "cluster_info", nil, nil), "v1.34.4", "nodes: forbidden")
 }
 
 // TestContextsList reads a kubeconfig of two contexts, the second current.
@@ -77,8 +78,8 @@ func TestContextsList(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out ContextsOut
-	text := connectAs(t, path, kube.Options{}).ok("contexts_list", nil, &out)
-	wantAll(t, text, "CURRENT", "*        other", "shop", testenv.KubeContext, env.Server)
+	text := toolsettest.ServeWith(t, toolsettest.Options{Kubeconfig: path}, New).OK(t, "contexts_list", nil, &out)
+	toolsettest.Want(t, text, "CURRENT", "*        other", "shop", testenv.KubeContext, env.Server)
 	want := []KubeContext{
 		{Name: testenv.KubeContext, Server: env.Server, Namespace: "default"},
 		{Name: "other", Server: env.Server, Namespace: "shop", Current: true},
@@ -107,5 +108,5 @@ func TestContextsListWithoutLister(t *testing.T) {
 	if err != nil || out.Contexts == nil || len(out.Contexts) != 0 {
 		t.Fatalf("got %+v, %v", out, err)
 	}
-	wantAll(t, text, "does not list contexts")
+	toolsettest.Want(t, text, "does not list contexts")
 }

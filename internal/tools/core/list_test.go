@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestResourcesList(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name   string
 		args   map[string]any
@@ -46,9 +46,9 @@ func TestResourcesList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out ListOut
-			text := s.ok("resources_list", tt.args, &out)
-			wantAll(t, text, tt.want...)
-			wantNone(t, text, tt.unwant...)
+			text := s.OK(t, "resources_list", tt.args, &out)
+			toolsettest.Want(t, text, tt.want...)
+			toolsettest.WantNone(t, text, tt.unwant...)
 			if tt.rows >= 0 && (len(out.Rows) != tt.rows || out.Count != tt.rows) {
 				t.Errorf("%d rows (count %d), want %d: %s", len(out.Rows), out.Count, tt.rows, text)
 			}
@@ -61,7 +61,7 @@ func TestResourcesList(t *testing.T) {
 
 func TestResourcesListStructured(t *testing.T) {
 	var out ListOut
-	connect(t).ok("resources_list", map[string]any{"resource": "pods", "namespace": "payments"}, &out)
+	toolsettest.Serve(t, New).OK(t, "resources_list", map[string]any{"resource": "pods", "namespace": "payments"}, &out)
 	if out.Kind != "Pod" || out.APIVersion != "v1" || out.Namespace != "payments" || !slices.Contains(out.Columns, "Status") {
 		t.Fatalf("header: %+v", out)
 	}
@@ -74,7 +74,7 @@ func TestResourcesListStructured(t *testing.T) {
 // TestResourcesListPagination follows continue tokens from page to page, as
 // the answer says to, until the last page: every seeded pod is seen once.
 func TestResourcesListPagination(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	args := map[string]any{"resource": "pods", "limit": 2}
 	seen := map[string]int{}
 	for page := 0; ; page++ {
@@ -82,7 +82,7 @@ func TestResourcesListPagination(t *testing.T) {
 			t.Fatal("no last page after 20 pages")
 		}
 		var out ListOut
-		text := s.ok("resources_list", args, &out)
+		text := s.OK(t, "resources_list", args, &out)
 		if len(out.Rows) > 2 {
 			t.Fatalf("page %d has %d rows", page, len(out.Rows))
 		}
@@ -90,7 +90,7 @@ func TestResourcesListPagination(t *testing.T) {
 			seen[r.Namespace+"/"+r.Name]++
 		}
 		if out.Continue == "" {
-			wantNone(t, text, "next page")
+			toolsettest.WantNone(t, text, "next page")
 			break
 		}
 		args = nextCallArgs(t, text)
@@ -132,15 +132,15 @@ func nextCallArgs(t *testing.T, text string) map[string]any {
 
 func TestResourcesListBudgetCut(t *testing.T) {
 	var out ListOut
-	text := connect(t).ok("resources_list", map[string]any{"resource": "pods", "max_bytes": 600, "wide": true}, &out)
-	wantAll(t, text, "rows not shown", `"limit":`, "skips the rows not shown")
+	text := toolsettest.Serve(t, New).OK(t, "resources_list", map[string]any{"resource": "pods", "max_bytes": 600, "wide": true}, &out)
+	toolsettest.Want(t, text, "rows not shown", `"limit":`, "skips the rows not shown")
 	if len(out.Rows) != 9 {
 		t.Errorf("structuredContent has %d rows, want all 9", len(out.Rows))
 	}
 }
 
 func TestResourcesListErrors(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name string
 		args map[string]any
@@ -154,20 +154,20 @@ func TestResourcesListErrors(t *testing.T) {
 		{"bad continue", map[string]any{"resource": "pods", "continue": "garbage"}, []string{"continue"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantAll(t, s.fails("resources_list", tt.args), tt.want...) })
+		t.Run(tt.name, func(t *testing.T) { toolsettest.Want(t, s.Fails(t, "resources_list", tt.args), tt.want...) })
 	}
 	t.Run("forbidden", func(t *testing.T) {
-		alice := connectAs(t, env.Users["alice"].Kubeconfig, kube.Options{})
-		wantAll(t, alice.fails("resources_list", map[string]any{"resource": "pods", "namespace": "shop"}),
+		alice := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New)
+		toolsettest.Want(t, alice.Fails(t, "resources_list", map[string]any{"resource": "pods", "namespace": "shop"}),
 			"forbidden", `"list"`, "pods", `namespace "shop"`)
 	})
 }
 
 func TestResourcesListFencesClusterText(t *testing.T) {
-	s := connect(t)
-	wantAll(t, s.ok("resources_list", map[string]any{"resource": "events", "namespace": "payments"}, nil),
+	s := toolsettest.Serve(t, New)
+	toolsettest.Want(t, s.OK(t, "resources_list", map[string]any{"resource": "events", "namespace": "payments"}, nil),
 		`<untrusted-data source="events in namespace payments">`, "Back-off restarting")
-	wantAll(t, s.ok("resources_list", map[string]any{"resource": "cm", "namespace": "shop", "output": "yaml"}, nil),
+	toolsettest.Want(t, s.OK(t, "resources_list", map[string]any{"resource": "cm", "namespace": "shop", "output": "yaml"}, nil),
 		`<untrusted-data source="configmaps shop">`, "FEATURE_FLAGS")
-	wantNone(t, s.ok("resources_list", map[string]any{"resource": "pods", "namespace": "shop"}, nil), "untrusted-data")
+	toolsettest.WantNone(t, s.OK(t, "resources_list", map[string]any{"resource": "pods", "namespace": "shop"}, nil), "untrusted-data")
 }

@@ -11,13 +11,14 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // TestResourcesPatch patches objects of a test namespace with each patch type.
 func TestResourcesPatch(t *testing.T) {
-	ns := testNamespace(t, "patch-types")
+	ns := toolsettest.Namespace(t, "patch-types")
 	seedPatchObjects(t, ns)
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name string
 		args map[string]any
@@ -39,7 +40,7 @@ func TestResourcesPatch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.args["namespace"] = ns
 			var out PatchOut
-			wantAll(t, s.ok("resources_patch", tt.args, &out), tt.want...)
+			toolsettest.Want(t, s.OK(t, "resources_patch", tt.args, &out), tt.want...)
 			if out.Name != tt.args["name"] || out.DryRun {
 				t.Errorf("structured: %+v", out)
 			}
@@ -55,11 +56,11 @@ func TestResourcesPatch(t *testing.T) {
 }
 
 func TestResourcesPatchDryRun(t *testing.T) {
-	ns := testNamespace(t, "patch-dry")
+	ns := toolsettest.Namespace(t, "patch-dry")
 	seedPatchObjects(t, ns)
 	var out PatchOut
-	text := connect(t).ok("resources_patch", map[string]any{"resource": "cm", "namespace": ns, "name": "cfg", "patch": `{"data":{"color":"red"}}`, "dry_run": true}, &out)
-	wantAll(t, text, "Dry run: nothing was changed", "+  color: red")
+	text := toolsettest.Serve(t, New).OK(t, "resources_patch", map[string]any{"resource": "cm", "namespace": ns, "name": "cfg", "patch": `{"data":{"color":"red"}}`, "dry_run": true}, &out)
+	toolsettest.Want(t, text, "Dry run: nothing was changed", "+  color: red")
 	if !out.DryRun || !out.Changed {
 		t.Errorf("structured: %+v", out)
 	}
@@ -69,9 +70,9 @@ func TestResourcesPatchDryRun(t *testing.T) {
 }
 
 func TestResourcesPatchErrors(t *testing.T) {
-	ns := testNamespace(t, "patch-errors")
+	ns := toolsettest.Namespace(t, "patch-errors")
 	seedPatchObjects(t, ns)
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	tests := []struct {
 		name string
 		args map[string]any
@@ -91,7 +92,7 @@ func TestResourcesPatchErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.args["namespace"] = ns
-			wantAll(t, s.fails("resources_patch", tt.args), tt.want...)
+			toolsettest.Want(t, s.Fails(t, "resources_patch", tt.args), tt.want...)
 		})
 	}
 	if got := configMapColor(t, ns, "cfg"); got != "blue" {

@@ -2,15 +2,17 @@ package core
 
 import (
 	"testing"
+
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // TestWritesRefusedReadOnly: with kubemcp's read-only policy beneath the
 // client, every write tool (dry runs included: they are writes to the API)
 // is refused with a sentence naming read-only mode, and nothing changes.
 func TestWritesRefusedReadOnly(t *testing.T) {
-	ns := testNamespace(t, "read-only")
+	ns := toolsettest.Namespace(t, "read-only")
 	createConfigMap(t, ns, "cfg")
-	s := readOnlySession(t)
+	s := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, New)
 	tests := []struct {
 		tool string
 		args map[string]any
@@ -23,7 +25,7 @@ func TestWritesRefusedReadOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool, func(t *testing.T) {
-			wantAll(t, s.fails(tt.tool, tt.args), "read-only", "kubemcp's own policy")
+			toolsettest.Want(t, s.Fails(t, tt.tool, tt.args), "read-only", "kubemcp's own policy")
 			if got := configMapColor(t, ns, "cfg"); got != "blue" {
 				t.Errorf("color = %q", got)
 			}
@@ -33,5 +35,5 @@ func TestWritesRefusedReadOnly(t *testing.T) {
 		})
 	}
 	// Reads still work.
-	s.ok("resources_get", map[string]any{"resource": "cm", "namespace": ns, "name": "cfg"}, nil)
+	s.OK(t, "resources_get", map[string]any{"resource": "cm", "namespace": ns, "name": "cfg"}, nil)
 }

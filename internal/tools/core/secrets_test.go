@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // TestSecretValuesNeverShown points every tool that can reach the planted
-// Secret at it. session.call fails the test if any answer, text or
+// Secret at it. toolsettest fails the test if any answer, text or
 // structuredContent, holds the value plain or base64-encoded.
 func TestSecretValuesNeverShown(t *testing.T) {
-	s := connect(t)
+	s := toolsettest.Serve(t, New)
 	secret := map[string]any{"resource": "secrets", "namespace": "shop", "name": testenv.SecretName}
 	with := func(extra map[string]any) map[string]any {
 		args := map[string]any{}
@@ -41,7 +42,7 @@ func TestSecretValuesNeverShown(t *testing.T) {
 	}
 	for _, c := range calls {
 		t.Run(c.tool, func(t *testing.T) {
-			s.ok(c.tool, c.args, nil)
+			s.OK(t, c.tool, c.args, nil)
 		})
 	}
 }

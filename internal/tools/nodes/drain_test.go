@@ -12,8 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
-	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // drainWorld is a node with one pod of every kind a drain treats apart. No
@@ -25,7 +25,7 @@ type drainWorld struct {
 
 func newDrainWorld(t *testing.T) drainWorld {
 	t.Helper()
-	w := drainWorld{node: testName(t, ""), ns: namespace(t)}
+	w := drainWorld{node: toolsettest.Name(t, ""), ns: toolsettest.Namespace(t, "")}
 	node(t, w.node, map[string]string{"node-role.kubernetes.io/worker": ""}, nil)
 	rs := w.replicaSet(t, "web")
 	guarded := w.replicaSet(t, "guarded")
@@ -51,7 +51,7 @@ func (w drainWorld) replicaSet(t *testing.T, app string) metav1.Object {
 		Spec: appsv1.ReplicaSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: corev1.PodTemplateSpec{
 			ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: app, Image: "nginx"}}}}},
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return rs
 }
 
@@ -63,7 +63,7 @@ func (w drainWorld) daemonSet(t *testing.T, app string) metav1.Object {
 		Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: corev1.PodTemplateSpec{
 			ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: app, Image: "fluent-bit"}}}}},
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return ds
 }
 
@@ -88,11 +88,11 @@ func (w drainWorld) pod(t *testing.T, name, app string, ctrl metav1.Object, anno
 		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: kind, Name: ctrl.GetName(), UID: ctrl.GetUID(), Controller: ptr.To(true)}}
 	}
 	p, err := admins().CoreV1().Pods(w.ns).Create(ctx, p, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	p.Status.Phase = corev1.PodRunning
 	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}}
 	p, err = admins().CoreV1().Pods(w.ns).UpdateStatus(ctx, p, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return p
 }
 
@@ -106,7 +106,7 @@ func (w drainWorld) budget(t *testing.T, app string, allowed int32) {
 		ObjectMeta: metav1.ObjectMeta{Name: app, Namespace: w.ns},
 		Spec:       policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr.To(intstr.FromInt32(1)), Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}},
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	w.allow(t, pdb, allowed)
 }
 
@@ -115,13 +115,13 @@ func (w drainWorld) allow(t *testing.T, pdb *policyv1.PodDisruptionBudget, allow
 	pdb.Status = policyv1.PodDisruptionBudgetStatus{ObservedGeneration: pdb.Generation, DisruptionsAllowed: allowed,
 		CurrentHealthy: 1 + allowed, DesiredHealthy: 1, ExpectedPods: 1 + allowed}
 	_, err := admins().PolicyV1().PodDisruptionBudgets(w.ns).UpdateStatus(context.Background(), pdb, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 }
 
 func (w drainWorld) getBudget(t *testing.T, name string) *policyv1.PodDisruptionBudget {
 	t.Helper()
 	pdb, err := admins().PolicyV1().PodDisruptionBudgets(w.ns).Get(context.Background(), name, metav1.GetOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return pdb
 }
 
@@ -158,16 +158,16 @@ func checkResults(t *testing.T, out DrainOut, want map[string]string) {
 
 func TestDrain(t *testing.T) {
 	w := newDrainWorld(t)
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	static := "static-" + w.node
 
 	// The plan, changing nothing.
-	r := call(t, cs, "nodes_drain", map[string]any{"name": w.node, "dry_run": true})
-	r.expect(t, false, "Dry run, nothing changed", "would cordon it", "2 refused", "1 would be blocked", "2 would evict", "2 skipped",
+	r := cs.Call(t, "nodes_drain", map[string]any{"name": w.node, "dry_run": true})
+	r.Expect(t, false, "Dry run, nothing changed", "would cordon it", "2 refused", "1 would be blocked", "2 would evict", "2 skipped",
 		"PodDisruptionBudget guarded allows no more disruptions (needs 1 healthy pods and has 1)",
 		"managed by DaemonSet agent (ignore_daemonsets)", "mirror pod", "set force", "set delete_emptydir_data")
 	var out DrainOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	checkResults(t, out, map[string]string{"web-1": resultWouldEvict, "web-2": resultWouldEvict, "guarded-1": resultWouldBlock,
 		"agent-x": resultSkipped, static: resultSkipped, "bare": resultRefused, "scratch": resultRefused})
 	if !out.DryRun || out.Complete || getNode(t, w.node).Spec.Unschedulable {
@@ -175,19 +175,19 @@ func TestDrain(t *testing.T) {
 	}
 
 	// Refused as a whole, before anything changes.
-	call(t, cs, "nodes_drain", map[string]any{"name": w.node}).
-		expect(t, true, "was not drained and nothing changed", "2 pod(s) cannot be drained", w.ns+"/bare: not managed by a controller", w.ns+"/scratch: uses emptyDir volume(s) cache")
+	cs.Call(t, "nodes_drain", map[string]any{"name": w.node}).
+		Expect(t, true, "was not drained and nothing changed", "2 pod(s) cannot be drained", w.ns+"/bare: not managed by a controller", w.ns+"/scratch: uses emptyDir volume(s) cache")
 	if getNode(t, w.node).Spec.Unschedulable || !w.exists(t, "web-1") {
 		t.Fatal("a refused drain changed the node or evicted a pod")
 	}
 
 	// The real drain: the budget holds guarded-1 until the timeout.
 	args := map[string]any{"name": w.node, "force": true, "delete_emptydir_data": true, "grace_period_seconds": 0, "timeout_seconds": 2}
-	r = call(t, cs, "nodes_drain", args)
-	r.expect(t, false, "Node "+w.node+" cordoned and is NOT fully drained", "4 evicted", "1 blocked", "2 skipped",
+	r = cs.Call(t, "nodes_drain", args)
+	r.Expect(t, false, "Node "+w.node+" cordoned and is NOT fully drained", "4 evicted", "1 blocked", "2 skipped",
 		"Cannot evict pod as it would violate the pod's disruption budget.", "The disruption budget guarded needs 1 healthy pods and has 1 currently")
 	out = DrainOut{}
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	checkResults(t, out, map[string]string{"web-1": resultEvicted, "web-2": resultEvicted, "bare": resultEvicted, "scratch": resultEvicted,
 		"guarded-1": resultBlocked, "agent-x": resultSkipped, static: resultSkipped})
 	if out.Complete || !out.Cordoned || !getNode(t, w.node).Spec.Unschedulable {
@@ -206,8 +206,8 @@ func TestDrain(t *testing.T) {
 
 	// The budget now allows one disruption: the Eviction API takes it.
 	w.allow(t, w.getBudget(t, "guarded"), 1)
-	r = call(t, cs, "nodes_drain", args)
-	r.expect(t, false, "was already cordoned and is drained", "1 evicted", "2 skipped", "nodes_uncordon")
+	r = cs.Call(t, "nodes_drain", args)
+	r.Expect(t, false, "was already cordoned and is drained", "1 evicted", "2 skipped", "nodes_uncordon")
 	if w.exists(t, "guarded-1") {
 		t.Error("guarded-1 still exists")
 	}
@@ -218,20 +218,20 @@ func TestDrain(t *testing.T) {
 
 func TestDrainOptions(t *testing.T) {
 	w := newDrainWorld(t)
-	cs := admin(t)
-	r := call(t, cs, "nodes_drain", map[string]any{"name": w.node, "dry_run": true, "ignore_daemonsets": false, "force": true, "delete_emptydir_data": true})
+	cs := toolsettest.Serve(t, New)
+	r := cs.Call(t, "nodes_drain", map[string]any{"name": w.node, "dry_run": true, "ignore_daemonsets": false, "force": true, "delete_emptydir_data": true})
 	var out DrainOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	checkResults(t, out, map[string]string{"web-1": resultWouldEvict, "web-2": resultWouldEvict, "guarded-1": resultWouldBlock,
 		"agent-x": resultRefused, "static-" + w.node: resultSkipped, "bare": resultWouldEvict, "scratch": resultWouldEvict})
-	r.expect(t, false, "set ignore_daemonsets", "not managed by a controller: nothing recreates it (force)", "its emptyDir data is lost")
+	r.Expect(t, false, "set ignore_daemonsets", "not managed by a controller: nothing recreates it (force)", "its emptyDir data is lost")
 
 	// Without grace_period_seconds each pod gets its own 30 s, and with no
 	// kubelet here to finish the job the pods are still terminating at the timeout.
-	r = call(t, cs, "nodes_drain", map[string]any{"name": w.node, "force": true, "delete_emptydir_data": true, "timeout_seconds": 2})
-	r.expect(t, false, "NOT fully drained", "4 terminating", "eviction accepted; still terminating", "Terminating pods accepted their eviction")
+	r = cs.Call(t, "nodes_drain", map[string]any{"name": w.node, "force": true, "delete_emptydir_data": true, "timeout_seconds": 2})
+	r.Expect(t, false, "NOT fully drained", "4 terminating", "eviction accepted; still terminating", "Terminating pods accepted their eviction")
 	out = DrainOut{}
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if results(out)["web-1"] != resultTerminating || out.Complete {
 		t.Errorf("structured: %+v", out)
 	}
@@ -244,7 +244,7 @@ func TestDrainOptions(t *testing.T) {
 		{map[string]any{"name": w.node, "timeout_seconds": 301}, "timeout_seconds 301: want 1 to 300"},
 		{map[string]any{"name": w.node, "grace_period_seconds": -1}, "grace_period_seconds -1"},
 	} {
-		call(t, cs, "nodes_drain", c.args).expect(t, true, c.want)
+		cs.Call(t, "nodes_drain", c.args).Expect(t, true, c.want)
 	}
 }
 
@@ -253,7 +253,7 @@ func TestDrainOptions(t *testing.T) {
 // which only reads, still works.
 func TestReadOnlyRefusesWrites(t *testing.T) {
 	w := newDrainWorld(t)
-	cs := serve(t, env.Kubeconfig, &policy.Config{ReadOnly: true})
+	cs := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, New)
 	for _, c := range []struct {
 		tool string
 		args map[string]any
@@ -261,15 +261,15 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		{"nodes_cordon", map[string]any{"name": w.node}},
 		{"nodes_drain", map[string]any{"name": w.node, "force": true, "delete_emptydir_data": true, "timeout_seconds": 2}},
 	} {
-		call(t, cs, c.tool, c.args).expect(t, true, "read-only")
+		cs.Call(t, c.tool, c.args).Expect(t, true, "read-only")
 	}
 	if getNode(t, w.node).Spec.Unschedulable || !w.exists(t, "web-1") {
 		t.Fatal("read-only mode let a write through")
 	}
-	call(t, cs, "nodes_drain", map[string]any{"name": w.node, "dry_run": true}).expect(t, false, "Dry run, nothing changed")
+	cs.Call(t, "nodes_drain", map[string]any{"name": w.node, "dry_run": true}).Expect(t, false, "Dry run, nothing changed")
 
-	call(t, admin(t), "nodes_cordon", map[string]any{"name": w.node}).expect(t, false)
-	call(t, cs, "nodes_uncordon", map[string]any{"name": w.node}).expect(t, true, "read-only")
+	toolsettest.Serve(t, New).Call(t, "nodes_cordon", map[string]any{"name": w.node}).Expect(t, false)
+	cs.Call(t, "nodes_uncordon", map[string]any{"name": w.node}).Expect(t, true, "read-only")
 	if !getNode(t, w.node).Spec.Unschedulable {
 		t.Fatal("read-only mode let an uncordon through")
 	}
@@ -277,8 +277,8 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 
 // TestForbidden runs the tools as alice, who has no RBAC grants.
 func TestForbidden(t *testing.T) {
-	cs := serve(t, env.Users["alice"].Kubeconfig, nil)
-	call(t, cs, "nodes_list", nil).expect(t, true, "forbidden", `"list"`, "nodes", "alice")
-	call(t, cs, "nodes_cordon", map[string]any{"name": testenv.NodeName}).expect(t, true, "forbidden", "alice")
-	call(t, cs, "nodes_drain", map[string]any{"name": testenv.NodeName, "dry_run": true}).expect(t, true, "forbidden", "alice")
+	cs := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New)
+	cs.Call(t, "nodes_list", nil).Expect(t, true, "forbidden", `"list"`, "nodes", "alice")
+	cs.Call(t, "nodes_cordon", map[string]any{"name": testenv.NodeName}).Expect(t, true, "forbidden", "alice")
+	cs.Call(t, "nodes_drain", map[string]any{"name": testenv.NodeName, "dry_run": true}).Expect(t, true, "forbidden", "alice")
 }

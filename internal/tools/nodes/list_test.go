@@ -7,15 +7,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestListSeededNode(t *testing.T) {
-	r := call(t, admin(t), "nodes_list", map[string]any{"label_selector": "kubernetes.io/hostname=" + testenv.NodeName})
-	r.expect(t, false, "NAME", testenv.NodeName, "Ready", "v1.34.4", "127.0.0.1", "4/4", "16Gi/16Gi", "110/110")
+	r := toolsettest.Serve(t, New).Call(t, "nodes_list", map[string]any{"label_selector": "kubernetes.io/hostname=" + testenv.NodeName})
+	r.Expect(t, false, "NAME", testenv.NodeName, "Ready", "v1.34.4", "127.0.0.1", "4/4", "16Gi/16Gi", "110/110")
 	var out ListOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if len(out.Nodes) != 1 {
-		t.Fatalf("structured: %s", r.Raw)
+		t.Fatalf("structured: %s", r.Structured)
 	}
 	n := out.Nodes[0]
 	if n.Name != testenv.NodeName || !n.Ready || n.Status != "Ready" || n.Capacity.CPU != "4" || n.Capacity.Memory != "16Gi" || n.Allocatable.Pods != "110" ||
@@ -25,33 +26,33 @@ func TestListSeededNode(t *testing.T) {
 }
 
 func TestListProblems(t *testing.T) {
-	name := testName(t, "")
+	name := toolsettest.Name(t, "")
 	node(t, name, map[string]string{"node-role.kubernetes.io/worker": "", "node-role.kubernetes.io/gpu": "", "suite": name},
 		[]corev1.Taint{{Key: "nvidia.com/gpu", Value: "present", Effect: corev1.TaintEffectNoSchedule}},
 		corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletNotReady", Message: "container runtime network not ready"},
 		corev1.NodeCondition{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionTrue, Reason: "KubeletHasInsufficientMemory", Message: "kubelet has insufficient memory available"},
 		corev1.NodeCondition{Type: corev1.NodeDiskPressure, Status: corev1.ConditionFalse})
-	cs := admin(t)
-	call(t, cs, "nodes_cordon", map[string]any{"name": name}).expect(t, false)
+	cs := toolsettest.Serve(t, New)
+	cs.Call(t, "nodes_cordon", map[string]any{"name": name}).Expect(t, false)
 
-	r := call(t, cs, "nodes_list", map[string]any{"label_selector": "suite=" + name})
-	r.expect(t, false, "NotReady,SchedulingDisabled", "gpu,worker", "nvidia.com/gpu=present:NoSchedule", "Ready=False,MemoryPressure",
+	r := cs.Call(t, "nodes_list", map[string]any{"label_selector": "suite=" + name})
+	r.Expect(t, false, "NotReady,SchedulingDisabled", "gpu,worker", "nvidia.com/gpu=present:NoSchedule", "Ready=False,MemoryPressure",
 		`<untrusted-data source="node condition messages">`, "container runtime network not ready", "insufficient memory")
 	var out ListOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	n := out.Nodes[0]
 	if n.Ready || !n.Unschedulable || len(n.Problems) != 2 || len(n.Taints) != 1 || len(n.Roles) != 2 {
 		t.Errorf("structured: %+v", n)
 	}
 
-	call(t, cs, "nodes_list", map[string]any{"label_selector": "suite=nothing-has-this"}).expect(t, false, `No nodes match "suite=nothing-has-this"`)
-	call(t, cs, "nodes_list", map[string]any{"label_selector": "a b"}).expect(t, true, "invalid")
+	cs.Call(t, "nodes_list", map[string]any{"label_selector": "suite=nothing-has-this"}).Expect(t, false, `No nodes match "suite=nothing-has-this"`)
+	cs.Call(t, "nodes_list", map[string]any{"label_selector": "a b"}).Expect(t, true, "invalid")
 }
 
 func TestCordonRoundTrip(t *testing.T) {
-	name := testName(t, "")
+	name := toolsettest.Name(t, "")
 	node(t, name, nil, nil)
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	steps := []struct {
 		tool          string
 		want          string
@@ -64,10 +65,10 @@ func TestCordonRoundTrip(t *testing.T) {
 		{"nodes_uncordon", "already uncordoned; nothing changed", false, false},
 	}
 	for _, s := range steps {
-		r := call(t, cs, s.tool, map[string]any{"name": name})
-		r.expect(t, false, s.want)
+		r := cs.Call(t, s.tool, map[string]any{"name": name})
+		r.Expect(t, false, s.want)
 		var out CordonOut
-		r.decode(t, &out)
+		r.Decode(t, &out)
 		if out.Unschedulable != s.unschedulable || out.Changed != s.changed {
 			t.Errorf("%s: structured %+v", s.tool, out)
 		}
@@ -75,11 +76,11 @@ func TestCordonRoundTrip(t *testing.T) {
 			t.Errorf("%s: spec.unschedulable = %v", s.tool, got)
 		}
 	}
-	call(t, cs, "nodes_cordon", map[string]any{"name": "no-such-node"}).expect(t, true, `nodes "no-such-node" not found`, "nodes_list")
+	cs.Call(t, "nodes_cordon", map[string]any{"name": "no-such-node"}).Expect(t, true, `nodes "no-such-node" not found`, "nodes_list")
 }
 
 func TestToolAnnotations(t *testing.T) {
-	res, err := admin(t).ListTools(context.Background(), nil)
+	res, err := toolsettest.Serve(t, New).ListTools(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func replicaSetOwner(name string) *metav1.OwnerReference {
@@ -15,17 +15,17 @@ func replicaSetOwner(name string) *metav1.OwnerReference {
 }
 
 func TestPodsDelete(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	runningPod(t, ns, "web-7d9f-abcde", nil, replicaSetOwner("web-7d9f"), "web")
 	runningPod(t, ns, "bare", nil, nil, "main")
 	runningPod(t, ns, "slow", nil, nil, "main")
 	pods := env.Clientset("admin").CoreV1().Pods(ns)
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 
-	r := call(t, cs, "pods_delete", map[string]any{"namespace": ns, "name": "web-7d9f-abcde", "dry_run": true})
-	r.expect(t, false, "Dry run", "nothing was deleted", "ReplicaSet web-7d9f replaces it with a new pod")
+	r := cs.Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "web-7d9f-abcde", "dry_run": true})
+	r.Expect(t, false, "Dry run", "nothing was deleted", "ReplicaSet web-7d9f replaces it with a new pod")
 	var out DeleteOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if out.Deleted || !out.DryRun || !out.Recreated || out.Owner == nil || out.Owner.Kind != "ReplicaSet" {
 		t.Errorf("dry run structured %+v", out)
 	}
@@ -33,9 +33,9 @@ func TestPodsDelete(t *testing.T) {
 		t.Fatalf("dry run changed the pod: %v %v", err, p.DeletionTimestamp)
 	}
 
-	r = call(t, cs, "pods_delete", map[string]any{"namespace": ns, "name": "web-7d9f-abcde", "grace_period_seconds": 0})
-	r.expect(t, false, "Deleted pod "+ns+"/web-7d9f-abcde with a grace period of 0s", "ReplicaSet web-7d9f replaces it")
-	r.decode(t, &out)
+	r = cs.Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "web-7d9f-abcde", "grace_period_seconds": 0})
+	r.Expect(t, false, "Deleted pod "+ns+"/web-7d9f-abcde with a grace period of 0s", "ReplicaSet web-7d9f replaces it")
+	r.Decode(t, &out)
 	if !out.Deleted || out.DryRun || !out.Recreated {
 		t.Errorf("structured %+v", out)
 	}
@@ -43,16 +43,16 @@ func TestPodsDelete(t *testing.T) {
 		t.Fatalf("pod still there: %v", err)
 	}
 
-	r = call(t, cs, "pods_delete", map[string]any{"namespace": ns, "name": "bare", "grace_period_seconds": 0})
-	r.expect(t, false, "No controller owns it: once deleted, it does not come back")
+	r = cs.Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "bare", "grace_period_seconds": 0})
+	r.Expect(t, false, "No controller owns it: once deleted, it does not come back")
 	var bare DeleteOut
-	r.decode(t, &bare)
+	r.Decode(t, &bare)
 	if bare.Recreated || bare.Owner != nil || !bare.Deleted {
 		t.Errorf("bare pod structured %+v", bare)
 	}
 
 	// Without a kubelet to confirm, a graceful delete leaves the pod Terminating.
-	call(t, cs, "pods_delete", map[string]any{"namespace": ns, "name": "slow"}).expect(t, false, "with the pod's grace period")
+	cs.Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "slow"}).Expect(t, false, "with the pod's grace period")
 	if p, err := pods.Get(t.Context(), "slow", metav1.GetOptions{}); err != nil || p.DeletionTimestamp == nil {
 		t.Errorf("graceful delete: err %v, deletionTimestamp %v", err, p.DeletionTimestamp)
 	}
@@ -66,21 +66,21 @@ func TestPodsDelete(t *testing.T) {
 		{"negative grace", map[string]any{"namespace": ns, "name": "slow", "grace_period_seconds": -1}, []string{"grace_period_seconds -1"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { call(t, cs, "pods_delete", tt.args).expect(t, true, tt.want...) })
+		t.Run(tt.name, func(t *testing.T) { cs.Call(t, "pods_delete", tt.args).Expect(t, true, tt.want...) })
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		call(t, alice(t), "pods_delete", map[string]any{"namespace": ns, "name": "slow"}).expect(t, true, "forbidden", "pods")
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "slow"}).Expect(t, true, "forbidden", "pods")
 	})
 }
 
 // TestPodsDeleteReadOnly: the policy beneath the clients refuses the delete
 // and the pod stays as it was.
 func TestPodsDeleteReadOnly(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	runningPod(t, ns, "keep", nil, nil, "main")
-	cs := serve(t, env.Kubeconfig, &policy.Config{ReadOnly: true})
-	call(t, cs, "pods_delete", map[string]any{"namespace": ns, "name": "keep", "grace_period_seconds": 0}).
-		expect(t, true, "read-only", "kubemcp's own policy")
+	cs := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, New)
+	cs.Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "keep", "grace_period_seconds": 0}).
+		Expect(t, true, "read-only", "kubemcp's own policy")
 	p, err := env.Clientset("admin").CoreV1().Pods(ns).Get(t.Context(), "keep", metav1.GetOptions{})
 	if err != nil || p.DeletionTimestamp != nil {
 		t.Fatalf("read-only delete changed the pod: %v %v", err, p)

@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // TestPodsGet reads each seeded problem pod: the summary must name what is
 // wrong without the model having to read the whole object.
 func TestPodsGet(t *testing.T) {
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	tests := []struct {
 		name, ns, pod string
 		status        string
@@ -44,11 +45,11 @@ func TestPodsGet(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, cs, "pods_get", map[string]any{"namespace": tt.ns, "name": tt.pod})
-			r.expect(t, false, tt.want...)
-			r.lacks(t, "apiVersion:", "managedFields")
+			r := cs.Call(t, "pods_get", map[string]any{"namespace": tt.ns, "name": tt.pod})
+			r.Expect(t, false, tt.want...)
+			r.Lacks(t, "apiVersion:", "managedFields")
 			var out GetOut
-			r.decode(t, &out)
+			r.Decode(t, &out)
 			if out.Status != tt.status || out.Name != tt.pod || len(out.Containers) != 1 || out.Object != nil {
 				t.Errorf("structured: status %q name %q containers %d object %v", out.Status, out.Name, len(out.Containers), out.Object != nil)
 			}
@@ -60,7 +61,7 @@ func TestPodsGet(t *testing.T) {
 }
 
 func TestPodsGetOutputAndErrors(t *testing.T) {
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	front := testenv.FrontendPods()[0]
 	tests := []struct {
 		name    string
@@ -80,15 +81,15 @@ func TestPodsGetOutputAndErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, cs, "pods_get", tt.args)
-			r.expect(t, tt.isError, tt.want...)
-			r.lacks(t, "managedFields")
+			r := cs.Call(t, "pods_get", tt.args)
+			r.Expect(t, tt.isError, tt.want...)
+			r.Lacks(t, "managedFields")
 			if mb, ok := tt.args["max_bytes"].(int); ok && len(r.Text) > mb {
 				t.Errorf("answer is %d bytes, max_bytes %d", len(r.Text), mb)
 			}
 			if tt.name == "yaml" {
 				var out GetOut
-				r.decode(t, &out)
+				r.Decode(t, &out)
 				if out.Object["kind"] != "Pod" {
 					t.Errorf("structured object kind %v", out.Object["kind"])
 				}
@@ -96,7 +97,7 @@ func TestPodsGetOutputAndErrors(t *testing.T) {
 		})
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		call(t, alice(t), "pods_get", map[string]any{"namespace": "shop", "name": front}).
-			expect(t, true, "forbidden", `"get"`, "pods", `namespace "shop"`)
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_get", map[string]any{"namespace": "shop", "name": front}).
+			Expect(t, true, "forbidden", `"get"`, "pods", `namespace "shop"`)
 	})
 }

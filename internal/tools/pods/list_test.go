@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // TestPodsList keeps the behaviour pods_list had in the core toolset.
 func TestPodsList(t *testing.T) {
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	tests := []struct {
 		name    string
 		args    map[string]any
@@ -26,21 +27,21 @@ func TestPodsList(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, cs, "pods_list", tt.args)
-			r.expect(t, tt.isError, tt.want...)
-			r.lacks(t, tt.lacks...)
+			r := cs.Call(t, "pods_list", tt.args)
+			r.Expect(t, tt.isError, tt.want...)
+			r.Lacks(t, tt.lacks...)
 			if tt.pods < 0 {
 				return
 			}
 			var out ListOut
-			r.decode(t, &out)
+			r.Decode(t, &out)
 			if len(out.Pods) != tt.pods {
 				t.Errorf("%d pods in structuredContent, want %d", len(out.Pods), tt.pods)
 			}
 		})
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		call(t, alice(t), "pods_list", map[string]any{"namespace": "shop"}).
-			expect(t, true, "forbidden", `"list"`, "pods", `namespace "shop"`, "alice")
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_list", map[string]any{"namespace": "shop"}).
+			Expect(t, true, "forbidden", `"list"`, "pods", `namespace "shop"`, "alice")
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // fenced returns the lines between the untrusted-data markers.
@@ -36,7 +37,7 @@ func numbered(prefix string, n int) []string {
 // TestPodsLogs reads logs set on the fake kubelet through the real apiserver:
 // tail, filters, since, the previous instance, and the byte cap.
 func TestPodsLogs(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	runningPod(t, ns, "talker", nil, nil, "main")
 	var lines []string
 	for i := range 200 {
@@ -47,7 +48,7 @@ func TestPodsLogs(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("%s line %03d request_id=r%d", level, i+1, i))
 	}
 	env.Kubelet.SetLogs(ns, "talker", "main", lines)
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	src := fmt.Sprintf(`<untrusted-data source="log of container main in pod %s/talker">`, ns)
 	tests := []struct {
 		name  string
@@ -92,10 +93,10 @@ func TestPodsLogs(t *testing.T) {
 			for k, v := range tt.args {
 				args[k] = v
 			}
-			r := call(t, cs, "pods_logs", args)
-			r.expect(t, false, tt.want...)
+			r := cs.Call(t, "pods_logs", args)
+			r.Expect(t, false, tt.want...)
 			var out LogsOut
-			r.decode(t, &out)
+			r.Decode(t, &out)
 			if len(out.Pods) != 1 || out.Pods[0].Container != "main" {
 				t.Errorf("structured pods %+v", out.Pods)
 			}
@@ -119,12 +120,12 @@ func TestPodsLogs(t *testing.T) {
 // TestPodsLogsByteCap checks that a log larger than max_bytes keeps its newest
 // lines and says how many older ones it left out and how to narrow.
 func TestPodsLogsByteCap(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	runningPod(t, ns, "chatty", nil, nil, "main")
 	lines := numbered(strings.Repeat("x", 80)+" line", 2000)
 	env.Kubelet.SetLogs(ns, "chatty", "main", lines)
-	r := call(t, admin(t), "pods_logs", map[string]any{"namespace": ns, "name": "chatty", "tail_lines": 2000, "max_bytes": 4096})
-	r.expect(t, false, "older lines not shown", "capped at 4096 bytes", "tail_lines, since or grep")
+	r := toolsettest.Serve(t, New).Call(t, "pods_logs", map[string]any{"namespace": ns, "name": "chatty", "tail_lines": 2000, "max_bytes": 4096})
+	r.Expect(t, false, "older lines not shown", "capped at 4096 bytes", "tail_lines, since or grep")
 	if len(r.Text) > 4096 {
 		t.Errorf("answer is %d bytes, cap 4096", len(r.Text))
 	}
@@ -133,7 +134,7 @@ func TestPodsLogsByteCap(t *testing.T) {
 		t.Errorf("kept %d lines ending %q; want the newest", len(got), got[len(got)-1])
 	}
 	var out LogsOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if out.Dropped != 2000-len(got) || out.Lines != len(got) {
 		t.Errorf("structured lines %d dropped %d; fence has %d", out.Lines, out.Dropped, len(got))
 	}
@@ -145,7 +146,7 @@ func TestPodsLogsByteCap(t *testing.T) {
 // TestPodsLogsSeeded reads the seeded problem pods: the crash-looping pod's
 // previous log ends in its panic; pods that never ran say why they have no log.
 func TestPodsLogsSeeded(t *testing.T) {
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	tests := []struct {
 		name    string
 		args    map[string]any
@@ -172,33 +173,33 @@ func TestPodsLogsSeeded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			call(t, cs, "pods_logs", tt.args).expect(t, tt.isError, tt.want...)
+			cs.Call(t, "pods_logs", tt.args).Expect(t, tt.isError, tt.want...)
 		})
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		call(t, alice(t), "pods_logs", map[string]any{"namespace": "shop", "name": testenv.FrontendPods()[0]}).
-			expect(t, true, "forbidden", "pods", `namespace "shop"`)
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_logs", map[string]any{"namespace": "shop", "name": testenv.FrontendPods()[0]}).
+			Expect(t, true, "forbidden", "pods", `namespace "shop"`)
 	})
 }
 
 // TestPodsLogsContainers uses a pod of two containers: one must be named.
 func TestPodsLogsContainers(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	runningPod(t, ns, "duo", nil, nil, "app", "proxy")
 	env.Kubelet.SetLogs(ns, "duo", "app", []string{"app says hi"})
 	env.Kubelet.SetLogs(ns, "duo", "proxy", []string{"proxy says hi"})
-	cs := admin(t)
-	call(t, cs, "pods_logs", map[string]any{"namespace": ns, "name": "duo"}).
-		expect(t, true, "has 2 containers; name one with container: app, proxy")
-	r := call(t, cs, "pods_logs", map[string]any{"namespace": ns, "name": "duo", "container": "proxy"})
-	r.expect(t, false, "proxy says hi", "container proxy in pod "+ns+"/duo")
-	r.lacks(t, "app says hi")
+	cs := toolsettest.Serve(t, New)
+	cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "name": "duo"}).
+		Expect(t, true, "has 2 containers; name one with container: app, proxy")
+	r := cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "name": "duo", "container": "proxy"})
+	r.Expect(t, false, "proxy says hi", "container proxy in pod "+ns+"/duo")
+	r.Lacks(t, "app says hi")
 }
 
 // TestPodsLogsBySelector reads several pods by label: lines merged by time,
 // each prefixed with its pod; pods that cannot be read are named, not dropped.
 func TestPodsLogsBySelector(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	labels := map[string]string{"app": "multi"}
 	for _, name := range []string{"multi-a", "multi-b"} {
 		runningPod(t, ns, name, labels, nil, "app")
@@ -207,24 +208,24 @@ func TestPodsLogsBySelector(t *testing.T) {
 	env.Kubelet.SetLogs(ns, "multi-a", "app", []string{"a1", "a2", "a3"})
 	env.Kubelet.SetLogs(ns, "multi-b", "app", []string{"b1", "b2", "b3"})
 	env.Kubelet.SetLogs(ns, "multi-c", "app", []string{"c1"})
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 
-	r := call(t, cs, "pods_logs", map[string]any{"namespace": ns, "label_selector": "app=multi"})
-	r.expect(t, false, "Not read: pod "+ns+"/multi-c has 2 containers", `of 3 pods in namespace `+ns+` matching "app=multi"`)
+	r := cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "label_selector": "app=multi"})
+	r.Expect(t, false, "Not read: pod "+ns+"/multi-c has 2 containers", `of 3 pods in namespace `+ns+` matching "app=multi"`)
 	want := []string{"[multi-a] a1", "[multi-b] b1", "[multi-a] a2", "[multi-b] b2", "[multi-a] a3", "[multi-b] b3"}
 	if got := fenced(t, r.Text); !slices.Equal(got, want) {
 		t.Errorf("merged lines\n%q\nwant\n%q", got, want)
 	}
 	var out LogsOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if len(out.Pods) != 3 || out.Pods[2].Error == "" || out.Pods[0].Lines != 3 || out.Lines != 6 {
 		t.Errorf("structured %+v", out)
 	}
 
-	r = call(t, cs, "pods_logs", map[string]any{"namespace": ns, "label_selector": "app=multi", "container": "app", "max_pods": 2, "grep": "3"})
-	r.expect(t, false, "1 more pods match; only the first 2 by name were read", "raise max_pods")
+	r = cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "label_selector": "app=multi", "container": "app", "max_pods": 2, "grep": "3"})
+	r.Expect(t, false, "1 more pods match; only the first 2 by name were read", "raise max_pods")
 	if got := fenced(t, r.Text); !slices.Equal(got, []string{"[multi-a] a3", "[multi-b] b3"}) {
 		t.Errorf("grep over pods: %q", got)
 	}
-	call(t, cs, "pods_logs", map[string]any{"namespace": ns, "label_selector": "app=none"}).expect(t, false, "No pods in namespace")
+	cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "label_selector": "app=none"}).Expect(t, false, "No pods in namespace")
 }

@@ -9,18 +9,19 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // TestTop asks for usage first on a cluster without metrics-server, then
 // enables testenv's metrics backend behind the real aggregator. It is the
 // only test here that needs metrics; the others do not mind them.
 func TestTop(t *testing.T) {
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	t.Run("no metrics-server", func(t *testing.T) {
 		for _, tool := range []string{"pods_top", "nodes_top"} {
-			r := call(t, cs, tool, map[string]any{})
-			r.expect(t, true, "metrics-server is not installed", "metrics.k8s.io/v1beta1")
-			r.lacks(t, "the server could not find the requested resource")
+			r := cs.Call(t, tool, map[string]any{})
+			r.Expect(t, true, "metrics-server is not installed", "metrics.k8s.io/v1beta1")
+			r.Lacks(t, "the server could not find the requested resource")
 		}
 	})
 	if err := env.EnableMetrics(t.Context()); err != nil {
@@ -33,9 +34,9 @@ func TestTop(t *testing.T) {
 	env.Metrics.SetPodUsage("monitoring", testenv.PodOOMKilled, "log-aggregator", "90m", "63Mi")
 	env.Metrics.SetNodeUsage(testenv.NodeName, "1500m", "6Gi")
 
-	names := func(t *testing.T, r result) []string {
+	names := func(t *testing.T, r toolsettest.Result) []string {
 		var out TopPodsOut
-		r.decode(t, &out)
+		r.Decode(t, &out)
 		var got []string
 		for _, p := range out.Pods {
 			got = append(got, p.Name)
@@ -63,39 +64,39 @@ func TestTop(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, cs, "pods_top", tt.args)
-			r.expect(t, false, tt.want...)
-			r.lacks(t, tt.lacks...)
+			r := cs.Call(t, "pods_top", tt.args)
+			r.Expect(t, false, tt.want...)
+			r.Lacks(t, tt.lacks...)
 			if got := names(t, r); !slices.Equal(got, tt.pods) {
 				t.Errorf("pods %v, want %v", got, tt.pods)
 			}
 		})
 	}
 	t.Run("pod without usage", func(t *testing.T) {
-		call(t, cs, "pods_top", map[string]any{"namespace": "shop", "name": front[2]}).
-			expect(t, true, `no usage reported for pods "`+front[2]+`" in namespace "shop"`)
+		cs.Call(t, "pods_top", map[string]any{"namespace": "shop", "name": front[2]}).
+			Expect(t, true, `no usage reported for pods "`+front[2]+`" in namespace "shop"`)
 	})
 	t.Run("bad sort", func(t *testing.T) {
-		call(t, cs, "pods_top", map[string]any{"sort_by": "disk"}).expect(t, true, `sort_by "disk": want cpu or memory`)
+		cs.Call(t, "pods_top", map[string]any{"sort_by": "disk"}).Expect(t, true, `sort_by "disk": want cpu or memory`)
 	})
 	t.Run("nodes", func(t *testing.T) {
-		r := call(t, cs, "nodes_top", map[string]any{"sort_by": "memory"})
-		r.expect(t, false, "CPU%", "MEMORY%", testenv.NodeName, "1500m", "37%", "6144Mi")
+		r := cs.Call(t, "nodes_top", map[string]any{"sort_by": "memory"})
+		r.Expect(t, false, "CPU%", "MEMORY%", testenv.NodeName, "1500m", "37%", "6144Mi")
 		var out TopNodesOut
-		r.decode(t, &out)
+		r.Decode(t, &out)
 		if len(out.Nodes) != 1 || out.Nodes[0].CPUPercent == nil || *out.Nodes[0].CPUPercent != 37 || out.Nodes[0].MemoryBytes != 6<<30 {
 			t.Errorf("structured %+v", out)
 		}
-		call(t, cs, "nodes_top", map[string]any{"label_selector": "kubernetes.io/os=windows"}).expect(t, false, "No usage reported for nodes")
-		call(t, cs, "nodes_top", map[string]any{"name": "node-9"}).expect(t, true, `no usage reported for nodes "node-9"`)
+		cs.Call(t, "nodes_top", map[string]any{"label_selector": "kubernetes.io/os=windows"}).Expect(t, false, "No usage reported for nodes")
+		cs.Call(t, "nodes_top", map[string]any{"name": "node-9"}).Expect(t, true, `no usage reported for nodes "node-9"`)
 	})
 	t.Run("alice forbidden", func(t *testing.T) {
-		r := call(t, alice(t), "pods_top", map[string]any{"namespace": "shop"})
-		r.expect(t, true, "forbidden", "pods.metrics.k8s.io", `namespace "shop"`)
+		r := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_top", map[string]any{"namespace": "shop"})
+		r.Expect(t, true, "forbidden", "pods.metrics.k8s.io", `namespace "shop"`)
 		if strings.Contains(r.Text, "not installed") {
 			t.Errorf("forbidden reported as missing metrics-server:\n%s", r.Text)
 		}
-		call(t, alice(t), "nodes_top", map[string]any{}).expect(t, true, "forbidden", "nodes.metrics.k8s.io")
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "nodes_top", map[string]any{}).Expect(t, true, "forbidden", "nodes.metrics.k8s.io")
 	})
 }
 

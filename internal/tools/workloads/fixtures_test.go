@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // No controller-manager runs in the test cluster, so the fixtures create what
@@ -52,14 +54,14 @@ func deployment(t *testing.T, ns, name string, history []revisionSpec) *appsv1.D
 		Spec: appsv1.DeploymentSpec{Replicas: ptr.To(int32(2)), Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: podTemplateFor(name, last.image)},
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: 2, UpdatedReplicas: 2, ReadyReplicas: 2, AvailableReplicas: 2,
 		Conditions: []appsv1.DeploymentCondition{
 			{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable", Message: "Deployment has minimum availability."},
 			{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable", Message: "ReplicaSet has successfully progressed."},
 		}}
 	d, err = api.UpdateStatus(ctx, d, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	for i, rev := range history {
 		replicas := int32(0)
 		if i == len(history)-1 {
@@ -88,10 +90,10 @@ func replicaSet(t *testing.T, d *appsv1.Deployment, n int, rev revisionSpec, rep
 			OwnerReferences: []metav1.OwnerReference{owner(d, "Deployment")}},
 		Spec: appsv1.ReplicaSetSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: tmpl.Labels}, Template: tmpl},
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	rs.Status = appsv1.ReplicaSetStatus{Replicas: replicas, FullyLabeledReplicas: replicas, ReadyReplicas: replicas, AvailableReplicas: replicas, ObservedGeneration: rs.Generation}
 	rs, err = api.UpdateStatus(context.Background(), rs, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return rs
 }
 
@@ -105,7 +107,7 @@ func pod(t *testing.T, ns, name string, tmpl corev1.PodTemplateSpec, ref metav1.
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: tmpl.Labels, OwnerReferences: []metav1.OwnerReference{ref}},
 		Spec:       spec,
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	status := corev1.ConditionTrue
 	if !ready {
 		status = corev1.ConditionFalse
@@ -116,7 +118,7 @@ func pod(t *testing.T, ns, name string, tmpl corev1.PodTemplateSpec, ref metav1.
 	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: spec.Containers[0].Name, Image: spec.Containers[0].Image, Ready: ready,
 		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}}
 	p, err = api.UpdateStatus(context.Background(), p, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return p
 }
 
@@ -133,7 +135,7 @@ func statefulSet(t *testing.T, ns, name string, history []revisionSpec) *appsv1.
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: podTemplateFor(name, history[len(history)-1].image)},
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	for i, rev := range history {
 		tmpl := s.Spec.Template.DeepCopy() // defaulted by the apiserver, as the controller records it
 		tmpl.Spec.Containers[0].Image = rev.image
@@ -143,17 +145,17 @@ func statefulSet(t *testing.T, ns, name string, history []revisionSpec) *appsv1.
 	s.Status = appsv1.StatefulSetStatus{ObservedGeneration: s.Generation, Replicas: 1, ReadyReplicas: 1, AvailableReplicas: 1,
 		CurrentReplicas: 1, UpdatedReplicas: 1, CurrentRevision: current, UpdateRevision: current}
 	s, err = api.UpdateStatus(ctx, s, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return s
 }
 
 func controllerRevision(t *testing.T, s *appsv1.StatefulSet, n int, tmpl *corev1.PodTemplateSpec, cause string) {
 	t.Helper()
 	raw, err := runtime.DefaultUnstructuredConverter.ToUnstructured(tmpl)
-	must(t, err)
+	toolsettest.Must(t, err)
 	raw["$patch"] = "replace"
 	data, err := json.Marshal(map[string]any{"spec": map[string]any{"template": raw}})
-	must(t, err)
+	toolsettest.Must(t, err)
 	cr := &appsv1.ControllerRevision{
 		ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-rev%d", s.Name, n), Namespace: s.Namespace, Labels: s.Spec.Selector.MatchLabels,
 			OwnerReferences: []metav1.OwnerReference{owner(s, "StatefulSet")}},
@@ -164,7 +166,7 @@ func controllerRevision(t *testing.T, s *appsv1.StatefulSet, n int, tmpl *corev1
 		cr.Annotations = map[string]string{changeCauseAnnotation: cause}
 	}
 	_, err = admins().AppsV1().ControllerRevisions(s.Namespace).Create(context.Background(), cr, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 }
 
 // daemonSet creates a DaemonSet scheduled on the one node, rolled out.
@@ -176,11 +178,11 @@ func daemonSet(t *testing.T, ns, name, image string) *appsv1.DaemonSet {
 		Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: podTemplateFor(name, image)},
 	}, metav1.CreateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	ds.Status = appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation, DesiredNumberScheduled: 1, CurrentNumberScheduled: 1,
 		UpdatedNumberScheduled: 1, NumberReady: 1, NumberAvailable: 1}
 	ds, err = api.UpdateStatus(context.Background(), ds, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return ds
 }
 
@@ -198,13 +200,13 @@ func must(t *testing.T, err error) {
 func getDeployment(t *testing.T, ns, name string) *appsv1.Deployment {
 	t.Helper()
 	d, err := admins().AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return d
 }
 
 func getStatefulSet(t *testing.T, ns, name string) *appsv1.StatefulSet {
 	t.Helper()
 	s, err := admins().AppsV1().StatefulSets(ns).Get(context.Background(), name, metav1.GetOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	return s
 }

@@ -5,21 +5,23 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestHistory(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", []revisionSpec{{image: "nginx:1.25"}, {image: "nginx:1.26", changeCause: "kubectl set image deployment/web web=nginx:1.26"}, {image: "nginx:1.27"}})
 	statefulSet(t, ns, "db", []revisionSpec{{image: "postgres:16"}, {image: "postgres:17", changeCause: "upgrade to 17"}})
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 
-	r := call(t, cs, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"})
-	r.expect(t, false, "deployment "+ns+"/web: 3 revisions", "nginx:1.25", "nginx:1.26", "nginx:1.27", "web-rev3",
+	r := cs.Call(t, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"})
+	r.Expect(t, false, "deployment "+ns+"/web: 3 revisions", "nginx:1.25", "nginx:1.26", "nginx:1.27", "web-rev3",
 		`<untrusted-data source="kubernetes.io/change-cause annotations">`, "revision 2: kubectl set image deployment/web web=nginx:1.26")
 	var out HistoryOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if len(out.Revisions) != 3 || out.Template != nil {
-		t.Fatalf("structured: %s", r.Raw)
+		t.Fatalf("structured: %s", r.Structured)
 	}
 	for i, rev := range out.Revisions {
 		if rev.Revision != int64(i+1) || rev.Current != (i == 2) || len(rev.Images) != 1 || rev.Replicas == nil {
@@ -27,51 +29,51 @@ func TestHistory(t *testing.T) {
 		}
 	}
 	if out.Revisions[1].ChangeCause == "" || *out.Revisions[2].Replicas != 2 {
-		t.Errorf("change cause or replicas missing: %s", r.Raw)
+		t.Errorf("change cause or replicas missing: %s", r.Structured)
 	}
 
-	r = call(t, cs, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "revision": 1})
-	r.expect(t, false, "revision 1 (recorded in web-rev1). Pod template:", "image: nginx:1.25", "pod-template-hash: rev1")
-	r.decode(t, &out)
-	if out.Template == nil || strings.Contains(string(r.Raw), "creationTimestamp") {
-		t.Errorf("template: %s", r.Raw)
+	r = cs.Call(t, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "revision": 1})
+	r.Expect(t, false, "revision 1 (recorded in web-rev1). Pod template:", "image: nginx:1.25", "pod-template-hash: rev1")
+	r.Decode(t, &out)
+	if out.Template == nil || strings.Contains(string(r.Structured), "creationTimestamp") {
+		t.Errorf("template: %s", r.Structured)
 	}
 
-	r = call(t, cs, "rollout_history", map[string]any{"kind": "sts", "namespace": ns, "name": "db"})
-	r.expect(t, false, "statefulset "+ns+"/db: 2 revisions", "postgres:16", "postgres:17", "db-rev2", "revision 2: upgrade to 17")
+	r = cs.Call(t, "rollout_history", map[string]any{"kind": "sts", "namespace": ns, "name": "db"})
+	r.Expect(t, false, "statefulset "+ns+"/db: 2 revisions", "postgres:16", "postgres:17", "db-rev2", "revision 2: upgrade to 17")
 	out = HistoryOut{}
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if len(out.Revisions) != 2 || !out.Revisions[1].Current || out.Revisions[0].Current || out.Revisions[0].Replicas != nil {
-		t.Errorf("statefulset revisions: %s", r.Raw)
+		t.Errorf("statefulset revisions: %s", r.Structured)
 	}
-	call(t, cs, "rollout_history", map[string]any{"kind": "sts", "namespace": ns, "name": "db", "revision": 1}).
-		expect(t, false, "image: postgres:16")
+	cs.Call(t, "rollout_history", map[string]any{"kind": "sts", "namespace": ns, "name": "db", "revision": 1}).
+		Expect(t, false, "image: postgres:16")
 
-	call(t, cs, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "revision": 9}).
-		expect(t, true, "revision 9 not found; recorded revisions: 1, 2, 3")
-	call(t, cs, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "nope"}).
-		expect(t, true, `deployments "nope" not found`)
+	cs.Call(t, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "revision": 9}).
+		Expect(t, true, "revision 9 not found; recorded revisions: 1, 2, 3")
+	cs.Call(t, "rollout_history", map[string]any{"kind": "deployment", "namespace": ns, "name": "nope"}).
+		Expect(t, true, `deployments "nope" not found`)
 }
 
 func TestHistoryNoRevisions(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	daemonSet(t, ns, "agent", "fluent-bit:3")
-	call(t, admin(t), "rollout_history", map[string]any{"kind": "daemonset", "namespace": ns, "name": "agent"}).
-		expect(t, false, "has no recorded revisions")
+	toolsettest.Serve(t, New).Call(t, "rollout_history", map[string]any{"kind": "daemonset", "namespace": ns, "name": "agent"}).
+		Expect(t, false, "has no recorded revisions")
 }
 
 func TestUndoDeployment(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", []revisionSpec{{image: "nginx:1.26", changeCause: "first"}, {image: "nginx:1.27", changeCause: "second"}})
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	args := map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}
 
-	r := call(t, cs, "rollout_undo", args)
-	r.expect(t, false, "rolled back to the template of revision 1", "images nginx:1.27 -> nginx:1.26")
+	r := cs.Call(t, "rollout_undo", args)
+	r.Expect(t, false, "rolled back to the template of revision 1", "images nginx:1.27 -> nginx:1.26")
 	var out UndoOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if !out.Changed || out.ToRevision != 1 || out.ImagesAfter[0] != "nginx:1.26" {
-		t.Errorf("structured: %s", r.Raw)
+		t.Errorf("structured: %s", r.Structured)
 	}
 	d := getDeployment(t, ns, "web")
 	if img := d.Spec.Template.Spec.Containers[0].Image; img != "nginx:1.26" {
@@ -86,37 +88,37 @@ func TestUndoDeployment(t *testing.T) {
 
 	// With no controller to renumber, revision 1 is still the previous one and
 	// already the template.
-	call(t, cs, "rollout_undo", args).expect(t, false, "already runs the template of revision 1; nothing changed")
+	cs.Call(t, "rollout_undo", args).Expect(t, false, "already runs the template of revision 1; nothing changed")
 	args["to_revision"] = 2
-	call(t, cs, "rollout_undo", args).expect(t, false, "images nginx:1.26 -> nginx:1.27")
+	cs.Call(t, "rollout_undo", args).Expect(t, false, "images nginx:1.26 -> nginx:1.27")
 	if img := getDeployment(t, ns, "web").Spec.Template.Spec.Containers[0].Image; img != "nginx:1.27" {
 		t.Errorf("image after undo to 2: %s", img)
 	}
 	args["to_revision"] = 5
-	call(t, cs, "rollout_undo", args).expect(t, true, "revision 5 not found")
+	cs.Call(t, "rollout_undo", args).Expect(t, true, "revision 5 not found")
 }
 
 func TestUndoStatefulSet(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	statefulSet(t, ns, "db", revs("postgres:16", "postgres:17"))
-	r := call(t, admin(t), "rollout_undo", map[string]any{"kind": "statefulset", "namespace": ns, "name": "db"})
-	r.expect(t, false, "rolled back to the template of revision 1", "images postgres:17 -> postgres:16")
+	r := toolsettest.Serve(t, New).Call(t, "rollout_undo", map[string]any{"kind": "statefulset", "namespace": ns, "name": "db"})
+	r.Expect(t, false, "rolled back to the template of revision 1", "images postgres:17 -> postgres:16")
 	if img := getStatefulSet(t, ns, "db").Spec.Template.Spec.Containers[0].Image; img != "postgres:16" {
 		t.Errorf("image after undo: %s", img)
 	}
 }
 
 func TestUndoRefusals(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "single", revs("nginx:1.27"))
 	deployment(t, ns, "paused", revs("nginx:1.26", "nginx:1.27"))
-	cs := admin(t)
-	call(t, cs, "rollout_pause", map[string]any{"kind": "deployment", "namespace": ns, "name": "paused"}).expect(t, false)
+	cs := toolsettest.Serve(t, New)
+	cs.Call(t, "rollout_pause", map[string]any{"kind": "deployment", "namespace": ns, "name": "paused"}).Expect(t, false)
 
-	call(t, cs, "rollout_undo", map[string]any{"kind": "deployment", "namespace": ns, "name": "single"}).
-		expect(t, true, "no previous revision to roll back to (1 recorded)")
-	call(t, cs, "rollout_undo", map[string]any{"kind": "deployment", "namespace": ns, "name": "paused"}).
-		expect(t, true, "is paused", "rollout_resume first")
+	cs.Call(t, "rollout_undo", map[string]any{"kind": "deployment", "namespace": ns, "name": "single"}).
+		Expect(t, true, "no previous revision to roll back to (1 recorded)")
+	cs.Call(t, "rollout_undo", map[string]any{"kind": "deployment", "namespace": ns, "name": "paused"}).
+		Expect(t, true, "is paused", "rollout_resume first")
 	if img := getDeployment(t, ns, "paused").Spec.Template.Spec.Containers[0].Image; img != "nginx:1.27" {
 		t.Errorf("a refused undo changed the image to %s", img)
 	}

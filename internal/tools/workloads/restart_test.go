@@ -5,21 +5,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestRestart(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", revs("nginx:1.27"))
 	daemonSet(t, ns, "agent", "fluent-bit:3")
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	before := getDeployment(t, ns, "web").Generation
 
-	r := call(t, cs, "rollout_restart", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"})
-	r.expect(t, false, "deployment "+ns+"/web restarted", restartedAtAnnotation)
+	r := cs.Call(t, "rollout_restart", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"})
+	r.Expect(t, false, "deployment "+ns+"/web restarted", restartedAtAnnotation)
 	var out RestartOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	d := getDeployment(t, ns, "web")
 	got := d.Spec.Template.Annotations[restartedAtAnnotation]
 	if got == "" || got != out.RestartedAt {
@@ -32,17 +32,17 @@ func TestRestart(t *testing.T) {
 		t.Errorf("generation %d -> %d, answer %d", before, d.Generation, out.Generation)
 	}
 
-	call(t, cs, "rollout_restart", map[string]any{"kind": "ds", "namespace": ns, "name": "agent"}).expect(t, false, "daemonset "+ns+"/agent restarted")
+	cs.Call(t, "rollout_restart", map[string]any{"kind": "ds", "namespace": ns, "name": "agent"}).Expect(t, false, "daemonset "+ns+"/agent restarted")
 
-	call(t, cs, "rollout_pause", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}).expect(t, false)
-	call(t, cs, "rollout_restart", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}).expect(t, true, "is paused", "rollout_resume")
+	cs.Call(t, "rollout_pause", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}).Expect(t, false)
+	cs.Call(t, "rollout_restart", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}).Expect(t, true, "is paused", "rollout_resume")
 }
 
 func TestPauseResume(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", revs("nginx:1.27"))
 	statefulSet(t, ns, "db", revs("postgres:17"))
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 	args := map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}
 	steps := []struct {
 		tool    string
@@ -56,10 +56,10 @@ func TestPauseResume(t *testing.T) {
 		{"rollout_resume", "already not paused; nothing changed", false, false},
 	}
 	for _, s := range steps {
-		r := call(t, cs, s.tool, args)
-		r.expect(t, false, s.want)
+		r := cs.Call(t, s.tool, args)
+		r.Expect(t, false, s.want)
 		var out PauseOut
-		r.decode(t, &out)
+		r.Decode(t, &out)
 		if out.Paused != s.paused || out.Changed != s.changed {
 			t.Errorf("%s: structured %+v", s.tool, out)
 		}
@@ -67,17 +67,17 @@ func TestPauseResume(t *testing.T) {
 			t.Errorf("%s: spec.paused = %v", s.tool, got)
 		}
 	}
-	call(t, cs, "rollout_pause", map[string]any{"kind": "sts", "namespace": ns, "name": "db"}).
-		expect(t, true, "only Deployments can be paused", "partition")
+	cs.Call(t, "rollout_pause", map[string]any{"kind": "sts", "namespace": ns, "name": "db"}).
+		Expect(t, true, "only Deployments can be paused", "partition")
 }
 
 // TestReadOnlyRefusesWrites runs every write tool with read-only policy
 // beneath the clients: each is refused with a sentence naming read-only mode,
 // and the workload is left as it was.
 func TestReadOnlyRefusesWrites(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", revs("nginx:1.26", "nginx:1.27"))
-	cs := serve(t, env.Kubeconfig, &policy.Config{ReadOnly: true})
+	cs := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, New)
 	target := map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}
 	with := func(k string, v any) map[string]any {
 		m := map[string]any{k: v}
@@ -97,7 +97,7 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		{"rollout_pause", target},
 	} {
 		t.Run(c.tool, func(t *testing.T) {
-			call(t, cs, c.tool, c.args).expect(t, true, "read-only")
+			cs.Call(t, c.tool, c.args).Expect(t, true, "read-only")
 		})
 	}
 	after := getDeployment(t, ns, "web")
@@ -105,27 +105,27 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		t.Fatalf("the deployment changed in read-only mode: %v -> %v", before.Spec, after.Spec)
 	}
 	// rollout_resume on a paused deployment, paused by the admin.
-	call(t, admin(t), "rollout_pause", target).expect(t, false)
-	call(t, cs, "rollout_resume", target).expect(t, true, "read-only")
+	toolsettest.Serve(t, New).Call(t, "rollout_pause", target).Expect(t, false)
+	cs.Call(t, "rollout_resume", target).Expect(t, true, "read-only")
 	if !getDeployment(t, ns, "web").Spec.Paused {
 		t.Error("rollout_resume unpaused the deployment in read-only mode")
 	}
 	// Reads still work.
-	call(t, cs, "rollout_status", target).expect(t, false, "rollout")
-	call(t, cs, "rollout_history", target).expect(t, false, "2 revisions")
+	cs.Call(t, "rollout_status", target).Expect(t, false, "rollout")
+	cs.Call(t, "rollout_history", target).Expect(t, false, "2 revisions")
 }
 
 // TestForbidden runs the tools as alice, who has no RBAC grants.
 func TestForbidden(t *testing.T) {
-	cs := serve(t, env.Users["alice"].Kubeconfig, nil)
+	cs := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New)
 	target := map[string]any{"kind": "deployment", "namespace": testenv.NamespaceShop, "name": testenv.DeploymentFrontend}
-	call(t, cs, "rollout_status", target).expect(t, true, "forbidden", `"get"`, "deployments", `namespace "shop"`, "alice")
-	call(t, cs, "workloads_scale", map[string]any{"kind": "deployment", "namespace": testenv.NamespaceShop, "name": testenv.DeploymentFrontend, "replicas": 9}).
-		expect(t, true, "forbidden", "deployments/scale")
+	cs.Call(t, "rollout_status", target).Expect(t, true, "forbidden", `"get"`, "deployments", `namespace "shop"`, "alice")
+	cs.Call(t, "workloads_scale", map[string]any{"kind": "deployment", "namespace": testenv.NamespaceShop, "name": testenv.DeploymentFrontend, "replicas": 9}).
+		Expect(t, true, "forbidden", "deployments/scale")
 }
 
 func TestToolAnnotations(t *testing.T) {
-	res, err := admin(t).ListTools(context.Background(), nil)
+	res, err := toolsettest.Serve(t, New).ListTools(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,19 +2,21 @@ package workloads
 
 import (
 	"testing"
+
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestScale(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", revs("nginx:1.27"))
 	statefulSet(t, ns, "db", revs("postgres:17"))
 	daemonSet(t, ns, "agent", "fluent-bit:3")
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 
-	r := call(t, cs, "workloads_scale", map[string]any{"kind": "deploy", "namespace": ns, "name": "web", "replicas": 5})
-	r.expect(t, false, "deployment "+ns+"/web scaled: 2 -> 5 replicas")
+	r := cs.Call(t, "workloads_scale", map[string]any{"kind": "deploy", "namespace": ns, "name": "web", "replicas": 5})
+	r.Expect(t, false, "deployment "+ns+"/web scaled: 2 -> 5 replicas")
 	var out ScaleOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if out.Previous != 2 || out.Replicas != 5 || !out.Changed || out.Kind != Deployment {
 		t.Errorf("structured: %+v", out)
 	}
@@ -22,11 +24,11 @@ func TestScale(t *testing.T) {
 		t.Errorf("spec.replicas = %d after scaling to 5", got)
 	}
 
-	call(t, cs, "workloads_scale", map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "replicas": 5}).
-		expect(t, false, "already has 5 replicas; nothing changed")
+	cs.Call(t, "workloads_scale", map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "replicas": 5}).
+		Expect(t, false, "already has 5 replicas; nothing changed")
 
-	call(t, cs, "workloads_scale", map[string]any{"kind": "StatefulSet", "namespace": ns, "name": "db", "replicas": 0}).
-		expect(t, false, "statefulset "+ns+"/db scaled: 1 -> 0 replicas")
+	cs.Call(t, "workloads_scale", map[string]any{"kind": "StatefulSet", "namespace": ns, "name": "db", "replicas": 0}).
+		Expect(t, false, "statefulset "+ns+"/db scaled: 1 -> 0 replicas")
 	if got := *getStatefulSet(t, ns, "db").Spec.Replicas; got != 0 {
 		t.Errorf("statefulset spec.replicas = %d after scaling to 0", got)
 	}
@@ -44,7 +46,7 @@ func TestScale(t *testing.T) {
 	}
 	for _, f := range failures {
 		t.Run(f.name, func(t *testing.T) {
-			call(t, cs, "workloads_scale", f.args).expect(t, true, f.want...)
+			cs.Call(t, "workloads_scale", f.args).Expect(t, true, f.want...)
 		})
 	}
 }

@@ -11,13 +11,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 func TestStatus(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", revs("nginx:1.26", "nginx:1.27"))
 	daemonSet(t, ns, "agent", "fluent-bit:3")
-	cs := admin(t)
+	cs := toolsettest.Serve(t, New)
 
 	tests := []struct {
 		name    string
@@ -59,11 +60,11 @@ func TestStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, cs, "rollout_status", tt.args)
-			r.expect(t, tt.isError, tt.want...)
+			r := cs.Call(t, "rollout_status", tt.args)
+			r.Expect(t, tt.isError, tt.want...)
 			if tt.check != nil {
 				var out StatusOut
-				r.decode(t, &out)
+				r.Decode(t, &out)
 				tt.check(t, out)
 			}
 		})
@@ -73,18 +74,18 @@ func TestStatus(t *testing.T) {
 // TestStatusWait starts a rollout half done, waits on it, and finishes it
 // while the tool watches, as the controller would.
 func TestStatusWait(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	d := deployment(t, ns, "web", revs("nginx:1.26", "nginx:1.27"))
 	d.Status.UpdatedReplicas, d.Status.AvailableReplicas = 1, 1
 	d, err := admins().AppsV1().Deployments(ns).UpdateStatus(context.Background(), d, metav1.UpdateOptions{})
-	must(t, err)
-	cs := admin(t)
+	toolsettest.Must(t, err)
+	cs := toolsettest.Serve(t, New)
 	args := map[string]any{"kind": "deployment", "namespace": ns, "name": "web", "wait_seconds": 1}
 
-	r := call(t, cs, "rollout_status", args)
-	r.expect(t, false, "rollout in progress", "1 out of 2 new replicas have been updated", "Waited 1.")
+	r := cs.Call(t, "rollout_status", args)
+	r.Expect(t, false, "rollout in progress", "1 out of 2 new replicas have been updated", "Waited 1.")
 	var out StatusOut
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if out.Done || out.Waited < 1 || out.Waited > 5 {
 		t.Errorf("structured: %+v", out)
 	}
@@ -96,7 +97,7 @@ func TestStatusWait(t *testing.T) {
 	}()
 	args["wait_seconds"] = 30
 	start := time.Now()
-	call(t, cs, "rollout_status", args).expect(t, false, "rollout done", "successfully rolled out")
+	cs.Call(t, "rollout_status", args).Expect(t, false, "rollout done", "successfully rolled out")
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("the wait ended %s after start; the watch should have seen the change at once", took)
 	}
@@ -105,23 +106,23 @@ func TestStatusWait(t *testing.T) {
 // TestStatusNotReadyPodsOfNewReplicaSet checks that only the new ReplicaSet's
 // pods are listed, and that a pod running but failing readiness says so.
 func TestStatusNotReadyPodsOfNewReplicaSet(t *testing.T) {
-	ns := namespace(t)
+	ns := toolsettest.Namespace(t, "")
 	d := deployment(t, ns, "web", revs("nginx:1.26"))
 	oldRS, err := admins().AppsV1().ReplicaSets(ns).Get(context.Background(), "web-rev1", metav1.GetOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	pod(t, ns, "web-rev1-stale", oldRS.Spec.Template, owner(oldRS, "ReplicaSet"), false)
 	// A new template, with its ReplicaSet half rolled out: one pod not ready.
 	d.Spec.Template.Spec.Containers[0].Image = "nginx:1.27"
 	d, err = admins().AppsV1().Deployments(ns).Update(context.Background(), d, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 	rs := replicaSet(t, d, 2, revisionSpec{image: "nginx:1.27"}, 1)
 	p := pod(t, ns, "web-rev2-0", rs.Spec.Template, owner(rs, "ReplicaSet"), false)
 	p.Status.Conditions[0].Message = "containers with unready status: [web]"
 	_, err = admins().CoreV1().Pods(ns).UpdateStatus(context.Background(), p, metav1.UpdateOptions{})
-	must(t, err)
+	toolsettest.Must(t, err)
 
-	r := call(t, admin(t), "rollout_status", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"})
-	r.expect(t, false, "waiting for the deployment spec update to be observed", "Pods of ReplicaSet web-rev2 that are not ready", "web-rev2-0", "NotReady",
+	r := toolsettest.Serve(t, New).Call(t, "rollout_status", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"})
+	r.Expect(t, false, "waiting for the deployment spec update to be observed", "Pods of ReplicaSet web-rev2 that are not ready", "web-rev2-0", "NotReady",
 		"containers with unready status: [web]")
 	if strings.Contains(r.Text, "web-rev1-stale") {
 		t.Errorf("a pod of the old ReplicaSet is listed:\n%s", r.Text)
