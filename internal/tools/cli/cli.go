@@ -107,11 +107,8 @@ func (c *CLI) describe(t cliTool) string {
 }
 
 func (c *CLI) annotations(t cliTool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{
-		Title:           "Run " + t.name,
-		ReadOnlyHint:    c.opts.ReadOnly,
-		DestructiveHint: toolset.Bool(!c.opts.ReadOnly),
-		IdempotentHint:  false,
-		OpenWorldHint:   toolset.Bool(true),
+	if c.opts.ReadOnly {
+		return toolset.ReadOnly("Run " + t.name)
 	}
+	return toolset.Writes("Run "+t.name, true, false)
 }

@@ -45,7 +45,7 @@ func (c *Core) apiResourcesList() toolset.Tool {
 		Name: "api_resources_list",
 		Description: "List the kinds of resources the cluster serves, custom resources included, like kubectl api-resources: " +
 			"name, short names, apiVersion, whether namespaced, kind and verbs. Filter by api_group, namespaced or verb.",
-		Annotations: readOnly("List API resources"),
+		Annotations: toolset.ReadOnly("List API resources"),
 	}, c.listAPIResources)
 }
 

@@ -49,7 +49,7 @@ func (c *Core) resourcesApply() toolset.Tool {
 		Description: "Create or update objects of any kind from a YAML manifest by server-side apply (field manager \"kubemcp\"), like kubectl apply --server-side. " +
 			"All or nothing on bad input: every document is parsed, resolved and checked by the apiserver (dry run) before any is applied. " +
 			"dry_run shows a unified diff per object and changes nothing; force takes over fields another manager owns.",
-		Annotations: writes("Apply a manifest", false, true),
+		Annotations: toolset.Writes("Apply a manifest", false, true),
 	}, c.apply)
 }
 

@@ -40,7 +40,7 @@ func (c *Core) clusterInfo() toolset.Tool {
 		Name: "cluster_info",
 		Description: "Summarize the cluster kubemcp acts on: apiserver address and version, how many API groups and resource kinds it serves, " +
 			"the groups beyond Kubernetes' own (custom resources, aggregated APIs), and how many nodes are ready.",
-		Annotations: readOnly("Cluster info"),
+		Annotations: toolset.ReadOnly("Cluster info"),
 	}, c.info)
 }
 

@@ -41,7 +41,7 @@ func (c *Core) contextsList() toolset.Tool {
 		Name: "contexts_list",
 		Description: "List the kubeconfig contexts kubemcp knows: name, cluster server, default namespace, " +
 			"and which one is current (the cluster the other tools act on).",
-		Annotations: readOnly("List kubeconfig contexts"),
+		Annotations: toolset.ReadOnly("List kubeconfig contexts"),
 	}, c.listContexts)
 }
 

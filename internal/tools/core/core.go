@@ -1,8 +1,6 @@
 package core
 
 import (
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -32,27 +30,5 @@ func (c *Core) Tools() []toolset.Tool {
 		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.resourcesExplain(), c.eventsList(), c.apiResourcesList(),
 		c.contextsList(), c.clusterInfo(),
 		c.resourcesApply(), c.resourcesPatch(), c.resourcesDelete(),
-	}
-}
-
-// readOnly are the annotations of a tool that only reads from the cluster.
-func readOnly(title string) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{
-		Title:           title,
-		ReadOnlyHint:    true,
-		DestructiveHint: toolset.Bool(false),
-		IdempotentHint:  true,
-		OpenWorldHint:   toolset.Bool(true),
-	}
-}
-
-// writes are the annotations of a tool that changes the cluster.
-func writes(title string, destructive, idempotent bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{
-		Title:           title,
-		ReadOnlyHint:    false,
-		DestructiveHint: toolset.Bool(destructive),
-		IdempotentHint:  idempotent,
-		OpenWorldHint:   toolset.Bool(true),
 	}
 }

@@ -40,7 +40,7 @@ func (c *Core) resourcesDelete() toolset.Tool {
 		Name: "resources_delete",
 		Description: "Delete one object of any kind by name. propagation_policy decides what happens to what it owns " +
 			"(a Deployment's ReplicaSets and pods): Background (default), Foreground or Orphan. dry_run checks and changes nothing.",
-		Annotations: writes("Delete a resource", true, true),
+		Annotations: toolset.Writes("Delete a resource", true, true),
 	}, c.delete)
 }
 

@@ -75,7 +75,7 @@ func (c *Core) resourcesDescribe() toolset.Tool {
 		Description: "Describe one object of any kind like kubectl describe: its metadata, the chain of owners above it " +
 			"(Pod -> ReplicaSet -> Deployment), key facts for pods, deployments and nodes, status conditions, " +
 			"and its recent events newest first. Start here to find out why something is not working.",
-		Annotations: readOnly("Describe a resource"),
+		Annotations: toolset.ReadOnly("Describe a resource"),
 	}, c.describe)
 }
 

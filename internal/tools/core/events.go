@@ -60,7 +60,7 @@ func (c *Core) eventsList() toolset.Tool {
 		Name: "events_list",
 		Description: "List Kubernetes events newest first, in one namespace or all: what happened to pods, nodes and controllers " +
 			"(BackOff, FailedScheduling, image pull failures...). Filter to warnings, or to one object by kind and name.",
-		Annotations: readOnly("List events"),
+		Annotations: toolset.ReadOnly("List events"),
 	}, c.listEvents)
 }
 

@@ -44,7 +44,7 @@ func (c *Core) resourcesExplain() toolset.Tool {
 		Name: "resources_explain",
 		Description: "Explain the schema of a kind or of one of its fields, custom resources included, like kubectl explain: " +
 			"type, description and child fields, from the cluster's own OpenAPI v3 schema. Use it to write a correct manifest or patch.",
-		Annotations: readOnly("Explain a resource's schema"),
+		Annotations: toolset.ReadOnly("Explain a resource's schema"),
 	}, c.explain)
 }
 

@@ -59,7 +59,7 @@ func (c *Core) resourcesList() toolset.Tool {
 			"Shows the columns kubectl get shows for the kind (NAME, READY, STATUS, AGE, ...). " +
 			"Pages of `limit` objects (default 100): when more exist, the answer ends with the call that gets the next page. " +
 			"output yaml or json returns the whole cleaned objects instead, Secret values redacted.",
-		Annotations: readOnly("List resources"),
+		Annotations: toolset.ReadOnly("List resources"),
 	}, c.listResources)
 }
 

@@ -32,7 +32,7 @@ func (c *Core) namespacesList() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "namespaces_list",
 		Description: "List the cluster's namespaces with their status and age.",
-		Annotations: readOnly("List namespaces"),
+		Annotations: toolset.ReadOnly("List namespaces"),
 	}, c.listNamespaces)
 }
 

@@ -49,7 +49,7 @@ func (c *Core) resourcesPatch() toolset.Tool {
 		Name: "resources_patch",
 		Description: "Patch one object of any kind: JSON merge patch (default), JSON patch, or strategic merge patch for built-in kinds. " +
 			"Answers with the unified diff of the change; dry_run shows the diff and changes nothing.",
-		Annotations: writes("Patch a resource", false, true),
+		Annotations: toolset.Writes("Patch a resource", false, true),
 	}, c.patch)
 }
 

@@ -50,7 +50,7 @@ func (c *Core) resourcesGet() toolset.Tool {
 			"Name the kind by resource (\"deploy\", \"pods\", \"widgets.example.com\") or by api_version and kind. " +
 			"managedFields and the last-applied annotation are left out; Secret values are redacted. " +
 			"resources_describe gives a summary with the object's events instead.",
-		Annotations: readOnly("Get a resource"),
+		Annotations: toolset.ReadOnly("Get a resource"),
 	}, c.getResource)
 }
 

@@ -30,7 +30,7 @@ func (n *Nodes) cordonTool() toolset.Tool {
 		Name: "nodes_cordon",
 		Description: "Mark a node unschedulable (spec.unschedulable=true), as kubectl cordon does: no new pods are scheduled on it; " +
 			"pods already there keep running (nodes_drain evicts them).",
-		Annotations: annotations("Cordon a node", false, false, true),
+		Annotations: toolset.Writes("Cordon a node", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
 		return n.setUnschedulable(ctx, in.Name, true)
 	})
@@ -40,7 +40,7 @@ func (n *Nodes) uncordonTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_uncordon",
 		Description: "Mark a node schedulable again (spec.unschedulable=false), as kubectl uncordon does.",
-		Annotations: annotations("Uncordon a node", false, false, true),
+		Annotations: toolset.Writes("Uncordon a node", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
 		return n.setUnschedulable(ctx, in.Name, false)
 	})

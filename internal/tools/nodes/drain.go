@@ -73,7 +73,7 @@ func (n *Nodes) drainTool() toolset.Tool {
 			"DaemonSet pods and mirror pods stay; pods with emptyDir data (delete_emptydir_data) or without a controller (force) stop the drain unless allowed. " +
 			"Evictions a PodDisruptionBudget refuses are retried until timeout_seconds, then reported as blocked with the budget's message. " +
 			"Answers pod by pod what was evicted, skipped, blocked or refused, and why. Use dry_run first to see the plan without changing anything.",
-		Annotations: annotations("Drain a node", false, true, false),
+		Annotations: toolset.Writes("Drain a node", true, false),
 	}, n.drain)
 }
 

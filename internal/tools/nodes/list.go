@@ -75,7 +75,7 @@ func (n *Nodes) listTool() toolset.Tool {
 		Name: "nodes_list",
 		Description: "List the cluster's nodes: status (Ready/NotReady, SchedulingDisabled when cordoned), roles, age, kubelet version, internal IP, " +
 			"allocatable/capacity cpu, memory and pods, taints, and the conditions that are in a bad state (MemoryPressure, DiskPressure...).",
-		Annotations: annotations("List nodes", true, false, true),
+		Annotations: toolset.ReadOnly("List nodes"),
 	}, n.list)
 }
 

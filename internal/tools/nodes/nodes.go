@@ -1,8 +1,6 @@
 package nodes
 
 import (
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -27,17 +25,6 @@ func (n *Nodes) Description() string {
 // Tools implements toolset.Toolset.
 func (n *Nodes) Tools() []toolset.Tool {
 	return []toolset.Tool{n.listTool(), n.cordonTool(), n.uncordonTool(), n.drainTool()}
-}
-
-// annotations are a tool's hints; every nodes tool talks to a cluster.
-func annotations(title string, readOnly, destructive, idempotent bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{
-		Title:           title,
-		ReadOnlyHint:    readOnly,
-		DestructiveHint: toolset.Bool(destructive),
-		IdempotentHint:  idempotent,
-		OpenWorldHint:   toolset.Bool(true),
-	}
 }
 
 // explain passes an API error about a node through toolset.Explain.

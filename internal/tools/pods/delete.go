@@ -37,13 +37,7 @@ func (p *Pods) podsDelete() toolset.Tool {
 		Name: "pods_delete",
 		Description: "Delete a pod, optionally with a grace period or as a dry run. The answer says whether its controller " +
 			"(ReplicaSet, StatefulSet, DaemonSet, Job) will recreate it, which is how a pod is usually restarted.",
-		Annotations: &mcp.ToolAnnotations{
-			Title:           "Delete a pod",
-			ReadOnlyHint:    false,
-			DestructiveHint: toolset.Bool(true),
-			IdempotentHint:  true,
-			OpenWorldHint:   toolset.Bool(true),
-		},
+		Annotations: toolset.Writes("Delete a pod", true, true),
 	}, p.delete)
 }
 

@@ -40,7 +40,7 @@ func (p *Pods) podsGet() toolset.Tool {
 		Description: "Get one pod: a summary to read first (status and its reason, node, IP, owner, and per container: " +
 			"state, readiness, restarts, the last termination's reason and exit code, requests and limits; conditions with " +
 			"the scheduler's or kubelet's message). output=yaml or json adds the whole pod.",
-		Annotations: readOnly("Get a pod"),
+		Annotations: toolset.ReadOnly("Get a pod"),
 	}, p.get)
 }
 

@@ -42,7 +42,7 @@ func (p *Pods) podsList() toolset.Tool {
 		Name: "pods_list",
 		Description: "List pods in one namespace or all, optionally by label selector. " +
 			"Shows readiness, status with the reason a container is waiting or terminated, restarts, age, node and IP.",
-		Annotations: readOnly("List pods"),
+		Annotations: toolset.ReadOnly("List pods"),
 	}, p.list)
 }
 

@@ -77,7 +77,7 @@ func (p *Pods) podsLogs() toolset.Tool {
 		Description: "Read a container's log: the newest lines (tail_lines, default 100), optionally since a time, filtered by grep or regex, " +
 			"or the previous instance's log after a crash (previous). With label_selector instead of name, the logs of all matching pods " +
 			"merged by time, each line prefixed with [pod]. When the answer would exceed max_bytes the oldest lines are left out and the answer says how many.",
-		Annotations: readOnly("Read pod logs"),
+		Annotations: toolset.ReadOnly("Read pod logs"),
 	}, p.logs)
 }
 

@@ -3,7 +3,6 @@ package pods
 import (
 	"sync"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
@@ -36,17 +35,6 @@ func (p *Pods) Description() string {
 // Tools implements toolset.Toolset.
 func (p *Pods) Tools() []toolset.Tool {
 	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop()}
-}
-
-// readOnly are the annotations of a tool that only reads from the cluster.
-func readOnly(title string) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{
-		Title:           title,
-		ReadOnlyHint:    true,
-		DestructiveHint: toolset.Bool(false),
-		IdempotentHint:  true,
-		OpenWorldHint:   toolset.Bool(true),
-	}
 }
 
 func orDefault(s, def string) string {

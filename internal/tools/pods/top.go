@@ -63,7 +63,7 @@ func (p *Pods) podsTop() toolset.Tool {
 		Name: "pods_top",
 		Description: "CPU and memory usage of pods (like kubectl top pod) from the metrics API, which metrics-server provides: " +
 			"one namespace or all, by label selector, sorted by cpu or memory, optionally per container.",
-		Annotations: readOnly("Pod resource usage"),
+		Annotations: toolset.ReadOnly("Pod resource usage"),
 	}, p.topPods)
 }
 

@@ -42,7 +42,7 @@ func (p *Pods) nodesTop() toolset.Tool {
 		Name: "nodes_top",
 		Description: "CPU and memory usage of nodes (like kubectl top node) from the metrics API, which metrics-server provides, " +
 			"with the share of each node's allocatable capacity; by label selector, sorted by cpu or memory.",
-		Annotations: readOnly("Node resource usage"),
+		Annotations: toolset.ReadOnly("Node resource usage"),
 	}, p.topNodes)
 }
 

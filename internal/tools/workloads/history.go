@@ -49,7 +49,7 @@ func (w *Workloads) historyTool() toolset.Tool {
 		Description: "List the revisions of a Deployment (from its ReplicaSets), StatefulSet or DaemonSet (from its ControllerRevisions), " +
 			"oldest first, with the image(s) and change-cause of each and which one is current. " +
 			"With revision, show that revision's pod template. rollout_undo returns to a revision.",
-		Annotations: annotations("Rollout history", true, false, true),
+		Annotations: toolset.ReadOnly("Rollout history"),
 	}, w.history)
 }
 

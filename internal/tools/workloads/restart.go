@@ -33,7 +33,7 @@ func (w *Workloads) restartTool() toolset.Tool {
 		Description: "Restart every pod of a Deployment, StatefulSet or DaemonSet through a rolling update, as kubectl rollout restart does: " +
 			"it sets the pod template annotation kubectl.kubernetes.io/restartedAt to now, and the controller replaces the pods following the update strategy. " +
 			"A paused Deployment must be resumed first.",
-		Annotations: annotations("Restart a workload", false, false, false),
+		Annotations: toolset.Writes("Restart a workload", false, false),
 	}, w.restart)
 }
 
@@ -82,7 +82,7 @@ func (w *Workloads) pauseTool() toolset.Tool {
 		Name: "rollout_pause",
 		Description: "Pause a Deployment's rollout (spec.paused=true), as kubectl rollout pause does: changes to its template are recorded " +
 			"but not rolled out until rollout_resume. Deployments only.",
-		Annotations: annotations("Pause a rollout", false, false, true),
+		Annotations: toolset.Writes("Pause a rollout", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PauseIn) (string, PauseOut, error) {
 		return w.setPaused(ctx, in.Target, true)
 	})
@@ -92,7 +92,7 @@ func (w *Workloads) resumeTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_resume",
 		Description: "Resume a paused Deployment (spec.paused=false), as kubectl rollout resume does, so that pending template changes roll out. Deployments only.",
-		Annotations: annotations("Resume a rollout", false, false, true),
+		Annotations: toolset.Writes("Resume a rollout", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PauseIn) (string, PauseOut, error) {
 		return w.setPaused(ctx, in.Target, false)
 	})

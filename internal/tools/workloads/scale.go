@@ -34,7 +34,7 @@ func (w *Workloads) scaleTool() toolset.Tool {
 		Description: "Set the replica count of a Deployment or StatefulSet through its scale subresource, as kubectl scale does. " +
 			"Answers with the old and new count; the controller then creates or removes pods (rollout_status shows progress). " +
 			"DaemonSets have no replica count: they run one pod per eligible node.",
-		Annotations: annotations("Scale a workload", false, false, true),
+		Annotations: toolset.Writes("Scale a workload", false, true),
 	}, w.scale)
 }
 

@@ -46,7 +46,7 @@ func (w *Workloads) statusTool() toolset.Tool {
 			"done, progressing or failed (progress deadline exceeded); generation seen by the controller; desired, updated, ready and available replicas; " +
 			"conditions; and the pods of the new revision that are not ready, with the reason (CrashLoopBackOff, ImagePullBackOff, Unschedulable...). " +
 			"Answers at once unless wait_seconds asks it to wait for the rollout to finish.",
-		Annotations: annotations("Rollout status", true, false, true),
+		Annotations: toolset.ReadOnly("Rollout status"),
 	}, w.status)
 }
 

@@ -39,7 +39,7 @@ func (w *Workloads) undoTool() toolset.Tool {
 		Description: "Roll a Deployment, StatefulSet or DaemonSet back to an earlier revision, as kubectl rollout undo does: " +
 			"the revision's pod template (from the Deployment's ReplicaSet, or the ControllerRevision) replaces the current one, " +
 			"and the controller rolls it out. Default: the revision before the newest; rollout_history lists them.",
-		Annotations: annotations("Undo a rollout", false, true, false),
+		Annotations: toolset.Writes("Undo a rollout", true, false),
 	}, w.undo)
 }
 

@@ -1,8 +1,6 @@
 package workloads
 
 import (
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -29,17 +27,5 @@ func (w *Workloads) Tools() []toolset.Tool {
 	return []toolset.Tool{
 		w.scaleTool(), w.statusTool(), w.historyTool(), w.restartTool(),
 		w.undoTool(), w.pauseTool(), w.resumeTool(),
-	}
-}
-
-// annotations are a tool's hints. Every workloads tool talks to a cluster, a
-// world outside the server, so OpenWorldHint is always true.
-func annotations(title string, readOnly, destructive, idempotent bool) *mcp.ToolAnnotations {
-	return &mcp.ToolAnnotations{
-		Title:           title,
-		ReadOnlyHint:    readOnly,
-		DestructiveHint: toolset.Bool(destructive),
-		IdempotentHint:  idempotent,
-		OpenWorldHint:   toolset.Bool(true),
 	}
 }
