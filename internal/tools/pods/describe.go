@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -157,8 +158,8 @@ func detailText(d Detail) string {
 		status += " (phase " + d.Phase + ")"
 	}
 	fmt.Fprintf(&b, "status: %s, ready %s, restarts %d\n", status, d.Ready, d.Restarts)
-	fmt.Fprintf(&b, "node: %s, IP %s, QoS %s, age %s\n", orDefault(d.Node, "<none: not scheduled>"), orDefault(d.IP, "<none>"),
-		orDefault(d.QOSClass, "<none>"), render.Age(d.Created, now))
+	fmt.Fprintf(&b, "node: %s, IP %s, QoS %s, age %s\n", cmp.Or(d.Node, "<none: not scheduled>"), cmp.Or(d.IP, "<none>"),
+		cmp.Or(d.QOSClass, "<none>"), render.Age(d.Created, now))
 	switch {
 	case d.Owner == nil:
 		b.WriteString("owner: none (a bare pod: nothing recreates it)\n")
@@ -190,7 +191,7 @@ func containerText(b *strings.Builder, c Container, now time.Time) {
 	fmt.Fprintf(b, "- %s%s: %s, %s, restarts %d\n", c.Name, kind, stateText(c, now), ready, c.Restarts)
 	fmt.Fprintf(b, "  image: %s\n", c.Image)
 	if t := c.LastTermination; t != nil {
-		fmt.Fprintf(b, "  last termination: %s, exit code %d%s, %s ago\n", orDefault(t.Reason, "unknown reason"), t.ExitCode,
+		fmt.Fprintf(b, "  last termination: %s, exit code %d%s, %s ago\n", cmp.Or(t.Reason, "unknown reason"), t.ExitCode,
 			signalText(t.Signal), render.Age(t.FinishedAt, now))
 	}
 	if len(c.Requests)+len(c.Limits) > 0 {
@@ -203,9 +204,9 @@ func stateText(c Container, now time.Time) string {
 	case "running":
 		return "running for " + render.Age(c.Since, now)
 	case "waiting":
-		return "waiting: " + orDefault(c.Reason, "no reason given")
+		return "waiting: " + cmp.Or(c.Reason, "no reason given")
 	case "terminated":
-		return fmt.Sprintf("terminated: %s, exit code %d, %s ago", orDefault(c.Reason, "no reason given"), *c.ExitCode, render.Age(c.Since, now))
+		return fmt.Sprintf("terminated: %s, exit code %d, %s ago", cmp.Or(c.Reason, "no reason given"), *c.ExitCode, render.Age(c.Since, now))
 	}
 	return "no status yet (not started on a node)"
 }

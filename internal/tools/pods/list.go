@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -84,7 +85,7 @@ func podTable(pods []Pod, withNamespace bool) render.Table {
 	}
 	now := time.Now()
 	for _, p := range pods {
-		row := []string{p.Name, p.Ready, p.Status, strconv.Itoa(int(p.Restarts)), render.Age(p.Created, now), orDefault(p.Node, "<none>"), orDefault(p.IP, "<none>")}
+		row := []string{p.Name, p.Ready, p.Status, strconv.Itoa(int(p.Restarts)), render.Age(p.Created, now), cmp.Or(p.Node, "<none>"), cmp.Or(p.IP, "<none>")}
 		if withNamespace {
 			row = append([]string{p.Namespace}, row...)
 		}

@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -253,14 +254,14 @@ func hasLog(pod *corev1.Pod, c string, previous bool) error {
 	ranBefore := cs != nil && (cs.RestartCount > 0 || cs.LastTerminationState.Terminated != nil)
 	switch {
 	case pod.Spec.NodeName == "":
-		return fmt.Errorf("%s has no log: the pod is not scheduled to a node (status %s). pods_get shows why", where, podStatus(pod))
+		return fmt.Errorf("%s has no log: the pod is not scheduled to a node (status %s). pods_get shows why", where, StateOf(pod).Status)
 	case cs == nil:
-		return fmt.Errorf("%s has no log yet: the kubelet has not reported it started (pod status %s). pods_get shows the details", where, podStatus(pod))
+		return fmt.Errorf("%s has no log yet: the kubelet has not reported it started (pod status %s). pods_get shows the details", where, StateOf(pod).Status)
 	case previous && !ranBefore:
 		return fmt.Errorf("%s has no previous instance: it has not restarted. Omit previous to read the current log", where)
 	case !previous && cs.State.Waiting != nil && !ranBefore:
 		return fmt.Errorf("%s has no log: it is waiting to start (%s) and has never run. pods_get shows the kubelet's message",
-			where, orDefault(cs.State.Waiting.Reason, "no reason given"))
+			where, cmp.Or(cs.State.Waiting.Reason, "no reason given"))
 	}
 	return nil
 }

@@ -36,10 +36,3 @@ func (p *Pods) Description() string {
 func (p *Pods) Tools() []toolset.Tool {
 	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop()}
 }
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}

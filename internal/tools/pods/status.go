@@ -1,76 +1,93 @@
 package pods
 
 import (
+	"cmp"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 )
 
-func summarizePod(p *corev1.Pod) Pod {
-	ready, restarts := 0, int32(0)
+// State is what a pod's status comes to, as kubectl get pods shows it, with
+// the cluster's message behind it. pods_list and pods_get show it; so does
+// rollout_status for the pods of a rollout that are not ready.
+type State struct {
+	Ready    string // ready containers over all containers, e.g. 1/2
+	Restarts int32
+	// Status is the one word kubectl shows: the pod's reason or phase,
+	// overridden by an init container still at work or by the most telling
+	// container state (CrashLoopBackOff, Init:0/1, Unschedulable, ...).
+	Status  string
+	Message string // what the cluster said with Status, if anything
+}
+
+// StateOf reads p's state.
+func StateOf(p *corev1.Pod) State {
+	s := State{}
+	ready := 0
 	for _, cs := range p.Status.ContainerStatuses {
 		if cs.Ready {
 			ready++
 		}
-		restarts += cs.RestartCount
+		s.Restarts += cs.RestartCount
 	}
+	s.Ready = fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers))
+	s.Status, s.Message = status(p)
+	return s
+}
+
+func summarizePod(p *corev1.Pod) Pod {
+	s := StateOf(p)
 	return Pod{
 		Namespace: p.Namespace,
 		Name:      p.Name,
-		Ready:     fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers)),
-		Status:    podStatus(p),
-		Restarts:  restarts,
+		Ready:     s.Ready,
+		Status:    s.Status,
+		Restarts:  s.Restarts,
 		Created:   p.CreationTimestamp.Time,
 		Node:      p.Spec.NodeName,
 		IP:        p.Status.PodIP,
 	}
 }
 
-// podStatus is the one word kubectl shows: the pod's reason or phase, overridden
-// by an init container still at work or by the most telling container state.
-func podStatus(p *corev1.Pod) string {
+// status is State.Status and its message.
+func status(p *corev1.Pod) (string, string) {
 	if p.DeletionTimestamp != nil {
-		return "Terminating"
+		return "Terminating", ""
 	}
-	status := string(p.Status.Phase)
-	if p.Status.Reason != "" {
-		status = p.Status.Reason
-	}
+	status, msg := cmp.Or(p.Status.Reason, string(p.Status.Phase)), p.Status.Message
 	for i, cs := range p.Status.InitContainerStatuses {
-		if s, ok := initStatus(cs, i, len(p.Spec.InitContainers)); ok {
-			return s
+		if s, m, ok := initStatus(cs, i, len(p.Spec.InitContainers)); ok {
+			return s, m
 		}
 	}
 	for _, cs := range p.Status.ContainerStatuses {
-		switch {
-		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "":
-			status = cs.State.Waiting.Reason
-		case cs.State.Terminated != nil && cs.State.Terminated.Reason != "":
-			status = cs.State.Terminated.Reason
-		case cs.State.Terminated != nil:
-			status = fmt.Sprintf("ExitCode:%d", cs.State.Terminated.ExitCode)
+		switch w, t := cs.State.Waiting, cs.State.Terminated; {
+		case w != nil && w.Reason != "":
+			status, msg = w.Reason, w.Message
+		case t != nil:
+			status, msg = cmp.Or(t.Reason, fmt.Sprintf("ExitCode:%d", t.ExitCode)), t.Message
 		}
 	}
 	if status == string(corev1.PodPending) {
 		for _, c := range p.Status.Conditions {
 			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason != "" {
-				return c.Reason
+				return c.Reason, c.Message
 			}
 		}
 	}
-	return status
+	return status, msg
 }
 
 // initStatus reports an init container that keeps the pod from starting.
-func initStatus(cs corev1.ContainerStatus, i, total int) (string, bool) {
-	switch {
-	case cs.State.Terminated != nil && cs.State.Terminated.ExitCode == 0:
-		return "", false
-	case cs.State.Terminated != nil:
-		return "Init:" + orDefault(cs.State.Terminated.Reason, fmt.Sprintf("ExitCode:%d", cs.State.Terminated.ExitCode)), true
-	case cs.State.Waiting != nil && cs.State.Waiting.Reason != "" && cs.State.Waiting.Reason != "PodInitializing":
-		return "Init:" + cs.State.Waiting.Reason, true
+func initStatus(cs corev1.ContainerStatus, i, total int) (string, string, bool) {
+	switch w, t := cs.State.Waiting, cs.State.Terminated; {
+	case t != nil && t.ExitCode == 0:
+		return "", "", false
+	case t != nil:
+		return "Init:" + cmp.Or(t.Reason, fmt.Sprintf("ExitCode:%d", t.ExitCode)), t.Message, true
+	case w != nil && w.Reason != "" && w.Reason != "PodInitializing":
+		return "Init:" + w.Reason, w.Message, true
 	default:
-		return fmt.Sprintf("Init:%d/%d", i, total), true
+		return fmt.Sprintf("Init:%d/%d", i, total), "", true
 	}
 }

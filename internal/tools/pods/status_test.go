@@ -37,9 +37,27 @@ func TestPodStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := podStatus(&tt.pod); got != tt.want {
-				t.Errorf("podStatus = %q, want %q", got, tt.want)
+			if got := StateOf(&tt.pod).Status; got != tt.want {
+				t.Errorf("status = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestStateOf checks the counts and that the message is the one behind the
+// status word: rollout_status shows it for each pod that is not ready.
+func TestStateOf(t *testing.T) {
+	pod := corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{}, {}}}, Status: corev1.PodStatus{Phase: corev1.PodRunning,
+		Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, Message: "containers with unready status: [b]"}},
+		ContainerStatuses: []corev1.ContainerStatus{{Ready: true, RestartCount: 1}, {RestartCount: 6,
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}}}}}}
+	want := State{Ready: "1/2", Restarts: 7, Status: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}
+	if got := StateOf(&pod); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	pending := corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending,
+		Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: "0/1 nodes are available: 1 Insufficient cpu."}}}}
+	if got := StateOf(&pending); got.Status != "Unschedulable" || got.Message != "0/1 nodes are available: 1 Insufficient cpu." || got.Ready != "0/0" {
+		t.Errorf("pending: %+v", got)
 	}
 }

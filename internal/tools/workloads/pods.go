@@ -1,12 +1,15 @@
 package workloads
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubemcp/kubemcp/internal/tools/pods"
 )
 
 // PodProblem is a pod of a rollout that is not ready, and why.
@@ -23,7 +26,7 @@ type PodProblem struct {
 // rolloutPods returns the pods that carry the rollout: for a Deployment those
 // of the ReplicaSet whose template is the current one (named in owner), for a
 // StatefulSet or DaemonSet all of its pods.
-func (r ref) rolloutPods(ctx context.Context, obj metav1.Object) (owner string, pods []corev1.Pod, err error) {
+func (r ref) rolloutPods(ctx context.Context, obj metav1.Object) (owner string, members []corev1.Pod, err error) {
 	owner = string(r.kind) + " " + obj.GetName()
 	var ctrl metav1.Object = obj
 	sel := selector(obj)
@@ -44,10 +47,10 @@ func (r ref) rolloutPods(ctx context.Context, obj metav1.Object) (owner string, 
 	}
 	for _, p := range list.Items {
 		if controlledBy(&p, ctrl) {
-			pods = append(pods, p)
+			members = append(members, p)
 		}
 	}
-	return owner, pods, nil
+	return owner, members, nil
 }
 
 // newReplicaSet is the ReplicaSet of d whose template is d's, or nil when the
@@ -66,57 +69,32 @@ func (r ref) newReplicaSet(ctx context.Context, d *appsv1.Deployment) (*appsv1.R
 }
 
 // notReady returns the problems of the pods that are not ready.
-func notReady(pods []corev1.Pod) []PodProblem {
+func notReady(members []corev1.Pod) []PodProblem {
 	out := []PodProblem{}
-	for i := range pods {
-		if c := podCondition(&pods[i], corev1.PodReady); c != nil && c.Status == corev1.ConditionTrue {
+	for i := range members {
+		if c := podCondition(&members[i], corev1.PodReady); c != nil && c.Status == corev1.ConditionTrue {
 			continue
 		}
-		out = append(out, problem(&pods[i]))
+		out = append(out, problem(&members[i]))
 	}
 	return out
 }
 
 func problem(p *corev1.Pod) PodProblem {
-	pp := PodProblem{Name: p.Name, Node: p.Spec.NodeName, Status: string(p.Status.Phase)}
-	ready := 0
+	st := pods.StateOf(p)
+	pp := PodProblem{Name: p.Name, Node: p.Spec.NodeName, Ready: st.Ready, Status: st.Status, Restarts: st.Restarts, Message: st.Message}
 	for _, cs := range p.Status.ContainerStatuses {
-		if cs.Ready {
-			ready++
-		}
-		pp.Restarts += cs.RestartCount
-		if t := cs.LastTerminationState.Terminated; t != nil && pp.LastTermination == "" {
-			pp.LastTermination = fmt.Sprintf("%s, exit code %d", orDefault(t.Reason, "Terminated"), t.ExitCode)
+		if t := cs.LastTerminationState.Terminated; t != nil {
+			pp.LastTermination = fmt.Sprintf("%s, exit code %d", cmp.Or(t.Reason, "Terminated"), t.ExitCode)
+			break
 		}
 	}
-	pp.Ready = fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers))
-	pp.Status, pp.Message = why(p)
+	// kubectl says Running for a pod whose containers run but fail their
+	// readiness probe; here the pod is listed because it is not ready.
+	if c := podCondition(p, corev1.PodReady); st.Status == string(corev1.PodRunning) && c != nil {
+		pp.Status, pp.Message = "NotReady", c.Message
+	}
 	return pp
-}
-
-// why is the one word that says why a pod is not ready, and the cluster's
-// message that goes with it.
-func why(p *corev1.Pod) (string, string) {
-	if p.DeletionTimestamp != nil {
-		return "Terminating", ""
-	}
-	for _, cs := range append(p.Status.InitContainerStatuses, p.Status.ContainerStatuses...) {
-		switch {
-		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "" && cs.State.Waiting.Reason != "PodInitializing":
-			return cs.State.Waiting.Reason, cs.State.Waiting.Message
-		case cs.State.Terminated != nil && cs.State.Terminated.ExitCode != 0:
-			return orDefault(cs.State.Terminated.Reason, "Error"), cs.State.Terminated.Message
-		}
-	}
-	if c := podCondition(p, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
-		return orDefault(c.Reason, "Unscheduled"), c.Message
-	}
-	if p.Status.Phase == corev1.PodRunning {
-		if c := podCondition(p, corev1.PodReady); c != nil {
-			return "NotReady", c.Message
-		}
-	}
-	return orDefault(string(p.Status.Phase), "Pending"), p.Status.Message
 }
 
 func podCondition(p *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition {
@@ -126,11 +104,4 @@ func podCondition(p *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition
 		}
 	}
 	return nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -71,11 +72,11 @@ func (w *Workloads) status(ctx context.Context, _ *mcp.CallToolRequest, in Statu
 		out.Waited = time.Since(start).Round(time.Millisecond).Seconds()
 	}
 	out.Kind, out.Namespace, out.Name, out.Progress = r.kind, r.ns, r.name, evaluate(obj)
-	owner, pods, err := r.rolloutPods(ctx, obj)
+	owner, members, err := r.rolloutPods(ctx, obj)
 	if err != nil {
 		out.PodsError = err.Error()
 	}
-	out.PodsOf, out.NotReadyPods = owner, notReady(pods)
+	out.PodsOf, out.NotReadyPods = owner, notReady(members)
 	return render.Text(statusText(r, out), w.deps.Budget(in.TextCap), "Ask for a larger max_bytes."), out, nil
 }
 
@@ -160,7 +161,7 @@ func conditionTable(conds []Condition) string {
 	}
 	t := render.Table{Header: []string{"CONDITION", "STATUS", "REASON"}}
 	for _, c := range conds {
-		t.Rows = append(t.Rows, []string{c.Type, c.Status, orDefault(c.Reason, "-")})
+		t.Rows = append(t.Rows, []string{c.Type, c.Status, cmp.Or(c.Reason, "-")})
 	}
 	return "\n" + t.Render(render.MaxBudget, "")
 }
@@ -176,7 +177,7 @@ func podsSection(out StatusOut) string {
 	}
 	t := render.Table{Header: []string{"NOT READY POD", "READY", "STATUS", "RESTARTS", "LAST TERMINATION", "NODE"}}
 	for _, p := range out.NotReadyPods {
-		t.Rows = append(t.Rows, []string{p.Name, p.Ready, p.Status, strconv.Itoa(int(p.Restarts)), orDefault(p.LastTermination, "-"), orDefault(p.Node, "<none>")})
+		t.Rows = append(t.Rows, []string{p.Name, p.Ready, p.Status, strconv.Itoa(int(p.Restarts)), cmp.Or(p.LastTermination, "-"), cmp.Or(p.Node, "<none>")})
 	}
 	return fmt.Sprintf("\nPods of %s that are not ready:\n", out.PodsOf) + t.Render(render.MaxBudget, "")
 }
