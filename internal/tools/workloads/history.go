@@ -55,11 +55,7 @@ func (w *Workloads) historyTool() toolset.Tool {
 
 func (w *Workloads) history(ctx context.Context, _ *mcp.CallToolRequest, in HistoryIn) (string, HistoryOut, error) {
 	out := HistoryOut{Revisions: []Revision{}}
-	r, err := w.resolve(ctx, in.Target)
-	if err != nil {
-		return "", out, err
-	}
-	obj, err := r.get(ctx)
+	r, obj, err := w.fetch(ctx, in.Target)
 	if err != nil {
 		return "", out, err
 	}

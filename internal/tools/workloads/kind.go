@@ -79,6 +79,22 @@ func (w *Workloads) resolve(ctx context.Context, t Target) (ref, error) {
 	return ref{kc: kc, kind: kind, ns: ns, name: t.Name}, nil
 }
 
+// fetch resolves t and reads the workload it names.
+func (w *Workloads) fetch(ctx context.Context, t Target) (ref, metav1.Object, error) {
+	r, err := w.resolve(ctx, t)
+	if err != nil {
+		return r, nil, err
+	}
+	obj, err := r.get(ctx)
+	return r, obj, err
+}
+
+// paused reports a paused Deployment, which rolls nothing out until resumed.
+func paused(obj metav1.Object) bool {
+	d, ok := obj.(*appsv1.Deployment)
+	return ok && d.Spec.Paused
+}
+
 func (r ref) String() string { return fmt.Sprintf("%s %s/%s", r.kind, r.ns, r.name) }
 
 // explain passes an API error about the workload itself through toolset.Explain.

@@ -39,15 +39,11 @@ func (w *Workloads) restartTool() toolset.Tool {
 
 func (w *Workloads) restart(ctx context.Context, _ *mcp.CallToolRequest, in RestartIn) (string, RestartOut, error) {
 	var out RestartOut
-	r, err := w.resolve(ctx, in.Target)
+	r, obj, err := w.fetch(ctx, in.Target)
 	if err != nil {
 		return "", out, err
 	}
-	obj, err := r.get(ctx)
-	if err != nil {
-		return "", out, err
-	}
-	if d, ok := obj.(*appsv1.Deployment); ok && d.Spec.Paused {
+	if paused(obj) {
 		return "", out, fmt.Errorf("%s is paused and would not roll out the restart; call rollout_resume first", r)
 	}
 	now := time.Now().UTC().Format(time.RFC3339)

@@ -56,11 +56,7 @@ func (w *Workloads) status(ctx context.Context, _ *mcp.CallToolRequest, in Statu
 	if in.WaitSeconds < 0 || in.WaitSeconds > maxWait {
 		return "", out, fmt.Errorf("wait_seconds %d: want 0 to %d", in.WaitSeconds, maxWait)
 	}
-	r, err := w.resolve(ctx, in.Target)
-	if err != nil {
-		return "", out, err
-	}
-	obj, err := r.get(ctx)
+	r, obj, err := w.fetch(ctx, in.Target)
 	if err != nil {
 		return "", out, err
 	}

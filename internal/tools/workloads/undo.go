@@ -48,15 +48,11 @@ func (w *Workloads) undo(ctx context.Context, _ *mcp.CallToolRequest, in UndoIn)
 	if in.ToRevision < 0 {
 		return "", out, fmt.Errorf("to_revision %d: want a revision number from rollout_history, or 0 for the previous one", in.ToRevision)
 	}
-	r, err := w.resolve(ctx, in.Target)
+	r, obj, err := w.fetch(ctx, in.Target)
 	if err != nil {
 		return "", out, err
 	}
-	obj, err := r.get(ctx)
-	if err != nil {
-		return "", out, err
-	}
-	if d, ok := obj.(*appsv1.Deployment); ok && d.Spec.Paused {
+	if paused(obj) {
 		return "", out, fmt.Errorf("%s is paused, and a paused Deployment cannot be rolled back; call rollout_resume first", r)
 	}
 	revs, err := r.revisions(ctx, obj)
