@@ -51,7 +51,7 @@ var known = []cliTool{
 	{name: "kubectl", rules: kubectlRules, kube: true, about: "Kubernetes' own CLI"},
 	{name: "helm", rules: helmRules, kube: true, about: "the Helm package manager"},
 	{name: "istioctl", rules: istioctlRules, kube: true, about: "the Istio CLI"},
-	{name: "argocd", rules: argocdRules, about: "the Argo CD CLI (it talks to the Argo CD server its own login on this host names)"},
+	{name: "argocd", rules: argocdRules, about: "the Argo CD CLI, logged in on this host"},
 }
 
 // New finds which of the known programs are on PATH; only those become tools.
@@ -95,15 +95,12 @@ func (c *CLI) Tools() []toolset.Tool {
 }
 
 func (c *CLI) describe(t cliTool) string {
-	mode := "Subcommands"
+	mode := ""
 	if c.opts.ReadOnly {
-		mode = "Read-only mode; subcommands"
+		mode = " read-only"
 	}
-	return fmt.Sprintf("Run %s (%s) with an argv array, subcommand first; no shell runs. %s allowed: %v. "+
-		"Namespace and context come from the arguments of this tool, never from flags. "+
-		"Optionally pipe the output through grep, head, tail, wc, sort, uniq, cut or jq. "+
-		"Result: status, output, exit_code, execution_time, error{message, code, details}.",
-		t.name, t.about, mode, t.rules.allowed(c.opts.ReadOnly))
+	return fmt.Sprintf("Run %s (%s) from an argv array, no shell: allowlisted%s subcommands only (a refusal lists them); "+
+		"namespace and context are arguments, not flags.", t.name, t.about, mode)
 }
 
 func (c *CLI) annotations(t cliTool) *mcp.ToolAnnotations {

@@ -8,8 +8,8 @@ import (
 
 // Stage is one text tool the output is piped through.
 type Stage struct {
-	Command string   `json:"command" jsonschema:"one of grep, head, tail, wc, sort, uniq, cut, jq"`
-	Args    []string `json:"args,omitempty" jsonschema:"its arguments as an array, e.g. [\"-i\", \"error\"]"`
+	Command string   `json:"command" jsonschema:"grep, head, tail, wc, sort, uniq, cut or jq"`
+	Args    []string `json:"args,omitempty"`
 }
 
 // textTool is what one pipe command may be given: an allowlist, so that file

@@ -23,12 +23,12 @@ import (
 // In is the input of every CLI tool.
 type In struct {
 	toolset.TextCap
-	Args           []string `json:"args" jsonschema:"the command's arguments as an array, subcommand first, e.g. [\"get\", \"pods\", \"-o\", \"wide\"]; never one shell string"`
-	Namespace      string   `json:"namespace,omitempty" jsonschema:"namespace to run in (instead of -n/--namespace); default: the context's"`
-	Context        string   `json:"context,omitempty" jsonschema:"kubeconfig context to run against; default: the server's"`
-	Pipe           []Stage  `json:"pipe,omitempty" jsonschema:"text tools to pipe the output through, in order"`
-	Stdin          string   `json:"stdin,omitempty" jsonschema:"standard input, e.g. a manifest for [\"apply\", \"-f\", \"-\"]"`
-	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 60, at most 300"`
+	Args           []string `json:"args" jsonschema:"argv, subcommand first, e.g. [\"get\",\"pods\"]"`
+	Namespace      string   `json:"namespace,omitempty" jsonschema:"instead of -n; default: the context's"`
+	Context        string   `json:"context,omitempty" jsonschema:"default: the server's"`
+	Pipe           []Stage  `json:"pipe,omitempty" jsonschema:"text tools to pipe the output through"`
+	Stdin          string   `json:"stdin,omitempty" jsonschema:"e.g. a manifest for -f -"`
+	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 60, max 300"`
 }
 
 // Result is the structured outcome of a CLI call.

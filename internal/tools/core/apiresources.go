@@ -19,9 +19,9 @@ import (
 // APIResourcesIn filters the served resources.
 type APIResourcesIn struct {
 	toolset.TextCap
-	APIGroup   string `json:"api_group,omitempty" jsonschema:"only this API group, e.g. apps or example.com; core for the core group (pods, services...)"`
-	Namespaced *bool  `json:"namespaced,omitempty" jsonschema:"true: only namespaced kinds; false: only cluster-scoped ones"`
-	Verb       string `json:"verb,omitempty" jsonschema:"only resources that support this verb, e.g. list, patch, delete"`
+	APIGroup   string `json:"api_group,omitempty" jsonschema:"e.g. apps; core for the core group"`
+	Namespaced *bool  `json:"namespaced,omitempty" jsonschema:"true or false: only that scope"`
+	Verb       string `json:"verb,omitempty" jsonschema:"e.g. list or patch"`
 }
 
 // APIResource is one resource the cluster serves, at its preferred version.
@@ -42,9 +42,8 @@ type APIResourcesOut struct {
 
 func (c *Core) apiResourcesList() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "api_resources_list",
-		Description: "List the kinds of resources the cluster serves, custom resources included, like kubectl api-resources: " +
-			"name, short names, apiVersion, whether namespaced, kind and verbs. Filter by api_group, namespaced or verb.",
+		Name:        "api_resources_list",
+		Description: "List the kinds the cluster serves, custom resources too, like kubectl api-resources: names, short names, apiVersion, verbs.",
 		Annotations: toolset.ReadOnly("List API resources"),
 	}, c.listAPIResources)
 }

@@ -21,10 +21,10 @@ const fieldManager = "kubemcp"
 // ApplyIn is a manifest to server-side apply.
 type ApplyIn struct {
 	toolset.TextCap
-	Manifest  string `json:"manifest" jsonschema:"one or more YAML (or JSON) documents separated by ---; each a whole object with apiVersion, kind and metadata.name"`
-	Namespace string `json:"namespace,omitempty" jsonschema:"namespace for namespaced objects that name none; default: the context's namespace"`
-	DryRun    bool   `json:"dry_run,omitempty" jsonschema:"change nothing: show per object a unified diff of the live object against the result the apiserver would store"`
-	Force     bool   `json:"force,omitempty" jsonschema:"take over fields that another field manager owns (server-side apply conflicts); only when the change is meant to win"`
+	Manifest  string `json:"manifest" jsonschema:"YAML or JSON documents separated by ---"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"for objects without one; default: the context's"`
+	DryRun    bool   `json:"dry_run,omitempty" jsonschema:"diff each object, change nothing"`
+	Force     bool   `json:"force,omitempty" jsonschema:"take over fields other managers own"`
 }
 
 // Applied is one object of a manifest and what apply did (or would do) to it.
@@ -45,10 +45,8 @@ type ApplyOut struct {
 
 func (c *Core) resourcesApply() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "resources_apply",
-		Description: "Create or update objects of any kind from a YAML manifest by server-side apply (field manager \"kubemcp\"), like kubectl apply --server-side. " +
-			"All or nothing on bad input: every document is parsed, resolved and checked by the apiserver (dry run) before any is applied. " +
-			"dry_run shows a unified diff per object and changes nothing; force takes over fields another manager owns.",
+		Name:        "resources_apply",
+		Description: "Create or update objects of any kind from YAML by server-side apply; all or nothing, every object dry-run first.",
 		Annotations: toolset.Writes("Apply a manifest", false, true),
 	}, c.apply)
 }

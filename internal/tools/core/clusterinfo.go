@@ -37,9 +37,8 @@ const nodeScan = 500
 
 func (c *Core) clusterInfo() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "cluster_info",
-		Description: "Summarize the cluster kubemcp acts on: apiserver address and version, how many API groups and resource kinds it serves, " +
-			"the groups beyond Kubernetes' own (custom resources, aggregated APIs), and how many nodes are ready.",
+		Name:        "cluster_info",
+		Description: "Summarize the cluster: apiserver version, API groups, custom resource groups, ready nodes.",
 		Annotations: toolset.ReadOnly("Cluster info"),
 	}, c.info)
 }

@@ -38,9 +38,8 @@ type ContextsOut struct {
 
 func (c *Core) contextsList() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "contexts_list",
-		Description: "List the kubeconfig contexts kubemcp knows: name, cluster server, default namespace, " +
-			"and which one is current (the cluster the other tools act on).",
+		Name:        "contexts_list",
+		Description: "List kubeconfig contexts: server, default namespace, and which one the tools act on.",
 		Annotations: toolset.ReadOnly("List kubeconfig contexts"),
 	}, c.listContexts)
 }

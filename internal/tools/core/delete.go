@@ -15,11 +15,11 @@ import (
 // DeleteIn names the object to delete.
 type DeleteIn struct {
 	KindRef
-	Namespace          string `json:"namespace,omitempty" jsonschema:"namespace of a namespaced object; default: the context's namespace"`
-	Name               string `json:"name" jsonschema:"object name"`
-	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"change nothing: check that the delete would be accepted"`
-	PropagationPolicy  string `json:"propagation_policy,omitempty" jsonschema:"what happens to the objects it owns: Background (default: deleted after it), Foreground (deleted before it) or Orphan (kept)"`
-	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"seconds a pod gets to stop; 0 deletes at once; default: the object's own"`
+	Namespace          string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name               string `json:"name"`
+	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"check only, change nothing"`
+	PropagationPolicy  string `json:"propagation_policy,omitempty" jsonschema:"Background (default), Foreground or Orphan"`
+	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"0 deletes at once; default: the object's"`
 }
 
 // DeleteOut is the structured result of resources_delete.
@@ -37,9 +37,8 @@ var propagationPolicies = []metav1.DeletionPropagation{metav1.DeletePropagationB
 
 func (c *Core) resourcesDelete() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "resources_delete",
-		Description: "Delete one object of any kind by name. propagation_policy decides what happens to what it owns " +
-			"(a Deployment's ReplicaSets and pods): Background (default), Foreground or Orphan. dry_run checks and changes nothing.",
+		Name:        "resources_delete",
+		Description: "Delete one object of any kind by name.",
 		Annotations: toolset.Writes("Delete a resource", true, true),
 	}, c.delete)
 }

@@ -26,8 +26,8 @@ const describeEvents = 20
 type DescribeIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace string `json:"namespace,omitempty" jsonschema:"namespace of a namespaced object; default: the context's namespace"`
-	Name      string `json:"name" jsonschema:"object name"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name      string `json:"name"`
 }
 
 // Field is one line of a kind's key facts, e.g. Node: node-1.
@@ -71,10 +71,8 @@ type DescribeOut struct {
 
 func (c *Core) resourcesDescribe() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "resources_describe",
-		Description: "Describe one object of any kind like kubectl describe: its metadata, the chain of owners above it " +
-			"(Pod -> ReplicaSet -> Deployment), key facts for pods, deployments and nodes, status conditions, " +
-			"and its recent events newest first. Start here to find out why something is not working.",
+		Name:        "resources_describe",
+		Description: "Describe one object like kubectl describe: owners, key facts, conditions and recent events. Start here when something fails.",
 		Annotations: toolset.ReadOnly("Describe a resource"),
 	}, c.describe)
 }

@@ -30,11 +30,11 @@ const (
 // EventsIn selects events.
 type EventsIn struct {
 	toolset.TextCap
-	Namespace    string `json:"namespace,omitempty" jsonschema:"namespace to read; omit for all namespaces"`
-	WarningsOnly bool   `json:"warnings_only,omitempty" jsonschema:"only events of type Warning"`
-	Kind         string `json:"kind,omitempty" jsonschema:"kind of the object the events are about, in any kubectl spelling (Pod, deploy, ...)"`
-	Name         string `json:"name,omitempty" jsonschema:"name of the object the events are about"`
-	Limit        int    `json:"limit,omitempty" jsonschema:"most events to show, newest first (default 50, at most 1000)"`
+	Namespace    string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	WarningsOnly bool   `json:"warnings_only,omitempty"`
+	Kind         string `json:"kind,omitempty" jsonschema:"involved object's kind, e.g. Pod"`
+	Name         string `json:"name,omitempty" jsonschema:"involved object's name"`
+	Limit        int    `json:"limit,omitempty" jsonschema:"newest first (default 50, max 1000)"`
 }
 
 // Event is one event, as structured output.
@@ -57,9 +57,8 @@ type EventsOut struct {
 
 func (c *Core) eventsList() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "events_list",
-		Description: "List Kubernetes events newest first, in one namespace or all: what happened to pods, nodes and controllers " +
-			"(BackOff, FailedScheduling, image pull failures...). Filter to warnings, or to one object by kind and name.",
+		Name:        "events_list",
+		Description: "List events newest first, all or warnings only, or of one object: why pods crash, fail to schedule or pull images.",
 		Annotations: toolset.ReadOnly("List events"),
 	}, c.listEvents)
 }

@@ -17,7 +17,7 @@ import (
 type ExplainIn struct {
 	toolset.TextCap
 	KindRef
-	Path string `json:"path,omitempty" jsonschema:"dotted field path inside the kind, e.g. spec.template.spec.containers.resources (list items are stepped into); omit for the kind itself"`
+	Path string `json:"path,omitempty" jsonschema:"field path, e.g. spec.template.spec; omit for the kind"`
 }
 
 // SchemaField is one child field of the explained field.
@@ -41,9 +41,8 @@ type ExplainOut struct {
 
 func (c *Core) resourcesExplain() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "resources_explain",
-		Description: "Explain the schema of a kind or of one of its fields, custom resources included, like kubectl explain: " +
-			"type, description and child fields, from the cluster's own OpenAPI v3 schema. Use it to write a correct manifest or patch.",
+		Name:        "resources_explain",
+		Description: "Show the schema of a kind or field from the cluster's OpenAPI, like kubectl explain; use it to write manifests and patches.",
 		Annotations: toolset.ReadOnly("Explain a resource's schema"),
 	}, c.explain)
 }

@@ -23,13 +23,13 @@ const (
 type ListIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace     string `json:"namespace,omitempty" jsonschema:"namespace to list; omit to list all namespaces (ignored for cluster-scoped kinds)"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"label selector, e.g. app=web,tier!=cache"`
-	FieldSelector string `json:"field_selector,omitempty" jsonschema:"field selector, e.g. status.phase=Running or spec.nodeName=node-1 (each kind supports only some fields)"`
-	Limit         int    `json:"limit,omitempty" jsonschema:"most objects per page (default 100, at most 1000)"`
-	Continue      string `json:"continue,omitempty" jsonschema:"the continue token from the previous page, to get the next one; keep every other argument as it was"`
-	Wide          bool   `json:"wide,omitempty" jsonschema:"show every column the server offers, not just the main ones"`
-	Format        string `json:"output,omitempty" jsonschema:"table (default), or yaml or json for the whole cleaned objects"`
+	Namespace     string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web,tier!=cache"`
+	FieldSelector string `json:"field_selector,omitempty" jsonschema:"e.g. status.phase=Running"`
+	Limit         int    `json:"limit,omitempty" jsonschema:"per page (default 100, max 1000)"`
+	Continue      string `json:"continue,omitempty" jsonschema:"token from the previous page"`
+	Wide          bool   `json:"wide,omitempty" jsonschema:"show every column"`
+	Format        string `json:"output,omitempty" jsonschema:"table (default), yaml or json"`
 }
 
 // Row is one object of resources_list.
@@ -54,11 +54,8 @@ type ListOut struct {
 
 func (c *Core) resourcesList() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "resources_list",
-		Description: "List objects of any kind, custom resources included, in one namespace or all, by label or field selector. " +
-			"Shows the columns kubectl get shows for the kind (NAME, READY, STATUS, AGE, ...). " +
-			"Pages of `limit` objects (default 100): when more exist, the answer ends with the call that gets the next page. " +
-			"output yaml or json returns the whole cleaned objects instead, Secret values redacted.",
+		Name:        "resources_list",
+		Description: "List objects of any kind, custom resources too, with the columns kubectl get shows; pages end with the call for the next.",
 		Annotations: toolset.ReadOnly("List resources"),
 	}, c.listResources)
 }

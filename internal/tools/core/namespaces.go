@@ -31,7 +31,7 @@ type NamespacesOut struct {
 func (c *Core) namespacesList() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "namespaces_list",
-		Description: "List the cluster's namespaces with their status and age.",
+		Description: "List namespaces with their status and age.",
 		Annotations: toolset.ReadOnly("List namespaces"),
 	}, c.listNamespaces)
 }

@@ -20,11 +20,11 @@ import (
 type PatchIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace string `json:"namespace,omitempty" jsonschema:"namespace of a namespaced object; default: the context's namespace"`
-	Name      string `json:"name" jsonschema:"object name"`
-	Patch     string `json:"patch" jsonschema:"the patch as JSON (or YAML for merge and strategic), e.g. {\"spec\":{\"replicas\":3}} or for json [{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}]"`
-	Type      string `json:"type,omitempty" jsonschema:"merge (JSON merge patch, the default), json (JSON patch, RFC 6902) or strategic (strategic merge patch: lists of containers, ports... merged by key; built-in kinds only)"`
-	DryRun    bool   `json:"dry_run,omitempty" jsonschema:"change nothing: show the unified diff the patch would make"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name      string `json:"name"`
+	Patch     string `json:"patch" jsonschema:"JSON; YAML also for merge and strategic"`
+	Type      string `json:"type,omitempty" jsonschema:"merge (default), json (RFC 6902) or strategic (built-in kinds)"`
+	DryRun    bool   `json:"dry_run,omitempty" jsonschema:"show the diff, change nothing"`
 }
 
 // PatchOut is the structured result of resources_patch.
@@ -46,9 +46,8 @@ var patchTypes = map[string]types.PatchType{
 
 func (c *Core) resourcesPatch() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "resources_patch",
-		Description: "Patch one object of any kind: JSON merge patch (default), JSON patch, or strategic merge patch for built-in kinds. " +
-			"Answers with the unified diff of the change; dry_run shows the diff and changes nothing.",
+		Name:        "resources_patch",
+		Description: "Patch one object of any kind (merge, JSON or strategic patch); answers with the diff.",
 		Annotations: toolset.Writes("Patch a resource", false, true),
 	}, c.patch)
 }

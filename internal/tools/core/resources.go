@@ -16,9 +16,9 @@ import (
 // KindRef names a kind the way a person or model might. It is embedded in the
 // input of every tool that acts on objects of any kind.
 type KindRef struct {
-	APIVersion string `json:"api_version,omitempty" jsonschema:"API group and version, e.g. apps/v1 or v1; use with kind"`
-	Kind       string `json:"kind,omitempty" jsonschema:"object kind, e.g. Deployment; use with api_version"`
-	Resource   string `json:"resource,omitempty" jsonschema:"resource name in any kubectl spelling instead of api_version+kind, e.g. pods, deploy, deployments.apps, widgets"`
+	APIVersion string `json:"api_version,omitempty" jsonschema:"with kind, e.g. apps/v1"`
+	Kind       string `json:"kind,omitempty" jsonschema:"with api_version, e.g. Deployment"`
+	Resource   string `json:"resource,omitempty" jsonschema:"the kind in any kubectl spelling, e.g. deploy"`
 }
 
 func (r KindRef) ref() kube.Ref {
@@ -29,8 +29,8 @@ func (r KindRef) ref() kube.Ref {
 type GetIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace string `json:"namespace,omitempty" jsonschema:"namespace of a namespaced object; default: the context's namespace"`
-	Name      string `json:"name" jsonschema:"object name"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name      string `json:"name"`
 	Format    string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
 }
 
@@ -45,11 +45,8 @@ type GetOut struct {
 
 func (c *Core) resourcesGet() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "resources_get",
-		Description: "Get one Kubernetes object of any kind, custom resources included, as YAML or JSON. " +
-			"Name the kind by resource (\"deploy\", \"pods\", \"widgets.example.com\") or by api_version and kind. " +
-			"managedFields and the last-applied annotation are left out; Secret values are redacted. " +
-			"resources_describe gives a summary with the object's events instead.",
+		Name:        "resources_get",
+		Description: "Get one object of any kind as YAML or JSON, Secret values redacted. resources_describe summarizes it with events.",
 		Annotations: toolset.ReadOnly("Get a resource"),
 	}, c.getResource)
 }

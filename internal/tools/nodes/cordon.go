@@ -15,7 +15,7 @@ import (
 
 // CordonIn names a node.
 type CordonIn struct {
-	Name string `json:"name" jsonschema:"node name, as nodes_list shows it"`
+	Name string `json:"name"`
 }
 
 // CordonOut is the structured result of nodes_cordon and nodes_uncordon.
@@ -27,9 +27,8 @@ type CordonOut struct {
 
 func (n *Nodes) cordonTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "nodes_cordon",
-		Description: "Mark a node unschedulable (spec.unschedulable=true), as kubectl cordon does: no new pods are scheduled on it; " +
-			"pods already there keep running (nodes_drain evicts them).",
+		Name:        "nodes_cordon",
+		Description: "Mark a node unschedulable, as kubectl cordon does; its pods keep running.",
 		Annotations: toolset.Writes("Cordon a node", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
 		return n.setUnschedulable(ctx, in.Name, true)
@@ -39,7 +38,7 @@ func (n *Nodes) cordonTool() toolset.Tool {
 func (n *Nodes) uncordonTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_uncordon",
-		Description: "Mark a node schedulable again (spec.unschedulable=false), as kubectl uncordon does.",
+		Description: "Mark a node schedulable again, as kubectl uncordon does.",
 		Annotations: toolset.Writes("Uncordon a node", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
 		return n.setUnschedulable(ctx, in.Name, false)

@@ -28,13 +28,13 @@ const (
 // DrainIn names a node and how to drain it; the options are kubectl drain's.
 type DrainIn struct {
 	toolset.TextCap
-	Name               string `json:"name" jsonschema:"node name, as nodes_list shows it"`
-	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"change nothing: list what would be evicted, skipped or refused and why, and which evictions PodDisruptionBudgets would block"`
-	IgnoreDaemonSets   *bool  `json:"ignore_daemonsets,omitempty" jsonschema:"leave DaemonSet pods on the node (default true); false refuses to drain a node that has any"`
-	DeleteEmptyDirData bool   `json:"delete_emptydir_data,omitempty" jsonschema:"evict pods with emptyDir volumes, losing that data; without it such pods stop the drain"`
-	Force              bool   `json:"force,omitempty" jsonschema:"also delete pods no controller manages (they will not come back); without it such pods stop the drain"`
-	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"seconds each pod gets to terminate; default: the pod's own terminationGracePeriodSeconds"`
-	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"how long to keep retrying evictions a PodDisruptionBudget refuses and to wait for evicted pods to go (default 60, at most 300)"`
+	Name               string `json:"name"`
+	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"show the plan, change nothing"`
+	IgnoreDaemonSets   *bool  `json:"ignore_daemonsets,omitempty" jsonschema:"default true; false refuses if any"`
+	DeleteEmptyDirData bool   `json:"delete_emptydir_data,omitempty" jsonschema:"evict pods with emptyDir, losing it"`
+	Force              bool   `json:"force,omitempty" jsonschema:"also delete pods no controller manages"`
+	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"default: each pod's own"`
+	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"retry blocked evictions (default 60, max 300)"`
 }
 
 // Results of a drain for one pod.
@@ -68,11 +68,8 @@ type DrainOut struct {
 
 func (n *Nodes) drainTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "nodes_drain",
-		Description: "Drain a node as kubectl drain does: cordon it, then evict its pods through the Eviction API, so PodDisruptionBudgets are respected. " +
-			"DaemonSet pods and mirror pods stay; pods with emptyDir data (delete_emptydir_data) or without a controller (force) stop the drain unless allowed. " +
-			"Evictions a PodDisruptionBudget refuses are retried until timeout_seconds, then reported as blocked with the budget's message. " +
-			"Answers pod by pod what was evicted, skipped, blocked or refused, and why. Use dry_run first to see the plan without changing anything.",
+		Name:        "nodes_drain",
+		Description: "Cordon a node and evict its pods as kubectl drain does, respecting PodDisruptionBudgets; try dry_run first.",
 		Annotations: toolset.Writes("Drain a node", true, false),
 	}, n.drain)
 }

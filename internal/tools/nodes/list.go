@@ -18,7 +18,7 @@ import (
 // ListIn selects nodes.
 type ListIn struct {
 	toolset.TextCap
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"Kubernetes label selector, e.g. node-role.kubernetes.io/control-plane or topology.kubernetes.io/zone=eu-1a"`
+	LabelSelector string `json:"label_selector,omitempty"`
 }
 
 // Resources are the amounts that matter for scheduling, as Kubernetes
@@ -72,9 +72,8 @@ type ListOut struct {
 
 func (n *Nodes) listTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "nodes_list",
-		Description: "List the cluster's nodes: status (Ready/NotReady, SchedulingDisabled when cordoned), roles, age, kubelet version, internal IP, " +
-			"allocatable/capacity cpu, memory and pods, taints, and the conditions that are in a bad state (MemoryPressure, DiskPressure...).",
+		Name:        "nodes_list",
+		Description: "List nodes: status, roles, version, IP, capacity, taints and conditions in a bad state.",
 		Annotations: toolset.ReadOnly("List nodes"),
 	}, n.list)
 }

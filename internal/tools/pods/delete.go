@@ -15,10 +15,10 @@ import (
 
 // DeleteIn names the pod to delete and how.
 type DeleteIn struct {
-	Namespace          string `json:"namespace,omitempty" jsonschema:"namespace of the pod; default: the context's namespace"`
-	Name               string `json:"name" jsonschema:"pod name"`
-	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"seconds the containers get to stop; default: the pod's terminationGracePeriodSeconds; 0 kills at once"`
-	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"ask the apiserver to validate the delete without doing it"`
+	Namespace          string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name               string `json:"name"`
+	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"0 kills at once; default: the pod's"`
+	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"validate only, change nothing"`
 }
 
 // DeleteOut is the structured result of pods_delete.
@@ -34,9 +34,8 @@ type DeleteOut struct {
 
 func (p *Pods) podsDelete() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "pods_delete",
-		Description: "Delete a pod, optionally with a grace period or as a dry run. The answer says whether its controller " +
-			"(ReplicaSet, StatefulSet, DaemonSet, Job) will recreate it, which is how a pod is usually restarted.",
+		Name:        "pods_delete",
+		Description: "Delete a pod; the answer says whether its controller recreates it, the usual way to restart a pod.",
 		Annotations: toolset.Writes("Delete a pod", true, true),
 	}, p.delete)
 }

@@ -22,9 +22,9 @@ const minObjectBytes = 512
 // GetIn names one pod.
 type GetIn struct {
 	toolset.TextCap
-	Namespace string `json:"namespace,omitempty" jsonschema:"namespace of the pod; default: the context's namespace"`
-	Name      string `json:"name" jsonschema:"pod name"`
-	Output    string `json:"output,omitempty" jsonschema:"omit for the summary alone; yaml or json to add the whole pod (managedFields left out)"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name      string `json:"name"`
+	Output    string `json:"output,omitempty" jsonschema:"yaml or json to add the whole pod"`
 }
 
 // GetOut is the structured result of pods_get: the summary, and the cleaned
@@ -36,10 +36,8 @@ type GetOut struct {
 
 func (p *Pods) podsGet() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "pods_get",
-		Description: "Get one pod: a summary to read first (status and its reason, node, IP, owner, and per container: " +
-			"state, readiness, restarts, the last termination's reason and exit code, requests and limits; conditions with " +
-			"the scheduler's or kubelet's message). output=yaml or json adds the whole pod.",
+		Name:        "pods_get",
+		Description: "Get a pod's status summary: each container's state, restarts, last termination and resources; conditions.",
 		Annotations: toolset.ReadOnly("Get a pod"),
 	}, p.get)
 }

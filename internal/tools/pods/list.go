@@ -17,8 +17,8 @@ import (
 // ListIn selects pods.
 type ListIn struct {
 	toolset.TextCap
-	Namespace     string `json:"namespace,omitempty" jsonschema:"namespace to list; omit to list pods in all namespaces"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"Kubernetes label selector, e.g. app=web,tier!=cache"`
+	Namespace     string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
 }
 
 // Pod is one row of pods_list: what a person reads first.
@@ -40,9 +40,8 @@ type ListOut struct {
 
 func (p *Pods) podsList() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "pods_list",
-		Description: "List pods in one namespace or all, optionally by label selector. " +
-			"Shows readiness, status with the reason a container is waiting or terminated, restarts, age, node and IP.",
+		Name:        "pods_list",
+		Description: "List pods: ready, status (why a container waits or fails), restarts, age, node and IP.",
 		Annotations: toolset.ReadOnly("List pods"),
 	}, p.list)
 }

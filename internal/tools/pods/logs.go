@@ -30,18 +30,18 @@ const (
 // matches, and what part of it to return.
 type LogsIn struct {
 	toolset.TextCap
-	Namespace     string `json:"namespace,omitempty" jsonschema:"namespace of the pod(s); default: the context's namespace"`
-	Name          string `json:"name,omitempty" jsonschema:"pod name; give this or label_selector"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"instead of name: read the logs of all pods matching this label selector (e.g. app=web), merged by time, each line prefixed with [pod]"`
-	Container     string `json:"container,omitempty" jsonschema:"container name; default: the pod's only container (or its kubectl.kubernetes.io/default-container)"`
-	Previous      bool   `json:"previous,omitempty" jsonschema:"the log of the previous, terminated instance of the container: how it ended before a restart or crash"`
-	TailLines     int    `json:"tail_lines,omitempty" jsonschema:"return at most this many of the newest lines, per pod (default 100, at most 10000); with grep or regex, the newest matching lines"`
-	Since         string `json:"since,omitempty" jsonschema:"only lines newer than this duration, e.g. 30s, 10m, 2h, 1d"`
-	SinceTime     string `json:"since_time,omitempty" jsonschema:"only lines at or after this RFC 3339 time, e.g. 2026-01-02T15:04:05Z; instead of since"`
-	Grep          string `json:"grep,omitempty" jsonschema:"only lines containing this text (case-sensitive); kubemcp filters the last 10000 lines"`
-	Regex         string `json:"regex,omitempty" jsonschema:"only lines matching this RE2 regular expression, e.g. (?i)error|timeout; with grep, lines must match both"`
-	Timestamps    bool   `json:"timestamps,omitempty" jsonschema:"start each line with the time the container wrote it"`
-	MaxPods       int    `json:"max_pods,omitempty" jsonschema:"with label_selector: read at most this many pods, first by name (default 10, at most 50)"`
+	Namespace     string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name          string `json:"name,omitempty" jsonschema:"or label_selector"`
+	LabelSelector string `json:"label_selector,omitempty" jsonschema:"instead of name: merge matching pods' logs"`
+	Container     string `json:"container,omitempty" jsonschema:"default: the only or default container"`
+	Previous      bool   `json:"previous,omitempty" jsonschema:"log of the previous (crashed) instance"`
+	TailLines     int    `json:"tail_lines,omitempty" jsonschema:"newest lines per pod (default 100, max 10000)"`
+	Since         string `json:"since,omitempty" jsonschema:"duration, e.g. 10m"`
+	SinceTime     string `json:"since_time,omitempty" jsonschema:"RFC 3339, instead of since"`
+	Grep          string `json:"grep,omitempty" jsonschema:"case-sensitive; scans the last 10000 lines"`
+	Regex         string `json:"regex,omitempty" jsonschema:"RE2; with grep, both must match"`
+	Timestamps    bool   `json:"timestamps,omitempty"`
+	MaxPods       int    `json:"max_pods,omitempty" jsonschema:"with label_selector (default 10, max 50)"`
 }
 
 // LogsOut describes the answer. The log text itself is only in the text
@@ -74,10 +74,8 @@ type logQuery struct {
 
 func (p *Pods) podsLogs() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "pods_logs",
-		Description: "Read a container's log: the newest lines (tail_lines, default 100), optionally since a time, filtered by grep or regex, " +
-			"or the previous instance's log after a crash (previous). With label_selector instead of name, the logs of all matching pods " +
-			"merged by time, each line prefixed with [pod]. When the answer would exceed max_bytes the oldest lines are left out and the answer says how many.",
+		Name:        "pods_logs",
+		Description: "Read a container's newest log lines, filtered by grep or regex, or the crashed previous instance's; label_selector merges pods.",
 		Annotations: toolset.ReadOnly("Read pod logs"),
 	}, p.logs)
 }

@@ -25,11 +25,11 @@ const metricsGroupVersion = "metrics.k8s.io/v1beta1"
 // TopPodsIn selects the pods whose usage to show.
 type TopPodsIn struct {
 	toolset.TextCap
-	Namespace     string `json:"namespace,omitempty" jsonschema:"namespace; omit for pods in all namespaces"`
-	Name          string `json:"name,omitempty" jsonschema:"one pod's usage; needs namespace (default: the context's)"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"Kubernetes label selector, e.g. app=web"`
-	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory: highest first; default: by namespace and name"`
-	Containers    bool   `json:"containers,omitempty" jsonschema:"one row per container instead of per pod"`
+	Namespace     string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	Name          string `json:"name,omitempty" jsonschema:"one pod, in namespace or the context's"`
+	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
+	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory, highest first; default: name"`
+	Containers    bool   `json:"containers,omitempty" jsonschema:"a row per container"`
 }
 
 // Usage is CPU and memory in use.
@@ -60,9 +60,8 @@ type TopPodsOut struct {
 
 func (p *Pods) podsTop() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "pods_top",
-		Description: "CPU and memory usage of pods (like kubectl top pod) from the metrics API, which metrics-server provides: " +
-			"one namespace or all, by label selector, sorted by cpu or memory, optionally per container.",
+		Name:        "pods_top",
+		Description: "CPU and memory usage of pods from metrics-server, like kubectl top pod.",
 		Annotations: toolset.ReadOnly("Pod resource usage"),
 	}, p.topPods)
 }

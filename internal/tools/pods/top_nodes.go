@@ -18,9 +18,9 @@ import (
 // TopNodesIn selects the nodes whose usage to show.
 type TopNodesIn struct {
 	toolset.TextCap
-	Name          string `json:"name,omitempty" jsonschema:"one node's usage"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"Kubernetes label selector, e.g. topology.kubernetes.io/zone=eu-west-1a"`
-	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory: highest first; default: by name"`
+	Name          string `json:"name,omitempty"`
+	LabelSelector string `json:"label_selector,omitempty"`
+	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory, highest first; default: name"`
 }
 
 // NodeUsage is the usage of one node, and its share of what the node can
@@ -39,9 +39,8 @@ type TopNodesOut struct {
 
 func (p *Pods) nodesTop() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "nodes_top",
-		Description: "CPU and memory usage of nodes (like kubectl top node) from the metrics API, which metrics-server provides, " +
-			"with the share of each node's allocatable capacity; by label selector, sorted by cpu or memory.",
+		Name:        "nodes_top",
+		Description: "CPU and memory usage of nodes from metrics-server, with the share of allocatable, like kubectl top node.",
 		Annotations: toolset.ReadOnly("Node resource usage"),
 	}, p.topNodes)
 }

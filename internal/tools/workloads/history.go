@@ -20,7 +20,7 @@ import (
 type HistoryIn struct {
 	toolset.TextCap
 	Target
-	Revision int64 `json:"revision,omitempty" jsonschema:"show the pod template of this revision; default: list every revision"`
+	Revision int64 `json:"revision,omitempty" jsonschema:"show this revision's pod template"`
 }
 
 // Revision is one entry of a rollout history.
@@ -45,10 +45,8 @@ type HistoryOut struct {
 
 func (w *Workloads) historyTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "rollout_history",
-		Description: "List the revisions of a Deployment (from its ReplicaSets), StatefulSet or DaemonSet (from its ControllerRevisions), " +
-			"oldest first, with the image(s) and change-cause of each and which one is current. " +
-			"With revision, show that revision's pod template. rollout_undo returns to a revision.",
+		Name:        "rollout_history",
+		Description: "List a workload's revisions with their images and change-cause, as kubectl rollout history does.",
 		Annotations: toolset.ReadOnly("Rollout history"),
 	}, w.history)
 }

@@ -47,9 +47,9 @@ func (k Kind) resource() string { return string(k) + "s" }
 
 // Target names one workload; every tool of this toolset takes it.
 type Target struct {
-	Kind      string `json:"kind" jsonschema:"deployment, statefulset or daemonset (deploy, sts and ds work too)"`
-	Namespace string `json:"namespace,omitempty" jsonschema:"namespace of the workload; default: the context's namespace"`
-	Name      string `json:"name" jsonschema:"name of the workload"`
+	Kind      string `json:"kind" jsonschema:"deployment, statefulset or daemonset"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Name      string `json:"name"`
 }
 
 // ref is a Target checked and resolved against a cluster.

@@ -29,10 +29,8 @@ type RestartOut struct {
 
 func (w *Workloads) restartTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "rollout_restart",
-		Description: "Restart every pod of a Deployment, StatefulSet or DaemonSet through a rolling update, as kubectl rollout restart does: " +
-			"it sets the pod template annotation kubectl.kubernetes.io/restartedAt to now, and the controller replaces the pods following the update strategy. " +
-			"A paused Deployment must be resumed first.",
+		Name:        "rollout_restart",
+		Description: "Restart a workload's pods by a rolling update, as kubectl rollout restart does.",
 		Annotations: toolset.Writes("Restart a workload", false, false),
 	}, w.restart)
 }
@@ -75,9 +73,8 @@ type PauseOut struct {
 
 func (w *Workloads) pauseTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "rollout_pause",
-		Description: "Pause a Deployment's rollout (spec.paused=true), as kubectl rollout pause does: changes to its template are recorded " +
-			"but not rolled out until rollout_resume. Deployments only.",
+		Name:        "rollout_pause",
+		Description: "Pause a Deployment's rollout, as kubectl rollout pause does, until rollout_resume.",
 		Annotations: toolset.Writes("Pause a rollout", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PauseIn) (string, PauseOut, error) {
 		return w.setPaused(ctx, in.Target, true)
@@ -87,7 +84,7 @@ func (w *Workloads) pauseTool() toolset.Tool {
 func (w *Workloads) resumeTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_resume",
-		Description: "Resume a paused Deployment (spec.paused=false), as kubectl rollout resume does, so that pending template changes roll out. Deployments only.",
+		Description: "Resume a paused Deployment's rollout, as kubectl rollout resume does.",
 		Annotations: toolset.Writes("Resume a rollout", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PauseIn) (string, PauseOut, error) {
 		return w.setPaused(ctx, in.Target, false)

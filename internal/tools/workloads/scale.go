@@ -15,7 +15,7 @@ import (
 // ScaleIn names a Deployment or StatefulSet and its new replica count.
 type ScaleIn struct {
 	Target
-	Replicas int32 `json:"replicas" jsonschema:"the desired number of replicas, 0 or more"`
+	Replicas int32 `json:"replicas" jsonschema:"0 or more"`
 }
 
 // ScaleOut is the structured result of workloads_scale.
@@ -30,10 +30,8 @@ type ScaleOut struct {
 
 func (w *Workloads) scaleTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "workloads_scale",
-		Description: "Set the replica count of a Deployment or StatefulSet through its scale subresource, as kubectl scale does. " +
-			"Answers with the old and new count; the controller then creates or removes pods (rollout_status shows progress). " +
-			"DaemonSets have no replica count: they run one pod per eligible node.",
+		Name:        "workloads_scale",
+		Description: "Set the replicas of a Deployment or StatefulSet, as kubectl scale does.",
 		Annotations: toolset.Writes("Scale a workload", false, true),
 	}, w.scale)
 }

@@ -25,7 +25,7 @@ const maxWait = 60
 type StatusIn struct {
 	toolset.TextCap
 	Target
-	WaitSeconds int `json:"wait_seconds,omitempty" jsonschema:"wait up to this many seconds (at most 60) for the rollout to finish or fail; default 0: answer at once"`
+	WaitSeconds int `json:"wait_seconds,omitempty" jsonschema:"wait for the end, max 60 (default 0)"`
 }
 
 // StatusOut is the structured result of rollout_status.
@@ -42,11 +42,8 @@ type StatusOut struct {
 
 func (w *Workloads) statusTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "rollout_status",
-		Description: "Show where the rollout of a Deployment, StatefulSet or DaemonSet stands, like kubectl rollout status but in one answer: " +
-			"done, progressing or failed (progress deadline exceeded); generation seen by the controller; desired, updated, ready and available replicas; " +
-			"conditions; and the pods of the new revision that are not ready, with the reason (CrashLoopBackOff, ImagePullBackOff, Unschedulable...). " +
-			"Answers at once unless wait_seconds asks it to wait for the rollout to finish.",
+		Name:        "rollout_status",
+		Description: "Show a rollout's progress like kubectl rollout status, with the new revision's pods that are not ready and why.",
 		Annotations: toolset.ReadOnly("Rollout status"),
 	}, w.status)
 }

@@ -19,7 +19,7 @@ import (
 // UndoIn names a workload and the revision to return to.
 type UndoIn struct {
 	Target
-	ToRevision int64 `json:"to_revision,omitempty" jsonschema:"the revision to return to, as rollout_history numbers them; default: the one before the newest"`
+	ToRevision int64 `json:"to_revision,omitempty" jsonschema:"default: the previous one"`
 }
 
 // UndoOut is the structured result of rollout_undo.
@@ -35,10 +35,8 @@ type UndoOut struct {
 
 func (w *Workloads) undoTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "rollout_undo",
-		Description: "Roll a Deployment, StatefulSet or DaemonSet back to an earlier revision, as kubectl rollout undo does: " +
-			"the revision's pod template (from the Deployment's ReplicaSet, or the ControllerRevision) replaces the current one, " +
-			"and the controller rolls it out. Default: the revision before the newest; rollout_history lists them.",
+		Name:        "rollout_undo",
+		Description: "Roll a workload back to an earlier revision, as kubectl rollout undo does.",
 		Annotations: toolset.Writes("Undo a rollout", true, false),
 	}, w.undo)
 }
