@@ -68,10 +68,7 @@ func (p *Pods) podsTop() toolset.Tool {
 
 func (p *Pods) topPods(ctx context.Context, _ *mcp.CallToolRequest, in TopPodsIn) (string, TopPodsOut, error) {
 	out := TopPodsOut{Pods: []PodUsage{}}
-	if err := checkSort(in.SortBy); err != nil {
-		return "", out, err
-	}
-	kc, mc, err := p.metricsClient(ctx)
+	kc, mc, err := p.topClients(ctx, in.SortBy)
 	if err != nil {
 		return "", out, err
 	}
@@ -79,7 +76,9 @@ func (p *Pods) topPods(ctx context.Context, _ *mcp.CallToolRequest, in TopPodsIn
 	if in.Name != "" {
 		ns = cmp.Or(ns, kc.Namespace)
 	}
-	items, err := listPodMetrics(ctx, mc, ns, in)
+	api := mc.MetricsV1beta1().PodMetricses(ns)
+	items, err := oneOrList(ctx, in.Name, in.LabelSelector, api.Get, api.List,
+		func(l *metricsv1beta1.PodMetricsList) []metricsv1beta1.PodMetrics { return l.Items })
 	if err != nil {
 		return "", out, metricsErr(ctx, kc, err, toolset.Op{Verb: "list", Resource: "pods.metrics.k8s.io", Namespace: ns, Name: in.Name})
 	}
@@ -99,20 +98,23 @@ func (p *Pods) topPods(ctx context.Context, _ *mcp.CallToolRequest, in TopPodsIn
 	return text + fmt.Sprintf("Total over %d pods: CPU %s, memory %s.\n", len(out.Pods), cpu(out.Total.CPUMillicores), mem(out.Total.MemoryBytes)), out, nil
 }
 
-func listPodMetrics(ctx context.Context, mc metricsclient.Interface, ns string, in TopPodsIn) ([]metricsv1beta1.PodMetrics, error) {
-	api := mc.MetricsV1beta1().PodMetricses(ns)
-	if in.Name != "" {
-		pm, err := api.Get(ctx, in.Name, metav1.GetOptions{})
+// oneOrList reads the object called name or, without a name, those the
+// label selector matches.
+func oneOrList[T, L any](ctx context.Context, name, selector string,
+	get func(context.Context, string, metav1.GetOptions) (*T, error),
+	list func(context.Context, metav1.ListOptions) (*L, error), items func(*L) []T) ([]T, error) {
+	if name != "" {
+		one, err := get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return nil, err
 		}
-		return []metricsv1beta1.PodMetrics{*pm}, nil
+		return []T{*one}, nil
 	}
-	list, err := api.List(ctx, metav1.ListOptions{LabelSelector: in.LabelSelector})
+	l, err := list(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
 		return nil, err
 	}
-	return list.Items, nil
+	return items(l), nil
 }
 
 func podUsage(pm metricsv1beta1.PodMetrics) PodUsage {
@@ -199,9 +201,13 @@ func noMetrics(what, ns, selector string) string {
 		"and only while it runs; pods_list shows what exists.\n", what, where), "  ", " ")
 }
 
-// metricsClient returns the metrics client for the default cluster, built
-// once per cluster client from the same config, so the policy applies to it too.
-func (p *Pods) metricsClient(ctx context.Context) (*kube.Client, metricsclient.Interface, error) {
+// topClients checks sort_by and returns the clients pods_top and nodes_top
+// read from: the default cluster's, and its metrics client, built once per
+// cluster client from the same config, so the policy applies to it too.
+func (p *Pods) topClients(ctx context.Context, sortBy string) (*kube.Client, metricsclient.Interface, error) {
+	if err := checkSort(sortBy); err != nil {
+		return nil, nil, err
+	}
 	kc, err := p.deps.Clusters.Get(ctx, "")
 	if err != nil {
 		return nil, nil, err

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
-	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/render"
@@ -47,14 +46,13 @@ func (p *Pods) nodesTop() toolset.Tool {
 
 func (p *Pods) topNodes(ctx context.Context, _ *mcp.CallToolRequest, in TopNodesIn) (string, TopNodesOut, error) {
 	out := TopNodesOut{Nodes: []NodeUsage{}}
-	if err := checkSort(in.SortBy); err != nil {
-		return "", out, err
-	}
-	kc, mc, err := p.metricsClient(ctx)
+	kc, mc, err := p.topClients(ctx, in.SortBy)
 	if err != nil {
 		return "", out, err
 	}
-	items, err := listNodeMetrics(ctx, mc, in)
+	api := mc.MetricsV1beta1().NodeMetricses()
+	items, err := oneOrList(ctx, in.Name, in.LabelSelector, api.Get, api.List,
+		func(l *metricsv1beta1.NodeMetricsList) []metricsv1beta1.NodeMetrics { return l.Items })
 	if err != nil {
 		return "", out, metricsErr(ctx, kc, err, toolset.Op{Verb: "list", Resource: "nodes.metrics.k8s.io", Name: in.Name})
 	}
@@ -71,22 +69,6 @@ func (p *Pods) topNodes(ctx context.Context, _ *mcp.CallToolRequest, in TopNodes
 		text += "Percentages of allocatable are missing: " + allocErr.Error() + "\n"
 	}
 	return text, out, nil
-}
-
-func listNodeMetrics(ctx context.Context, mc metricsclient.Interface, in TopNodesIn) ([]metricsv1beta1.NodeMetrics, error) {
-	api := mc.MetricsV1beta1().NodeMetricses()
-	if in.Name != "" {
-		nm, err := api.Get(ctx, in.Name, metav1.GetOptions{})
-		if err != nil {
-			return nil, err
-		}
-		return []metricsv1beta1.NodeMetrics{*nm}, nil
-	}
-	list, err := api.List(ctx, metav1.ListOptions{LabelSelector: in.LabelSelector})
-	if err != nil {
-		return nil, err
-	}
-	return list.Items, nil
 }
 
 // allocatable reads what each node can give pods, for the percentages.
