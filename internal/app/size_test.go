@@ -34,9 +34,9 @@ func TestToolsListSize(t *testing.T) {
 		setup   func(*config.Config)
 		ceiling int
 	}{
-		{"default", func(*config.Config) {}, 950},
-		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 1000},
-		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 1050},
+		{"default", func(*config.Config) {}, 890},
+		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 915},
+		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 910},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := config.Default()
@@ -54,7 +54,7 @@ func TestToolsListSize(t *testing.T) {
 	for _, tt := range []struct {
 		readOnly bool
 		ceiling  int
-	}{{false, 1050}, {true, 1100}} {
+	}{{false, 965}, {true, 1030}} {
 		t.Run(fmt.Sprintf("every CLI tool, read-only %v", tt.readOnly), func(t *testing.T) {
 			cl, err := clusters.New(clusters.Options{Kubeconfig: kubeconfig})
 			if err != nil {

@@ -15,7 +15,7 @@ type Deps struct {
 // TextCap is embedded in the input of every tool that answers with text that
 // can grow: it lets a call ask for more or less than the default.
 type TextCap struct {
-	MaxBytes int `json:"max_bytes,omitempty" jsonschema:"cap on the answer's size (default 16384)"`
+	MaxBytes int `json:"max_bytes,omitempty"` // explained once, in the server instructions
 }
 
 // Budget is the byte cap for this call.

@@ -15,7 +15,7 @@ import (
 // DeleteIn names the object to delete.
 type DeleteIn struct {
 	KindRef
-	Namespace          string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace          string `json:"namespace,omitempty"`
 	Name               string `json:"name"`
 	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"check only, change nothing"`
 	PropagationPolicy  string `json:"propagation_policy,omitempty" jsonschema:"Background (default), Foreground or Orphan"`

@@ -26,7 +26,7 @@ const describeEvents = 20
 type DescribeIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 }
 

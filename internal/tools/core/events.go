@@ -30,7 +30,7 @@ const (
 // EventsIn selects events.
 type EventsIn struct {
 	toolset.TextCap
-	Namespace    string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	Namespace    string `json:"namespace,omitempty"`
 	WarningsOnly bool   `json:"warnings_only,omitempty"`
 	Kind         string `json:"kind,omitempty" jsonschema:"involved object's kind, e.g. Pod"`
 	Name         string `json:"name,omitempty" jsonschema:"involved object's name"`

@@ -23,7 +23,7 @@ const (
 type ListIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace     string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	Namespace     string `json:"namespace,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web,tier!=cache"`
 	FieldSelector string `json:"field_selector,omitempty" jsonschema:"e.g. status.phase=Running"`
 	Limit         int    `json:"limit,omitempty" jsonschema:"per page (default 100, max 1000)"`

@@ -20,7 +20,7 @@ import (
 type PatchIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 	Patch     string `json:"patch" jsonschema:"JSON; YAML also for merge and strategic"`
 	Type      string `json:"type,omitempty" jsonschema:"merge (default), json (RFC 6902) or strategic (built-in kinds)"`

@@ -29,7 +29,7 @@ func (r KindRef) ref() kube.Ref {
 type GetIn struct {
 	toolset.TextCap
 	KindRef
-	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 	Format    string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
 }

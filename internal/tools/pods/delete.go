@@ -15,7 +15,7 @@ import (
 
 // DeleteIn names the pod to delete and how.
 type DeleteIn struct {
-	Namespace          string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace          string `json:"namespace,omitempty"`
 	Name               string `json:"name"`
 	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"0 kills at once; default: the pod's"`
 	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"validate only, change nothing"`

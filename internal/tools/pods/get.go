@@ -22,7 +22,7 @@ const minObjectBytes = 512
 // GetIn names one pod.
 type GetIn struct {
 	toolset.TextCap
-	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 	Output    string `json:"output,omitempty" jsonschema:"yaml or json to add the whole pod"`
 }

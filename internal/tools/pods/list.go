@@ -17,7 +17,7 @@ import (
 // ListIn selects pods.
 type ListIn struct {
 	toolset.TextCap
-	Namespace     string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	Namespace     string `json:"namespace,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
 }
 

@@ -30,7 +30,7 @@ const (
 // matches, and what part of it to return.
 type LogsIn struct {
 	toolset.TextCap
-	Namespace     string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace     string `json:"namespace,omitempty"`
 	Name          string `json:"name,omitempty" jsonschema:"or label_selector"`
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"instead of name: merge matching pods' logs"`
 	Container     string `json:"container,omitempty" jsonschema:"default: the only or default container"`

@@ -25,7 +25,7 @@ const metricsGroupVersion = "metrics.k8s.io/v1beta1"
 // TopPodsIn selects the pods whose usage to show.
 type TopPodsIn struct {
 	toolset.TextCap
-	Namespace     string `json:"namespace,omitempty" jsonschema:"default: all namespaces"`
+	Namespace     string `json:"namespace,omitempty"`
 	Name          string `json:"name,omitempty" jsonschema:"one pod, in namespace or the context's"`
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
 	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory, highest first; default: name"`

@@ -48,7 +48,7 @@ func (k Kind) resource() string { return string(k) + "s" }
 // Target names one workload; every tool of this toolset takes it.
 type Target struct {
 	Kind      string `json:"kind" jsonschema:"deployment, statefulset or daemonset"`
-	Namespace string `json:"namespace,omitempty" jsonschema:"default: the context's"`
+	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 }
 
