@@ -33,6 +33,13 @@ type Table struct {
 // rows do not fit, it ends with a note saying how many were left out and hint,
 // which should say how to see them.
 func (t Table) Render(budget int, hint string) string {
+	text, _ := t.Fit(budget, hint)
+	return text
+}
+
+// Fit is Render that also says how many rows it shows, so a tool can return
+// exactly those rows as structured content: an answer is bounded in both forms.
+func (t Table) Fit(budget int, hint string) (string, int) {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, strings.Join(t.Header, "\t"))
@@ -40,11 +47,12 @@ func (t Table) Render(budget int, hint string) string {
 		fmt.Fprintln(w, strings.Join(r, "\t"))
 	}
 	w.Flush()
-	text, shown := cutLines(b.String(), budget)
-	if left := len(t.Rows) - (shown - 1); left > 0 && shown < len(t.Rows)+1 {
+	text, lines := cutLines(b.String(), budget)
+	shown := max(lines-1, 0) // the header is a line too
+	if left := len(t.Rows) - shown; left > 0 {
 		text += fmt.Sprintf("[%d of %d rows not shown: the answer is capped at %d bytes. %s]\n", left, len(t.Rows), budget, hint)
 	}
-	return text
+	return text, shown
 }
 
 // Text caps free text at budget bytes on a line boundary, noting the cut and hint.

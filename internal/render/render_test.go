@@ -24,6 +24,13 @@ func TestTableFitsBudgetAndSaysSo(t *testing.T) {
 	if !strings.HasPrefix(out, "NAME") {
 		t.Fatalf("header missing: %q", out[:20])
 	}
+	text, shown := tbl.Fit(2048, "")
+	if got := strings.Count(text, "pod-"); got != shown || shown == 0 || shown == 1000 {
+		t.Fatalf("Fit says %d rows shown, the text has %d", shown, got)
+	}
+	if _, all := (Table{Header: []string{"A"}, Rows: [][]string{{"x"}, {"y"}}}).Fit(DefaultBudget, ""); all != 2 {
+		t.Fatalf("Fit of a small table shows %d of 2 rows", all)
+	}
 }
 
 func TestTableUnderBudgetUntouched(t *testing.T) {

@@ -224,3 +224,30 @@ func TestReadyzReportsDeadCluster(t *testing.T) {
 		t.Fatalf("/readyz: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestStructuredBoundedLikeText: when the text is cut, structuredContent holds
+// exactly the rows the text shows and says how many matched, so neither form
+// of an answer can flood a client's context.
+func TestStructuredBoundedLikeText(t *testing.T) {
+	cs := connectInMemory(t, env.Kubeconfig)
+	got, res := call(t, cs, "pods_list", map[string]any{"max_bytes": 1024})
+	raw, _ := json.Marshal(res.StructuredContent)
+	var out struct {
+		Pods    []struct{ Name string } `json:"pods"`
+		Matched int                     `json:"matched"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Pods) == 0 || len(out.Pods) >= out.Matched || !strings.Contains(got.Text, "rows not shown") {
+		t.Fatalf("%d pods of %d matched; text:\n%s", len(out.Pods), out.Matched, got.Text)
+	}
+	for _, p := range out.Pods {
+		if !strings.Contains(got.Text, p.Name) {
+			t.Errorf("structured row %s is not in the text", p.Name)
+		}
+	}
+	if len(got.Text) > 1024 {
+		t.Errorf("text is %d bytes, budget 1024", len(got.Text))
+	}
+}

@@ -26,6 +26,7 @@ type Namespace struct {
 // NamespacesOut is the structured result of namespaces_list.
 type NamespacesOut struct {
 	Namespaces []Namespace `json:"namespaces"`
+	Matched    int         `json:"matched" jsonschema:"how many matched; the list holds those the text shows"`
 }
 
 func (c *Core) namespacesList() toolset.Tool {
@@ -52,5 +53,8 @@ func (c *Core) listNamespaces(ctx context.Context, _ *mcp.CallToolRequest, in Na
 		out.Namespaces = append(out.Namespaces, Namespace{Name: ns.Name, Status: string(ns.Status.Phase), Created: ns.CreationTimestamp.Time})
 		table.Rows = append(table.Rows, []string{ns.Name, string(ns.Status.Phase), render.Age(ns.CreationTimestamp.Time, now)})
 	}
-	return table.Render(c.deps.Budget(in.TextCap), `To read one namespace, call resources_get {"resource":"namespaces","name":"NAME"}.`), out, nil
+	out.Matched = len(out.Namespaces)
+	text, shown := table.Fit(c.deps.Budget(in.TextCap), `To read one namespace, call resources_get {"resource":"namespaces","name":"NAME"}.`)
+	out.Namespaces = out.Namespaces[:shown]
+	return text, out, nil
 }

@@ -67,7 +67,8 @@ type Node struct {
 
 // ListOut is the structured result of nodes_list.
 type ListOut struct {
-	Nodes []Node `json:"nodes"`
+	Nodes   []Node `json:"nodes"`
+	Matched int    `json:"matched" jsonschema:"how many matched; the list holds those the text shows"`
 }
 
 func (n *Nodes) listTool() toolset.Tool {
@@ -95,7 +96,9 @@ func (n *Nodes) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (st
 		return noNodes(in.LabelSelector), out, nil
 	}
 	budget := n.deps.Budget(in.TextCap)
-	text := nodeTable(out.Nodes).Render(budget, "Narrow the list with label_selector.")
+	out.Matched = len(out.Nodes)
+	text, shown := nodeTable(out.Nodes).Fit(budget, "Narrow the list with label_selector.")
+	out.Nodes = out.Nodes[:shown]
 	if msgs := problemMessages(out.Nodes); msgs != "" {
 		text += "\n" + render.Fence("node condition messages", msgs)
 	}

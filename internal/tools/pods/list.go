@@ -35,7 +35,8 @@ type Pod struct {
 
 // ListOut is the structured result of pods_list.
 type ListOut struct {
-	Pods []Pod `json:"pods"`
+	Pods    []Pod `json:"pods" jsonschema:"the pods the text shows"`
+	Matched int   `json:"matched" jsonschema:"pods that matched, shown or not"`
 }
 
 func (p *Pods) podsList() toolset.Tool {
@@ -59,11 +60,14 @@ func (p *Pods) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (str
 	for i := range list.Items {
 		out.Pods = append(out.Pods, summarizePod(&list.Items[i]))
 	}
+	out.Matched = len(out.Pods)
 	if len(out.Pods) == 0 {
 		return noPods(in.Namespace, in.LabelSelector), out, nil
 	}
-	return podTable(out.Pods, in.Namespace == "").Render(p.deps.Budget(in.TextCap),
-		"Narrow the list with namespace or label_selector."), out, nil
+	text, shown := podTable(out.Pods, in.Namespace == "").Fit(p.deps.Budget(in.TextCap),
+		"Narrow the list with namespace or label_selector.")
+	out.Pods = out.Pods[:shown]
+	return text, out, nil
 }
 
 func noPods(ns, selector string) string {

@@ -54,8 +54,9 @@ type ContainerUsage struct {
 
 // TopPodsOut is the structured result of pods_top.
 type TopPodsOut struct {
-	Pods  []PodUsage `json:"pods"`
-	Total Usage      `json:"total" jsonschema:"sum over the pods listed"`
+	Pods    []PodUsage `json:"pods"`
+	Total   Usage      `json:"total" jsonschema:"sum over every pod that matched"`
+	Matched int        `json:"matched" jsonschema:"how many matched; the list holds those the text shows"`
 }
 
 func (p *Pods) podsTop() toolset.Tool {
@@ -93,9 +94,11 @@ func (p *Pods) topPods(ctx context.Context, _ *mcp.CallToolRequest, in TopPodsIn
 		out.Total.CPUMillicores += u.CPUMillicores
 		out.Total.MemoryBytes += u.MemoryBytes
 	}
-	text := podUsageTable(out.Pods, ns == "", in.Containers).Render(p.deps.Budget(in.TextCap),
+	out.Matched = len(out.Pods)
+	text, shown := podUsageTable(out.Pods, ns == "", in.Containers).Fit(p.deps.Budget(in.TextCap),
 		"Narrow with namespace or label_selector, or use sort_by to see the heaviest first.")
-	return text + fmt.Sprintf("Total over %d pods: CPU %s, memory %s.\n", len(out.Pods), cpu(out.Total.CPUMillicores), mem(out.Total.MemoryBytes)), out, nil
+	out.Pods = out.Pods[:shown]
+	return text + fmt.Sprintf("Total over %d pods: CPU %s, memory %s.\n", out.Matched, cpu(out.Total.CPUMillicores), mem(out.Total.MemoryBytes)), out, nil
 }
 
 // oneOrList reads the object called name or, without a name, those the

@@ -33,7 +33,8 @@ type NodeUsage struct {
 
 // TopNodesOut is the structured result of nodes_top.
 type TopNodesOut struct {
-	Nodes []NodeUsage `json:"nodes"`
+	Nodes   []NodeUsage `json:"nodes"`
+	Matched int         `json:"matched" jsonschema:"how many matched; the list holds those the text shows"`
 }
 
 func (p *Pods) nodesTop() toolset.Tool {
@@ -64,7 +65,9 @@ func (p *Pods) topNodes(ctx context.Context, _ *mcp.CallToolRequest, in TopNodes
 		out.Nodes = append(out.Nodes, nodeUsage(nm, alloc[nm.Name]))
 	}
 	sortUsage(out.Nodes, in.SortBy, func(u NodeUsage) (string, Usage) { return u.Name, u.Usage })
-	text := nodeUsageTable(out.Nodes).Render(p.deps.Budget(in.TextCap), "Narrow with label_selector, or use sort_by to see the busiest first.")
+	out.Matched = len(out.Nodes)
+	text, shown := nodeUsageTable(out.Nodes).Fit(p.deps.Budget(in.TextCap), "Narrow with label_selector, or use sort_by to see the busiest first.")
+	out.Nodes = out.Nodes[:shown]
 	if allocErr != nil {
 		text += "Percentages of allocatable are missing: " + allocErr.Error() + "\n"
 	}
