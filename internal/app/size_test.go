@@ -35,7 +35,7 @@ func TestToolsListSize(t *testing.T) {
 		ceiling int
 	}{
 		{"default", func(*config.Config) {}, 890},
-		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 915},
+		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 920},
 		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 910},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 // and stringData (keys stay: they say what the Secret is for), and credentials
 // inside any other string value (see RedactText).
 func Redact(obj *unstructured.Unstructured) {
-	if obj.GetKind() == "Secret" && obj.GroupVersionKind().Group == "" {
-		for _, field := range []string{"data", "stringData"} {
+	if isSecret(obj) {
+		for _, field := range secretFields {
 			if values, ok := obj.Object[field].(map[string]any); ok {
 				for k, v := range values {
 					values[k] = fmt.Sprintf("<redacted: %d bytes>", valueSize(field, v))
@@ -26,6 +26,27 @@ func Redact(obj *unstructured.Unstructured) {
 		}
 	}
 	redactStrings(obj.Object)
+}
+
+// RedactRevealing is Redact for a caller who asked to see a Secret's values
+// and was allowed to: its data and stringData stay as they are; credentials
+// anywhere else in the object are still redacted.
+func RedactRevealing(obj *unstructured.Unstructured) {
+	if !isSecret(obj) {
+		Redact(obj)
+		return
+	}
+	for k, v := range obj.Object {
+		if k != "data" && k != "stringData" {
+			obj.Object[k] = redactStrings(v)
+		}
+	}
+}
+
+var secretFields = []string{"data", "stringData"}
+
+func isSecret(obj *unstructured.Unstructured) bool {
+	return obj.GetKind() == "Secret" && obj.GroupVersionKind().Group == ""
 }
 
 // valueSize is the size of the secret value itself: data holds it base64-encoded.

@@ -64,3 +64,19 @@ func FuzzRedactText(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactRevealing(t *testing.T) {
+	secret := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata":   map[string]any{"name": "s", "annotations": map[string]any{"hook": "Bearer abcdefghijklmnop"}},
+		"data":       map[string]any{"password": "c2VjcmV0LXZhbHVl"},
+		"stringData": map[string]any{"token": "token: plain-value-123"},
+	}}
+	RedactRevealing(secret)
+	if secret.Object["data"].(map[string]any)["password"] != "c2VjcmV0LXZhbHVl" || secret.Object["stringData"].(map[string]any)["token"] != "token: plain-value-123" {
+		t.Fatalf("revealed values changed: %v", secret.Object)
+	}
+	if ann := secret.GetAnnotations()["hook"]; strings.Contains(ann, "abcdefghijklmnop") {
+		t.Fatalf("a credential outside the Secret's values was revealed: %q", ann)
+	}
+}

@@ -13,7 +13,14 @@ import (
 // model that such text is not an instruction. A fence marker inside the text
 // is defused so the data cannot close the fence early.
 func Fence(source, text string) string {
-	text = policy.RedactText(strings.ReplaceAll(text, fenceClose, "</untrusted-data\u200b>"))
+	return FenceVerbatim(source, policy.RedactText(text))
+}
+
+// FenceVerbatim is Fence without the text redaction, for text whose
+// credentials were already dealt with object by object (CleanRevealing keeps
+// the Secret values a caller was allowed to see, which RedactText would hide).
+func FenceVerbatim(source, text string) string {
+	text = strings.ReplaceAll(text, fenceClose, "</untrusted-data\u200b>")
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}

@@ -98,6 +98,20 @@ const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 // Clean strips what only adds noise (managedFields, the last-applied
 // annotation) and redacts what must not be shown.
 func Clean(obj *unstructured.Unstructured) *unstructured.Unstructured {
+	obj = strip(obj)
+	policy.Redact(obj)
+	return obj
+}
+
+// CleanRevealing is Clean for a caller allowed to see a Secret's values
+// (policy.RedactRevealing): only the explicit opt-in of one call leads here.
+func CleanRevealing(obj *unstructured.Unstructured) *unstructured.Unstructured {
+	obj = strip(obj)
+	policy.RedactRevealing(obj)
+	return obj
+}
+
+func strip(obj *unstructured.Unstructured) *unstructured.Unstructured {
 	obj = obj.DeepCopy()
 	unstructured.RemoveNestedField(obj.Object, "metadata", "managedFields")
 	if ann := obj.GetAnnotations(); ann != nil {
@@ -107,7 +121,6 @@ func Clean(obj *unstructured.Unstructured) *unstructured.Unstructured {
 		}
 		obj.SetAnnotations(ann)
 	}
-	policy.Redact(obj)
 	return obj
 }
 

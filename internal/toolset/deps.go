@@ -10,6 +10,9 @@ type Deps struct {
 	// DefaultBudget is the default cap on a text answer, in bytes; zero means
 	// render.DefaultBudget.
 	DefaultBudget int
+	// AllowSecretReveal lets a call ask to see Secret values; off, such a call
+	// is refused.
+	AllowSecretReveal bool
 }
 
 // TextCap is embedded in the input of every tool that answers with text that

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"testing"
 
@@ -119,4 +120,25 @@ func TestReadOnlySurface(t *testing.T) {
 			t.Errorf("read-only server lists %s", tool.Name)
 		}
 	}
+}
+
+// TestSecretReveal: revealing takes both a per-call opt-in and a server that
+// allows it; without either, values stay redacted or the call is refused.
+func TestSecretReveal(t *testing.T) {
+	b64 := base64.StdEncoding.EncodeToString([]byte(testenv.PlantedSecret))
+	args := func(reveal bool) map[string]any {
+		return map[string]any{"resource": "secrets", "namespace": testenv.NamespaceShop, "name": testenv.SecretName, "reveal_secret_values": reveal}
+	}
+	cfg := config.Default()
+	cfg.Kubeconfig = env.Kubeconfig
+	forbidding := connectConfig(t, cfg)
+	got, _ := call(t, forbidding, "resources_get", args(true))
+	toolCase{tool: "resources_get", isError: true, want: []string{"allowSecretReveal"}, notWant: []string{b64}}.check(t, got)
+
+	cfg.AllowSecretReveal = true
+	allowing := connectConfig(t, cfg)
+	got, _ = call(t, allowing, "resources_get", args(false))
+	toolCase{tool: "resources_get", want: []string{"<redacted"}, notWant: []string{b64}}.check(t, got)
+	got, _ = call(t, allowing, "resources_get", args(true))
+	toolCase{tool: "resources_get", want: []string{b64}, notWant: []string{"<redacted"}}.check(t, got)
 }

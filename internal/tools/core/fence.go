@@ -13,20 +13,29 @@ const fenceOverhead = 300
 // render.Text or render.Table.Render cut it to a budget; the note such a cut
 // appends stays outside the fence, since it is kubemcp's, not the cluster's.
 func fence(source, full, capped string) string {
+	return fenceWith(render.Fence, source, full, capped)
+}
+
+func fenceWith(wrap func(source, text string) string, source, full, capped string) string {
 	if capped == full {
-		return render.Fence(source, full)
+		return wrap(source, full)
 	}
 	i := 0
 	for i < len(full) && i < len(capped) && full[i] == capped[i] {
 		i++
 	}
 	i = strings.LastIndexByte(capped[:i], '\n') + 1
-	return render.Fence(source, capped[:i]) + capped[i:]
+	return wrap(source, capped[:i]) + capped[i:]
 }
 
 // fencedText caps cluster text to budget bytes, fence included, and fences it.
 func fencedText(source, text string, budget int, hint string) string {
 	return fence(source, text, render.Text(text, max(budget-fenceOverhead, 512), hint))
+}
+
+// fencedRevealed is fencedText for an object cleaned by render.CleanRevealing.
+func fencedRevealed(source, text string, budget int, hint string) string {
+	return fenceWith(render.FenceVerbatim, source, text, render.Text(text, max(budget-fenceOverhead, 512), hint))
 }
 
 // fencedTable renders a table of cluster text within budget bytes, fence

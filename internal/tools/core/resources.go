@@ -32,6 +32,7 @@ type GetIn struct {
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 	Format    string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
+	Reveal    bool   `json:"reveal_secret_values,omitempty" jsonschema:"if the server allows it"`
 }
 
 // GetOut is the structured result of resources_get: the cleaned object.
@@ -59,6 +60,9 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 	if err := checkFormat(in.Format); err != nil {
 		return "", out, err
 	}
+	if in.Reveal && !c.deps.AllowSecretReveal {
+		return "", out, fmt.Errorf("reveal_secret_values is refused: this server's configuration does not allow revealing Secret values (allowSecretReveal); call again without it to see the keys and sizes")
+	}
 	t, err := c.target(ctx, "get", in.KindRef, in.Namespace)
 	if err != nil {
 		return "", out, err
@@ -67,13 +71,21 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 	if err != nil {
 		return "", out, t.explain(err, "get", in.Name)
 	}
-	obj = render.Clean(obj)
+	if in.Reveal {
+		obj = render.CleanRevealing(obj)
+	} else {
+		obj = render.Clean(obj)
+	}
 	text, err := render.Object(obj, render.Format(in.Format))
 	if err != nil {
 		return "", out, err
 	}
 	out = GetOut{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName(), Object: obj.Object}
-	return fencedText(objectSource(t, in.Name), text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
+	fenced := fencedText
+	if in.Reveal {
+		fenced = fencedRevealed
+	}
+	return fenced(objectSource(t, in.Name), text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
 }
 
 func checkFormat(f string) error {
