@@ -114,7 +114,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 	if err != nil {
 		return nil, nil, err
 	}
-	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
+	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal, Confirm: cfg.Policy.Confirm}
 	filter := toolset.Filter{
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,

@@ -29,6 +29,17 @@ type Config struct {
 	Deny []Rule `json:"deny,omitempty"`
 	// Allow, when not empty, refuses every request that no rule matches.
 	Allow []Rule `json:"allow,omitempty"`
+	// Confirm names the tool calls that need a person's confirmation: the
+	// server dry-runs them and shows the diff first.
+	Confirm []ConfirmRule `json:"confirm,omitempty"`
+}
+
+// ConfirmRule matches tool calls by tool name, kind and namespace; an empty
+// list matches everything, "*" and shell patterns work as in Rule.
+type ConfirmRule struct {
+	Tools      []string `json:"tools,omitempty"`
+	Kinds      []string `json:"kinds,omitempty"`
+	Namespaces []string `json:"namespaces,omitempty"`
 }
 
 // Validate reports every malformed rule at once.
