@@ -114,7 +114,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 	if err != nil {
 		return nil, nil, err
 	}
-	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal, Confirm: cfg.Policy.Confirm}
+	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
 	filter := toolset.Filter{
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,
@@ -129,7 +129,8 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 	if err != nil {
 		return nil, nil, err
 	}
-	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog, Logger: logger})
+	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog,
+		Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), Logger: logger})
 	return server, cl, nil
 }
 

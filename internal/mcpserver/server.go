@@ -19,9 +19,10 @@ import (
 // Options configure the server.
 type Options struct {
 	Version string
-	Tools   []toolset.Tool // as toolset.Select chose them
-	Audit   *audit.Log     // nil: no audit log
-	Logger  *slog.Logger   // nil: discard
+	Tools   []toolset.Tool     // as toolset.Select chose them
+	Audit   *audit.Log         // nil: no audit log
+	Confirm *toolset.Confirmer // nil: no call needs confirmation
+	Logger  *slog.Logger       // nil: discard
 }
 
 const instructions = `kubemcp reads and manages Kubernetes clusters.
@@ -46,7 +47,7 @@ func New(opts Options) *mcp.Server {
 		// Added last, so it runs outermost: panics are already errors when it records.
 		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, logger))
 	}
-	toolset.Install(s, opts.Tools)
+	toolset.Install(s, opts.Tools, opts.Confirm)
 	return s
 }
 

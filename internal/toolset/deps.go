@@ -1,7 +1,6 @@
 package toolset
 
 import (
-	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/render"
 )
 
@@ -14,8 +13,6 @@ type Deps struct {
 	// AllowSecretReveal lets a call ask to see Secret values; off, such a call
 	// is refused.
 	AllowSecretReveal bool
-	// Confirm names the calls that need confirmation before they change anything.
-	Confirm []policy.ConfirmRule
 }
 
 // TextCap is embedded in the input of every tool that answers with text that

@@ -24,7 +24,7 @@ type Toolset interface {
 // Tool is one MCP tool: its metadata and how to install its typed handler.
 type Tool struct {
 	Meta    mcp.Tool
-	install func(*mcp.Server, *mcp.Tool)
+	install func(*mcp.Server, *mcp.Tool, *Confirmer)
 }
 
 // Handler is a typed tool handler. It returns the text a model reads and the
@@ -45,9 +45,15 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 	}
 	return Tool{
 		Meta: meta,
-		install: func(s *mcp.Server, t *mcp.Tool) {
+		install: func(s *mcp.Server, t *mcp.Tool, c *Confirmer) {
+			run := h
+			if c == nil || t.Annotations == nil || t.Annotations.ReadOnlyHint {
+				t.InputSchema = withoutApproval[In]()
+			} else {
+				run = confirming(c, t.Name, h)
+			}
 			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-				text, out, err := h(ctx, req, in)
+				text, out, err := run(ctx, req, in)
 				var failed *withOutput
 				if errors.As(err, &failed) {
 					if text == "" {
@@ -81,11 +87,12 @@ type OptIn interface {
 	OptIn() bool
 }
 
-// Install adds the tools to s.
-func Install(s *mcp.Server, tools []Tool) {
+// Install adds the tools to s; c (nil for none) asks for confirmation of the
+// calls its rules name.
+func Install(s *mcp.Server, tools []Tool, c *Confirmer) {
 	for _, t := range tools {
 		meta := t.Meta
-		t.install(s, &meta)
+		t.install(s, &meta, c)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 
 // In is the input of every CLI tool.
 type In struct {
+	toolset.Approval
 	toolset.TextCap
 	Args           []string `json:"args" jsonschema:"argv, subcommand first, e.g. [\"get\",\"pods\"]"`
 	Namespace      string   `json:"namespace,omitempty" jsonschema:"instead of -n; default: the context's"`

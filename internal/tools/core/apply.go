@@ -20,6 +20,7 @@ const fieldManager = "kubemcp"
 
 // ApplyIn is a manifest to server-side apply.
 type ApplyIn struct {
+	toolset.Approval
 	toolset.TextCap
 	Manifest  string `json:"manifest" jsonschema:"YAML or JSON documents separated by ---"`
 	Namespace string `json:"namespace,omitempty" jsonschema:"for objects without one; default: the context's"`
@@ -29,12 +30,13 @@ type ApplyIn struct {
 
 // Applied is one object of a manifest and what apply did (or would do) to it.
 type Applied struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Namespace  string `json:"namespace,omitempty"`
-	Name       string `json:"name"`
-	Action     string `json:"action" jsonschema:"created, configured or unchanged; with dry_run: would create, would configure or unchanged"`
-	Diff       string `json:"diff,omitempty" jsonschema:"with dry_run: unified diff of the live object against the result, Secret values redacted"`
+	APIVersion      string `json:"apiVersion"`
+	Kind            string `json:"kind"`
+	Namespace       string `json:"namespace,omitempty"`
+	Name            string `json:"name"`
+	Action          string `json:"action" jsonschema:"created, configured or unchanged; with dry_run: would create, would configure or unchanged"`
+	Diff            string `json:"diff,omitempty" jsonschema:"with dry_run: unified diff of the live object against the result, Secret values redacted"`
+	ResourceVersion string `json:"resourceVersion,omitempty" jsonschema:"of the live object, if any"`
 }
 
 // ApplyOut is the structured result of resources_apply.
@@ -97,7 +99,7 @@ func preflight(ctx context.Context, docs []doc, force bool) ([]Applied, error) {
 		live, result, err := dryRun(ctx, d, force)
 		switch {
 		case err != nil && isMissingNamespace(err, d.t.ns) && newNamespaces[d.t.ns]:
-			out = append(out, appliedOf(d, "would create (checked only when its namespace exists)", ""))
+			out = append(out, appliedOf(d, nil, "would create (checked only when its namespace exists)", ""))
 		case err != nil:
 			errs = append(errs, fmt.Errorf("%s (%s): %w", d.where, d.label(), explainApply(d, err)))
 		default:
@@ -137,15 +139,29 @@ func dryRunResult(d doc, live, result *unstructured.Unstructured) Applied {
 	diff := objectDiff(live, result)
 	switch {
 	case live == nil:
-		return appliedOf(d, "would create", diff)
+		return appliedOf(d, live, "would create", diff)
 	case diff == "":
-		return appliedOf(d, "unchanged", "")
+		return appliedOf(d, live, "unchanged", "")
 	}
-	return appliedOf(d, "would configure", diff)
+	return appliedOf(d, live, "would configure", diff)
 }
 
-func appliedOf(d doc, action, diff string) Applied {
-	return Applied{APIVersion: d.obj.GetAPIVersion(), Kind: d.obj.GetKind(), Namespace: d.t.ns, Name: d.obj.GetName(), Action: action, Diff: diff}
+func appliedOf(d doc, live *unstructured.Unstructured, action, diff string) Applied {
+	a := Applied{APIVersion: d.obj.GetAPIVersion(), Kind: d.obj.GetKind(), Namespace: d.t.ns, Name: d.obj.GetName(), Action: action, Diff: diff}
+	if live != nil {
+		a.ResourceVersion = live.GetResourceVersion()
+	}
+	return a
+}
+
+// ConfirmState implements toolset.Stateful: an approval of a dry run holds
+// only while every object is as it was when dry-run.
+func (o ApplyOut) ConfirmState() string {
+	var b strings.Builder
+	for _, a := range o.Objects {
+		fmt.Fprintf(&b, "%s/%s/%s/%s@%s\n", a.APIVersion, a.Kind, a.Namespace, a.Name, a.ResourceVersion)
+	}
+	return b.String()
 }
 
 // applyAll applies the documents in order. The dry run makes a failure here
@@ -158,7 +174,7 @@ func applyAll(ctx context.Context, docs []doc, force bool) ([]Applied, error) {
 		if err != nil {
 			return out, partialApply(out, docs[i:], explainApply(d, err))
 		}
-		out = append(out, appliedOf(d, action(live, result), ""))
+		out = append(out, appliedOf(d, result, action(live, result), ""))
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 
 // DeleteIn names the object to delete.
 type DeleteIn struct {
+	toolset.Approval
 	KindRef
 	Namespace          string `json:"namespace,omitempty"`
 	Name               string `json:"name"`
@@ -24,13 +25,14 @@ type DeleteIn struct {
 
 // DeleteOut is the structured result of resources_delete.
 type DeleteOut struct {
-	APIVersion string   `json:"apiVersion"`
-	Kind       string   `json:"kind"`
-	Namespace  string   `json:"namespace,omitempty"`
-	Name       string   `json:"name"`
-	DryRun     bool     `json:"dryRun"`
-	Status     string   `json:"status" jsonschema:"deleted, deleting (finalizers still to run) or would delete"`
-	Finalizers []string `json:"finalizers" jsonschema:"finalizers that hold a deleting object"`
+	APIVersion      string   `json:"apiVersion"`
+	Kind            string   `json:"kind"`
+	Namespace       string   `json:"namespace,omitempty"`
+	Name            string   `json:"name"`
+	DryRun          bool     `json:"dryRun"`
+	Status          string   `json:"status" jsonschema:"deleted, deleting (finalizers still to run) or would delete"`
+	Finalizers      []string `json:"finalizers" jsonschema:"finalizers that hold a deleting object"`
+	ResourceVersion string   `json:"resourceVersion,omitempty" jsonschema:"of the live object, if any"`
 }
 
 var propagationPolicies = []metav1.DeletionPropagation{metav1.DeletePropagationBackground, metav1.DeletePropagationForeground, metav1.DeletePropagationOrphan}
@@ -58,6 +60,7 @@ func (c *Core) delete(ctx context.Context, _ *mcp.CallToolRequest, in DeleteIn) 
 		return "", out, t.explain(err, "get", in.Name)
 	}
 	out.APIVersion, out.Kind, out.Namespace, out.Name = live.GetAPIVersion(), live.GetKind(), t.ns, in.Name
+	out.ResourceVersion = live.GetResourceVersion()
 	if err := t.api().Delete(ctx, in.Name, opts); err != nil {
 		return "", out, t.explain(err, "delete", in.Name)
 	}
@@ -67,6 +70,9 @@ func (c *Core) delete(ctx context.Context, _ *mcp.CallToolRequest, in DeleteIn) 
 	}
 	return deleteText(in, out), out, nil
 }
+
+// ConfirmState implements toolset.Stateful: an approval holds while the object is unchanged.
+func (o DeleteOut) ConfirmState() string { return o.ResourceVersion }
 
 func (in DeleteIn) options() (metav1.DeleteOptions, error) {
 	opts := metav1.DeleteOptions{GracePeriodSeconds: in.GracePeriodSeconds}

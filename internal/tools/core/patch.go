@@ -18,6 +18,7 @@ import (
 
 // PatchIn is a patch to one object.
 type PatchIn struct {
+	toolset.Approval
 	toolset.TextCap
 	KindRef
 	Namespace string `json:"namespace,omitempty"`
@@ -29,13 +30,14 @@ type PatchIn struct {
 
 // PatchOut is the structured result of resources_patch.
 type PatchOut struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Namespace  string `json:"namespace,omitempty"`
-	Name       string `json:"name"`
-	DryRun     bool   `json:"dryRun"`
-	Changed    bool   `json:"changed" jsonschema:"whether the patch changes (or, with dry_run, would change) the object"`
-	Diff       string `json:"diff" jsonschema:"unified diff of the object before and after, Secret values redacted"`
+	APIVersion      string `json:"apiVersion"`
+	Kind            string `json:"kind"`
+	Namespace       string `json:"namespace,omitempty"`
+	Name            string `json:"name"`
+	DryRun          bool   `json:"dryRun"`
+	Changed         bool   `json:"changed" jsonschema:"whether the patch changes (or, with dry_run, would change) the object"`
+	Diff            string `json:"diff" jsonschema:"unified diff of the object before and after, Secret values redacted"`
+	ResourceVersion string `json:"resourceVersion,omitempty" jsonschema:"of the live object, if any"`
 }
 
 var patchTypes = map[string]types.PatchType{
@@ -79,9 +81,13 @@ func (c *Core) patch(ctx context.Context, _ *mcp.CallToolRequest, in PatchIn) (s
 	}
 	out.APIVersion, out.Kind, out.Namespace, out.Name = result.GetAPIVersion(), result.GetKind(), t.ns, in.Name
 	out.Diff = objectDiff(live, result)
+	out.ResourceVersion = live.GetResourceVersion()
 	out.Changed = out.Diff != ""
 	return c.patchText(in, out), out, nil
 }
+
+// ConfirmState implements toolset.Stateful: an approval holds while the object is unchanged.
+func (o PatchOut) ConfirmState() string { return o.ResourceVersion }
 
 // patchBody checks the patch type against the kind and makes the patch JSON.
 func patchBody(t target, in PatchIn) (types.PatchType, []byte, error) {

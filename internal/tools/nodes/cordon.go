@@ -15,6 +15,7 @@ import (
 
 // CordonIn names a node.
 type CordonIn struct {
+	toolset.Approval
 	Name string `json:"name"`
 }
 

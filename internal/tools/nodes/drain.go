@@ -27,6 +27,7 @@ const (
 
 // DrainIn names a node and how to drain it; the options are kubectl drain's.
 type DrainIn struct {
+	toolset.Approval
 	toolset.TextCap
 	Name               string `json:"name"`
 	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"show the plan, change nothing"`

@@ -15,6 +15,7 @@ import (
 
 // DeleteIn names the pod to delete and how.
 type DeleteIn struct {
+	toolset.Approval
 	Namespace          string `json:"namespace,omitempty"`
 	Name               string `json:"name"`
 	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"0 kills at once; default: the pod's"`

@@ -15,6 +15,7 @@ import (
 
 // RestartIn names the workload to restart.
 type RestartIn struct {
+	toolset.Approval
 	Target
 }
 
@@ -59,6 +60,7 @@ func (w *Workloads) restart(ctx context.Context, _ *mcp.CallToolRequest, in Rest
 
 // PauseIn names the Deployment to pause or resume.
 type PauseIn struct {
+	toolset.Approval
 	Target
 }
 

@@ -14,6 +14,7 @@ import (
 
 // ScaleIn names a Deployment or StatefulSet and its new replica count.
 type ScaleIn struct {
+	toolset.Approval
 	Target
 	Replicas int32 `json:"replicas" jsonschema:"0 or more"`
 }

@@ -18,6 +18,7 @@ import (
 
 // UndoIn names a workload and the revision to return to.
 type UndoIn struct {
+	toolset.Approval
 	Target
 	ToRevision int64 `json:"to_revision,omitempty" jsonschema:"default: the previous one"`
 }

@@ -1,0 +1,180 @@
+package toolset
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/policy"
+)
+
+type scaleIn struct {
+	Approval
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Replicas  int    `json:"replicas"`
+	DryRun    bool   `json:"dry_run,omitempty"`
+}
+
+type scaleOut struct {
+	RV string `json:"rv"`
+}
+
+func (o scaleOut) ConfirmState() string { return o.RV }
+
+// recorder is a write tool that counts real (not dry-run) calls; rv plays the
+// object's resourceVersion.
+type recorder struct {
+	writes atomic.Int32
+	rv     atomic.Value
+}
+
+func (r *recorder) tool() Tool {
+	r.rv.Store("1")
+	return New(mcp.Tool{Name: "scale", Annotations: Writes("Scale", false, true)},
+		func(_ context.Context, _ *mcp.CallToolRequest, in scaleIn) (string, scaleOut, error) {
+			rv := r.rv.Load().(string)
+			if in.DryRun {
+				return "would scale " + in.Name + " to " + string(rune('0'+in.Replicas)), scaleOut{RV: rv}, nil
+			}
+			r.writes.Add(1)
+			return "scaled", scaleOut{RV: rv}, nil
+		})
+}
+
+func serveConfirm(t *testing.T, rules []policy.ConfirmRule, elicit func(*mcp.ElicitRequest) (*mcp.ElicitResult, error)) (*mcp.ClientSession, *recorder) {
+	t.Helper()
+	r := &recorder{}
+	s := mcp.NewServer(&mcp.Implementation{Name: "t"}, nil)
+	Install(s, []Tool{r.tool()}, NewConfirmer(rules))
+	ct, st := mcp.NewInMemoryTransports()
+	ctx := context.Background()
+	if _, err := s.Connect(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	var opts *mcp.ClientOptions
+	if elicit != nil {
+		opts = &mcp.ClientOptions{ElicitationHandler: func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) { return elicit(req) }}
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, opts).Connect(ctx, ct, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs, r
+}
+
+func callScale(t *testing.T, cs *mcp.ClientSession, args map[string]any) (string, bool) {
+	t.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "scale", Arguments: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Content[0].(*mcp.TextContent).Text, res.IsError
+}
+
+var tokenRE = regexp.MustCompile(`approval_token "([A-Z0-9]+)"`)
+
+func TestConfirmWithToken(t *testing.T) {
+	cs, r := serveConfirm(t, []policy.ConfirmRule{{Tools: []string{"scale"}, Namespaces: []string{"prod"}}}, nil)
+	args := map[string]any{"namespace": "prod", "name": "web", "replicas": 3}
+
+	text, isErr := callScale(t, cs, args)
+	m := tokenRE.FindStringSubmatch(text)
+	if !isErr || m == nil || !strings.Contains(text, "would scale web to 3") || r.writes.Load() != 0 {
+		t.Fatalf("want a preview and a token, nothing written; got isError=%v writes=%d:\n%s", isErr, r.writes.Load(), text)
+	}
+	other := map[string]any{"namespace": "prod", "name": "web", "replicas": 9, "approval_token": m[1]}
+	if text, isErr := callScale(t, cs, other); !isErr || !strings.Contains(text, "another call") || r.writes.Load() != 0 {
+		t.Fatalf("a token for other arguments was accepted:\n%s", text)
+	}
+	// That attempt used the token up; ask again and present the new one.
+	text, _ = callScale(t, cs, args)
+	args["approval_token"] = tokenRE.FindStringSubmatch(text)[1]
+	if text, isErr := callScale(t, cs, args); isErr || text != "scaled" || r.writes.Load() != 1 {
+		t.Fatalf("the approved call did not run: %v\n%s", isErr, text)
+	}
+	if text, isErr := callScale(t, cs, args); !isErr || !strings.Contains(text, "already used") || r.writes.Load() != 1 {
+		t.Fatalf("a token worked twice:\n%s", text)
+	}
+}
+
+func TestConfirmTokenVoidWhenObjectChanges(t *testing.T) {
+	cs, r := serveConfirm(t, []policy.ConfirmRule{{}}, nil)
+	args := map[string]any{"name": "web", "replicas": 2}
+	text, _ := callScale(t, cs, args)
+	args["approval_token"] = tokenRE.FindStringSubmatch(text)[1]
+	r.rv.Store("2") // someone else changed the object
+	if text, isErr := callScale(t, cs, args); !isErr || !strings.Contains(text, "changed since the approval") || r.writes.Load() != 0 {
+		t.Fatalf("an approval survived a change of the object:\n%s", text)
+	}
+}
+
+func TestConfirmExpiry(t *testing.T) {
+	c := NewConfirmer([]policy.ConfirmRule{{}})
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	c.ask("call", "state", "preview", "scale")
+	var token string
+	for tok := range c.grants {
+		token = tok
+	}
+	now = now.Add(approvalTTL + time.Second)
+	if err := c.redeem(token, "call", "state"); err == nil || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("an expired token: %v", err)
+	}
+}
+
+func TestConfirmByElicitation(t *testing.T) {
+	var asked atomic.Value
+	approve := true
+	cs, r := serveConfirm(t, []policy.ConfirmRule{{Kinds: []string{"deploy*"}}}, func(req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		asked.Store(req.Params.Message)
+		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": approve}}, nil
+	})
+	args := map[string]any{"name": "web", "replicas": 4, "kind": "deployment"}
+	text, isErr := callScale(t, cs, args)
+	if isErr || text != "scaled" || r.writes.Load() != 1 || !strings.Contains(asked.Load().(string), "would scale web to 4") {
+		t.Fatalf("an approved elicitation did not run the change: %v %q (asked %v)", isErr, text, asked.Load())
+	}
+	approve = false
+	if text, isErr := callScale(t, cs, args); !isErr || !strings.Contains(text, "declined") || r.writes.Load() != 1 {
+		t.Fatalf("a declined change ran:\n%s", text)
+	}
+	args["kind"] = "configmap" // no rule covers it: no question asked
+	asked.Store("")
+	if text, _ := callScale(t, cs, args); text != "scaled" || asked.Load() != "" {
+		t.Fatalf("a call no rule covers was put to the person: %q", asked.Load())
+	}
+}
+
+func TestNoRuleNoConfirmationAndNoTokenProperty(t *testing.T) {
+	cs, r := serveConfirm(t, nil, nil)
+	if _, ok := schemaHas(t, cs, "approval_token"); ok {
+		t.Fatal("approval_token is advertised though no call needs confirmation")
+	}
+	if text, _ := callScale(t, cs, map[string]any{"name": "web", "replicas": 1}); text != "scaled" || r.writes.Load() != 1 {
+		t.Fatalf("without rules the call should just run: %q", text)
+	}
+	cs, _ = serveConfirm(t, []policy.ConfirmRule{{Namespaces: []string{"prod"}}}, nil)
+	if _, ok := schemaHas(t, cs, "approval_token"); !ok {
+		t.Fatal("approval_token is not advertised though rules exist")
+	}
+}
+
+func schemaHas(t *testing.T, cs *mcp.ClientSession, prop string) (any, bool) {
+	t.Helper()
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, _ := res.Tools[0].InputSchema.(map[string]any)["properties"].(map[string]any)
+	v, ok := props[prop]
+	return v, ok
+}
