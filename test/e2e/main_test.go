@@ -62,7 +62,14 @@ func kubemcpBinary(t testing.TB) string {
 // within the grace period: graceful shutdown is part of what is tested.
 func startHTTP(t testing.TB, kubeconfig string) string {
 	t.Helper()
-	cmd := exec.Command(kubemcpBinary(t), "serve", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--shutdown-grace", "5s")
+	return startHTTPWith(t, kubeconfig)
+}
+
+// startHTTPWith is startHTTP with more serve flags.
+func startHTTPWith(t testing.TB, kubeconfig string, flags ...string) string {
+	t.Helper()
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--shutdown-grace", "5s"}, flags...)
+	cmd := exec.Command(kubemcpBinary(t), args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

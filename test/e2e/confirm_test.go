@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubemcp/kubemcp/internal/app"
+	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/policy"
+)
+
+var approvalRE = regexp.MustCompile(`approval_token "([A-Z0-9]+)"`)
+
+func configMap(t *testing.T, name string) {
+	t.Helper()
+	c := env.Clientset("admin").CoreV1().ConfigMaps("shop")
+	if _, err := c.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Delete(context.Background(), name, metav1.DeleteOptions{}) })
+}
+
+func exists(t *testing.T, name string) bool {
+	t.Helper()
+	_, err := env.Clientset("admin").CoreV1().ConfigMaps("shop").Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+// TestPlanThenApplyOverHTTP runs a real kubemcp whose config file asks for
+// confirmation of deletes in shop, through a 2026-07-28 (stateless) client,
+// which cannot be asked: the first call answers with the dry run and a token,
+// nothing is deleted; the second, presenting the token, deletes.
+func TestPlanThenApplyOverHTTP(t *testing.T) {
+	configMap(t, "confirm-http")
+	cfgFile := filepath.Join(t.TempDir(), "kubemcp.yaml")
+	os.WriteFile(cfgFile, []byte("policy:\n  confirm:\n  - tools: [resources_delete]\n    namespaces: [shop]\n"), 0o600)
+	url := startHTTPWith(t, env.Kubeconfig, "--config", cfgFile)
+	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: url}, nil)
+	args := map[string]any{"resource": "configmaps", "namespace": "shop", "name": "confirm-http"}
+
+	got, _ := call(t, cs, "resources_delete", args)
+	m := approvalRE.FindStringSubmatch(got.Text)
+	toolCase{tool: "resources_delete", isError: true, want: []string{"Confirmation required", "would delete", "confirm-http"}}.check(t, got)
+	if m == nil || !exists(t, "confirm-http") {
+		t.Fatalf("want a token and the object kept:\n%s", got.Text)
+	}
+	args["approval_token"] = m[1]
+	got, _ = call(t, cs, "resources_delete", args)
+	toolCase{tool: "resources_delete", want: []string{"confirm-http"}}.check(t, got)
+	if exists(t, "confirm-http") {
+		t.Fatal("the approved delete did not happen")
+	}
+}
+
+// TestPlanThenApplyByElicitation: a client that supports elicitation is asked,
+// and what it answers decides; an approval voided by another writer is refused.
+func TestPlanThenApplyByElicitation(t *testing.T) {
+	cfg := config.Default()
+	cfg.Kubeconfig = env.Kubeconfig
+	cfg.Policy.Confirm = []policy.ConfirmRule{{Tools: []string{"resources_delete", "resources_patch"}, Namespaces: []string{"shop"}}}
+	server, _, err := app.NewServer(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := "decline"
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := server.Connect(context.Background(), st, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs := connect(t, ct, nil) // cannot be asked: the token path
+	client := mcp.NewClient(&mcp.Implementation{Name: "asks"}, &mcp.ClientOptions{ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		return &mcp.ElicitResult{Action: answer, Content: map[string]any{"approve": answer == "accept"}}, nil
+	}})
+	ct2, st2 := mcp.NewInMemoryTransports()
+	if _, err := server.Connect(context.Background(), st2, nil); err != nil {
+		t.Fatal(err)
+	}
+	asks, err := client.Connect(context.Background(), ct2, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer asks.Close()
+
+	configMap(t, "confirm-ask")
+	args := map[string]any{"resource": "configmaps", "namespace": "shop", "name": "confirm-ask"}
+	got, _ := call(t, asks, "resources_delete", args)
+	toolCase{tool: "resources_delete", isError: true, want: []string{"declined"}}.check(t, got)
+	if !exists(t, "confirm-ask") {
+		t.Fatal("a declined delete happened")
+	}
+	answer = "accept"
+	got, _ = call(t, asks, "resources_delete", args)
+	if got.IsError || exists(t, "confirm-ask") {
+		t.Fatalf("an accepted delete did not happen:\n%s", got.Text)
+	}
+
+	// Token path (this client cannot be asked), and someone edits the object
+	// between the approval and its use.
+	configMap(t, "confirm-race")
+	patch := map[string]any{"resource": "configmaps", "namespace": "shop", "name": "confirm-race", "patch": `{"data":{"k":"mine"}}`}
+	got, _ = call(t, cs, "resources_patch", patch)
+	patch["approval_token"] = approvalRE.FindStringSubmatch(got.Text)[1]
+	if _, err := env.Clientset("admin").CoreV1().ConfigMaps("shop").Patch(context.Background(), "confirm-race", types.MergePatchType, []byte(`{"data":{"other":"x"}}`), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = call(t, cs, "resources_patch", patch)
+	toolCase{tool: "resources_patch", isError: true, want: []string{"changed since the approval", "approval_token"}}.check(t, got)
+}
