@@ -132,7 +132,7 @@ var helmRules = rules{
 		valueShort: set[byte]('n', 'o', 'f', 'l', 'm'),
 	},
 	read: []string{"list", "ls", "status", "history", "get values", "get manifest", "get notes", "get hooks", "get metadata", "get all",
-		"show chart", "show values", "show readme", "show all", "show crds", "search repo", "template", "version", "repo list", "lint"},
+		"show chart", "show values", "show readme", "show all", "show crds", "search repo", "template", "version", "repo list"},
 	write: []string{"install", "upgrade", "uninstall", "rollback", "repo add", "repo update", "repo remove", "dependency update", "dependency build", "test"},
 	forbidden: withFlags(credentialFlags, map[string]string{
 		"kube-context": "pass the context as the tool's context argument", "kube-token": "credentials come from kubemcp",
@@ -143,7 +143,29 @@ var helmRules = rules{
 		"registry-config": "it reads files on kubemcp's host", "repository-config": "it reads files on kubemcp's host",
 		"repository-cache": "it reads files on kubemcp's host",
 	}),
-	check: func(c command) error { return onlyStdinFiles(c, "values", "f") },
+	check: checkHelm,
+}
+
+func checkHelm(c command) error {
+	if err := onlyStdinFiles(c, "values", "f"); err != nil {
+		return err
+	}
+	for _, w := range positionals(c.args) {
+		if isLocalPath(w) {
+			return fmt.Errorf("chart %q is a path on kubemcp's host; name a chart as repo/chart or oci://registry/chart", w)
+		}
+	}
+	return nil
+}
+
+// isLocalPath reports a word that names a file or directory on this host.
+func isLocalPath(w string) bool {
+	for _, p := range []string{"/", "./", "../", "~", "file:"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return w == "." || w == ".."
 }
 
 var istioctlRules = rules{
