@@ -102,21 +102,8 @@ func TestToolsListGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	ct, st := mcp.NewInMemoryTransports()
-	if _, err := server.Connect(ctx, st, nil); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "golden"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
-	res, err := cs.ListTools(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := json.MarshalIndent(res.Tools, "", "  ")
+	tools := listTools(t, server)
+	got, err := json.MarshalIndent(tools, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +120,7 @@ func TestToolsListGolden(t *testing.T) {
 	if string(want) != string(got)+"\n" {
 		t.Fatalf("tools/list changed; if intended, run go test ./internal/app -run Golden -update and review the diff.\ngot:\n%s", got)
 	}
-	for _, tool := range res.Tools {
+	for _, tool := range tools {
 		if tool.Annotations == nil || tool.OutputSchema == nil {
 			t.Errorf("tool %s lacks annotations or an output schema", tool.Name)
 		}
