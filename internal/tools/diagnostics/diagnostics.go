@@ -1,0 +1,28 @@
+package diagnostics
+
+import (
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// Diagnostics is the diagnostics toolset.
+type Diagnostics struct {
+	deps toolset.Deps
+}
+
+var _ toolset.Toolset = (*Diagnostics)(nil)
+
+// New returns the diagnostics toolset.
+func New(deps toolset.Deps) *Diagnostics { return &Diagnostics{deps: deps} }
+
+// Name implements toolset.Toolset.
+func (d *Diagnostics) Name() string { return "diagnostics" }
+
+// Description implements toolset.Toolset.
+func (d *Diagnostics) Description() string {
+	return "what is wrong and why: issues with evidence and next steps, namespace overview, cluster health, security scan, resource usage and cost, RBAC questions"
+}
+
+// Tools implements toolset.Toolset.
+func (d *Diagnostics) Tools() []toolset.Tool {
+	return []toolset.Tool{d.findIssues()}
+}

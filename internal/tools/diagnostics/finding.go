@@ -1,0 +1,185 @@
+package diagnostics
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kubemcp/kubemcp/internal/render"
+)
+
+// Severities, most urgent first.
+const (
+	Critical = "critical" // something does not run or serve
+	Warning  = "warning"  // degraded, or heading there
+	Info     = "info"     // worth knowing, nothing broken
+)
+
+func severityRank(s string) int {
+	switch s {
+	case Critical:
+		return 0
+	case Warning:
+		return 1
+	}
+	return 2
+}
+
+// Finding is one thing wrong with one object.
+type Finding struct {
+	Severity  string `json:"severity" jsonschema:"critical, warning or info"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Reason    string `json:"reason" jsonschema:"e.g. CrashLoopBackOff, Unschedulable, ProgressDeadlineExceeded"`
+	Evidence  string `json:"evidence" jsonschema:"facts read from the object's status"`
+	// Message is what the cluster said about it, if anything: text written by
+	// whoever reported the status or event, so data and not instructions.
+	Message string `json:"message,omitempty"`
+	Next    string `json:"next" jsonschema:"the tool call that helps next"`
+}
+
+func (f Finding) object() string { return strings.ToLower(f.Kind) + "/" + f.Name }
+
+func (f Finding) where() string {
+	if f.Namespace == "" {
+		return f.object()
+	}
+	return f.Namespace + "/" + f.object()
+}
+
+// sortFindings puts the most urgent first, then by place and name.
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
+			cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
+}
+
+// Counts are findings by severity.
+type Counts struct {
+	Critical int `json:"critical"`
+	Warning  int `json:"warning"`
+	Info     int `json:"info"`
+}
+
+func countOf(fs []Finding) Counts {
+	var c Counts
+	for _, f := range fs {
+		switch f.Severity {
+		case Critical:
+			c.Critical++
+		case Warning:
+			c.Warning++
+		default:
+			c.Info++
+		}
+	}
+	return c
+}
+
+func (c Counts) String() string {
+	return fmt.Sprintf("%d critical, %d warning, %d info", c.Critical, c.Warning, c.Info)
+}
+
+// findingsTable is one line a finding. Reasons and evidence are kubemcp's
+// reading of status fields; messages written by the cluster stay out of it
+// (findingsText fences them).
+func findingsTable(fs []Finding, withNamespace bool) render.Table {
+	t := render.Table{Header: []string{"SEVERITY", "OBJECT", "REASON", "EVIDENCE", "NEXT"}}
+	if withNamespace {
+		t.Header = []string{"SEVERITY", "NAMESPACE", "OBJECT", "REASON", "EVIDENCE", "NEXT"}
+	}
+	for _, f := range fs {
+		row := []string{f.Severity, f.object(), f.Reason, f.Evidence, f.Next}
+		if withNamespace {
+			row = slices.Insert(row, 1, cmp.Or(f.Namespace, "-"))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// maxMessage is the most of one cluster message the text shows; the whole
+// message is in structuredContent.
+const maxMessage = 300
+
+// findingsText renders the findings within budget: the table, then the
+// cluster's messages about the findings it shows, fenced. It returns how many
+// findings the text shows.
+func findingsText(fs []Finding, withNamespace bool, budget int, hint string) (string, int) {
+	msgs := func(shown []Finding) string {
+		var b strings.Builder
+		for _, f := range shown {
+			if f.Message != "" {
+				fmt.Fprintf(&b, "%s: %s\n", f.where(), clip(oneLine(f.Message), maxMessage))
+			}
+		}
+		return b.String()
+	}
+	all := msgs(fs)
+	reserve := 0
+	if all != "" {
+		reserve = min(len(all)+fenceOverhead, budget/3)
+	}
+	text, shown := findingsTable(fs, withNamespace).Fit(max(budget-reserve, 512), hint)
+	if m := msgs(fs[:shown]); m != "" {
+		capped := render.Text(m, max(reserve-fenceOverhead, 256), "The whole messages are in structuredContent.")
+		text += "\n" + fenceCut("messages the cluster recorded about these objects", m, capped)
+	}
+	return text, shown
+}
+
+// fenceOverhead is what render.Fence adds around its text, with room to spare.
+const fenceOverhead = 300
+
+// fenceCut fences full as render.Text cut it to capped; the note such a cut
+// appends stays outside the fence, since it is kubemcp's, not the cluster's.
+func fenceCut(source, full, capped string) string {
+	if capped == full {
+		return render.Fence(source, full)
+	}
+	i := 0
+	for i < len(full) && i < len(capped) && full[i] == capped[i] {
+		i++
+	}
+	i = strings.LastIndexByte(capped[:i], '\n') + 1
+	return render.Fence(source, capped[:i]) + capped[i:]
+}
+
+// call spells a tool call the way the findings suggest it, with the
+// arguments in the order given: call("pods_logs", "namespace", "a", "previous", true).
+func call(tool string, kv ...any) string {
+	var b strings.Builder
+	b.WriteString(tool + " {")
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(kv[i])
+		v, _ := json.Marshal(kv[i+1])
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	return b.String() + "}"
+}
+
+// word keeps a reason or other short status field to one clipped token, so a
+// status writer cannot spread text across the table.
+func word(s string) string { return clip(strings.Join(strings.Fields(s), "_"), 64) }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
