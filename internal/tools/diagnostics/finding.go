@@ -170,7 +170,11 @@ func call(tool string, kv ...any) string {
 
 // word keeps a reason or other short status field to one clipped token, so a
 // status writer cannot spread text across the table.
-func word(s string) string { return clip(strings.Join(strings.Fields(s), "_"), 64) }
+func word(s string) string { return token(s, 64) }
+
+// token is s without whitespace, clipped to n bytes: for names and paths
+// from a spec (an image, a hostPath), which are free text to the apiserver.
+func token(s string, n int) string { return clip(strings.Join(strings.Fields(s), "_"), n) }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 

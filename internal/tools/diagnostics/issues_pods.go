@@ -176,10 +176,10 @@ func logsCall(p *corev1.Pod, container string) string {
 func imageOf(p *corev1.Pod, cs corev1.ContainerStatus) string {
 	for _, c := range append(append([]corev1.Container{}, p.Spec.InitContainers...), p.Spec.Containers...) {
 		if c.Name == cs.Name {
-			return c.Image
+			return token(c.Image, 200)
 		}
 	}
-	return cs.Image
+	return token(cs.Image, 200)
 }
 
 func memoryLimit(p *corev1.Pod, container string) string {

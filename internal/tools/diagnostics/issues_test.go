@@ -241,6 +241,10 @@ func TestFindIssuesBoundedAndRefused(t *testing.T) {
 	}
 }
 
+func rbacRule(group, resource string, verbs ...string) rbacv1.PolicyRule {
+	return rbacv1.PolicyRule{APIGroups: []string{group}, Resources: []string{resource}, Verbs: verbs}
+}
+
 // grant gives user a Role in ns with rules, bound by a RoleBinding.
 func grant(t *testing.T, ns, user string, rules ...rbacv1.PolicyRule) {
 	t.Helper()
