@@ -14,10 +14,10 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubemcp ./cmd/kubemcp
 
-# The test cluster's binaries, plus kubectl for the CLI toolset's tests.
-CLUSTER_BIN = test/cluster/build.sh kubectl
+# The test cluster's binaries, plus kubectl and helm for the CLI toolset's tests.
+CLUSTER_BIN = test/cluster/build.sh kubectl helm
 
-## cluster-bin: build etcd, kube-apiserver and kubectl from the Go module proxy (cached; cold 6-8 min)
+## cluster-bin: build etcd, kube-apiserver, kubectl and helm from the Go module proxy (cached; cold 7-9 min)
 cluster-bin:
 	@$(CLUSTER_BIN) >/dev/null
 

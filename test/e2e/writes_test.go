@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"regexp"
@@ -45,8 +48,14 @@ func writeArgs() map[string][]map[string]any {
 			{"args": []string{"apply", "-f", "-"}, "stdin": manifest},
 			{"args": []string{"cordon", spareNode}},
 		},
+		"helm": {{"args": []string{"uninstall", helmRelease}, "namespace": "shop"}}, // planted by the test
+
 	}
 }
+
+// helmRelease is a release the test plants the way helm stores one, so helm
+// has something real to change without fetching a chart.
+const helmRelease = "demo"
 
 // spareNode is a second Node the test adds, for cordon and drain to act on.
 const spareNode = "node-spare"
@@ -138,6 +147,28 @@ func giveEveryToolSomethingToChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.CoreV1().Nodes().Delete(ctx, spareNode, metav1.DeleteOptions{}) })
+	release := helmReleaseSecret(t)
+	if _, err := c.CoreV1().Secrets("shop").Create(ctx, release, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.CoreV1().Secrets("shop").Delete(ctx, release.Name, metav1.DeleteOptions{}) })
+}
+
+// helmReleaseSecret is release 1 of helmRelease in helm's storage format: a
+// Secret whose "release" is the base64 of the gzipped release JSON.
+func helmReleaseSecret(t *testing.T) *corev1.Secret {
+	t.Helper()
+	rel := fmt.Sprintf(`{"name":%q,"namespace":"shop","version":1,"info":{"status":"deployed"},"chart":{"metadata":{"name":"demo","version":"0.1.0","apiVersion":"v2"}},"manifest":""}`, helmRelease)
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(rel))
+	w.Close()
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "sh.helm.release.v1." + helmRelease + ".v1",
+			Labels: map[string]string{"name": helmRelease, "owner": "helm", "status": "deployed", "version": "1"}},
+		Type: "helm.sh/release.v1",
+		Data: map[string][]byte{"release": []byte(base64.StdEncoding.EncodeToString(gz.Bytes()))},
+	}
 }
 
 // resourceVersions snapshots what the write arguments aim at.
@@ -175,5 +206,10 @@ func resourceVersions(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	out["node/"+spare.Name] = spare.ResourceVersion
+	release, err := c.CoreV1().Secrets("shop").Get(ctx, "sh.helm.release.v1."+helmRelease+".v1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["helm-release/"+helmRelease] = release.ResourceVersion
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,26 +24,31 @@ func TestMain(m *testing.M) {
 	os.Exit(toolsettest.Main(m, func(e *testenv.Env) { env = e }))
 }
 
-// kubectlPath is kubectl built from the module proxy with the cluster (never
-// the machine's own): test/cluster/build.sh kubectl, which make test runs.
-func kubectlPath(t *testing.T) string {
+// built are the binaries built from the module proxy with the cluster (never
+// the machine's own): test/cluster/build.sh kubectl helm, which make test runs.
+var built = []string{"kubectl", "helm"}
+
+func binPath(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join(os.Getenv("KUBEMCP_BIN_DIR"), "kubectl")
+	p := filepath.Join(os.Getenv("KUBEMCP_BIN_DIR"), name)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("these tests need kubectl built from the module proxy in $KUBEMCP_BIN_DIR (run test/cluster/build.sh kubectl, as make test does): %v", err)
+		t.Fatalf("these tests need %s built from the module proxy in $KUBEMCP_BIN_DIR (run test/cluster/build.sh kubectl helm, as make test does): %v", name, err)
 	}
 	return p
 }
 
 // serve serves the CLI toolset in memory with the given policy beneath the
-// clients and the given CLI mode.
+// clients and the given CLI mode; kubectl and helm are found, nothing else.
 func serve(t *testing.T, rules policy.Config, readOnly bool) *toolsettest.Session {
 	t.Helper()
-	kubectl := kubectlPath(t)
+	paths := map[string]string{}
+	for _, name := range built {
+		paths[name] = binPath(t, name)
+	}
 	return toolsettest.ServeWith(t, toolsettest.Options{Policy: &rules}, func(deps toolset.Deps) *CLI {
 		return New(deps, Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) {
-			if name == "kubectl" {
-				return kubectl, nil
+			if p, ok := paths[name]; ok {
+				return p, nil
 			}
 			return "", exec.ErrNotFound
 		}})
@@ -52,7 +58,12 @@ func serve(t *testing.T, rules policy.Config, readOnly bool) *toolsettest.Sessio
 // run calls kubectl; its structured result comes with errors too.
 func run(t *testing.T, cs *toolsettest.Session, in map[string]any) (Result, bool, string) {
 	t.Helper()
-	r := cs.Call(t, "kubectl", in)
+	return runTool(t, cs, "kubectl", in)
+}
+
+func runTool(t *testing.T, cs *toolsettest.Session, tool string, in map[string]any) (Result, bool, string) {
+	t.Helper()
+	r := cs.Call(t, tool, in)
 	var out Result
 	if err := json.Unmarshal(r.Structured, &out); err != nil {
 		t.Fatalf("structured content %s: %v", r.Structured, err)
@@ -66,8 +77,39 @@ func TestOnlyInstalledToolsRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Tools) != 1 || res.Tools[0].Name != "kubectl" || !res.Tools[0].Annotations.ReadOnlyHint {
-		t.Fatalf("tools: %+v", res.Tools)
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+		if !tool.Annotations.ReadOnlyHint {
+			t.Errorf("%s is not read-only in read-only mode", tool.Name)
+		}
+	}
+	if slices.Sort(names); strings.Join(names, ",") != "helm,kubectl" {
+		t.Fatalf("tools %v, want kubectl and helm only (istioctl and argocd are not installed)", names)
+	}
+}
+
+// TestHelmAgainstRealCluster runs helm built from the module proxy: it works
+// through kubemcp's proxy, and the policy holds for it (helm keeps releases
+// in Secrets, so a deny rule on Secrets stops helm list).
+func TestHelmAgainstRealCluster(t *testing.T) {
+	cs := serve(t, policy.Config{}, true)
+	out, isError, text := runTool(t, cs, "helm", map[string]any{"args": []string{"list", "-A"}})
+	if isError || out.ExitCode != 0 || !strings.Contains(text, "NAME") {
+		t.Fatalf("helm list: %+v\n%s", out.Error, text)
+	}
+	out, isError, text = runTool(t, cs, "helm", map[string]any{"args": []string{"status", "nope"}, "namespace": "shop"})
+	if !isError || out.Error.Code != codeExecution || !strings.Contains(text, "not found") {
+		t.Fatalf("helm status of a missing release: %+v\n%s", out.Error, text)
+	}
+	out, isError, text = runTool(t, cs, "helm", map[string]any{"args": []string{"install", "x", "oci://registry.invalid/chart"}})
+	if !isError || out.Error.Code != codeValidation || !strings.Contains(text, "read-only") {
+		t.Fatalf("helm install in read-only mode: %+v\n%s", out.Error, text)
+	}
+	denying := serve(t, policy.Config{Deny: []policy.Rule{{Name: "no-secrets", Kinds: []string{"Secret"}}}}, true)
+	out, isError, text = runTool(t, denying, "helm", map[string]any{"args": []string{"list", "-A"}})
+	if !isError || out.Error.Code != codeAuth || !strings.Contains(text, `"no-secrets"`) {
+		t.Fatalf("helm list under a Secrets deny rule: %+v\n%s", out.Error, text)
 	}
 }
 
