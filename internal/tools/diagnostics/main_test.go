@@ -10,8 +10,11 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
@@ -124,4 +127,31 @@ func wantLine(t *testing.T, text string, parts ...string) {
 	if line(text, parts...) == "" {
 		t.Errorf("no line with all of %q in:\n%s", parts, text)
 	}
+}
+
+// ofDeployment makes p one of Deployment name's pods, as the Deployment
+// controller names and labels them.
+func ofDeployment(p *corev1.Pod, name, hash string) *corev1.Pod {
+	p.Labels["pod-template-hash"] = hash
+	p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: name + "-" + hash, UID: "uid-" + types.UID(name), Controller: ptr.To(true)}}
+	return p
+}
+
+// withResources sets the requests and limits of p's first container; an
+// empty quantity is left unset.
+func withResources(p *corev1.Pod, reqCPU, reqMem, limCPU, limMem string) *corev1.Pod {
+	set := func(l corev1.ResourceList, name corev1.ResourceName, q string) corev1.ResourceList {
+		if q == "" {
+			return l
+		}
+		if l == nil {
+			l = corev1.ResourceList{}
+		}
+		l[name] = resource.MustParse(q)
+		return l
+	}
+	r := &p.Spec.Containers[0].Resources
+	r.Requests = set(set(r.Requests, corev1.ResourceCPU, reqCPU), corev1.ResourceMemory, reqMem)
+	r.Limits = set(set(r.Limits, corev1.ResourceCPU, limCPU), corev1.ResourceMemory, limMem)
+	return p
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ type snapshot struct {
 	pvcs         []corev1.PersistentVolumeClaim
 	nodes        []corev1.Node
 	warnings     warningIndex
+	events       []corev1.Event // the Warning events read, newest first
 	// unread says what could not be read and why (RBAC or kubemcp's
 	// policy), so that an answer never passes off "not looked at" as healthy.
 	unread []string
@@ -39,10 +41,10 @@ type snapshot struct {
 // pageSize is how many objects one list request asks for.
 const pageSize = 500
 
-// readSnapshot lists what the findings are read from, in parallel. What the
-// caller may not read is noted in unread; when nothing could be read, the
-// first refusal is the error.
-func readSnapshot(ctx context.Context, kc *kube.Client, ns string) (*snapshot, error) {
+// readSnapshot lists what the findings are read from, in parallel with the
+// more reads a tool asks for. What the caller may not read is noted in
+// unread; when nothing could be read, the first refusal is the error.
+func readSnapshot(ctx context.Context, kc *kube.Client, ns string, more map[string]func(context.Context) error) (*snapshot, error) {
 	s := &snapshot{namespace: ns, warnings: warningIndex{}}
 	core, apps, batch := kc.Typed.CoreV1(), kc.Typed.AppsV1(), kc.Typed.BatchV1()
 	reads := map[string]func(context.Context) error{
@@ -54,6 +56,7 @@ func readSnapshot(ctx context.Context, kc *kube.Client, ns string) (*snapshot, e
 		"persistentvolumeclaims": into(&s.pvcs, core.PersistentVolumeClaims(ns).List, func(l *corev1.PersistentVolumeClaimList) []corev1.PersistentVolumeClaim { return l.Items }),
 		"events":                 s.readWarnings(kc, ns),
 	}
+	maps.Copy(reads, more)
 	if ns == "" {
 		reads["nodes"] = into(&s.nodes, core.Nodes().List, func(l *corev1.NodeList) []corev1.Node { return l.Items })
 	}
@@ -150,11 +153,13 @@ func (s *snapshot) readWarnings(kc *kube.Client, ns string) func(context.Context
 			for _, e := range l.Items {
 				s.warnings.add(e)
 			}
+			s.events = append(s.events, l.Items...)
 			if l.Continue == "" {
 				break
 			}
 			opts.Continue = l.Continue
 		}
+		slices.SortStableFunc(s.events, func(a, b corev1.Event) int { return eventTime(b).Compare(eventTime(a)) })
 		return nil
 	}
 }

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
@@ -75,10 +74,7 @@ func TestSecurityScan(t *testing.T) {
 	}
 	// Two pods of one Deployment are one workload, checked once.
 	for _, name := range []string{"web-7d9f8c6b5-aaaaa", "web-7d9f8c6b5-bbbbb"} {
-		p := podSpec(ns, name)
-		p.Labels["pod-template-hash"] = "7d9f8c6b5"
-		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d9f8c6b5", UID: types.UID("f00"), Controller: ptr.To(true)}}
-		_, err := admin().CoreV1().Pods(ns).Create(t.Context(), p, metav1.CreateOptions{})
+		_, err := admin().CoreV1().Pods(ns).Create(t.Context(), ofDeployment(podSpec(ns, name), "web", "7d9f8c6b5"), metav1.CreateOptions{})
 		toolsettest.Must(t, err)
 	}
 
