@@ -24,5 +24,5 @@ func (d *Diagnostics) Description() string {
 
 // Tools implements toolset.Toolset.
 func (d *Diagnostics) Tools() []toolset.Tool {
-	return []toolset.Tool{d.findIssues(), d.namespaceOverview(), d.securityScan(), d.resourceUsage()}
+	return []toolset.Tool{d.findIssues(), d.namespaceOverview(), d.clusterHealth(), d.securityScan(), d.resourceUsage()}
 }

@@ -39,7 +39,7 @@ func (d *Diagnostics) issues(ctx context.Context, _ *mcp.CallToolRequest, in Iss
 	if err != nil {
 		return "", out, err
 	}
-	snap, err := readSnapshot(ctx, kc, in.Namespace, nil)
+	snap, err := readAnything(ctx, kc, in.Namespace, nil)
 	if err != nil {
 		return "", out, err
 	}

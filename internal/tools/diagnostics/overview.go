@@ -74,7 +74,7 @@ func (d *Diagnostics) overview(ctx context.Context, _ *mcp.CallToolRequest, in O
 	}
 	out.Namespace = cmp.Or(in.Namespace, kc.Namespace)
 	var more extras
-	snap, err := readSnapshot(ctx, kc, out.Namespace, more.reads(kc, out.Namespace))
+	snap, err := readAnything(ctx, kc, out.Namespace, more.reads(kc, out.Namespace))
 	if err != nil {
 		return "", out, err
 	}

@@ -35,7 +35,8 @@ type snapshot struct {
 	events       []corev1.Event // the Warning events read, newest first
 	// unread says what could not be read and why (RBAC or kubemcp's
 	// policy), so that an answer never passes off "not looked at" as healthy.
-	unread []string
+	unread  []string
+	refused error // the first refusal, when every read was refused
 }
 
 // pageSize is how many objects one list request asks for.
@@ -43,7 +44,7 @@ const pageSize = 500
 
 // readSnapshot lists what the findings are read from, in parallel with the
 // more reads a tool asks for. What the caller may not read is noted in
-// unread; when nothing could be read, the first refusal is the error.
+// unread; when nothing could be read, refused says so.
 func readSnapshot(ctx context.Context, kc *kube.Client, ns string, more map[string]func(context.Context) error) (*snapshot, error) {
 	s := &snapshot{namespace: ns, warnings: warningIndex{}}
 	core, apps, batch := kc.Typed.CoreV1(), kc.Typed.AppsV1(), kc.Typed.BatchV1()
@@ -68,9 +69,18 @@ func readSnapshot(ctx context.Context, kc *kube.Client, ns string, more map[stri
 		s.unread = append(s.unread, fmt.Sprintf("%s (%s)", r.resource, refusal(r.err)))
 	}
 	if len(refused) == len(reads) {
-		return nil, toolset.Explain(refused[0].err, toolset.Op{Verb: "list", Resource: refused[0].resource, Namespace: ns})
+		s.refused = toolset.Explain(refused[0].err, toolset.Op{Verb: "list", Resource: refused[0].resource, Namespace: ns})
 	}
 	return s, nil
+}
+
+// readAnything reads a snapshot and fails when the caller may read none of it.
+func readAnything(ctx context.Context, kc *kube.Client, ns string, more map[string]func(context.Context) error) (*snapshot, error) {
+	s, err := readSnapshot(ctx, kc, ns, more)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.refused
 }
 
 type refusedRead struct {

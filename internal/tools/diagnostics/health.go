@@ -1,0 +1,176 @@
+package diagnostics
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// HealthIn has only the text cap: cluster_health looks at everything.
+type HealthIn struct {
+	toolset.TextCap
+}
+
+// Check is one of the apiserver's readiness checks.
+type Check struct {
+	Name string `json:"name"`
+	OK   bool   `json:"ok"`
+}
+
+// NodeCounts are the nodes by state; a node can be in more than one.
+type NodeCounts struct {
+	Total    int      `json:"total"`
+	Ready    int      `json:"ready"`
+	NotReady []string `json:"not_ready"`
+	Cordoned []string `json:"cordoned"`
+	Pressure []string `json:"pressure" jsonschema:"under memory, disk or PID pressure, or without network"`
+}
+
+// HealthOut is the structured result of cluster_health.
+type HealthOut struct {
+	Ready     bool           `json:"ready" jsonschema:"the apiserver's /readyz passed"`
+	Checks    []Check        `json:"checks"`
+	Readyz    string         `json:"readyz,omitempty" jsonschema:"why the checks could not be read"`
+	Nodes     NodeCounts     `json:"nodes"`
+	Issues    Counts         `json:"issues" jsonschema:"find_issues over the whole cluster"`
+	Reasons   map[string]int `json:"reasons" jsonschema:"findings by reason"`
+	Unchecked []string       `json:"unchecked" jsonschema:"what could not be read, and why"`
+}
+
+func (d *Diagnostics) clusterHealth() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "cluster_health",
+		Description: "Check cluster health: the apiserver's readiness checks, nodes ready or not, and problem counts by reason.",
+		Annotations: toolset.ReadOnly("Cluster health"),
+	}, d.health)
+}
+
+func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in HealthIn) (string, HealthOut, error) {
+	out := HealthOut{Checks: []Check{}, Reasons: map[string]int{}, Unchecked: []string{},
+		Nodes: NodeCounts{NotReady: []string{}, Cordoned: []string{}, Pressure: []string{}}}
+	kc, err := d.deps.Clusters.Get(ctx, "")
+	if err != nil {
+		return "", out, err
+	}
+	if out.Checks, err = readyz(ctx, kc); err != nil {
+		out.Readyz = err.Error()
+	}
+	out.Ready = err == nil && !slices.ContainsFunc(out.Checks, func(c Check) bool { return !c.OK })
+	snap, err := readSnapshot(ctx, kc, "", nil)
+	if err != nil {
+		return "", out, err
+	}
+	out.Unchecked = append(out.Unchecked, snap.unread...)
+	findings := snap.findings(time.Now())
+	out.Issues = countOf(findings)
+	for _, f := range findings {
+		out.Reasons[f.Reason]++
+	}
+	out.Nodes = nodeCounts(snap.nodes, findings)
+	return render.Text(healthText(out, snap.refused == nil), d.deps.Budget(in.TextCap), "find_issues lists the findings one by one."), out, nil
+}
+
+// readyz runs the apiserver's readiness checks. An apiserver that is not
+// ready answers 500 with the same list, so the list is read either way.
+func readyz(ctx context.Context, kc *kube.Client) ([]Check, error) {
+	body, err := kc.Typed.Discovery().RESTClient().Get().AbsPath("/readyz").Param("verbose", "true").DoRaw(ctx)
+	var checks []Check
+	for l := range strings.Lines(string(body)) {
+		switch {
+		case strings.HasPrefix(l, "[+]"):
+			checks = append(checks, Check{Name: checkName(l), OK: true})
+		case strings.HasPrefix(l, "[-]"):
+			checks = append(checks, Check{Name: checkName(l)})
+		}
+	}
+	if len(checks) == 0 && err != nil {
+		return []Check{}, toolset.Explain(err, toolset.Op{Verb: "get", Resource: "/readyz"})
+	}
+	return checks, nil
+}
+
+// checkName is the name in a line like "[+]etcd ok" or
+// "[-]poststarthook/x failed: reason withheld".
+func checkName(line string) string {
+	name, _, _ := strings.Cut(strings.TrimSpace(line[3:]), " ")
+	return token(name, 100)
+}
+
+func nodeCounts(nodes []corev1.Node, findings []Finding) NodeCounts {
+	c := NodeCounts{Total: len(nodes), NotReady: []string{}, Cordoned: []string{}, Pressure: []string{}}
+	for _, f := range findings {
+		switch {
+		case f.Kind != "Node":
+		case f.Reason == "NotReady":
+			c.NotReady = append(c.NotReady, f.Name)
+		case f.Reason == "SchedulingDisabled":
+			c.Cordoned = append(c.Cordoned, f.Name)
+		case !slices.Contains(c.Pressure, f.Name):
+			c.Pressure = append(c.Pressure, f.Name)
+		}
+	}
+	c.Ready = c.Total - len(c.NotReady)
+	return c
+}
+
+func healthText(out HealthOut, scanned bool) string {
+	var b strings.Builder
+	b.WriteString(readyzText(out))
+	if !scanned {
+		b.WriteString("Nodes and issues: not available, the caller may read none of them.\n")
+		return b.String() + uncheckedNote(out.Unchecked)
+	}
+	n := out.Nodes
+	fmt.Fprintf(&b, "Nodes: %d of %d Ready", n.Ready, n.Total)
+	for _, s := range []struct {
+		what  string
+		nodes []string
+	}{{"NotReady", n.NotReady}, {"cordoned", n.Cordoned}, {"under pressure", n.Pressure}} {
+		if len(s.nodes) > 0 {
+			fmt.Fprintf(&b, "; %s: %s", s.what, strings.Join(s.nodes, ", "))
+		}
+	}
+	b.WriteString(".\n")
+	total := out.Issues.Critical + out.Issues.Warning + out.Issues.Info
+	fmt.Fprintf(&b, "Issues: %d (%s)", total, out.Issues)
+	if total > 0 {
+		reasons := slices.SortedFunc(maps.Keys(out.Reasons), func(a, b string) int {
+			return cmp.Or(cmp.Compare(out.Reasons[b], out.Reasons[a]), cmp.Compare(a, b))
+		})
+		parts := make([]string, len(reasons))
+		for i, r := range reasons {
+			parts[i] = fmt.Sprintf("%s %d", r, out.Reasons[r])
+		}
+		fmt.Fprintf(&b, ": %s. find_issues {} lists them with evidence and next steps", strings.Join(parts, ", "))
+	}
+	b.WriteString(".\n")
+	return b.String() + uncheckedNote(out.Unchecked)
+}
+
+func readyzText(out HealthOut) string {
+	if out.Readyz != "" {
+		return "Apiserver readiness checks: not available: " + out.Readyz + "\n"
+	}
+	var failed []string
+	for _, c := range out.Checks {
+		if !c.OK {
+			failed = append(failed, c.Name)
+		}
+	}
+	if len(failed) == 0 {
+		return fmt.Sprintf("Apiserver: ready, all %d readyz checks pass.\n", len(out.Checks))
+	}
+	return fmt.Sprintf("Apiserver: NOT ready, %d of %d readyz checks fail: %s. The apiserver's log says why.\n",
+		len(failed), len(out.Checks), strings.Join(failed, ", "))
+}
