@@ -151,14 +151,20 @@ func fenceCut(source, full, capped string) string {
 }
 
 // call spells a tool call the way the findings suggest it, with the
-// arguments in the order given: call("pods_logs", "namespace", "a", "previous", true).
+// arguments in the order given, empty strings left out:
+// call("pods_logs", "namespace", "a", "previous", true).
 func call(tool string, kv ...any) string {
 	var b strings.Builder
 	b.WriteString(tool + " {")
+	first := true
 	for i := 0; i+1 < len(kv); i += 2 {
-		if i > 0 {
+		if kv[i+1] == "" {
+			continue
+		}
+		if !first {
 			b.WriteByte(',')
 		}
+		first = false
 		k, _ := json.Marshal(kv[i])
 		v, _ := json.Marshal(kv[i+1])
 		b.Write(k)
