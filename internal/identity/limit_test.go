@@ -1,0 +1,67 @@
+package identity
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLimiterConcurrency(t *testing.T) {
+	l := NewLimiter(Limits{Concurrency: 2})
+	alice, bob := &Identity{User: "alice"}, &Identity{User: "bob"}
+	r1, err1 := l.Acquire(alice)
+	_, err2 := l.Acquire(alice)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	_, err := l.Acquire(alice)
+	var le *LimitError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "alice already has 2 tool calls running") {
+		t.Fatalf("third call: %v", err)
+	}
+	if _, err := l.Acquire(bob); err != nil {
+		t.Fatalf("bob is held back by alice: %v", err)
+	}
+	r1()
+	r1() // a second release is a no-op
+	if _, err := l.Acquire(alice); err != nil {
+		t.Fatalf("after a release: %v", err)
+	}
+	if _, err := l.Acquire(alice); err == nil {
+		t.Fatal("a double release freed two slots")
+	}
+	if _, err := l.Acquire(nil); err != nil {
+		t.Fatalf("the local user is limited: %v", err)
+	}
+}
+
+func TestLimiterRate(t *testing.T) {
+	l := NewLimiter(Limits{Rate: 10, Burst: 3})
+	alice := &Identity{User: "alice"}
+	for i := range 3 {
+		release, err := l.Acquire(alice)
+		if err != nil {
+			t.Fatalf("call %d within the burst: %v", i, err)
+		}
+		release()
+	}
+	_, err := l.Acquire(alice)
+	var le *LimitError
+	if !errors.As(err, &le) || le.RetryAfter <= 0 || le.RetryAfter > 110*time.Millisecond {
+		t.Fatalf("beyond the burst: %v", err)
+	}
+	if !strings.Contains(err.Error(), "alice is over kubemcp's limit of 10 tool calls a second (bursts of 3); retry in") {
+		t.Errorf("message: %v", err)
+	}
+	if _, err := l.Acquire(&Identity{User: "bob"}); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+	time.Sleep(le.RetryAfter)
+	if _, err := l.Acquire(alice); err != nil {
+		t.Fatalf("after RetryAfter: %v", err)
+	}
+	if NewLimiter(Limits{}) != nil {
+		t.Error("no limits still make a Limiter")
+	}
+}
