@@ -18,7 +18,8 @@ import (
 )
 
 // Kubelet is a fake kubelet: an HTTPS endpoint that answers the apiserver's
-// pods/log proxy requests for NodeName from lines set by tests. It is a fake
+// pods/log proxy requests for NodeName from lines set by tests, and its exec
+// and port-forward requests (kubelet_stream.go). It is a fake
 // because no real kubelet can run here (no container runtime); the apiserver
 // in front of it is real.
 type Kubelet struct {
@@ -28,6 +29,8 @@ type Kubelet struct {
 	mu   sync.Mutex
 	logs map[logKey][]logLine // current container
 	prev map[logKey][]logLine // previous (terminated) container
+
+	streams streams // exec and port-forward
 }
 
 type logKey struct{ ns, pod, container string }
@@ -49,6 +52,7 @@ func startKubelet(cert tls.Certificate) (*Kubelet, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /containerLogs/{ns}/{pod}/{container}", k.serveLogs)
+	k.routeStreams(mux)
 	k.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = k.srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
 	return k, nil
@@ -177,6 +181,7 @@ func (q logQuery) render(lines []logLine) []byte {
 // registerNode creates NodeName, pointing at the fake kubelet, and writes a
 // Ready status as a kubelet would.
 func (e *Env) registerNode(ctx context.Context) error {
+	e.Kubelet.streams.setPods(e.Clientset("admin").CoreV1())
 	nodes := e.Clientset("admin").CoreV1().Nodes()
 	node, err := nodes.Create(ctx, &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: e.NodeName, Labels: map[string]string{
