@@ -1,9 +1,12 @@
 // Package clusters knows where kubemcp's clusters come from (kubeconfig contexts
-// or the in-cluster service account) and hands out a cached kube.Client per
-// cluster.
+// or the in-cluster service account) and hands out clients for them: one per
+// cluster with the server's credential, and, when callers reach the cluster as
+// themselves (impersonation or passthrough), one per cluster and caller from a
+// bounded cache, all sharing the cluster's discovery cache and RESTMapper.
 package clusters
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -38,6 +42,14 @@ type Options struct {
 	Context    string // default context; empty means the kubeconfig's current context
 	Client     kube.Options
 	Logger     *slog.Logger
+	// Credentials say whose credential a call reaches the cluster with; empty
+	// means Server.
+	Credentials Credentials
+	// CacheSize bounds the per-caller clients kept (DefaultCacheSize when
+	// zero), and CacheTTL how long one is kept after it is built
+	// (DefaultCacheTTL when zero). Either negative: no cache, a client per call.
+	CacheSize int
+	CacheTTL  time.Duration
 }
 
 // Cluster describes one configured cluster.
@@ -56,12 +68,14 @@ type Manager struct {
 	ns       map[string]string // default namespace per cluster
 
 	mu      sync.Mutex
-	clients map[string]*kube.Client
+	clients map[string]*kube.Client // with the server's credential, by cluster
+	cache   *clientCache            // per caller
 }
 
 // New reads the cluster sources. It does not contact any cluster.
 func New(opts Options) (*Manager, error) {
-	m := &Manager{opts: opts, configs: map[string]*rest.Config{}, ns: map[string]string{}, clients: map[string]*kube.Client{}}
+	m := &Manager{opts: opts, configs: map[string]*rest.Config{}, ns: map[string]string{}, clients: map[string]*kube.Client{},
+		cache: newClientCache(opts.CacheSize, opts.CacheTTL)}
 	raw, rules, err := loadKubeconfig(opts.Kubeconfig)
 	if err != nil {
 		return nil, err
@@ -153,9 +167,20 @@ func (m *Manager) List() []Cluster { return slices.Clone(m.clusters) }
 // DefaultName is the cluster used when a call names none.
 func (m *Manager) DefaultName() string { return m.def }
 
-// Get returns the client for the named cluster ("" is the default), building
-// it on first use.
-func (m *Manager) Get(_ context.Context, name string) (*kube.Client, error) {
+// Get returns the client for the named cluster ("" is the default) and the
+// caller in ctx (identity.FromContext), building it on first use: with the
+// server's credential, or as the caller (see Credentials). Without a caller
+// in ctx, impersonate and passthrough refuse with ErrNoIdentity.
+func (m *Manager) Get(ctx context.Context, name string) (*kube.Client, error) {
+	base, err := m.base(name)
+	if err != nil {
+		return nil, err
+	}
+	return m.clientFor(ctx, cmp.Or(name, m.def), base)
+}
+
+// base returns the named cluster's client with the server's credential.
+func (m *Manager) base(name string) (*kube.Client, error) {
 	if name == "" {
 		name = m.def
 	}
@@ -183,9 +208,10 @@ func (m *Manager) Get(_ context.Context, name string) (*kube.Client, error) {
 	return c, nil
 }
 
-// Ready reports whether the default cluster's apiserver answers /readyz.
+// Ready reports whether the default cluster's apiserver answers /readyz,
+// asked with the server's credential.
 func (m *Manager) Ready(ctx context.Context) error {
-	c, err := m.Get(ctx, "")
+	c, err := m.base("")
 	if err != nil {
 		return err
 	}

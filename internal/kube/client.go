@@ -6,6 +6,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -52,7 +53,9 @@ type Client struct {
 	Discovery discovery.CachedDiscoveryInterface
 	Mapper    meta.ResettableRESTMapper
 
-	refresh mapperRefresh
+	refresh *mapperRefresh // shared with the clients For makes
+	base    *rest.Config   // the server's own config, before the policy guard
+	policy  *policy.Config
 }
 
 // New builds the clients for cfg. It does not contact the cluster.
@@ -68,10 +71,27 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "kubemcp"
 	}
-	var c *Client // the guard asks c's mapper for kinds; no request runs before c is set
-	if opts.Policy != nil {
+	c := &Client{Namespace: metav1.NamespaceDefault, refresh: &mapperRefresh{}, base: rest.CopyConfig(cfg), policy: opts.Policy}
+	hc, err := c.build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	disc, err := discovery.NewDiscoveryClientForConfigAndClient(cfg, hc)
+	if err != nil {
+		return nil, fmt.Errorf("building discovery client for %s: %w", cfg.Host, err)
+	}
+	c.Discovery = memory.NewMemCacheClient(disc)
+	c.Mapper = restmapper.NewDeferredDiscoveryRESTMapper(c.Discovery)
+	return c, nil
+}
+
+// build puts the policy guard beneath cfg and sets c's Config, Typed and
+// Dynamic on one HTTP client, which it returns for the discovery client.
+func (c *Client) build(cfg *rest.Config) (*http.Client, error) {
+	if c.policy != nil {
+		// The guard asks the cluster's shared mapper for kinds; no request runs before it is set.
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-			return opts.Policy.RoundTripper(rt, func(g, v, r string) (string, bool, bool) { return c.kindOf(g, v, r) })
+			return c.policy.RoundTripper(rt, func(g, v, r string) (string, bool, bool) { return c.kindOf(g, v, r) })
 		})
 	}
 	// One HTTP client shared by the typed, dynamic and discovery clients, so
@@ -80,11 +100,6 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building HTTP client for %s: %w", cfg.Host, err)
 	}
-	c, err = newWithHTTPClient(cfg, hc)
-	return c, err
-}
-
-func newWithHTTPClient(cfg *rest.Config, hc *http.Client) (*Client, error) {
 	typed, err := kubernetes.NewForConfigAndClient(cfg, hc)
 	if err != nil {
 		return nil, fmt.Errorf("building typed client for %s: %w", cfg.Host, err)
@@ -93,19 +108,43 @@ func newWithHTTPClient(cfg *rest.Config, hc *http.Client) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building dynamic client for %s: %w", cfg.Host, err)
 	}
-	disc, err := discovery.NewDiscoveryClientForConfigAndClient(cfg, hc)
-	if err != nil {
-		return nil, fmt.Errorf("building discovery client for %s: %w", cfg.Host, err)
+	c.Config, c.Typed, c.Dynamic = cfg, typed, dyn
+	return hc, nil
+}
+
+// Credential is how a client made by For authenticates.
+type Credential struct {
+	// Impersonate: the server's own credential, acting as this user and groups.
+	Impersonate rest.ImpersonationConfig
+	// BearerToken: the caller's own credential, sent alone (passthrough);
+	// nothing of the server's credential goes with it.
+	BearerToken string
+}
+
+// For returns a client for the same cluster that authenticates with cred
+// instead of c's credential. It shares c's discovery cache and RESTMapper
+// (what the cluster serves does not depend on who asks, and those stay
+// fetched with the server's own credential), so it makes no request; every
+// request it sends passes the same policy guard. The TLS connections to the
+// apiserver are client-go's, shared by all clients with the same TLS
+// settings; the credential is per request.
+func (c *Client) For(cred Credential) (*Client, error) {
+	var cfg *rest.Config
+	switch {
+	case cred.BearerToken != "":
+		cfg = rest.AnonymousClientConfig(c.base)
+		cfg.BearerToken = cred.BearerToken
+	case cred.Impersonate.UserName != "":
+		cfg = rest.CopyConfig(c.base)
+		cfg.Impersonate = cred.Impersonate
+	default:
+		return nil, errors.New("kube.Credential: give a bearer token or a user to impersonate")
 	}
-	cached := memory.NewMemCacheClient(disc)
-	return &Client{
-		Namespace: metav1.NamespaceDefault,
-		Config:    cfg,
-		Typed:     typed,
-		Dynamic:   dyn,
-		Discovery: cached,
-		Mapper:    restmapper.NewDeferredDiscoveryRESTMapper(cached),
-	}, nil
+	d := &Client{Namespace: c.Namespace, Discovery: c.Discovery, Mapper: c.Mapper, refresh: c.refresh, base: c.base, policy: c.policy}
+	if _, err := d.build(cfg); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // kindOf maps a resource to its kind and scope from the cached RESTMapper.
