@@ -16,6 +16,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
@@ -76,7 +77,7 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	var ln net.Listener
 	if cfg.Listen != "" {
 		var err error
-		if ln, err = transport.Listen(cfg.Listen); err != nil {
+		if ln, err = transport.Listen(cfg.Listen, transport.ListenOptions{Authenticated: cfg.Authenticated()}); err != nil {
 			return err
 		}
 		defer ln.Close()
@@ -105,11 +106,15 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mcp.Server, *clusters.Manager, error) {
 	rules := cfg.Policy
 	rules.ReadOnly = cfg.ReadOnly
+	cacheSize, cacheTTL := clusterCache(cfg)
 	cl, err := clusters.New(clusters.Options{
-		Kubeconfig: cfg.Kubeconfig,
-		Context:    cfg.Context,
-		Client:     kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules},
-		Logger:     logger,
+		Kubeconfig:  cfg.Kubeconfig,
+		Context:     cfg.Context,
+		Client:      kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules},
+		Logger:      logger,
+		Credentials: clusters.Credentials(cfg.CredentialsMode()),
+		CacheSize:   cacheSize,
+		CacheTTL:    cacheTTL,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -131,6 +136,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 	}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog,
 		Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), Logger: logger})
+	// Outermost: the caller is in the context before anything else runs, and
+	// a call beyond the caller's limits goes no further.
+	server.AddReceivingMiddleware(identity.Bind(), identity.Fair(limiter(cfg)))
 	return server, cl, nil
 }
 
@@ -151,9 +159,15 @@ func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
 }
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, server *mcp.Server, cl *clusters.Manager, logger *slog.Logger) error {
+	guard, metadata, err := httpAuth(cfg, cl)
+	if err != nil {
+		return err
+	}
 	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
-	fmt.Fprintf(s.Err, "kubemcp: serving MCP at http://%s%s (cluster %q)\n", ln.Addr(), transport.PathMCP, cl.DefaultName())
-	mux := transport.Mux(server, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger})
+	fmt.Fprintf(s.Err, "kubemcp: serving MCP at http://%s%s (cluster %q, auth %s, credentials %s)\n",
+		ln.Addr(), transport.PathMCP, cl.DefaultName(), cfg.Auth, cfg.CredentialsMode())
+	mux := transport.Mux(server, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
+		Auth: guard, ResourceMetadata: metadata})
 	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
 }
 

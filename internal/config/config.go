@@ -7,9 +7,11 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -42,6 +44,24 @@ type Config struct {
 	AuditFile          string   `json:"auditFile,omitempty" help:"append a hash-chained JSON line per tool call to this file"`
 	AuditStdout        bool     `json:"auditStdout,omitempty" help:"also write audit lines to stdout (HTTP only: over stdio, stdout carries MCP)"`
 
+	// Who may call over HTTP, and as whom calls reach the clusters.
+	Auth               string        `json:"auth,omitempty" help:"who may call over HTTP: none (loopback only), token, oidc or passthrough"`
+	AuthTokenFile      string        `json:"authTokenFile,omitempty" help:"static bearer tokens and the user and groups of each (auth token)"`
+	Credentials        string        `json:"credentials,omitempty" help:"whose credential calls reach the cluster with: server, impersonate or passthrough (default: impersonate with auth token or oidc, passthrough with auth passthrough, else server)"`
+	PublicURL          string        `json:"publicURL,omitempty" help:"the URL clients reach kubemcp at, e.g. https://kubemcp.example.com (for OAuth metadata and the OIDC audience)"`
+	OIDCIssuer         string        `json:"oidcIssuer,omitempty" help:"OIDC issuer URL whose JWTs are accepted (auth oidc)"`
+	OIDCAudience       string        `json:"oidcAudience,omitempty" help:"the aud a token must carry (default: publicURL + /mcp)"`
+	OIDCUsernameClaim  string        `json:"oidcUsernameClaim,omitempty" help:"JWT claim naming the user"`
+	OIDCUsernamePrefix string        `json:"oidcUsernamePrefix,omitempty" help:"prefix for OIDC usernames, so they cannot collide with the cluster's own; - for none"`
+	OIDCGroupsClaim    string        `json:"oidcGroupsClaim,omitempty" help:"JWT claim listing the user's groups"`
+	OIDCGroupsPrefix   string        `json:"oidcGroupsPrefix,omitempty" help:"prefix for OIDC groups; - for none"`
+	OIDCScopes         []string      `json:"oidcScopes,omitempty" help:"scopes advertised to MCP clients in the OAuth protected-resource metadata"`
+	UserRate           float64       `json:"userRate,omitempty" help:"tool calls a second one authenticated user may make, on average; 0 for no limit"`
+	UserBurst          int           `json:"userBurst,omitempty" help:"tool calls one user may make at once above userRate"`
+	UserConcurrency    int           `json:"userConcurrency,omitempty" help:"tool calls one authenticated user may have running at once; 0 for no limit"`
+	ClientCacheSize    int           `json:"clientCacheSize,omitempty" help:"per-user cluster clients kept (impersonate, passthrough); 0 turns the cache off"`
+	ClientCacheTTL     time.Duration `json:"clientCacheTTL,omitempty" help:"how long a per-user cluster client is kept after it is built; 0 turns the cache off"`
+
 	// Policy holds deny and allow rules for Kubernetes requests (file only).
 	Policy policy.Config `json:"policy,omitzero"`
 }
@@ -55,8 +75,112 @@ func Default() Config {
 		ClientQPS:     200,
 		ClientBurst:   400,
 		OutputBudget:  render.DefaultBudget,
+
+		Auth:               AuthNone,
+		OIDCUsernameClaim:  "sub",
+		OIDCUsernamePrefix: "oidc:",
+		OIDCGroupsClaim:    "groups",
+		OIDCGroupsPrefix:   "oidc:",
+		UserRate:           20,
+		UserBurst:          40,
+		UserConcurrency:    10,
+		ClientCacheSize:    1000,
+		ClientCacheTTL:     10 * time.Minute,
 	}
 }
+
+// The values of auth.
+const (
+	AuthNone        = "none"
+	AuthToken       = "token"
+	AuthOIDC        = "oidc"
+	AuthPassthrough = "passthrough"
+)
+
+// The values of credentials.
+const (
+	CredentialsServer      = "server"
+	CredentialsImpersonate = "impersonate"
+	CredentialsPassthrough = "passthrough"
+)
+
+// CredentialsMode is credentials, or the default the auth mode implies.
+func (c *Config) CredentialsMode() string {
+	if c.Credentials != "" {
+		return c.Credentials
+	}
+	switch c.Auth {
+	case AuthToken, AuthOIDC:
+		return CredentialsImpersonate
+	case AuthPassthrough:
+		return CredentialsPassthrough
+	}
+	return CredentialsServer
+}
+
+// MCPResource is the URL clients reach /mcp at: publicURL + /mcp.
+func (c *Config) MCPResource() string {
+	if c.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimSuffix(c.PublicURL, "/") + "/mcp"
+}
+
+// Audience is the aud an OIDC token must carry.
+func (c *Config) Audience() string { return cmp.Or(c.OIDCAudience, c.MCPResource()) }
+
+// validateAuth checks that auth and credentials make a safe pair.
+func (c *Config) validateAuth() []error {
+	var errs []error
+	switch c.Auth {
+	case AuthNone, AuthToken, AuthOIDC, AuthPassthrough:
+	default:
+		return []error{fmt.Errorf("auth %q: want none, token, oidc or passthrough", c.Auth)}
+	}
+	switch c.Credentials {
+	case "", CredentialsServer, CredentialsImpersonate, CredentialsPassthrough:
+	default:
+		return []error{fmt.Errorf("credentials %q: want server, impersonate or passthrough", c.Credentials)}
+	}
+	if c.Listen == "" && (c.Auth != AuthNone || c.CredentialsMode() != CredentialsServer) {
+		errs = append(errs, fmt.Errorf("auth %s, credentials %s: these are for HTTP, where callers are told apart; over stdio kubemcp is the local user's, with the server's credentials. Set listen, or drop them", c.Auth, c.CredentialsMode()))
+	}
+	errs = append(errs, c.validatePairing()...)
+	if (c.Auth == AuthToken) != (c.AuthTokenFile != "") {
+		errs = append(errs, errors.New("authTokenFile: give it with auth token, and only then"))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("publicURL %q: want an absolute URL, e.g. https://kubemcp.example.com", c.PublicURL))
+		}
+	}
+	if c.Auth == AuthOIDC && (c.OIDCIssuer == "" || c.Audience() == "") {
+		errs = append(errs, errors.New("auth oidc: set oidcIssuer, and publicURL (or oidcAudience) for the audience tokens must carry"))
+	}
+	if c.UserRate < 0 || c.UserBurst < 0 || c.UserConcurrency < 0 || c.ClientCacheSize < 0 || c.ClientCacheTTL < 0 {
+		errs = append(errs, errors.New("userRate, userBurst, userConcurrency, clientCacheSize, clientCacheTTL: must not be negative"))
+	}
+	return errs
+}
+
+// validatePairing refuses auth and credentials that do not go together.
+func (c *Config) validatePairing() []error {
+	creds := c.CredentialsMode()
+	switch {
+	case c.Auth == AuthOIDC && creds == CredentialsPassthrough:
+		return []error{errors.New("auth oidc with credentials passthrough: the MCP specification forbids passing an MCP OAuth token through to another service (the token's audience is kubemcp, not the cluster); use credentials impersonate, or auth passthrough with Kubernetes tokens")}
+	case c.Auth == AuthToken && creds == CredentialsPassthrough:
+		return []error{errors.New("auth token with credentials passthrough: kubemcp's static tokens are not Kubernetes credentials; use credentials impersonate, or auth passthrough")}
+	case c.Auth == AuthPassthrough && creds != CredentialsPassthrough:
+		return []error{fmt.Errorf("auth passthrough with credentials %s: the caller's Kubernetes token is what reaches the cluster; use credentials passthrough", creds)}
+	case c.Auth == AuthNone && creds != CredentialsServer:
+		return []error{fmt.Errorf("credentials %s without auth: there is no verified caller to act as; set auth", creds)}
+	}
+	return nil
+}
+
+// Authenticated reports whether HTTP callers must prove who they are.
+func (c *Config) Authenticated() bool { return c.Auth != "" && c.Auth != AuthNone }
 
 // LoadFile overlays the YAML file at path onto c. Unknown keys are errors that
 // name the key, so a typo never silently falls back to a default.
@@ -99,6 +223,7 @@ func (c *Config) Validate() error {
 	if c.AuditStdout && c.Listen == "" {
 		errs = append(errs, errors.New("auditStdout: stdout carries MCP when serving over stdio; use auditFile, or serve HTTP with listen"))
 	}
+	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 // Package transport carries MCP between clients and the server: stdio, and an
-// HTTP mux with streamable HTTP (/mcp), legacy SSE (/sse, /message) and the
-// health probes (/healthz, /readyz).
+// HTTP mux with streamable HTTP (/mcp), legacy SSE (/sse, /message), the
+// health probes (/healthz, /readyz) and, with authentication, the OAuth
+// protected-resource metadata (/.well-known/oauth-protected-resource).
 package transport
 
 import (
@@ -12,7 +13,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
 
 // HTTPOptions configure the HTTP mux.
@@ -24,6 +27,14 @@ type HTTPOptions struct {
 	// so clients that vanish without DELETE do not leak. Zero means never.
 	SessionIdle time.Duration
 	Logger      *slog.Logger
+	// Auth, when set, guards the MCP paths: it verifies each request's
+	// bearer and puts the caller in the request's context, or answers 401
+	// (identity.Middleware). The probes and the metadata stay open.
+	Auth func(http.Handler) http.Handler
+	// ResourceMetadata, when set, is served at PathResourceMetadata and at
+	// its /mcp form (RFC 9728 puts the resource's path after the well-known
+	// one), so MCP clients can find the authorization server.
+	ResourceMetadata *oauthex.ProtectedResourceMetadata
 }
 
 // The first protocol version without sessions: its clients are served statelessly.
@@ -36,34 +47,45 @@ const (
 	PathMessage = "/message"
 	PathHealthz = "/healthz"
 	PathReadyz  = "/readyz"
+
+	PathResourceMetadata = "/.well-known/oauth-protected-resource"
 )
 
 // Mux serves MCP and the probes. Streamable HTTP serves 2025-era clients with
 // sessions and 2026-07-28 clients statelessly, routed by the
 // MCP-Protocol-Version header each request carries.
+//
+// With Auth, any Host header is accepted: the bearer, not the address, keeps
+// out a page that reached the server by DNS rebinding, and kubemcp may sit
+// behind a reverse proxy. Without it, go-sdk refuses a foreign Host on a
+// loopback listener.
 func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	getServer := func(*http.Request) *mcp.Server { return server }
-	stateful := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{SessionTimeout: opts.SessionIdle, Logger: opts.Logger})
-	stateless := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{Stateless: true, Logger: opts.Logger})
-	sse := mcp.NewSSEHandler(getServer, nil)
+	anyHost := opts.Auth != nil
+	stateful := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{SessionTimeout: opts.SessionIdle, Logger: opts.Logger, DisableLocalhostProtection: anyHost})
+	stateless := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{Stateless: true, Logger: opts.Logger, DisableLocalhostProtection: anyHost})
+	sse := newSSERouter(func() *mcp.SSEHandler {
+		return mcp.NewSSEHandler(getServer, &mcp.SSEOptions{DisableLocalhostProtection: anyHost})
+	})
+	guard := opts.Auth
+	if guard == nil {
+		guard = func(h http.Handler) http.Handler { return h }
+	}
 
 	mux := http.NewServeMux()
-	mux.HandleFunc(PathMCP, func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(PathMCP, guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Mcp-Protocol-Version") >= statelessSince {
 			stateless.ServeHTTP(w, r)
 			return
 		}
 		stateful.ServeHTTP(w, r)
-	})
-	// The SSE handler tells each client to post to the URL of its GET plus a
-	// session query; serving the GET as if it came to /message makes that
-	// endpoint /message?sessionid=..., the path legacy clients expect.
-	mux.HandleFunc("GET "+PathSSE, func(w http.ResponseWriter, r *http.Request) {
-		r2 := r.Clone(r.Context())
-		r2.URL.Path = PathMessage
-		sse.ServeHTTP(w, r2)
-	})
-	mux.Handle("POST "+PathMessage, sse)
+	})))
+	mux.Handle("GET "+PathSSE, guard(http.HandlerFunc(sse.stream)))
+	mux.Handle("POST "+PathMessage, guard(http.HandlerFunc(sse.post)))
+	if md := opts.ResourceMetadata; md != nil {
+		mux.Handle(PathResourceMetadata, auth.ProtectedResourceMetadataHandler(md))
+		mux.Handle(PathResourceMetadata+PathMCP, auth.ProtectedResourceMetadataHandler(md))
+	}
 	mux.HandleFunc(PathHealthz, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc(PathReadyz, func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
@@ -81,15 +103,23 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 
 // ErrNotLoopback is returned for a listen address beyond this machine: without
 // authentication, kubemcp serves only loopback.
-var ErrNotLoopback = errors.New("refusing to listen beyond loopback without authentication; use 127.0.0.1:PORT or [::1]:PORT")
+var ErrNotLoopback = errors.New("refusing to listen beyond loopback without authentication; use 127.0.0.1:PORT or [::1]:PORT, or set auth (token, oidc or passthrough)")
 
-// Listen binds addr, which must be a loopback address.
-func Listen(addr string) (net.Listener, error) {
+// ListenOptions say what the listener will serve.
+type ListenOptions struct {
+	// Authenticated: every MCP request must carry a verified bearer
+	// (HTTPOptions.Auth), so any address may be bound.
+	Authenticated bool
+}
+
+// Listen binds addr, which must be a loopback address unless opts say the
+// server authenticates its callers.
+func Listen(addr string, opts ListenOptions) (net.Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen address %q: %w", addr, err)
 	}
-	if !isLoopback(host) {
+	if !opts.Authenticated && !isLoopback(host) {
 		return nil, fmt.Errorf("listen address %q: %w", addr, ErrNotLoopback)
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -14,12 +14,12 @@ import (
 
 func TestListenRefusesBeyondLoopback(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":0", "10.1.2.3:8080", "[::]:0", "example.com:80"} {
-		if _, err := Listen(addr); !errors.Is(err, ErrNotLoopback) {
+		if _, err := Listen(addr, ListenOptions{}); !errors.Is(err, ErrNotLoopback) {
 			t.Errorf("Listen(%q) = %v, want ErrNotLoopback", addr, err)
 		}
 	}
 	for _, addr := range []string{"127.0.0.1:0", "localhost:0"} {
-		ln, err := Listen(addr)
+		ln, err := Listen(addr, ListenOptions{})
 		if err != nil {
 			t.Errorf("Listen(%q): %v", addr, err)
 			continue
@@ -31,7 +31,7 @@ func TestListenRefusesBeyondLoopback(t *testing.T) {
 // TestShutdownEndsOpenStreams checks that an open legacy SSE stream (a GET that
 // never ends by itself) does not hold a shutdown for the whole grace period.
 func TestShutdownEndsOpenStreams(t *testing.T) {
-	ln, err := Listen("127.0.0.1:0")
+	ln, err := Listen("127.0.0.1:0", ListenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+
+	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/identity"
+	"github.com/kubemcp/kubemcp/internal/transport"
+)
+
+// httpAuth builds what guards the HTTP transports: the bearer check (nil with
+// auth none) and, for OIDC, the protected-resource metadata that tells MCP
+// clients where to get a token.
+func httpAuth(cfg config.Config, cl *clusters.Manager) (func(http.Handler) http.Handler, *oauthex.ProtectedResourceMetadata, error) {
+	var a identity.Authenticator
+	var md *oauthex.ProtectedResourceMetadata
+	switch cfg.Auth {
+	case config.AuthToken:
+		toks, err := identity.LoadTokens(cfg.AuthTokenFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		a = toks
+	case config.AuthPassthrough:
+		a = &identity.Passthrough{Review: cl.Review}
+	case config.AuthOIDC:
+		o, err := identity.NewOIDC(identity.OIDCOptions{
+			Issuer:         cfg.OIDCIssuer,
+			Audience:       cfg.Audience(),
+			UsernameClaim:  cfg.OIDCUsernameClaim,
+			UsernamePrefix: prefix(cfg.OIDCUsernamePrefix),
+			GroupsClaim:    cfg.OIDCGroupsClaim,
+			GroupsPrefix:   prefix(cfg.OIDCGroupsPrefix),
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		a = o
+		md = &oauthex.ProtectedResourceMetadata{
+			Resource:               cfg.Audience(),
+			AuthorizationServers:   []string{cfg.OIDCIssuer},
+			ScopesSupported:        cfg.OIDCScopes,
+			BearerMethodsSupported: []string{"header"},
+			ResourceName:           "kubemcp",
+		}
+	default:
+		return nil, nil, nil
+	}
+	opts := identity.HTTPOptions{}
+	if md != nil && cfg.PublicURL != "" {
+		opts.ResourceMetadataURL = cfg.PublicURL + transport.PathResourceMetadata + transport.PathMCP
+	}
+	return identity.Middleware(a, opts), md, nil
+}
+
+// prefix reads an OIDC prefix setting, where "-" means none.
+func prefix(s string) string {
+	if s == "-" {
+		return ""
+	}
+	return s
+}
+
+// clusterCache maps the cache settings, where 0 means off, onto clusters',
+// where 0 means the default and a negative value off.
+func clusterCache(cfg config.Config) (int, time.Duration) {
+	size, ttl := cfg.ClientCacheSize, cfg.ClientCacheTTL
+	if size == 0 || ttl == 0 {
+		return -1, -1
+	}
+	return size, ttl
+}
+
+// limiter is the per-user fairness the configuration asks for; callers are
+// told apart only when they authenticate.
+func limiter(cfg config.Config) *identity.Limiter {
+	if !cfg.Authenticated() {
+		return nil
+	}
+	return identity.NewLimiter(identity.Limits{Rate: cfg.UserRate, Burst: cfg.UserBurst, Concurrency: cfg.UserConcurrency})
+}
