@@ -34,9 +34,9 @@ func TestToolsListSize(t *testing.T) {
 		setup   func(*config.Config)
 		ceiling int
 	}{
-		{"default", func(*config.Config) {}, 890},
+		{"default", func(*config.Config) {}, 893},
 		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 920},
-		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 910},
+		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 913},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := config.Default()

@@ -29,10 +29,10 @@ func (p *Pods) Name() string { return "pods" }
 
 // Description implements toolset.Toolset.
 func (p *Pods) Description() string {
-	return "pods: list, get with a status summary, logs (one pod or many by label), delete; CPU and memory usage of pods and nodes"
+	return "pods: list, get with a status summary, logs (one pod or many by label), delete, exec; CPU and memory usage of pods and nodes"
 }
 
 // Tools implements toolset.Toolset.
 func (p *Pods) Tools() []toolset.Tool {
-	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop()}
+	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop(), p.podsExec()}
 }
