@@ -22,10 +22,10 @@ type HealthIn struct {
 	toolset.TextCap
 }
 
-// Check is one of the apiserver's readiness checks.
-type Check struct {
-	Name string `json:"name"`
-	OK   bool   `json:"ok"`
+// check is one of the apiserver's readiness checks.
+type check struct {
+	name string
+	ok   bool
 }
 
 // NodeCounts are the nodes by state; a node can be in more than one.
@@ -40,8 +40,9 @@ type NodeCounts struct {
 // HealthOut is the structured result of cluster_health.
 type HealthOut struct {
 	Ready     bool           `json:"ready" jsonschema:"the apiserver's /readyz passed"`
-	Checks    []Check        `json:"checks"`
-	Readyz    string         `json:"readyz,omitempty" jsonschema:"why the checks could not be read"`
+	Checks    int            `json:"-"` // how many readyz checks ran: the text says it
+	Failed    []string       `json:"failed_checks"`
+	Readyz    string         `json:"readyz_error,omitempty" jsonschema:"why the checks could not be read"`
 	Nodes     NodeCounts     `json:"nodes"`
 	Issues    Counts         `json:"issues" jsonschema:"find_issues over the whole cluster"`
 	Reasons   map[string]int `json:"reasons" jsonschema:"findings by reason"`
@@ -51,22 +52,29 @@ type HealthOut struct {
 func (d *Diagnostics) clusterHealth() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "cluster_health",
-		Description: "Check cluster health: the apiserver's readiness checks, nodes ready or not, and problem counts by reason.",
+		Description: "Cluster health: the apiserver's readiness checks, nodes ready or not, and problem counts by reason.",
 		Annotations: toolset.ReadOnly("Cluster health"),
 	}, d.health)
 }
 
 func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in HealthIn) (string, HealthOut, error) {
-	out := HealthOut{Checks: []Check{}, Reasons: map[string]int{}, Unchecked: []string{},
+	out := HealthOut{Failed: []string{}, Reasons: map[string]int{}, Unchecked: []string{},
 		Nodes: NodeCounts{NotReady: []string{}, Cordoned: []string{}, Pressure: []string{}}}
 	kc, err := d.deps.Clusters.Get(ctx, "")
 	if err != nil {
 		return "", out, err
 	}
-	if out.Checks, err = readyz(ctx, kc); err != nil {
+	checks, err := readyz(ctx, kc)
+	if err != nil {
 		out.Readyz = err.Error()
 	}
-	out.Ready = err == nil && !slices.ContainsFunc(out.Checks, func(c Check) bool { return !c.OK })
+	out.Checks = len(checks)
+	for _, c := range checks {
+		if !c.ok {
+			out.Failed = append(out.Failed, c.name)
+		}
+	}
+	out.Ready = err == nil && len(out.Failed) == 0
 	snap, err := readSnapshot(ctx, kc, "", nil)
 	if err != nil {
 		return "", out, err
@@ -83,19 +91,19 @@ func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in Hea
 
 // readyz runs the apiserver's readiness checks. An apiserver that is not
 // ready answers 500 with the same list, so the list is read either way.
-func readyz(ctx context.Context, kc *kube.Client) ([]Check, error) {
+func readyz(ctx context.Context, kc *kube.Client) ([]check, error) {
 	body, err := kc.Typed.Discovery().RESTClient().Get().AbsPath("/readyz").Param("verbose", "true").DoRaw(ctx)
-	var checks []Check
+	var checks []check
 	for l := range strings.Lines(string(body)) {
 		switch {
 		case strings.HasPrefix(l, "[+]"):
-			checks = append(checks, Check{Name: checkName(l), OK: true})
+			checks = append(checks, check{name: checkName(l), ok: true})
 		case strings.HasPrefix(l, "[-]"):
-			checks = append(checks, Check{Name: checkName(l)})
+			checks = append(checks, check{name: checkName(l)})
 		}
 	}
 	if len(checks) == 0 && err != nil {
-		return []Check{}, toolset.Explain(err, toolset.Op{Verb: "get", Resource: "/readyz"})
+		return nil, toolset.Explain(err, toolset.Op{Verb: "get", Resource: "/readyz"})
 	}
 	return checks, nil
 }
@@ -162,15 +170,10 @@ func readyzText(out HealthOut) string {
 	if out.Readyz != "" {
 		return "Apiserver readiness checks: not available: " + out.Readyz + "\n"
 	}
-	var failed []string
-	for _, c := range out.Checks {
-		if !c.OK {
-			failed = append(failed, c.Name)
-		}
-	}
+	failed := out.Failed
 	if len(failed) == 0 {
-		return fmt.Sprintf("Apiserver: ready, all %d readyz checks pass.\n", len(out.Checks))
+		return fmt.Sprintf("Apiserver: ready, all %d readyz checks pass.\n", out.Checks)
 	}
 	return fmt.Sprintf("Apiserver: NOT ready, %d of %d readyz checks fail: %s. The apiserver's log says why.\n",
-		len(failed), len(out.Checks), strings.Join(failed, ", "))
+		len(failed), out.Checks, strings.Join(failed, ", "))
 }

@@ -28,7 +28,7 @@ type IssuesOut struct {
 func (d *Diagnostics) findIssues() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "find_issues",
-		Description: "Find what is wrong: failing or unready pods, stuck rollouts, failed Jobs, sick nodes, pending PVCs; each with evidence and a next call.",
+		Description: "Find what is wrong: failing pods, stuck rollouts, failed Jobs, sick nodes, pending PVCs, with evidence and next call.",
 		Annotations: toolset.ReadOnly("Find issues"),
 	}, d.issues)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -256,4 +257,26 @@ func grant(t *testing.T, ns, user string, rules ...rbacv1.PolicyRule) {
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name}}, metav1.CreateOptions{})
 	toolsettest.Must(t, err)
+	for _, r := range rules {
+		waitAllowed(t, user, authv1.ResourceAttributes{Namespace: ns, Verb: r.Verbs[0], Group: r.APIGroups[0], Resource: r.Resources[0]})
+	}
+}
+
+// waitAllowed waits until the apiserver's RBAC authorizer, which learns of
+// new bindings through a watch, allows user the request.
+func waitAllowed(t *testing.T, user string, attrs authv1.ResourceAttributes) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, err := admin().AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authv1.SubjectAccessReview{
+			Spec: authv1.SubjectAccessReviewSpec{User: user, ResourceAttributes: &attrs}}, metav1.CreateOptions{})
+		toolsettest.Must(t, err)
+		if r.Status.Allowed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s is still not allowed %+v", user, attrs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -95,8 +95,8 @@ func TestMetrics(t *testing.T) {
 	t.Run("own prices", func(t *testing.T) {
 		var out UsageOut
 		text := cs.OK(t, "resource_usage", map[string]any{"namespace": ns, "cpu_hour_price": 0.1, "gib_hour_price": 0.01}, &out)
-		if !near(out.Workloads[0].MonthlyCost, 0.11*730) || out.Prices.Defaults {
-			t.Errorf("cost %.4f with prices %+v", out.Workloads[0].MonthlyCost, out.Prices)
+		if !near(out.Workloads[0].MonthlyCost, 0.11*730) || out.CPUHourPrice != 0.1 || out.GiBHourPrice != 0.01 {
+			t.Errorf("cost %.4f with prices %g, %g", out.Workloads[0].MonthlyCost, out.CPUHourPrice, out.GiBHourPrice)
 		}
 		toolsettest.Want(t, text, "at 0.1 per CPU-hour and 0.01 per GiB-hour, of which")
 		toolsettest.WantNone(t, text, "default prices")

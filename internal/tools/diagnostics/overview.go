@@ -51,7 +51,7 @@ type OverviewOut struct {
 	Namespace    string         `json:"namespace"`
 	Counts       []KindCount    `json:"counts"`
 	Issues       []Finding      `json:"issues" jsonschema:"the most urgent, those the text shows"`
-	IssueCounts  Counts         `json:"issue_counts" jsonschema:"all of them"`
+	IssuesFound  int            `json:"issues_found" jsonschema:"all of them, shown or not"`
 	Warnings     []WarningEvent `json:"warnings" jsonschema:"newest first, those the text shows"`
 	TopConsumers []Consumer     `json:"top_consumers" jsonschema:"heaviest by CPU and by memory"`
 	Metrics      string         `json:"metrics" jsonschema:"empty when usage was read, else why not"`
@@ -61,7 +61,7 @@ type OverviewOut struct {
 func (d *Diagnostics) namespaceOverview() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "namespace_overview",
-		Description: "Summarize a namespace: objects by kind and status, its issues, recent warnings and top CPU and memory consumers.",
+		Description: "Summarize a namespace: objects by kind and status, issues, recent warnings, top CPU and memory consumers.",
 		Annotations: toolset.ReadOnly("Namespace overview"),
 	}, d.overview)
 }
@@ -80,7 +80,7 @@ func (d *Diagnostics) overview(ctx context.Context, _ *mcp.CallToolRequest, in O
 	}
 	out.Counts, out.Unchecked = counts(snap, &more), append(out.Unchecked, snap.unread...)
 	issues := snap.findings(time.Now())
-	out.IssueCounts = countOf(issues)
+	out.IssuesFound = len(issues)
 	if used, err := readPodUsage(ctx, kc, out.Namespace); err != nil {
 		out.Metrics = err.Error()
 	} else {
@@ -138,7 +138,7 @@ func (d *Diagnostics) issuesSection(out *OverviewOut, issues []Finding, budget i
 		return "Issues: none found.\n\n"
 	}
 	all := call("find_issues", "namespace", out.Namespace)
-	head := fmt.Sprintf("Issues: %d (%s); the most urgent first, %s for all.\n", len(issues), out.IssueCounts, all)
+	head := fmt.Sprintf("Issues: %d (%s); the most urgent first, %s for all.\n", len(issues), countOf(issues), all)
 	text, shown := findingsText(issues[:min(len(issues), overviewIssues)], false, budget-len(head), "Call "+all+" for the rest.")
 	out.Issues = issues[:shown]
 	return head + text + "\n"

@@ -17,10 +17,11 @@ func TestNamespaceOverview(t *testing.T) {
 	toolsettest.Want(t, text, `Namespace "payments": pods 2 (CrashLoopBackOff 1, ImagePullBackOff 1); deployments 2 (unavailable 2);`,
 		"Issues: 4 (4 critical, 0 warning, 0 info); the most urgent first, find_issues {\"namespace\":\"payments\"} for all.",
 		"pod/"+testenv.PodCrashLoop, "CrashLoopBackOff", `pods_logs {"namespace":"payments","name":"`+testenv.PodCrashLoop+`","previous":true}`,
-		`Recent warnings: 3 events, newest first; events_list {"namespace":"payments","warnings_only":true} for all.`,
+		// The apiserver's own IP repair may add a warning about a seeded Service.
+		"Recent warnings: ", ` events, newest first; events_list {"namespace":"payments","warnings_only":true} for all.`,
 		`<untrusted-data source="warning events in namespace payments">`, "BackOff", "Pod/"+testenv.PodCrashLoop, "Top consumers")
-	if out.Namespace != "payments" || out.IssueCounts.Critical != 4 || len(out.Issues) != 4 || len(out.Warnings) != 3 {
-		t.Errorf("namespace %q, issue counts %+v, %d issues, %d warnings", out.Namespace, out.IssueCounts, len(out.Issues), len(out.Warnings))
+	if out.Namespace != "payments" || out.IssuesFound != 4 || len(out.Issues) != 4 || len(out.Warnings) < 3 {
+		t.Errorf("namespace %q, %d issues found, %d shown, %d warnings", out.Namespace, out.IssuesFound, len(out.Issues), len(out.Warnings))
 	}
 	// The warnings' messages are inside the fence, kubemcp's words outside.
 	fence := text[strings.Index(text, `<untrusted-data source="warning events`):]
@@ -28,7 +29,7 @@ func TestNamespaceOverview(t *testing.T) {
 
 	text = cs.OK(t, "namespace_overview", map[string]any{"namespace": "shop"}, &out)
 	toolsettest.Want(t, text, "pods 5 (Running 5)", "deployments 2 (available 2)", "services 2 (ClusterIP 2)", "configmaps 1", "secrets 1",
-		"Issues: none found.", "Recent warnings: none")
+		"Issues: none found.")
 	if len(out.Issues) != 0 || out.Counts[0].Kind != "pods" || out.Counts[0].ByStatus["Running"] != 5 {
 		t.Errorf("shop: %+v", out)
 	}

@@ -18,7 +18,7 @@ import (
 type SubjectPermissionsIn struct {
 	toolset.TextCap
 	SubjectIn
-	Namespace string `json:"namespace,omitempty" jsonschema:"only what applies in this namespace"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"only grants that apply here"`
 }
 
 // Permission is what one or more rules grant in one scope, verbs merged.
@@ -41,7 +41,7 @@ type SubjectPermissionsOut struct {
 func (d *Diagnostics) rbacSubjectPermissions() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rbac_subject_permissions",
-		Description: "List what a user, group or service account may do through RBAC bindings, merged per namespace and resource.",
+		Description: "List what a user, group or service account may do through RBAC bindings, per namespace.",
 		Annotations: toolset.ReadOnly("Subject permissions"),
 	}, d.subjectPermissions)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	authv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -47,6 +48,8 @@ func rbacWorld(t *testing.T) string {
 	role("scaler", rbacRule("apps", "deployments/scale", "update", "patch"))
 	bind("builder-scales", rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "scaler"},
 		rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "builder", Namespace: ns})
+	waitAllowed(t, "bob", authv1.ResourceAttributes{Namespace: ns, Verb: "get", Resource: "pods", Subresource: "log"})
+	waitAllowed(t, serviceAccountUser(ns, "builder"), authv1.ResourceAttributes{Namespace: ns, Verb: "update", Group: "apps", Resource: "deployments", Subresource: "scale"})
 	return ns
 }
 

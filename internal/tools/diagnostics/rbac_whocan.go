@@ -38,7 +38,7 @@ type WhoCanOut struct {
 func (d *Diagnostics) rbacWhoCan() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rbac_who_can",
-		Description: "List the users, groups and service accounts whose RBAC bindings allow a verb on a resource, aggregated roles included.",
+		Description: "List who may do a verb on a resource through RBAC bindings, aggregated roles included.",
 		Annotations: toolset.ReadOnly("Who can"),
 	}, d.whoCan)
 }

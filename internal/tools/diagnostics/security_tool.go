@@ -34,7 +34,7 @@ type SecurityOut struct {
 func (d *Diagnostics) securityScan() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "security_scan",
-		Description: "Find unsafe pod settings: privileged, host access, root, no limits, :latest images, mounted tokens, Secrets in env; with fixes.",
+		Description: "Find unsafe pod settings (privileged, host access, root, no limits, :latest, tokens, Secrets in env), with fixes.",
 		Annotations: toolset.ReadOnly("Security scan"),
 	}, d.security)
 }

@@ -46,26 +46,35 @@ type WorkloadUsage struct {
 	Verdicts          []string `json:"verdicts" jsonschema:"over- or under-provisioned, missing requests, near limits"`
 }
 
-// Prices are what a cost estimate was computed with.
+// Prices are what a cost estimate is computed with.
 type Prices struct {
-	CPUHour  float64 `json:"cpu_hour"`
-	GiBHour  float64 `json:"gib_hour"`
-	Defaults bool    `json:"defaults" jsonschema:"true when kubemcp's defaults, not the caller's"`
+	CPUHour, GiBHour float64
+	Defaults         bool // kubemcp's, not the caller's
+}
+
+// UsageTotal is the sum over every workload, shown or not.
+type UsageTotal struct {
+	Pods              int     `json:"pods"`
+	Requests          Usage   `json:"requests"`
+	Usage             *Usage  `json:"usage,omitempty"`
+	MonthlyCost       float64 `json:"monthly_cost"`
+	UnusedMonthlyCost float64 `json:"unused_monthly_cost"`
 }
 
 // UsageOut is the structured result of resource_usage.
 type UsageOut struct {
-	Workloads []WorkloadUsage `json:"workloads" jsonschema:"those the text shows, costliest first"`
-	Matched   int             `json:"matched"`
-	Total     WorkloadUsage   `json:"total" jsonschema:"over every workload, shown or not"`
-	Prices    Prices          `json:"prices"`
-	Metrics   string          `json:"metrics" jsonschema:"empty when usage was read, else why not"`
+	Workloads    []WorkloadUsage `json:"workloads" jsonschema:"those the text shows, costliest first"`
+	Matched      int             `json:"matched"`
+	Total        UsageTotal      `json:"total"`
+	CPUHourPrice float64         `json:"cpu_hour_price" jsonschema:"the price the costs were computed with"`
+	GiBHourPrice float64         `json:"gib_hour_price"`
+	Metrics      string          `json:"metrics" jsonschema:"empty when usage was read, else why not"`
 }
 
 func (d *Diagnostics) resourceUsage() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resource_usage",
-		Description: "Requests and limits against metrics-server usage per workload: over- and under-provisioned, and a monthly cost estimate.",
+		Description: "Workloads' requests and limits against metrics-server usage: over- and under-provisioned, and a monthly cost.",
 		Annotations: toolset.ReadOnly("Resource usage and cost"),
 	}, d.usage)
 }
@@ -76,7 +85,7 @@ func (d *Diagnostics) usage(ctx context.Context, _ *mcp.CallToolRequest, in Usag
 	if err != nil {
 		return "", out, err
 	}
-	out.Prices = prices
+	out.CPUHourPrice, out.GiBHourPrice = prices.CPUHour, prices.GiBHour
 	kc, err := d.deps.Clusters.Get(ctx, "")
 	if err != nil {
 		return "", out, err
@@ -95,7 +104,7 @@ func (d *Diagnostics) usage(ctx context.Context, _ *mcp.CallToolRequest, in Usag
 	if len(all) == 0 {
 		return fmt.Sprintf("No running pods %s, so nothing uses or costs anything.\n", scope(in.Namespace)), out, nil
 	}
-	return d.usageText(in, &out, all), out, nil
+	return d.usageText(in, &out, all, prices), out, nil
 }
 
 func pricesOf(in UsageIn) (Prices, error) {
@@ -237,12 +246,11 @@ func monthly(u Usage, p Prices) float64 {
 	return (float64(u.CPUMillicores)/1000*p.CPUHour + float64(u.MemoryBytes)/(1<<30)*p.GiBHour) * hoursPerMonth
 }
 
-func totalOf(all []WorkloadUsage) WorkloadUsage {
-	t := WorkloadUsage{Workload: "total", Verdicts: []string{}}
+func totalOf(all []WorkloadUsage) UsageTotal {
+	var t UsageTotal
 	for _, w := range all {
 		t.Pods += w.Pods
 		t.Requests.add(w.Requests)
-		t.Limits.add(w.Limits)
 		if w.Usage != nil {
 			t.Usage = cmp.Or(t.Usage, &Usage{})
 			t.Usage.add(*w.Usage)
@@ -253,13 +261,13 @@ func totalOf(all []WorkloadUsage) WorkloadUsage {
 	return t
 }
 
-func (d *Diagnostics) usageText(in UsageIn, out *UsageOut, all []WorkloadUsage) string {
+func (d *Diagnostics) usageText(in UsageIn, out *UsageOut, all []WorkloadUsage, prices Prices) string {
 	head := fmt.Sprintf("Requests, limits and usage of %s (%s) %s, costliest first; LIM - means some container sets no limit.\n",
 		plural(len(all), "workload"), plural(out.Total.Pods, "pod"), scope(in.Namespace))
 	if out.Metrics != "" {
 		head += "Usage is not available, so provisioning cannot be judged; costs are of the requests: " + out.Metrics + ".\n"
 	}
-	tail := totalText(out.Total, out.Prices)
+	tail := totalText(out.Total, prices)
 	t := render.Table{Header: []string{"WORKLOAD", "PODS", "CPU REQ", "CPU LIM", "CPU USE", "MEM REQ", "MEM LIM", "MEM USE", "COST/MONTH", "VERDICT"}}
 	if in.Namespace == "" {
 		t.Header = slices.Insert(t.Header, 0, "NAMESPACE")
@@ -277,7 +285,7 @@ func (d *Diagnostics) usageText(in UsageIn, out *UsageOut, all []WorkloadUsage) 
 	return head + text + tail
 }
 
-func totalText(t WorkloadUsage, p Prices) string {
+func totalText(t UsageTotal, p Prices) string {
 	s := fmt.Sprintf("Total: requests CPU %s, memory %s", cpu(t.Requests.CPUMillicores), mem(t.Requests.MemoryBytes))
 	if t.Usage != nil {
 		s += fmt.Sprintf("; in use CPU %s, memory %s", cpu(t.Usage.CPUMillicores), mem(t.Usage.MemoryBytes))
