@@ -21,6 +21,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
 	"github.com/kubemcp/kubemcp/internal/tools/core"
+	"github.com/kubemcp/kubemcp/internal/tools/diagnostics"
 	"github.com/kubemcp/kubemcp/internal/tools/nodes"
 	"github.com/kubemcp/kubemcp/internal/tools/pods"
 	"github.com/kubemcp/kubemcp/internal/tools/workloads"
@@ -154,6 +155,7 @@ func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
 		pods.New(deps),
 		workloads.New(deps),
 		nodes.New(deps),
+		diagnostics.New(deps),
 		cli.New(deps, cli.Options{ReadOnly: cfg.ReadOnly, StateDir: cliHome}),
 	}
 }
