@@ -1,7 +1,11 @@
 package app
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
@@ -28,7 +32,12 @@ func httpAuth(cfg config.Config, cl *clusters.Manager) (func(http.Handler) http.
 	case config.AuthPassthrough:
 		a = &identity.Passthrough{Review: cl.Review}
 	case config.AuthOIDC:
+		hc, err := issuerClient(cfg.OIDCIssuerCA)
+		if err != nil {
+			return nil, nil, err
+		}
 		o, err := identity.NewOIDC(identity.OIDCOptions{
+			HTTPClient:     hc,
 			Issuer:         cfg.OIDCIssuer,
 			Audience:       cfg.Audience(),
 			UsernameClaim:  cfg.OIDCUsernameClaim,
@@ -55,6 +64,24 @@ func httpAuth(cfg config.Config, cl *clusters.Manager) (func(http.Handler) http.
 		opts.ResourceMetadataURL = cfg.PublicURL + transport.PathResourceMetadata + transport.PathMCP
 	}
 	return identity.Middleware(a, opts), md, nil
+}
+
+// issuerClient trusts the CAs in caFile, or the system's when it is empty.
+func issuerClient(caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return http.DefaultClient, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("oidcIssuerCA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("oidcIssuerCA %s: no PEM certificate in it", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, nil
 }
 
 // prefix reads an OIDC prefix setting, where "-" means none.

@@ -15,7 +15,9 @@ func TestAuthPairs(t *testing.T) {
 		{"stdio as before", func(*Config) {}, CredentialsServer, ""},
 		{"token impersonates", func(c *Config) { c.Auth, c.AuthTokenFile = AuthToken, "t.yaml" }, CredentialsImpersonate, ""},
 		{"token with server credentials", func(c *Config) { c.Auth, c.AuthTokenFile, c.Credentials = AuthToken, "t.yaml", "server" }, CredentialsServer, ""},
-		{"oidc impersonates", func(c *Config) { c.Auth, c.OIDCIssuer, c.PublicURL = AuthOIDC, "https://idp", "https://kubemcp.example.com" }, CredentialsImpersonate, ""},
+		{"oidc impersonates", func(c *Config) {
+			c.Auth, c.OIDCIssuer, c.PublicURL = AuthOIDC, "https://idp", "https://kubemcp.example.com"
+		}, CredentialsImpersonate, ""},
 		{"passthrough", func(c *Config) { c.Auth = AuthPassthrough }, CredentialsPassthrough, ""},
 		{"oidc with passthrough", func(c *Config) {
 			c.Auth, c.OIDCIssuer, c.OIDCAudience, c.Credentials = AuthOIDC, "https://idp", "kubemcp", "passthrough"

@@ -51,6 +51,7 @@ type Config struct {
 	PublicURL          string        `json:"publicURL,omitempty" help:"the URL clients reach kubemcp at, e.g. https://kubemcp.example.com (for OAuth metadata and the OIDC audience)"`
 	OIDCIssuer         string        `json:"oidcIssuer,omitempty" help:"OIDC issuer URL whose JWTs are accepted (auth oidc)"`
 	OIDCAudience       string        `json:"oidcAudience,omitempty" help:"the aud a token must carry (default: publicURL + /mcp)"`
+	OIDCIssuerCA       string        `json:"oidcIssuerCA,omitempty" help:"PEM file of the CAs to trust for the OIDC issuer (default: the system's)"`
 	OIDCUsernameClaim  string        `json:"oidcUsernameClaim,omitempty" help:"JWT claim naming the user"`
 	OIDCUsernamePrefix string        `json:"oidcUsernamePrefix,omitempty" help:"prefix for OIDC usernames, so they cannot collide with the cluster's own; - for none"`
 	OIDCGroupsClaim    string        `json:"oidcGroupsClaim,omitempty" help:"JWT claim listing the user's groups"`

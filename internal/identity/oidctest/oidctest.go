@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -21,6 +22,7 @@ import (
 type Issuer struct {
 	URL    string       // https://127.0.0.1:PORT, the iss of its tokens
 	Client *http.Client // trusts the issuer's certificate
+	CAPEM  []byte       // the issuer's certificate, for a process that must trust it
 
 	JWKSFetches atomic.Int32 // how often the JWKS was fetched
 
@@ -41,6 +43,7 @@ func New(t testing.TB) *Issuer {
 	srv := httptest.NewTLSServer(http.HandlerFunc(i.serve))
 	t.Cleanup(srv.Close)
 	i.URL, i.Client = srv.URL, srv.Client()
+	i.CAPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	return i
 }
 
