@@ -13,15 +13,16 @@ import (
 type Pods struct {
 	deps toolset.Deps
 
-	mu      sync.Mutex
-	metrics map[*kube.Client]metricsclient.Interface // one metrics client per cluster client
+	mu       sync.Mutex
+	metrics  map[*kube.Client]metricsclient.Interface // one metrics client per cluster client
+	forwards *forwards                                // port-forward sessions
 }
 
 var _ toolset.Toolset = (*Pods)(nil)
 
 // New returns the pods toolset.
 func New(deps toolset.Deps) *Pods {
-	return &Pods{deps: deps, metrics: map[*kube.Client]metricsclient.Interface{}}
+	return &Pods{deps: deps, metrics: map[*kube.Client]metricsclient.Interface{}, forwards: newForwards()}
 }
 
 // Name implements toolset.Toolset.
@@ -29,10 +30,11 @@ func (p *Pods) Name() string { return "pods" }
 
 // Description implements toolset.Toolset.
 func (p *Pods) Description() string {
-	return "pods: list, get with a status summary, logs (one pod or many by label), delete, exec; CPU and memory usage of pods and nodes"
+	return "pods: list, get with a status summary, logs (one pod or many by label), delete, exec, port-forward sessions; CPU and memory usage of pods and nodes"
 }
 
 // Tools implements toolset.Toolset.
 func (p *Pods) Tools() []toolset.Tool {
-	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop(), p.podsExec()}
+	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop(), p.podsExec(),
+		p.portForwardStart(), p.portForwardList(), p.portForwardStop()}
 }

@@ -1,0 +1,315 @@
+package pods
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"k8s.io/apimachinery/pkg/util/httpstream"
+	"k8s.io/client-go/tools/portforward"
+	"k8s.io/client-go/transport/spdy"
+
+	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// ForwardStartIn says what to forward to.
+type ForwardStartIn struct {
+	toolset.Approval
+	Namespace   string   `json:"namespace,omitempty"`
+	Name        string   `json:"name" jsonschema:"pod, or service/NAME or deployment/NAME for a ready pod of it"`
+	Ports       []string `json:"ports" jsonschema:"LOCAL:REMOTE, or REMOTE for a free local port"`
+	IdleTimeout string   `json:"idle_timeout,omitempty" jsonschema:"end after no traffic this long (default 10m, max 24h)"`
+}
+
+// ForwardIDIn names a session.
+type ForwardIDIn struct {
+	toolset.Approval
+	ID string `json:"id"`
+}
+
+// Session is a port-forward session.
+type Session struct {
+	ID            string    `json:"id"`
+	Namespace     string    `json:"namespace"`
+	Pod           string    `json:"pod"`
+	Ports         []Port    `json:"ports"`
+	Started       time.Time `json:"started"`
+	LastUsed      time.Time `json:"last_used"`
+	IdleTimeout   string    `json:"idle_timeout"`
+	BytesSent     int64     `json:"bytes_sent" jsonschema:"to the pod"`
+	BytesReceived int64     `json:"bytes_received"`
+	Ended         string    `json:"ended,omitempty" jsonschema:"why it ended; empty while it runs"`
+}
+
+// Port is a local address on kubemcp's host forwarded to a port of the pod.
+type Port struct {
+	Local  string `json:"local"`
+	Remote int    `json:"remote"`
+}
+
+// ForwardListOut is the caller's sessions.
+type ForwardListOut struct {
+	Sessions []Session `json:"sessions"`
+}
+
+func (p *Pods) portForwardStart() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "port_forward_start",
+		Description: "Forward local ports on kubemcp's host (127.0.0.1) to a pod, or a service's or deployment's ready pod, until stopped or idle.",
+		Annotations: toolset.Writes("Start a port-forward", false, false),
+	}, p.forwardStart)
+}
+
+func (p *Pods) portForwardList() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "port_forward_list",
+		Description: "List your port-forward sessions: ports, bytes each way, last use, and why a session ended.",
+		Annotations: toolset.ReadOnly("List port-forwards"),
+	}, p.forwardList)
+}
+
+func (p *Pods) portForwardStop() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "port_forward_stop",
+		Description: "Stop a port-forward session and close its local ports.",
+		Annotations: toolset.Writes("Stop a port-forward", false, true),
+	}, p.forwardStop)
+}
+
+// Close ends every port-forward session; the server calls it when it stops.
+func (p *Pods) Close() error {
+	p.forwards.closeAll()
+	return nil
+}
+
+func (p *Pods) forwardStart(ctx context.Context, req *mcp.CallToolRequest, in ForwardStartIn) (string, Session, error) {
+	out := Session{Ports: []Port{}}
+	specs, idle, err := in.check()
+	if err != nil {
+		return "", out, err
+	}
+	if err := p.forwards.room(); err != nil {
+		return "", out, err
+	}
+	kc, err := p.deps.Clusters.Get(ctx, "")
+	if err != nil {
+		return "", out, err
+	}
+	t, err := resolveTarget(ctx, kc, cmp.Or(in.Namespace, kc.Namespace), in.Name, specs)
+	if err != nil {
+		return "", out, err
+	}
+	f := newForward(caller(req), t.pod, idle)
+	warnings, err := startForward(ctx, kc, f, specs)
+	if err != nil {
+		return "", out, err
+	}
+	if err := p.forwards.add(f); err != nil {
+		f.end("refused")
+		<-f.done
+		return "", out, err
+	}
+	go f.watchIdle()
+	out = f.session()
+	return startText(out, t, warnings), out, nil
+}
+
+func (in ForwardStartIn) check() ([]portSpec, time.Duration, error) {
+	var errs []error
+	if in.Name == "" {
+		errs = append(errs, errors.New("name is required: a pod, service/NAME or deployment/NAME; pods_list shows the pods"))
+	}
+	specs, err := parsePorts(in.Ports)
+	errs = append(errs, err)
+	idle := defaultForwardIdle
+	if in.IdleTimeout != "" {
+		d, err := parseDuration(in.IdleTimeout)
+		if err != nil || d <= 0 || d > maxForwardIdle {
+			errs = append(errs, fmt.Errorf("idle_timeout %q: want a duration from 1s to 24h, such as 30s or 10m", in.IdleTimeout))
+		}
+		idle = d
+	}
+	for _, s := range specs {
+		errs = append(errs, localFree(s))
+	}
+	return specs, idle, errors.Join(errs...)
+}
+
+// localFree checks that a local port asked for by number can be listened on,
+// so that the refusal is clear rather than a port silently left out.
+func localFree(s portSpec) error {
+	if s.local == 0 {
+		return nil
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.local)))
+	if err != nil {
+		return fmt.Errorf("local port %d cannot be listened on by kubemcp (%v); pick another, or give only the remote port for a free one", s.local, err)
+	}
+	return ln.Close()
+}
+
+// startForward dials the pod through the apiserver and listens on the local
+// ports; it returns once they listen, or why they could not.
+func startForward(ctx context.Context, kc *kube.Client, f *forward, specs []portSpec) (string, error) {
+	u := kc.Typed.CoreV1().RESTClient().Post().Resource("pods").Namespace(f.namespace).Name(f.pod).SubResource("portforward").URL()
+	dialer, err := newDialer(kc, u)
+	if err != nil {
+		return "", err
+	}
+	cd := &countingDialer{Dialer: dialer, f: f}
+	ports := make([]string, len(specs))
+	for i, s := range specs {
+		ports[i] = fmt.Sprintf("%d:%d", s.local, s.remote)
+	}
+	var errOut syncBuffer
+	ready := make(chan struct{})
+	pf, err := portforward.NewOnAddresses(cd, []string{"127.0.0.1"}, ports, f.stop, ready, io.Discard, &errOut)
+	if err != nil {
+		return "", err
+	}
+	go f.run(pf)
+	select {
+	case <-ready:
+	case <-f.done:
+		if cd.dialErr != nil {
+			return "", toolset.Explain(cd.dialErr, toolset.Op{Verb: "create", Resource: "pods/portforward", Namespace: f.namespace, Name: f.pod})
+		}
+		return "", fmt.Errorf("port-forward to pod %s/%s: %s", f.namespace, f.pod, f.endReason())
+	case <-ctx.Done():
+		f.end("the call was cancelled")
+		<-f.done
+		return "", ctx.Err()
+	}
+	got, err := pf.GetPorts()
+	if err != nil {
+		return "", err
+	}
+	for _, g := range got {
+		f.ports = append(f.ports, Port{Local: net.JoinHostPort("127.0.0.1", strconv.Itoa(int(g.Local))), Remote: int(g.Remote)})
+	}
+	return errOut.String(), nil
+}
+
+// newDialer tunnels SPDY over WebSocket or, when something on the way cannot
+// upgrade to it, speaks SPDY, as kubectl does.
+func newDialer(kc *kube.Client, u *url.URL) (httpstream.Dialer, error) {
+	ws, err := portforward.NewSPDYOverWebsocketDialer(u, kc.Config)
+	if err != nil {
+		return nil, fmt.Errorf("building the WebSocket dialer: %w", err)
+	}
+	rt, upgrader, err := spdy.RoundTripperFor(kc.Config)
+	if err != nil {
+		return nil, fmt.Errorf("building the SPDY dialer: %w", err)
+	}
+	return portforward.NewFallbackDialer(ws, spdy.NewDialer(upgrader, &http.Client{Transport: rt}, "POST", u), func(err error) bool {
+		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+	}), nil
+}
+
+// caller is who the call is from, as the transport identified them: each
+// caller sees and stops only their own sessions.
+func caller(req *mcp.CallToolRequest) string {
+	if req != nil && req.Extra != nil && req.Extra.TokenInfo != nil {
+		return req.Extra.TokenInfo.UserID
+	}
+	return ""
+}
+
+func startText(s Session, t *target, warnings string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Session %s forwards to pod %s/%s", s.ID, s.Namespace, s.Pod)
+	if t.via != "" {
+		fmt.Fprintf(&b, " (of %s)", t.via)
+	}
+	b.WriteString(":\n")
+	for _, p := range s.Ports {
+		fmt.Fprintf(&b, "  %s -> port %d\n", p.Local, p.Remote)
+	}
+	for _, n := range t.note {
+		b.WriteString("Note: " + n + ".\n")
+	}
+	if warnings != "" {
+		b.WriteString(render.Fence("port-forward warnings", warnings))
+	}
+	fmt.Fprintf(&b, "The addresses are on kubemcp's host. The session ends after %s without traffic, on port_forward_stop {\"id\":%q}, or when kubemcp stops.\n",
+		s.IdleTimeout, s.ID)
+	return b.String()
+}
+
+func (p *Pods) forwardList(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (string, ForwardListOut, error) {
+	out := ForwardListOut{Sessions: []Session{}}
+	for _, f := range p.forwards.list(caller(req)) {
+		out.Sessions = append(out.Sessions, f.session())
+	}
+	if len(out.Sessions) == 0 {
+		return "No port-forward sessions; port_forward_start starts one.\n", out, nil
+	}
+	now := time.Now()
+	t := render.Table{Header: []string{"ID", "POD", "PORTS", "STARTED", "LAST USED", "SENT", "RECEIVED", "STATE"}}
+	for _, s := range out.Sessions {
+		var ports []string
+		for _, p := range s.Ports {
+			ports = append(ports, fmt.Sprintf("%s->%d", p.Local, p.Remote))
+		}
+		state := "running, idle timeout " + s.IdleTimeout
+		if s.Ended != "" {
+			state = "ended: " + s.Ended
+		}
+		t.Rows = append(t.Rows, []string{s.ID, s.Namespace + "/" + s.Pod, strings.Join(ports, ","), render.Age(s.Started, now) + " ago",
+			render.Age(s.LastUsed, now) + " ago", strconv.FormatInt(s.BytesSent, 10), strconv.FormatInt(s.BytesReceived, 10), state})
+	}
+	return t.Render(render.MaxBudget, ""), out, nil
+}
+
+func (p *Pods) forwardStop(_ context.Context, req *mcp.CallToolRequest, in ForwardIDIn) (string, Session, error) {
+	f, ok := p.forwards.get(caller(req), in.ID)
+	if !ok {
+		return "", Session{Ports: []Port{}}, fmt.Errorf("no port-forward session %q of yours; port_forward_list shows them", in.ID)
+	}
+	already := f.endReason()
+	f.end("stopped")
+	<-f.done
+	s := f.session()
+	if already != "" {
+		return fmt.Sprintf("Session %s had already ended: %s. Its ports are closed.\n", s.ID, already), s, nil
+	}
+	return fmt.Sprintf("Stopped session %s to pod %s/%s; its local ports are closed. It carried %d bytes to the pod and %d back.\n",
+		s.ID, s.Namespace, s.Pod, s.BytesSent, s.BytesReceived), s, nil
+}
+
+func (f *forward) session() Session {
+	ports := append([]Port{}, f.ports...)
+	return Session{ID: f.id, Namespace: f.namespace, Pod: f.pod, Ports: ports, Started: f.started, LastUsed: f.lastUse(),
+		IdleTimeout: f.idle.String(), BytesSent: f.sent.Load(), BytesReceived: f.received.Load(), Ended: f.endReason()}
+}
+
+// syncBuffer is a bytes.Buffer safe for the forwarder's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

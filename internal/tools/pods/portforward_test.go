@@ -1,0 +1,247 @@
+package pods
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
+)
+
+// servePods serves the toolset as o says and closes it (ending its
+// port-forwards) when the test ends, as the server does when it stops.
+func servePods(t *testing.T, o toolsettest.Options) (*toolsettest.Session, *Pods) {
+	t.Helper()
+	var set *Pods
+	cs := toolsettest.ServeWith(t, o, func(d toolset.Deps) *Pods { set = New(d); return set })
+	t.Cleanup(func() { _ = set.Close() })
+	return cs, set
+}
+
+// webPod creates a Running, Ready pod labelled app=web whose container
+// names port 8080 "http", and makes the fake kubelet forward its port 8080
+// to a test server answering "hello from PATH".
+func webPod(t *testing.T, ns, name string, phase corev1.PodPhase) {
+	t.Helper()
+	api := env.Clientset("admin").CoreV1().Pods(ns)
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"app": "web"}},
+		Spec: corev1.PodSpec{NodeName: testenv.NodeName, Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27",
+			Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}}}}}}
+	created, err := api.Create(t.Context(), pod, metav1.CreateOptions{})
+	toolsettest.Must(t, err)
+	created.Status.Phase = phase
+	created.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
+	_, err = api.UpdateStatus(t.Context(), created, metav1.UpdateOptions{})
+	toolsettest.Must(t, err)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello from %s", r.URL.Path)
+	}))
+	t.Cleanup(target.Close)
+	env.Kubelet.SetPortTarget(ns, name, 8080, target.Listener.Addr().String())
+}
+
+func httpGet(t *testing.T, addr, path string) string {
+	t.Helper()
+	// A new connection each time: a kept-alive one would outlive the session.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get("http://" + addr + path)
+	toolsettest.Must(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	toolsettest.Must(t, err)
+	return string(body)
+}
+
+func closed(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err == nil {
+		conn.Close()
+	}
+	return err != nil
+}
+
+func TestPortForward(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	cs, _ := servePods(t, toolsettest.Options{})
+
+	var s Session
+	text := cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}, &s)
+	toolsettest.Want(t, text, "Session pf-", "forwards to pod "+ns+"/web-1", "-> port 8080", "after 10m0s without traffic", `port_forward_stop {"id":"`+s.ID)
+	if len(s.Ports) != 1 || !strings.HasPrefix(s.Ports[0].Local, "127.0.0.1:") || s.Ports[0].Remote != 8080 || s.Ended != "" {
+		t.Fatalf("session %+v", s)
+	}
+	local := s.Ports[0].Local
+	for _, path := range []string{"/one", "/two"} {
+		if got := httpGet(t, local, path); got != "hello from "+path {
+			t.Errorf("GET %s through the forward = %q", path, got)
+		}
+	}
+
+	var list ForwardListOut
+	text = cs.OK(t, "port_forward_list", map[string]any{}, &list)
+	toolsettest.Want(t, text, s.ID, ns+"/web-1", local+"->8080", "running")
+	if len(list.Sessions) != 1 || list.Sessions[0].BytesSent == 0 || list.Sessions[0].BytesReceived == 0 || list.Sessions[0].LastUsed.Before(s.Started) {
+		t.Errorf("list %+v", list)
+	}
+
+	cs.Call(t, "port_forward_stop", map[string]any{"id": s.ID}).Expect(t, false, "Stopped session "+s.ID, "local ports are closed", "bytes to the pod")
+	if !closed(local) {
+		t.Errorf("%s still accepts connections after the stop", local)
+	}
+	cs.Call(t, "port_forward_stop", map[string]any{"id": s.ID}).Expect(t, false, "had already ended: stopped")
+	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, s.ID, "ended: stopped")
+	cs.Call(t, "port_forward_stop", map[string]any{"id": "pf-nosuch"}).Expect(t, true, `no port-forward session "pf-nosuch"`, "port_forward_list")
+}
+
+func TestPortForwardServiceAndDeployment(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	_, err := env.Clientset("admin").CoreV1().Services(ns).Create(t.Context(), &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"}, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromString("http")}}}},
+		metav1.CreateOptions{})
+	toolsettest.Must(t, err)
+	labels := map[string]string{"app": "web"}
+	_, err = env.Clientset("admin").AppsV1().Deployments(ns).Create(t.Context(), &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"},
+		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27"}}}}}},
+		metav1.CreateOptions{})
+	toolsettest.Must(t, err)
+	cs, _ := servePods(t, toolsettest.Options{})
+
+	for _, tt := range []struct{ name, port, want string }{
+		{"service/web", "80", "service port 80 is pod port 8080 (http)"},
+		{"deploy/web", "0:8080", "(of deployment " + ns + "/web)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var s Session
+			text := cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": tt.name, "ports": []string{tt.port}}, &s)
+			toolsettest.Want(t, text, "pod "+ns+"/web-1", tt.want)
+			if got := httpGet(t, s.Ports[0].Local, "/svc"); got != "hello from /svc" {
+				t.Errorf("GET through %s = %q", tt.name, got)
+			}
+		})
+	}
+}
+
+func TestPortForwardIdle(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	cs, _ := servePods(t, toolsettest.Options{})
+	var s Session
+	cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}, "idle_timeout": "1s"}, &s)
+	httpGet(t, s.Ports[0].Local, "/") // traffic: the idle time starts again
+	// Watch through the list, not by connecting: a connection is traffic.
+	var list ForwardListOut
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if cs.OK(t, "port_forward_list", map[string]any{}, &list); list.Sessions[0].Ended != "" {
+			break
+		}
+	}
+	if got := list.Sessions[0]; got.Ended != "idle for 1s" || got.LastUsed.Sub(got.Started) <= 0 {
+		t.Fatalf("session %+v, want it ended idle after its traffic", got)
+	}
+	if !closed(s.Ports[0].Local) {
+		t.Error("an idle session still listens")
+	}
+	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, s.ID, "ended: idle for 1s")
+}
+
+func TestPortForwardRefusals(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	webPod(t, ns, "pending", corev1.PodPending)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	toolsettest.Must(t, err)
+	defer busy.Close()
+	cs, _ := servePods(t, toolsettest.Options{})
+	for _, tt := range []struct {
+		name string
+		args map[string]any
+		want []string
+	}{
+		{"bad ports", map[string]any{"name": "web-1", "ports": []string{"http", "1:2:3", "0"}}, []string{`port "http"`, `port "1:2:3"`, `port "0"`}},
+		{"no ports", map[string]any{"name": "web-1", "ports": []string{}}, []string{"ports is required"}},
+		{"bad idle", map[string]any{"name": "web-1", "ports": []string{"80"}, "idle_timeout": "forever"}, []string{`idle_timeout "forever"`}},
+		{"local port busy", map[string]any{"name": "web-1", "ports": []string{strconv.Itoa(busy.Addr().(*net.TCPAddr).Port) + ":8080"}}, []string{"cannot be listened on"}},
+		{"not found", map[string]any{"name": "ghost", "ports": []string{"80"}}, []string{`pods "ghost" not found`, "pods_list"}},
+		{"not running", map[string]any{"name": "pending", "ports": []string{"80"}}, []string{"not Running"}},
+		{"bad kind", map[string]any{"name": "job/x", "ports": []string{"80"}}, []string{"service/NAME or deployment/NAME"}},
+		{"service port", map[string]any{"name": "svc/ghost", "ports": []string{"80"}}, []string{`services "ghost" not found`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.args["namespace"] = ns
+			cs.Call(t, "port_forward_start", tt.args).Expect(t, true, tt.want...)
+		})
+	}
+	t.Run("alice forbidden", func(t *testing.T) {
+		grantGetPods(t, ns, "alice") // she may read the pod, not forward to it
+		alice, _ := servePods(t, toolsettest.Options{User: "alice"})
+		alice.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
+			Expect(t, true, "forbidden", "pods/portforward")
+	})
+	t.Run("at most 20", func(t *testing.T) {
+		for range maxForwards {
+			cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}, nil)
+		}
+		cs.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
+			Expect(t, true, "already 20 port-forward sessions", "port_forward_stop")
+	})
+}
+
+// TestPortForwardReadOnly: the policy beneath the clients refuses the
+// forward, and nothing listens.
+func TestPortForwardReadOnly(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	cs, _ := servePods(t, toolsettest.Options{ReadOnly: true})
+	cs.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
+		Expect(t, true, "read-only", "kubemcp's own policy")
+	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, "No port-forward sessions")
+}
+
+// TestPortForwardClose: closing the toolset, as the server does when it
+// stops, ends the sessions and refuses new ones.
+func TestPortForwardClose(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	cs, set := servePods(t, toolsettest.Options{})
+	var s Session
+	cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}, &s)
+	toolsettest.Must(t, set.Close())
+	if !closed(s.Ports[0].Local) {
+		t.Error("a session still listens after Close")
+	}
+	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, "ended: the server stopped")
+	cs.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).Expect(t, true, "shutting down")
+}
+
+// TestForwardsOwners: a caller sees and stops only their own sessions.
+func TestForwardsOwners(t *testing.T) {
+	fs := newForwards()
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"}}
+	mine := newForward("alice", pod, time.Minute)
+	toolsettest.Must(t, fs.add(mine))
+	if _, ok := fs.get("bob", mine.id); ok {
+		t.Error("bob got alice's session")
+	}
+	if _, ok := fs.get("alice", mine.id); !ok {
+		t.Error("alice did not get her session")
+	}
+	if got := fs.list("bob"); len(got) != 0 {
+		t.Errorf("bob lists %d sessions", len(got))
+	}
+}
