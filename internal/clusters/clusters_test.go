@@ -192,6 +192,33 @@ func TestPassthrough(t *testing.T) {
 	}
 }
 
+// TestPassthroughOnlyToDefault: a caller's token goes to the default cluster
+// alone, never to another configured one.
+func TestPassthroughOnlyToDefault(t *testing.T) {
+	cfg := clientcmdapi.NewConfig()
+	for _, name := range []string{"home", "elsewhere"} {
+		cfg.Clusters[name] = &clientcmdapi.Cluster{Server: env.Server, CertificateAuthorityData: env.CAData()}
+		cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: env.Users["admin"].Token}
+		cfg.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
+	}
+	cfg.CurrentContext = "home"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(Options{Kubeconfig: path, Credentials: Passthrough})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := as(identity.WithBearer(identity.Identity{User: "alice"}, env.Users["alice"].Token))
+	if _, err := m.Get(ctx, "home"); err != nil {
+		t.Errorf("default cluster: %v", err)
+	}
+	if _, err := m.Get(ctx, "elsewhere"); !errors.Is(err, ErrPassthroughElsewhere) {
+		t.Errorf("another cluster: %v, want ErrPassthroughElsewhere", err)
+	}
+}
+
 func TestReview(t *testing.T) {
 	m, err := New(Options{Kubeconfig: env.Kubeconfig, Credentials: Passthrough})
 	if err != nil {

@@ -33,6 +33,10 @@ const (
 // verified caller: kubemcp then refuses rather than use its own credential.
 var ErrNoIdentity = errors.New("this call has no verified caller, and kubemcp reaches the cluster only as the caller (impersonate or passthrough credentials)")
 
+// ErrPassthroughElsewhere means a passthrough call named a cluster other than
+// the default, the one its token is for.
+var ErrPassthroughElsewhere = errors.New("with passthrough credentials kubemcp sends the caller's token only to the default cluster, the one it was issued for; leave cluster unset")
+
 // clientFor returns base's client for the caller in ctx, as the
 // configured credentials say.
 func (m *Manager) clientFor(ctx context.Context, cluster string, base *kube.Client) (*kube.Client, error) {
@@ -43,6 +47,11 @@ func (m *Manager) clientFor(ctx context.Context, cluster string, base *kube.Clie
 	id := identity.FromContext(ctx)
 	if id == nil {
 		return nil, ErrNoIdentity
+	}
+	if mode == Passthrough && cluster != m.def {
+		// The caller's token was issued for one cluster; sending it to
+		// another would hand it to that cluster's operators.
+		return nil, fmt.Errorf("cluster %q: %w", cluster, ErrPassthroughElsewhere)
 	}
 	cred, err := credentialOf(mode, id)
 	if err != nil {
