@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
@@ -61,7 +62,7 @@ func httpAuth(cfg config.Config, cl *clusters.Manager) (func(http.Handler) http.
 	}
 	opts := identity.HTTPOptions{}
 	if md != nil && cfg.PublicURL != "" {
-		opts.ResourceMetadataURL = cfg.PublicURL + transport.PathResourceMetadata + transport.PathMCP
+		opts.ResourceMetadataURL = strings.TrimSuffix(cfg.PublicURL, "/") + transport.PathResourceMetadata + transport.PathMCP
 	}
 	return identity.Middleware(a, opts), md, nil
 }

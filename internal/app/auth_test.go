@@ -3,7 +3,9 @@ package app
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,15 +43,64 @@ func TestServeAuthRefusals(t *testing.T) {
 
 // TestServeBeyondLoopbackWithAuth: with auth, kubemcp binds any address.
 func TestServeBeyondLoopbackWithAuth(t *testing.T) {
+	line := serveInProcess(t, "--listen", "0.0.0.0:0", "--auth", "passthrough", "--kubeconfig", offlineKubeconfig(t))
+	if !strings.Contains(line, "auth passthrough, credentials passthrough") {
+		t.Errorf("start line: %q", line)
+	}
+}
+
+// TestServeOIDCMetadata: with OIDC, a 401 points at the protected-resource
+// metadata, which names the issuer for this server's /mcp.
+func TestServeOIDCMetadata(t *testing.T) {
+	line := serveInProcess(t, "--listen", "127.0.0.1:0", "--auth", "oidc", "--oidc-issuer", "https://idp.example.com",
+		"--public-url", "https://kubemcp.example.com/", "--oidc-scopes", "openid,groups", "--kubeconfig", offlineKubeconfig(t))
+	_, rest, _ := strings.Cut(line, "serving MCP at ")
+	url := strings.Fields(rest)[0]
+	resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	want := `Bearer resource_metadata="https://kubemcp.example.com/.well-known/oauth-protected-resource/mcp"`
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != want {
+		t.Errorf("no token: %d %q, want 401 %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), want)
+	}
+	resp, err = http.Get(strings.TrimSuffix(url, "/mcp") + "/.well-known/oauth-protected-resource/mcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var md struct {
+		Resource             string   `json:"resource"`
+		AuthorizationServers []string `json:"authorization_servers"`
+		Scopes               []string `json:"scopes_supported"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&md); err != nil {
+		t.Fatal(err)
+	}
+	if md.Resource != "https://kubemcp.example.com/mcp" || strings.Join(md.AuthorizationServers, ",") != "https://idp.example.com" ||
+		strings.Join(md.Scopes, ",") != "openid,groups" {
+		t.Errorf("metadata: %+v", md)
+	}
+}
+
+// serveInProcess runs `kubemcp serve args...` in this process until the test
+// ends, and returns its start line.
+func serveInProcess(t *testing.T, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"--listen", "0.0.0.0:0", "--auth", "passthrough", "--kubeconfig", offlineKubeconfig(t)},
-			Streams{In: io.NopCloser(strings.NewReader("")), Out: nopCloser{io.Discard}, Err: pw})
+		done <- Run(ctx, args, Streams{In: io.NopCloser(strings.NewReader("")), Out: nopCloser{io.Discard}, Err: pw})
 		pw.Close()
 	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
 	line := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -61,16 +112,11 @@ func TestServeBeyondLoopbackWithAuth(t *testing.T) {
 	}()
 	select {
 	case l := <-line:
-		if !strings.Contains(l, "auth passthrough, credentials passthrough") {
-			t.Errorf("start line: %q", l)
-		}
+		return l
 	case err := <-done:
 		t.Fatalf("serve ended: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("no start line within 10s")
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
+	return ""
 }
