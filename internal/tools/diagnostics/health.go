@@ -17,9 +17,10 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// HealthIn has only the text cap: cluster_health looks at everything.
+// HealthIn says whether to watch the cluster change after looking.
 type HealthIn struct {
 	toolset.TextCap
+	WatchSeconds int `json:"watch_seconds,omitempty" jsonschema:"then watch problems change, max 60"`
 }
 
 // check is one of the apiserver's readiness checks.
@@ -47,19 +48,23 @@ type HealthOut struct {
 	Issues    Counts         `json:"issues" jsonschema:"find_issues over the whole cluster"`
 	Reasons   map[string]int `json:"reasons" jsonschema:"findings by reason"`
 	Unchecked []string       `json:"unchecked" jsonschema:"what could not be read, and why"`
+	Changes   []Change       `json:"changes" jsonschema:"with watch_seconds: objects whose problems changed"`
 }
 
 func (d *Diagnostics) clusterHealth() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "cluster_health",
-		Description: "Cluster health: the apiserver's readiness checks, nodes ready or not, and problem counts by reason.",
+		Description: "Cluster health: apiserver readiness checks, nodes ready or not, problem counts by reason; can watch them change.",
 		Annotations: toolset.ReadOnly("Cluster health"),
 	}, d.health)
 }
 
 func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in HealthIn) (string, HealthOut, error) {
-	out := HealthOut{Failed: []string{}, Reasons: map[string]int{}, Unchecked: []string{},
+	out := HealthOut{Failed: []string{}, Reasons: map[string]int{}, Unchecked: []string{}, Changes: []Change{},
 		Nodes: NodeCounts{NotReady: []string{}, Cordoned: []string{}, Pressure: []string{}}}
+	if in.WatchSeconds < 0 || in.WatchSeconds > maxWatchSeconds {
+		return "", out, fmt.Errorf("watch_seconds %d: want 0 to %d", in.WatchSeconds, maxWatchSeconds)
+	}
 	kc, err := d.deps.Clusters.Get(ctx, "")
 	if err != nil {
 		return "", out, err
@@ -86,7 +91,13 @@ func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in Hea
 		out.Reasons[f.Reason]++
 	}
 	out.Nodes = nodeCounts(snap.nodes, findings)
-	return render.Text(healthText(out, snap.refused == nil), d.deps.Budget(in.TextCap), "find_issues lists the findings one by one."), out, nil
+	text := healthText(out, snap.refused == nil)
+	if in.WatchSeconds > 0 {
+		changes, dropped, unwatched := watchChanges(ctx, kc, time.Duration(in.WatchSeconds)*time.Second)
+		out.Changes = append(out.Changes, changes...)
+		text += changesText(out, in.WatchSeconds, dropped, unwatched)
+	}
+	return render.Text(text, d.deps.Budget(in.TextCap), "find_issues lists the findings one by one."), out, nil
 }
 
 // readyz runs the apiserver's readiness checks. An apiserver that is not
