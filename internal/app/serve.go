@@ -136,10 +136,8 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 		return nil, nil, err
 	}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog,
-		Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), Logger: logger})
-	// Outermost: the caller is in the context before anything else runs, and
-	// a call beyond the caller's limits goes no further.
-	server.AddReceivingMiddleware(identity.Bind(), identity.Fair(limiter(cfg)))
+		Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), Logger: logger,
+		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
 	return server, cl, nil
 }
 

@@ -114,3 +114,13 @@ func FromContext(ctx context.Context) *Identity {
 	id, _ := ctx.Value(ctxKey{}).(*Identity)
 	return id
 }
+
+// Caller names who a call comes from, for audit lines and for what belongs to a
+// caller (approvals, port-forward sessions): the user bound in ctx, else
+// "local" (stdio, or HTTP without authentication).
+func Caller(ctx context.Context) string {
+	if id := FromContext(ctx); id != nil && id.User != "" {
+		return id.User
+	}
+	return "local"
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/audit"
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
@@ -32,6 +33,7 @@ func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.M
 			start := time.Now()
 			res, err := next(ctx, method, req)
 			rec := recordFor(call, readOnly[call.Params.Name])
+			rec.Identity = identity.Caller(ctx)
 			rec.Time = start.UTC()
 			rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 			rec.Result, rec.Error = outcome(res, err)
@@ -46,7 +48,6 @@ func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.M
 func recordFor(call *mcp.CallToolRequest, readOnly bool) audit.Record {
 	sum := sha256.Sum256(call.Params.Arguments)
 	rec := audit.Record{
-		Identity:   identityOf(call),
 		Tool:       call.Params.Name,
 		Verb:       "write",
 		ArgsDigest: hex.EncodeToString(sum[:]),
@@ -69,15 +70,6 @@ func recordFor(call *mcp.CallToolRequest, readOnly bool) audit.Record {
 		rec.Kind = args.Resource
 	}
 	return rec
-}
-
-// identityOf names the caller: the verified user over authenticated HTTP, else
-// the local user of a stdio or loopback server.
-func identityOf(call *mcp.CallToolRequest) string {
-	if call.Extra != nil && call.Extra.TokenInfo != nil && call.Extra.TokenInfo.UserID != "" {
-		return call.Extra.TokenInfo.UserID
-	}
-	return "local"
 }
 
 func outcome(res mcp.Result, err error) (result, msg string) {

@@ -22,7 +22,13 @@ type Options struct {
 	Tools   []toolset.Tool     // as toolset.Select chose them
 	Audit   *audit.Log         // nil: no audit log
 	Confirm *toolset.Confirmer // nil: no call needs confirmation
-	Logger  *slog.Logger       // nil: discard
+	// Bind puts the caller into each request's context, outermost, so that
+	// everything after it, the audit log first, knows who is calling.
+	Bind mcp.Middleware
+	// Admit may refuse a call (per-user limits); it runs inside the audit log,
+	// so refusals are recorded too.
+	Admit  mcp.Middleware
+	Logger *slog.Logger // nil: discard
 }
 
 const instructions = `kubemcp reads and manages Kubernetes clusters.
@@ -42,10 +48,16 @@ func New(opts Options) *mcp.Server {
 		Instructions: instructions,
 		Logger:       logger,
 	})
+	// Each call wraps what was added before it: the first added runs innermost.
 	s.AddReceivingMiddleware(recoverPanics(logger), logCalls(logger))
+	if opts.Admit != nil {
+		s.AddReceivingMiddleware(opts.Admit)
+	}
 	if opts.Audit != nil {
-		// Added last, so it runs outermost: panics are already errors when it records.
 		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, logger))
+	}
+	if opts.Bind != nil {
+		s.AddReceivingMiddleware(opts.Bind)
 	}
 	toolset.Install(s, opts.Tools, opts.Confirm)
 	return s

@@ -20,6 +20,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
@@ -150,7 +151,7 @@ func confirm[In, Out any](ctx context.Context, c *Confirmer, req *mcp.CallToolRe
 		var zero Out
 		return "", zero, err
 	}
-	call := callKey(req)
+	call := callKey(ctx, req)
 	if tok, ok := any(in).(interface{ approvalToken() string }); ok && tok.approvalToken() != "" {
 		if err := c.redeem(tok.approvalToken(), call, state); err != nil {
 			var zero Out
@@ -209,16 +210,12 @@ func dryRun(in any, set bool) bool {
 
 // callKey binds an approval to the tool, the caller and the arguments (the
 // token itself left out).
-func callKey(req *mcp.CallToolRequest) string {
+func callKey(ctx context.Context, req *mcp.CallToolRequest) string {
 	var args map[string]any
 	_ = json.Unmarshal(req.Params.Arguments, &args)
 	delete(args, "approval_token")
 	b, _ := json.Marshal(args) // map keys marshal sorted: a stable digest
-	who := "local"
-	if req.Extra != nil && req.Extra.TokenInfo != nil && req.Extra.TokenInfo.UserID != "" {
-		who = req.Extra.TokenInfo.UserID
-	}
-	sum := sha256.Sum256([]byte(req.Params.Name + "\x00" + who + "\x00" + string(b)))
+	sum := sha256.Sum256([]byte(req.Params.Name + "\x00" + identity.Caller(ctx) + "\x00" + string(b)))
 	return hex.EncodeToString(sum[:])
 }
 

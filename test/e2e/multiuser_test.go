@@ -398,8 +398,8 @@ func readFile(t testing.TB, path string) string {
 	return string(b)
 }
 
-// checkAuditIdentities: one audit line per call, each naming a caller.
-// alice's and bob's (streamable HTTP) must name them exactly.
+// checkAuditIdentities: one audit line per call, each naming its caller:
+// alice, bob (streamable HTTP) and carol (legacy SSE) by name, never "local".
 func checkAuditIdentities(t *testing.T, log string, calls int64) {
 	t.Helper()
 	count := map[string]int{}
@@ -409,7 +409,7 @@ func checkAuditIdentities(t *testing.T, log string, calls int64) {
 		who, _, _ := strings.Cut(rest, `"`)
 		count[who]++
 	}
-	if int64(len(lines)) != calls || count["alice"] == 0 || count["bob"] == 0 {
+	if int64(len(lines)) != calls || count["alice"] == 0 || count["bob"] == 0 || count["carol"] == 0 || count["local"] > 0 {
 		t.Errorf("audit: %d lines for %d calls, by identity %v", len(lines), calls, count)
 	}
 	t.Logf("audit lines by identity: %v", count)

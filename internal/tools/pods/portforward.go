@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/transport/spdy"
 
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
@@ -95,7 +96,7 @@ func (p *Pods) Close() error {
 	return nil
 }
 
-func (p *Pods) forwardStart(ctx context.Context, req *mcp.CallToolRequest, in ForwardStartIn) (string, Session, error) {
+func (p *Pods) forwardStart(ctx context.Context, _ *mcp.CallToolRequest, in ForwardStartIn) (string, Session, error) {
 	out := Session{Ports: []Port{}}
 	specs, idle, err := in.check()
 	if err != nil {
@@ -112,7 +113,7 @@ func (p *Pods) forwardStart(ctx context.Context, req *mcp.CallToolRequest, in Fo
 	if err != nil {
 		return "", out, err
 	}
-	f := newForward(caller(req), t.pod, idle)
+	f := newForward(identity.Caller(ctx), t.pod, idle)
 	warnings, err := startForward(ctx, kc, f, specs)
 	if err != nil {
 		return "", out, err
@@ -219,15 +220,6 @@ func newDialer(kc *kube.Client, u *url.URL) (httpstream.Dialer, error) {
 	}), nil
 }
 
-// caller is who the call is from, as the transport identified them: each
-// caller sees and stops only their own sessions.
-func caller(req *mcp.CallToolRequest) string {
-	if req != nil && req.Extra != nil && req.Extra.TokenInfo != nil {
-		return req.Extra.TokenInfo.UserID
-	}
-	return ""
-}
-
 func startText(s Session, t *target, warnings string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Session %s forwards to pod %s/%s", s.ID, s.Namespace, s.Pod)
@@ -249,9 +241,9 @@ func startText(s Session, t *target, warnings string) string {
 	return b.String()
 }
 
-func (p *Pods) forwardList(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (string, ForwardListOut, error) {
+func (p *Pods) forwardList(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (string, ForwardListOut, error) {
 	out := ForwardListOut{Sessions: []Session{}}
-	for _, f := range p.forwards.list(caller(req)) {
+	for _, f := range p.forwards.list(identity.Caller(ctx)) {
 		out.Sessions = append(out.Sessions, f.session())
 	}
 	if len(out.Sessions) == 0 {
@@ -274,8 +266,8 @@ func (p *Pods) forwardList(_ context.Context, req *mcp.CallToolRequest, _ struct
 	return t.Render(render.MaxBudget, ""), out, nil
 }
 
-func (p *Pods) forwardStop(_ context.Context, req *mcp.CallToolRequest, in ForwardIDIn) (string, Session, error) {
-	f, ok := p.forwards.get(caller(req), in.ID)
+func (p *Pods) forwardStop(ctx context.Context, _ *mcp.CallToolRequest, in ForwardIDIn) (string, Session, error) {
+	f, ok := p.forwards.get(identity.Caller(ctx), in.ID)
 	if !ok {
 		return "", Session{Ports: []Port{}}, fmt.Errorf("no port-forward session %q of yours; port_forward_list shows them", in.ID)
 	}
