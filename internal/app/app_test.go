@@ -98,11 +98,11 @@ func TestServeRefusals(t *testing.T) {
 func TestToolsListGolden(t *testing.T) {
 	cfg := config.Default()
 	cfg.Kubeconfig = offlineKubeconfig(t)
-	server, _, err := NewServer(cfg, nil, nil)
+	srv, err := NewServer(cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tools := listTools(t, server)
+	tools := listTools(t, srv.MCP)
 	got, err := json.MarshalIndent(tools, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -138,13 +138,13 @@ func TestAuditEndToEnd(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Kubeconfig = offlineKubeconfig(t)
-	server, _, err := NewServer(cfg, log, nil)
+	srv, err := NewServer(cfg, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	ct, st := mcp.NewInMemoryTransports()
-	if _, err := server.Connect(ctx, st, nil); err != nil {
+	if _, err := srv.MCP.Connect(ctx, st, nil); err != nil {
 		t.Fatal(err)
 	}
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "audit"}, nil).Connect(ctx, ct, nil)

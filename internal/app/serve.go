@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -90,10 +91,12 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	if auditLog != nil {
 		defer auditLog.Close()
 	}
-	server, cl, err := NewServer(cfg, auditLog, logger)
+	srv, err := NewServer(cfg, auditLog, logger)
 	if err != nil {
 		return err
 	}
+	defer srv.Close() // ends what toolsets hold open, such as port-forward sessions
+	server, cl := srv.MCP, srv.Clusters
 	if ln == nil {
 		logger.Info("serving MCP over stdio", "cluster", cl.DefaultName())
 		return transport.ServeStdio(ctx, server, s.In, s.Out)
@@ -101,10 +104,27 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	return serveHTTP(cmd, s, cfg, ln, server, cl, logger)
 }
 
+// Server is what NewServer wires: the MCP server, the clusters it reaches,
+// and the toolsets that hold something open until Close.
+type Server struct {
+	MCP      *mcp.Server
+	Clusters *clusters.Manager
+	closers  []io.Closer
+}
+
+// Close ends what the toolsets hold open.
+func (s *Server) Close() error {
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
 // NewServer wires the configuration into an MCP server: clusters, toolsets and
 // middleware. It contacts no cluster. Tests use it to serve in memory exactly
 // what `kubemcp serve` serves.
-func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mcp.Server, *clusters.Manager, error) {
+func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Server, error) {
 	rules := cfg.Policy
 	rules.ReadOnly = cfg.ReadOnly
 	cacheSize, cacheTTL := clusterCache(cfg)
@@ -118,7 +138,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 		CacheTTL:    cacheTTL,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
 	filter := toolset.Filter{
@@ -131,14 +151,21 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*mc
 	if cfg.CLI {
 		filter.OptIn = append(filter.OptIn, "cli")
 	}
-	tools, err := toolset.Select(toolsets(cfg, deps), filter)
+	sets := toolsets(cfg, deps)
+	tools, err := toolset.Select(sets, filter)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog,
 		Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), Logger: logger,
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
-	return server, cl, nil
+	srv := &Server{MCP: server, Clusters: cl}
+	for _, ts := range sets {
+		if c, ok := ts.(io.Closer); ok {
+			srv.closers = append(srv.closers, c)
+		}
+	}
+	return srv, nil
 }
 
 // toolsets are every toolset kubemcp has, wired here and nowhere else.

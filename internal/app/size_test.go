@@ -42,11 +42,11 @@ func TestToolsListSize(t *testing.T) {
 			cfg := config.Default()
 			cfg.Kubeconfig = kubeconfig
 			tt.setup(&cfg)
-			server, _, err := NewServer(cfg, nil, nil)
+			srv, err := NewServer(cfg, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkSize(t, listTools(t, server), tt.ceiling)
+			checkSize(t, listTools(t, srv.MCP), tt.ceiling)
 		})
 	}
 	// Which CLI tools exist depends on what is on PATH; these are all four,

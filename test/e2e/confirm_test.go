@@ -70,13 +70,13 @@ func TestPlanThenApplyByElicitation(t *testing.T) {
 	cfg := config.Default()
 	cfg.Kubeconfig = env.Kubeconfig
 	cfg.Policy.Confirm = []policy.ConfirmRule{{Tools: []string{"resources_delete", "resources_patch"}, Namespaces: []string{"shop"}}}
-	server, _, err := app.NewServer(cfg, nil, nil)
+	srv, err := app.NewServer(cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	answer := "decline"
 	ct, st := mcp.NewInMemoryTransports()
-	if _, err := server.Connect(context.Background(), st, nil); err != nil {
+	if _, err := srv.MCP.Connect(context.Background(), st, nil); err != nil {
 		t.Fatal(err)
 	}
 	cs := connect(t, ct, nil) // cannot be asked: the token path
@@ -84,7 +84,7 @@ func TestPlanThenApplyByElicitation(t *testing.T) {
 		return &mcp.ElicitResult{Action: answer, Content: map[string]any{"approve": answer == "accept"}}, nil
 	}})
 	ct2, st2 := mcp.NewInMemoryTransports()
-	if _, err := server.Connect(context.Background(), st2, nil); err != nil {
+	if _, err := srv.MCP.Connect(context.Background(), st2, nil); err != nil {
 		t.Fatal(err)
 	}
 	asks, err := client.Connect(context.Background(), ct2, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})

@@ -28,13 +28,14 @@ func connectInMemory(t testing.TB, kubeconfig string) *mcp.ClientSession {
 // connectConfig serves kubemcp in this process with cfg.
 func connectConfig(t testing.TB, cfg config.Config) *mcp.ClientSession {
 	t.Helper()
-	server, _, err := app.NewServer(cfg, nil, nil)
+	srv, err := app.NewServer(cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	ctx := testContext(t)
 	ct, st := mcp.NewInMemoryTransports()
-	if _, err := server.Connect(ctx, st, nil); err != nil {
+	if _, err := srv.MCP.Connect(ctx, st, nil); err != nil {
 		t.Fatal(err)
 	}
 	return connect(t, ct, nil)

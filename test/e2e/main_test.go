@@ -111,6 +111,7 @@ func startHTTPWith(t testing.TB, kubeconfig string, flags ...string) string {
 	case u := <-urls:
 		return u
 	case err := <-exited:
+		exited <- err // for the cleanup, which must not wait for an exit that happened
 		logMu.Lock()
 		defer logMu.Unlock()
 		t.Fatalf("kubemcp exited before serving: %v\n%s", err, log.String())
