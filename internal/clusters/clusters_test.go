@@ -56,17 +56,10 @@ func world(t *testing.T) string {
 	return ns
 }
 
-func grant(t *testing.T, admin kubernetes.Interface, ns string, who rbacv1.Subject, verbs ...string) {
+func grant(t *testing.T, _ kubernetes.Interface, ns string, who rbacv1.Subject, verbs ...string) {
 	t.Helper()
-	ctx := context.Background()
-	name := "pods-" + strings.ToLower(who.Name)
-	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: verbs}}}
-	if _, err := admin.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name}, Subjects: []rbacv1.Subject{who},
-		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name}}
-	if _, err := admin.RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
+	rule := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: verbs}
+	if err := env.Grant(context.Background(), ns, "pods-"+strings.ToLower(who.Name), who, rule); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -96,16 +96,9 @@ func seedMultiUser(ctx context.Context, c kubernetes.Interface) error {
 	return bindImpersonator(ctx, c)
 }
 
-func grantPods(ctx context.Context, c kubernetes.Interface, ns, verb string, who rbacv1.Subject) error {
-	name := "pods-" + verb + "-" + who.Name
-	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{verb}}}}
-	if _, err := c.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
-		return err
-	}
-	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name}, Subjects: []rbacv1.Subject{who},
-		RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name}}
-	_, err := c.RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{})
-	return err
+func grantPods(ctx context.Context, _ kubernetes.Interface, ns, verb string, who rbacv1.Subject) error {
+	rule := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{verb}}
+	return env.Grant(ctx, ns, "pods-"+verb+"-"+who.Name, who, rule)
 }
 
 // bindImpersonator makes service account multiuser-system/impersonator hold

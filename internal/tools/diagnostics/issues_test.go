@@ -7,7 +7,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	authv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -249,34 +248,6 @@ func rbacRule(group, resource string, verbs ...string) rbacv1.PolicyRule {
 // grant gives user a Role in ns with rules, bound by a RoleBinding.
 func grant(t *testing.T, ns, user string, rules ...rbacv1.PolicyRule) {
 	t.Helper()
-	rbac := admin().RbacV1()
-	name := "grant-" + user
-	_, err := rbac.Roles(ns).Create(context.Background(), &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules}, metav1.CreateOptions{})
-	toolsettest.Must(t, err)
-	_, err = rbac.RoleBindings(ns).Create(context.Background(), &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
-		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name}}, metav1.CreateOptions{})
-	toolsettest.Must(t, err)
-	for _, r := range rules {
-		waitAllowed(t, user, authv1.ResourceAttributes{Namespace: ns, Verb: r.Verbs[0], Group: r.APIGroups[0], Resource: r.Resources[0]})
-	}
-}
-
-// waitAllowed waits until the apiserver's RBAC authorizer, which learns of
-// new bindings through a watch, allows user the request.
-func waitAllowed(t *testing.T, user string, attrs authv1.ResourceAttributes) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r, err := admin().AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authv1.SubjectAccessReview{
-			Spec: authv1.SubjectAccessReviewSpec{User: user, ResourceAttributes: &attrs}}, metav1.CreateOptions{})
-		toolsettest.Must(t, err)
-		if r.Status.Allowed {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s is still not allowed %+v", user, attrs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	who := rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}
+	toolsettest.Must(t, env.Grant(context.Background(), ns, "grant-"+user, who, rules...))
 }

@@ -48,8 +48,9 @@ func rbacWorld(t *testing.T) string {
 	role("scaler", rbacRule("apps", "deployments/scale", "update", "patch"))
 	bind("builder-scales", rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "scaler"},
 		rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "builder", Namespace: ns})
-	waitAllowed(t, "bob", authv1.ResourceAttributes{Namespace: ns, Verb: "get", Resource: "pods", Subresource: "log"})
-	waitAllowed(t, serviceAccountUser(ns, "builder"), authv1.ResourceAttributes{Namespace: ns, Verb: "update", Group: "apps", Resource: "deployments", Subresource: "scale"})
+	toolsettest.Must(t, env.WaitAllowed(ctx, bob, authv1.ResourceAttributes{Namespace: ns, Verb: "get", Resource: "pods", Subresource: "log"}))
+	toolsettest.Must(t, env.WaitAllowed(ctx, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "builder", Namespace: ns},
+		authv1.ResourceAttributes{Namespace: ns, Verb: "update", Group: "apps", Resource: "deployments", Subresource: "scale"}))
 	return ns
 }
 
