@@ -10,6 +10,7 @@ import (
 	"time"
 
 	authv1 "k8s.io/api/authentication/v1"
+	authzv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -89,6 +90,9 @@ func impersonatorKubeconfig(t *testing.T, ns string) string {
 		admin.RbacV1().ClusterRoleBindings().Delete(context.Background(), name, metav1.DeleteOptions{})
 		admin.RbacV1().ClusterRoles().Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
+	if err := env.WaitAllowed(ctx, crb.Subjects[0], authzv1.ResourceAttributes{Verb: "impersonate", Resource: "users"}); err != nil {
+		t.Fatal(err)
+	}
 	tok, err := admin.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "kubemcp", &authv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -37,14 +37,8 @@ func execPod(t *testing.T, ns, name string, containers ...string) {
 // grantGetPods lets user get pods in ns, and nothing more.
 func grantGetPods(t *testing.T, ns, user string) {
 	t.Helper()
-	rbac := env.Clientset("admin").RbacV1()
-	_, err := rbac.Roles(ns).Create(t.Context(), &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "pod-getter"},
-		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}}}, metav1.CreateOptions{})
-	toolsettest.Must(t, err)
-	_, err = rbac.RoleBindings(ns).Create(t.Context(), &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: user + "-gets-pods"},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, Name: user}},
-		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "pod-getter"}}, metav1.CreateOptions{})
-	toolsettest.Must(t, err)
+	rule := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}
+	toolsettest.Must(t, env.Grant(t.Context(), ns, user+"-gets-pods", rbacv1.Subject{Kind: rbacv1.UserKind, Name: user}, rule))
 }
 
 func TestPodsExec(t *testing.T) {
