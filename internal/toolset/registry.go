@@ -22,15 +22,19 @@ type Filter struct {
 // names are errors that list the known ones, so a typo cannot silently widen
 // or narrow the surface.
 func Select(sets []Toolset, f Filter) ([]Tool, error) {
-	if err := f.validate(sets); err != nil {
+	tools := make([][]Tool, len(sets)) // built once: building a tool infers its schemas
+	for i, ts := range sets {
+		tools[i] = ts.Tools()
+	}
+	if err := f.validate(sets, tools); err != nil {
 		return nil, err
 	}
 	var out []Tool
-	for _, ts := range sets {
+	for i, ts := range sets {
 		if !f.serves(ts) {
 			continue
 		}
-		for _, t := range ts.Tools() {
+		for _, t := range tools[i] {
 			if f.keeps(t) {
 				out = append(out, t)
 			}
@@ -60,11 +64,11 @@ func (f Filter) keeps(t Tool) bool {
 	return !slices.Contains(f.Disabled, t.Meta.Name)
 }
 
-func (f Filter) validate(sets []Toolset) error {
+func (f Filter) validate(sets []Toolset, tools [][]Tool) error {
 	var setNames, toolNames []string
-	for _, ts := range sets {
+	for i, ts := range sets {
 		setNames = append(setNames, ts.Name())
-		for _, t := range ts.Tools() {
+		for _, t := range tools[i] {
 			toolNames = append(toolNames, t.Meta.Name)
 		}
 	}

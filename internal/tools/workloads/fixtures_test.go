@@ -190,13 +190,6 @@ func owner(obj metav1.Object, kind string) metav1.OwnerReference {
 	return metav1.OwnerReference{APIVersion: "apps/v1", Kind: kind, Name: obj.GetName(), UID: obj.GetUID(), Controller: ptr.To(true)}
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func getDeployment(t *testing.T, ns, name string) *appsv1.Deployment {
 	t.Helper()
 	d, err := admins().AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
