@@ -27,8 +27,19 @@ type Options struct {
 	Bind mcp.Middleware
 	// Admit may refuse a call (per-user limits); it runs inside the audit log,
 	// so refusals are recorded too.
-	Admit  mcp.Middleware
-	Logger *slog.Logger // nil: discard
+	Admit mcp.Middleware
+	// Features are what the server offers besides tools (prompts, live
+	// resources), each installed in order.
+	Features []Feature
+	Logger   *slog.Logger // nil: discard
+}
+
+// Feature is a part of the server besides its tools. Configure may set server
+// options before the server is built (completion, subscriptions: chain any
+// handler already set); Install adds to the built server.
+type Feature interface {
+	Configure(*mcp.ServerOptions)
+	Install(*mcp.Server)
 }
 
 const instructions = `kubemcp reads and manages Kubernetes clusters.
@@ -44,10 +55,11 @@ func New(opts Options) *mcp.Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := mcp.NewServer(&mcp.Implementation{Name: "kubemcp", Title: "kubemcp", Version: opts.Version}, &mcp.ServerOptions{
-		Instructions: instructions,
-		Logger:       logger,
-	})
+	so := &mcp.ServerOptions{Instructions: instructions, Logger: logger}
+	for _, f := range opts.Features {
+		f.Configure(so)
+	}
+	s := mcp.NewServer(&mcp.Implementation{Name: "kubemcp", Title: "kubemcp", Version: opts.Version}, so)
 	// Each call wraps what was added before it: the first added runs innermost.
 	s.AddReceivingMiddleware(recoverPanics(logger), logCalls(logger))
 	if opts.Admit != nil {
@@ -60,6 +72,9 @@ func New(opts Options) *mcp.Server {
 		s.AddReceivingMiddleware(opts.Bind)
 	}
 	toolset.Install(s, opts.Tools, opts.Confirm)
+	for _, f := range opts.Features {
+		f.Install(s)
+	}
 	return s
 }
 
