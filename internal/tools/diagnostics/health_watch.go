@@ -18,8 +18,8 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/render"
-	"github.com/kubemcp/kubemcp/internal/tools/diagnostics/tracker"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 const (
