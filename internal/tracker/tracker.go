@@ -3,7 +3,8 @@
 // everyone watching it (a live resource subscription, a diagnostics tool
 // watching status change), started by the first and stopped when the last
 // one leaves. Every watch goes through the caller's client, beneath the
-// policy and RBAC like any read.
+// policy and RBAC like any read. A Pool keeps one Tracker per cluster and
+// caller for the whole server, so calls and sessions share them.
 package tracker
 
 import (
@@ -89,6 +90,8 @@ type Tracker struct {
 	mu      sync.Mutex
 	watches map[watchKey]*watch
 	closed  bool
+
+	shared *limit // the watches of all a pool's trackers; nil outside a pool
 }
 
 type watchKey struct {
@@ -122,6 +125,25 @@ func New(dyn dynamic.Interface, opts Options) *Tracker {
 // ends. The first watcher of a resource and namespace waits until it is
 // listed, so a watch that cannot be had (RBAC, policy) fails here.
 func (t *Tracker) Watch(ctx context.Context, target Target, fn func(Event)) (stop func(), err error) {
+	stop, err = t.watch(ctx, target, fn)
+	if err != nil {
+		return nil, err
+	}
+	return stopWith(ctx, stop), nil
+}
+
+// stopWith returns stop, which is also called when ctx ends.
+func stopWith(ctx context.Context, stop func()) func() {
+	unregister := context.AfterFunc(ctx, stop)
+	return func() {
+		unregister()
+		stop()
+	}
+}
+
+// watch is Watch without the end of ctx stopping it: ctx bounds only the wait
+// for the first list.
+func (t *Tracker) watch(ctx context.Context, target Target, fn func(Event)) (stop func(), err error) {
 	key := watchKey{target.Resource, target.Namespace}
 	w, err := t.acquire(key)
 	if err != nil {
@@ -135,20 +157,10 @@ func (t *Tracker) Watch(ctx context.Context, target Target, fn func(Event)) (sto
 		t.release(key)
 		return nil, fmt.Errorf("watching %s: %w", target, err)
 	}
-	done := make(chan struct{})
-	stop = sync.OnceFunc(func() {
-		close(done)
+	return sync.OnceFunc(func() {
 		_ = w.informer.RemoveEventHandler(reg)
 		t.release(key)
-	})
-	go func() {
-		select {
-		case <-ctx.Done():
-			stop()
-		case <-done:
-		}
-	}()
-	return stop, nil
+	}), nil
 }
 
 // handler passes on the changes to the object called name (any, if empty),
@@ -193,7 +205,10 @@ func (t *Tracker) acquire(key watchKey) (*watch, error) {
 		return w, nil
 	}
 	if len(t.watches) >= t.opts.MaxWatches {
-		return nil, fmt.Errorf("%w: this server watches %d resources and namespaces already, its limit", ErrTooManyWatches, len(t.watches))
+		return nil, fmt.Errorf("%w: this server watches %d resources and namespaces already as this caller, its limit; try again when one of them ends", ErrTooManyWatches, len(t.watches))
+	}
+	if !t.shared.take() {
+		return nil, fmt.Errorf("%w: this server watches %d resources and namespaces already for all its callers, its limit; try again when one of them ends", ErrTooManyWatches, t.shared.max)
 	}
 	w := &watch{
 		informer: dynamicinformer.NewFilteredDynamicInformer(t.dyn, key.resource, key.namespace, 0, cache.Indexers{}, nil).Informer(),
@@ -256,6 +271,7 @@ func (t *Tracker) release(key watchKey) {
 	if w.refs--; w.refs == 0 {
 		close(w.stop)
 		delete(t.watches, key)
+		t.shared.give()
 	}
 }
 
@@ -274,5 +290,6 @@ func (t *Tracker) Close() {
 	for key, w := range t.watches {
 		close(w.stop)
 		delete(t.watches, key)
+		t.shared.give()
 	}
 }

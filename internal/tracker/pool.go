@@ -1,0 +1,233 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/kubemcp/kubemcp/internal/identity"
+	"github.com/kubemcp/kubemcp/internal/kube"
+)
+
+// Clusters hands out a cluster's client for the caller in ctx, "" being the
+// default cluster (clusters.Manager does). If it also has DefaultName, a
+// watch of "" shares the tracker of the default cluster's own name.
+type Clusters interface {
+	Get(ctx context.Context, name string) (*kube.Client, error)
+}
+
+// PoolOptions bound a pool; the zero value means the defaults.
+type PoolOptions struct {
+	// Tracker bounds each tracker (one caller in one cluster).
+	Tracker Options
+	// MaxTrackers is how many callers and clusters are watched at once;
+	// zero means 100.
+	MaxTrackers int
+	// MaxWatches is how many resources and namespaces all the trackers
+	// watch at once, each one a watch on an apiserver; zero means 500.
+	MaxWatches int
+	// MaxWatchers is how many watchers there are at once; zero means 10000.
+	MaxWatchers int
+}
+
+// ErrTooManyTrackers means a pool already watches as many callers and
+// clusters as its options allow.
+var ErrTooManyTrackers = errors.New("too many callers watching")
+
+// ErrTooManyWatchers means a pool already has as many watchers as its
+// options allow.
+var ErrTooManyWatchers = errors.New("too many watchers")
+
+// Pool shares trackers across calls and sessions: one for each cluster and
+// caller, since a tracker watches as one identity beneath RBAC and policy and
+// a watch is never shared between callers. A tracker starts with its first
+// watcher and is closed when its last one leaves.
+type Pool struct {
+	clusters Clusters
+	opts     PoolOptions
+	watches  *limit
+
+	mu       sync.Mutex
+	trackers map[poolKey]*entry
+	watchers int
+	closed   bool
+}
+
+// poolKey is a cluster's name and the caller's identity key.
+type poolKey struct{ cluster, caller string }
+
+type entry struct {
+	tracker *Tracker
+	refs    int
+}
+
+// NewPool returns a pool that watches through the clients of c. It starts
+// nothing until someone watches.
+func NewPool(c Clusters, opts PoolOptions) *Pool {
+	if opts.MaxTrackers <= 0 {
+		opts.MaxTrackers = 100
+	}
+	if opts.MaxWatches <= 0 {
+		opts.MaxWatches = 500
+	}
+	if opts.MaxWatchers <= 0 {
+		opts.MaxWatchers = 10000
+	}
+	return &Pool{clusters: c, opts: opts, watches: &limit{max: opts.MaxWatches}, trackers: map[poolKey]*entry{}}
+}
+
+// Watch calls fn for every change to target in cluster ("" is the default)
+// from now on, as Tracker.Watch does, until stop is called or ctx ends. It
+// watches as the caller in ctx, with the client Clusters.Get gives that
+// caller, in the tracker of that caller and cluster.
+func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func(Event)) (stop func(), err error) {
+	kc, err := p.clusters.Get(ctx, cluster)
+	if err != nil {
+		return nil, err
+	}
+	key := poolKey{cluster: p.name(cluster), caller: callerKey(ctx)}
+	e, err := p.acquire(key, kc)
+	if err != nil {
+		return nil, err
+	}
+	stopWatch, err := e.tracker.watch(ctx, target, fn)
+	if err != nil {
+		p.release(key, e)
+		return nil, err
+	}
+	return stopWith(ctx, sync.OnceFunc(func() {
+		stopWatch()
+		p.release(key, e)
+	})), nil
+}
+
+// callerKey is what tells callers apart, the way clusters.Manager keys its
+// clients: the identity's key (user, groups, extra and any passthrough
+// bearer), or "" for a call without a caller, which reaches the cluster with
+// the server's own credential.
+func callerKey(ctx context.Context) string {
+	if id := identity.FromContext(ctx); id != nil {
+		return id.Key()
+	}
+	return ""
+}
+
+// name is cluster as the pool keys it: "" is the default cluster's name.
+func (p *Pool) name(cluster string) string {
+	if d, ok := p.clusters.(interface{ DefaultName() string }); ok && cluster == "" {
+		return d.DefaultName()
+	}
+	return cluster
+}
+
+// acquire takes a share of the tracker of key, making it if it is the first.
+func (p *Pool) acquire(key poolKey, kc *kube.Client) (*entry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	if p.watchers >= p.opts.MaxWatchers {
+		return nil, fmt.Errorf("%w: this server has %d watchers already, its limit; stop a watch (unsubscribe) first", ErrTooManyWatchers, p.watchers)
+	}
+	e, ok := p.trackers[key]
+	if !ok {
+		if len(p.trackers) >= p.opts.MaxTrackers {
+			return nil, fmt.Errorf("%w: this server watches as %d callers and clusters already, its limit; try again when others stop watching", ErrTooManyTrackers, len(p.trackers))
+		}
+		t := New(kc.Dynamic, p.opts.Tracker)
+		t.shared = p.watches
+		e = &entry{tracker: t}
+		p.trackers[key] = e
+	}
+	e.refs++
+	p.watchers++
+	return e, nil
+}
+
+// release gives back a share of e; the last one closes its tracker.
+func (p *Pool) release(key poolKey, e *entry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e.refs--
+	p.watchers--
+	if e.refs == 0 && p.trackers[key] == e {
+		delete(p.trackers, key)
+		e.tracker.Close()
+	}
+}
+
+// Forget closes the trackers of the named clusters, whose clients are no
+// longer right (a kubeconfig reload removed or changed them): their watches
+// end, and later watches start afresh with new clients.
+func (p *Pool) Forget(clusters ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for key, e := range p.trackers {
+		if slices.Contains(clusters, key.cluster) {
+			delete(p.trackers, key)
+			e.tracker.Close()
+		}
+	}
+}
+
+// Close ends every watch; watching after it fails with ErrClosed.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for key, e := range p.trackers {
+		delete(p.trackers, key)
+		e.tracker.Close()
+	}
+}
+
+// Stats are what a pool holds at one moment.
+type Stats struct {
+	Trackers int // callers and clusters watched
+	Watches  int // resources and namespaces watched, by all trackers
+	Watchers int
+}
+
+// Stats says what the pool holds now.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return Stats{Trackers: len(p.trackers), Watches: p.watches.count(), Watchers: p.watchers}
+}
+
+// limit counts what several trackers share; a nil limit has no bound.
+type limit struct {
+	mu     sync.Mutex
+	n, max int
+}
+
+func (l *limit) take() bool {
+	if l == nil {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n >= l.max {
+		return false
+	}
+	l.n++
+	return true
+}
+
+func (l *limit) give() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n--
+}
+
+func (l *limit) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}

@@ -1,0 +1,197 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/identity"
+	"github.com/kubemcp/kubemcp/internal/testenv"
+)
+
+var configmaps = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+
+// impersonating is a clusters.Manager that reaches the test cluster as each
+// call's caller, the way kubemcp serves authenticated users.
+func impersonating(t *testing.T) *clusters.Manager {
+	t.Helper()
+	m, err := clusters.New(clusters.Options{Kubeconfig: env.Kubeconfig, Credentials: clusters.Impersonate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func as(ctx context.Context, user string) context.Context {
+	return identity.NewContext(ctx, &identity.Identity{User: user, Groups: env.Users[user].Groups})
+}
+
+// grantConfigMaps lets user watch the ConfigMaps of ns.
+func grantConfigMaps(t *testing.T, ns, user string) {
+	t.Helper()
+	rule := rbacv1.PolicyRule{Verbs: []string{"list", "watch", "get"}, APIGroups: []string{""}, Resources: []string{"configmaps"}}
+	if err := env.Grant(t.Context(), ns, "watch-configmaps-"+user, rbacv1.Subject{Kind: rbacv1.UserKind, Name: user}, rule); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func createConfigMap(t *testing.T, ns, name string) {
+	t.Helper()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"k": "v"}}
+	if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Create(context.Background(), cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantStats(t *testing.T, p *Pool, want Stats) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Second); p.Stats() != want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pool holds %+v, want %+v", p.Stats(), want)
+		}
+	}
+}
+
+func TestPoolOneTrackerPerCallerAndCluster(t *testing.T) {
+	ns := namespace(t, "pool-callers")
+	grantConfigMaps(t, ns, "alice")
+	grantConfigMaps(t, ns, "bob")
+	p := NewPool(impersonating(t), PoolOptions{})
+	defer p.Close()
+	alice, bob := newRecorder(), newRecorder()
+	target := Target{Resource: configmaps, Namespace: ns}
+
+	stopA, err := p.Watch(as(t.Context(), "alice"), "", target, alice.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The default cluster named or not, another target: still alice's tracker.
+	stopA2, err := p.Watch(as(t.Context(), "alice"), testenv.KubeContext, Target{Resource: configmaps, Namespace: ns, Name: "x"}, func(Event) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStats(t, p, Stats{Trackers: 1, Watches: 1, Watchers: 2})
+	stopB, err := p.Watch(as(t.Context(), "bob"), "", target, bob.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStats(t, p, Stats{Trackers: 2, Watches: 2, Watchers: 3}) // bob never shares alice's watch
+
+	createConfigMap(t, ns, "seen")
+	for _, r := range []*recorder{alice, bob} {
+		if e := r.next(t); e.Type != Added || e.New.GetName() != "seen" {
+			t.Fatalf("got %s %s", e.Type, e.Object().GetName())
+		}
+	}
+	stopB()
+	stopB()
+	wantStats(t, p, Stats{Trackers: 1, Watches: 1, Watchers: 2})
+	stopA()
+	stopA2()
+	wantStats(t, p, Stats{}) // the last watcher closed the tracker
+}
+
+func TestPoolWatchesAsTheCaller(t *testing.T) {
+	ns := namespace(t, "pool-rbac")
+	p := NewPool(impersonating(t), PoolOptions{Tracker: Options{SyncTimeout: 5 * time.Second}})
+	defer p.Close()
+	_, err := p.Watch(as(t.Context(), "carol"), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {})
+	if !apierrors.IsForbidden(err) {
+		t.Fatalf("carol, who may not list ConfigMaps: %v, want forbidden", err)
+	}
+	wantStats(t, p, Stats{})
+	if _, err := p.Watch(t.Context(), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {}); !errors.Is(err, clusters.ErrNoIdentity) {
+		t.Fatalf("no caller with impersonation: %v, want ErrNoIdentity", err)
+	}
+	if _, err := p.Watch(as(t.Context(), "admin"), "elsewhere", Target{Resource: configmaps}, func(Event) {}); !errors.Is(err, clusters.ErrUnknownCluster) {
+		t.Fatalf("unknown cluster: %v", err)
+	}
+	wantStats(t, p, Stats{})
+}
+
+func TestPoolContextEndsTheWatch(t *testing.T) {
+	ns := namespace(t, "pool-ctx")
+	m, err := clusters.New(clusters.Options{Kubeconfig: env.Kubeconfig}) // server credentials: no caller needed
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPool(m, PoolOptions{})
+	defer p.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	if _, err := p.Watch(ctx, "", Target{Resource: configmaps, Namespace: ns}, func(Event) {}); err != nil {
+		t.Fatal(err)
+	}
+	wantStats(t, p, Stats{Trackers: 1, Watches: 1, Watchers: 1})
+	cancel()
+	wantStats(t, p, Stats{})
+}
+
+func TestPoolBounds(t *testing.T) {
+	ns := namespace(t, "pool-bounds")
+	watch := func(p *Pool, user string, res schema.GroupVersionResource) error {
+		_, err := p.Watch(as(t.Context(), user), "", Target{Resource: res, Namespace: ns}, func(Event) {})
+		return err
+	}
+	tests := []struct {
+		name string
+		opts PoolOptions
+		user string // of the second watch; the first is admin's pods
+		res  schema.GroupVersionResource
+		want error
+	}{
+		{"trackers", PoolOptions{MaxTrackers: 1}, "bob", pods, ErrTooManyTrackers},
+		{"watches across trackers", PoolOptions{MaxWatches: 1}, "bob", configmaps, ErrTooManyWatches},
+		{"watches of one tracker", PoolOptions{Tracker: Options{MaxWatches: 1}}, "admin", configmaps, ErrTooManyWatches},
+		{"watchers", PoolOptions{MaxWatchers: 1}, "admin", pods, ErrTooManyWatchers},
+	}
+	grantConfigMaps(t, ns, "bob")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPool(impersonating(t), tt.opts)
+			defer p.Close()
+			if err := watch(p, "admin", pods); err != nil {
+				t.Fatal(err)
+			}
+			before := p.Stats()
+			err := watch(p, tt.user, tt.res)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("over the limit: %v, want %v", err, tt.want)
+			}
+			t.Log(err)
+			wantStats(t, p, before) // a refused watch holds nothing
+		})
+	}
+}
+
+func TestPoolForgetAndClose(t *testing.T) {
+	ns := namespace(t, "pool-close")
+	p := NewPool(impersonating(t), PoolOptions{})
+	stop, err := p.Watch(as(t.Context(), "admin"), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Forget(testenv.KubeContext)
+	if s := p.Stats(); s.Trackers != 0 || s.Watches != 0 {
+		t.Fatalf("after Forget: %+v", s)
+	}
+	stop() // a watcher of a forgotten tracker leaves cleanly
+	wantStats(t, p, Stats{})
+	stop, err = p.Watch(as(t.Context(), "admin"), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {})
+	if err != nil {
+		t.Fatalf("watching after Forget: %v", err)
+	}
+	p.Close()
+	stop()
+	if _, err := p.Watch(as(t.Context(), "admin"), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+	wantStats(t, p, Stats{})
+}
