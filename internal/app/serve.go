@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
@@ -97,6 +98,9 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	}
 	defer srv.Close() // ends what toolsets hold open, such as port-forward sessions
 	server, cl := srv.MCP, srv.Clusters
+	if cfg.KubeconfigPoll > 0 {
+		go cl.Watch(ctx, cfg.KubeconfigPoll)
+	}
 	if ln == nil {
 		logger.Info("serving MCP over stdio", "cluster", cl.DefaultName())
 		return transport.ServeStdio(ctx, server, s.In, s.Out)
@@ -131,11 +135,15 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	cl, err := clusters.New(clusters.Options{
 		Kubeconfig:  cfg.Kubeconfig,
 		Context:     cfg.Context,
+		Include:     cfg.Clusters,
+		Exclude:     cfg.SkipClusters,
 		Client:      kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules},
 		Logger:      logger,
 		Credentials: clusters.Credentials(cfg.CredentialsMode()),
 		CacheSize:   cacheSize,
 		CacheTTL:    cacheTTL,
+		Timeout:     cfg.ClusterTimeout,
+		Concurrency: cfg.FanOut,
 	})
 	if err != nil {
 		return nil, err
@@ -156,9 +164,11 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
+	confirmer := toolset.NewConfirmer(cfg.Policy.Confirm)
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog,
-		Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), Logger: logger,
+		Confirm: confirmer, MultiCluster: multiCluster(cl), Logger: logger,
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
+	retoolOnChange(server, cl, tools, confirmer)
 	srv := &Server{MCP: server, Clusters: cl}
 	for _, ts := range sets {
 		if c, ok := ts.(io.Closer); ok {
@@ -166,6 +176,24 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		}
 	}
 	return srv, nil
+}
+
+func multiCluster(cl *clusters.Manager) bool { return len(cl.List()) > 1 }
+
+// retoolOnChange reinstalls the tools when the clusters go from one to many
+// or back, so that the cluster argument appears or goes; the SDK tells
+// clients the tool list changed.
+func retoolOnChange(server *mcp.Server, cl *clusters.Manager, tools []toolset.Tool, c *toolset.Confirmer) {
+	var mu sync.Mutex
+	multi := multiCluster(cl)
+	cl.OnChange(func(clusters.Change) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := multiCluster(cl); now != multi {
+			multi = now
+			toolset.Install(server, tools, toolset.InstallOptions{Confirm: c, MultiCluster: multi})
+		}
+	})
 }
 
 // toolsets are every toolset kubemcp has, wired here and nowhere else.

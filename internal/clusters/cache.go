@@ -2,6 +2,7 @@ package clusters
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,4 +99,16 @@ func (c *clientCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.order.Len()
+}
+
+// drop removes every client whose key starts with prefix (a cluster's, when
+// its config changed or it went away).
+func (c *clientCache) drop(prefix string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, el := range c.items {
+		if strings.HasPrefix(key, prefix) {
+			c.remove(el)
+		}
+	}
 }

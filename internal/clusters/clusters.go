@@ -11,15 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
 )
@@ -35,13 +32,19 @@ var ErrUnknownCluster = errors.New("unknown cluster")
 // ErrNoClusters means neither a kubeconfig nor an in-cluster service account was found.
 var ErrNoClusters = errors.New("no cluster configured: no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and ~/.kube/config) and not running inside a cluster; pass --kubeconfig PATH")
 
-// Options say where to look. The zero value uses $KUBECONFIG or ~/.kube/config,
-// then the in-cluster service account.
+// Options say where to look. The zero value reads $KUBECONFIG or
+// ~/.kube/config, and adds the cluster kubemcp runs in when it runs in a pod.
 type Options struct {
-	Kubeconfig string // explicit kubeconfig path; wins over $KUBECONFIG
+	// Kubeconfig lists kubeconfig files or directories of them, separated like
+	// $PATH; it wins over $KUBECONFIG.
+	Kubeconfig string
 	Context    string // default context; empty means the kubeconfig's current context
-	Client     kube.Options
-	Logger     *slog.Logger
+	// Include and Exclude are name patterns (path.Match: *, ?, [a-z]): a
+	// cluster is served when it matches an include pattern (or there are
+	// none) and no exclude pattern.
+	Include, Exclude []string
+	Client           kube.Options
+	Logger           *slog.Logger
 	// Credentials say whose credential a call reaches the cluster with; empty
 	// means Server.
 	Credentials Credentials
@@ -50,6 +53,17 @@ type Options struct {
 	// (DefaultCacheTTL when zero). Either negative: no cache, a client per call.
 	CacheSize int
 	CacheTTL  time.Duration
+	// Timeout bounds each cluster's part of a fan-out (DefaultTimeout when
+	// zero), and Concurrency how many clusters a fan-out asks at once
+	// (DefaultConcurrency when zero).
+	Timeout     time.Duration
+	Concurrency int
+	// MaxBackoff is the longest an unreachable cluster is skipped before it is
+	// tried again (DefaultMaxBackoff when zero).
+	MaxBackoff time.Duration
+	// InCluster returns the config of the cluster kubemcp runs in;
+	// nil means rest.InClusterConfig. Tests set it.
+	InCluster func() (*rest.Config, error)
 }
 
 // Cluster describes one configured cluster.
@@ -59,99 +73,34 @@ type Cluster struct {
 	Default bool
 }
 
-// Manager holds the configured clusters and their clients.
+// Manager holds the configured clusters and their clients. The clusters can
+// change while it runs (Reload, Watch); a call sees one consistent set.
 type Manager struct {
-	opts     Options
-	clusters []Cluster
-	def      string
-	configs  map[string]*rest.Config
-	ns       map[string]string // default namespace per cluster
+	opts   Options
+	cache  *clientCache // per caller
+	health *health
 
-	mu      sync.Mutex
-	clients map[string]*kube.Client // with the server's credential, by cluster
-	cache   *clientCache            // per caller
+	mu       sync.Mutex
+	snap     *snapshot
+	clients  map[string]*kube.Client // with the server's credential, by cluster
+	onChange []func(Change)
 }
 
 // New reads the cluster sources. It does not contact any cluster.
 func New(opts Options) (*Manager, error) {
-	m := &Manager{opts: opts, configs: map[string]*rest.Config{}, ns: map[string]string{}, clients: map[string]*kube.Client{},
-		cache: newClientCache(opts.CacheSize, opts.CacheTTL)}
-	raw, rules, err := loadKubeconfig(opts.Kubeconfig)
+	if err := CheckPatterns(opts.Include, opts.Exclude); err != nil {
+		return nil, err
+	}
+	snap, warnings, err := opts.load()
 	if err != nil {
 		return nil, err
 	}
-	if len(raw.Contexts) == 0 {
-		return m, m.addInCluster()
+	m := &Manager{opts: opts, snap: snap, clients: map[string]*kube.Client{},
+		cache: newClientCache(opts.CacheSize, opts.CacheTTL), health: newHealth(opts.MaxBackoff)}
+	for _, w := range warnings {
+		m.logger().Warn("skipping kubeconfig context", "error", w)
 	}
-	return m, m.addKubeconfig(raw, rules)
-}
-
-func loadKubeconfig(path string) (*clientcmdapi.Config, *clientcmd.ClientConfigLoadingRules, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = path
-	raw, err := rules.Load()
-	if err != nil {
-		return nil, nil, fmt.Errorf("loading kubeconfig: %w", err)
-	}
-	return raw, rules, nil
-}
-
-func (m *Manager) addInCluster() error {
-	if m.opts.Context != "" {
-		return fmt.Errorf("--context %q given but no kubeconfig was found: %w", m.opts.Context, ErrNoClusters)
-	}
-	cfg, err := rest.InClusterConfig()
-	if err != nil {
-		return ErrNoClusters
-	}
-	m.def = InClusterName
-	m.configs[InClusterName] = cfg
-	if ns, err := os.ReadFile(serviceAccountNamespace); err == nil {
-		m.ns[InClusterName] = strings.TrimSpace(string(ns))
-	}
-	m.clusters = []Cluster{{Name: InClusterName, Server: cfg.Host, Default: true}}
-	return nil
-}
-
-func (m *Manager) addKubeconfig(raw *clientcmdapi.Config, rules clientcmd.ClientConfigLoader) error {
-	m.def = raw.CurrentContext
-	if m.opts.Context != "" {
-		m.def = m.opts.Context
-	}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range raw.Contexts {
-			if !yield(n) {
-				return
-			}
-		}
-	})
-	if m.def == "" {
-		return fmt.Errorf("the kubeconfig has no current context; pass --context (one of: %s)", strings.Join(names, ", "))
-	}
-	if _, ok := raw.Contexts[m.def]; !ok {
-		return fmt.Errorf("context %q: %w; the kubeconfig has: %s", m.def, ErrUnknownCluster, strings.Join(names, ", "))
-	}
-	var errs []error
-	for _, name := range names {
-		cc := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, rules)
-		cfg, err := cc.ClientConfig()
-		if err == nil {
-			m.ns[name], _, err = cc.Namespace()
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("context %q: %w", name, err))
-			continue
-		}
-		m.configs[name] = cfg
-		m.clusters = append(m.clusters, Cluster{Name: name, Server: cfg.Host, Default: name == m.def})
-	}
-	if _, ok := m.configs[m.def]; !ok {
-		return errors.Join(errs...)
-	}
-	for _, err := range errs {
-		m.logger().Warn("skipping kubeconfig context", "error", err)
-	}
-	return nil
+	return m, nil
 }
 
 func (m *Manager) logger() *slog.Logger {
@@ -161,59 +110,58 @@ func (m *Manager) logger() *slog.Logger {
 	return m.opts.Logger
 }
 
+func (m *Manager) current() *snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.snap
+}
+
 // List returns the configured clusters, sorted by name.
-func (m *Manager) List() []Cluster { return slices.Clone(m.clusters) }
+func (m *Manager) List() []Cluster { return slices.Clone(m.current().clusters) }
 
 // DefaultName is the cluster used when a call names none.
-func (m *Manager) DefaultName() string { return m.def }
+func (m *Manager) DefaultName() string { return m.current().def }
 
 // Get returns the client for the named cluster ("" is the default) and the
 // caller in ctx (identity.FromContext), building it on first use: with the
 // server's credential, or as the caller (see Credentials). Without a caller
 // in ctx, impersonate and passthrough refuse with ErrNoIdentity.
 func (m *Manager) Get(ctx context.Context, name string) (*kube.Client, error) {
-	base, err := m.base(name)
+	base, name, err := m.base(name)
 	if err != nil {
 		return nil, err
 	}
-	return m.clientFor(ctx, cmp.Or(name, m.def), base)
+	return m.clientFor(ctx, name, base)
 }
 
-// base returns the named cluster's client with the server's credential.
-func (m *Manager) base(name string) (*kube.Client, error) {
-	if name == "" {
-		name = m.def
-	}
-	cfg, ok := m.configs[name]
-	if !ok {
-		names := make([]string, 0, len(m.clusters))
-		for _, c := range m.clusters {
-			names = append(names, c.Name)
-		}
-		return nil, fmt.Errorf("cluster %q: %w; configured clusters: %s", name, ErrUnknownCluster, strings.Join(names, ", "))
-	}
+// base returns the named cluster's client with the server's credential, and
+// the cluster's name ("" is the default).
+func (m *Manager) base(name string) (*kube.Client, string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	name = cmp.Or(name, m.snap.def)
+	cfg, ok := m.snap.configs[name]
+	if !ok {
+		return nil, name, m.unknown(name)
+	}
 	if c, ok := m.clients[name]; ok {
-		return c, nil
+		return c, name, nil
 	}
 	c, err := kube.New(cfg, m.opts.Client)
 	if err != nil {
-		return nil, fmt.Errorf("cluster %q: %w", name, err)
+		return nil, name, fmt.Errorf("cluster %q: %w", name, err)
 	}
-	if ns := m.ns[name]; ns != "" {
+	if ns := m.snap.ns[name]; ns != "" {
 		c.Namespace = ns
 	}
 	m.clients[name] = c
-	return c, nil
+	return c, name, nil
 }
 
-// Ready reports whether the default cluster's apiserver answers /readyz,
-// asked with the server's credential.
-func (m *Manager) Ready(ctx context.Context) error {
-	c, err := m.base("")
-	if err != nil {
-		return err
+// unknown is the error for a name no source provides; m.mu is held.
+func (m *Manager) unknown(name string) error {
+	if strings.ContainsAny(name, ",*") {
+		return fmt.Errorf("cluster %q: this tool acts on one cluster at a time; name one of: %s", name, strings.Join(m.snap.names(), ", "))
 	}
-	return c.Ready(ctx)
+	return fmt.Errorf("cluster %q: %w; configured clusters: %s", name, ErrUnknownCluster, strings.Join(m.snap.names(), ", "))
 }

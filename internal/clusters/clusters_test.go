@@ -159,7 +159,7 @@ func TestImpersonate(t *testing.T) {
 	if err := listPods(context.Background(), m, ns); !errors.Is(err, ErrNoIdentity) {
 		t.Errorf("no identity: %v, want ErrNoIdentity", err)
 	}
-	if err := m.Ready(context.Background()); err != nil {
+	if _, err := m.Ready(context.Background()); err != nil {
 		t.Errorf("Ready with the server's own credential: %v", err)
 	}
 }
@@ -283,7 +283,7 @@ func TestClientCache(t *testing.T) {
 	if get(m, aliceOtherGroups) == a {
 		t.Error("other groups share alice's client")
 	}
-	base, _ := m.base("")
+	base, _, _ := m.base("")
 	if a.Mapper != base.Mapper || a.Discovery != base.Discovery {
 		t.Error("a caller's client does not share the cluster's mapper and discovery")
 	}

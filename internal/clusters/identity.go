@@ -48,7 +48,7 @@ func (m *Manager) clientFor(ctx context.Context, cluster string, base *kube.Clie
 	if id == nil {
 		return nil, ErrNoIdentity
 	}
-	if mode == Passthrough && cluster != m.def {
+	if mode == Passthrough && cluster != m.DefaultName() {
 		// The caller's token was issued for one cluster; sending it to
 		// another would hand it to that cluster's operators.
 		return nil, fmt.Errorf("cluster %q: %w", cluster, ErrPassthroughElsewhere)
@@ -87,7 +87,8 @@ func credentialOf(mode Credentials, id *identity.Identity) (kube.Credential, err
 // a cluster that cannot say (the API is off, or the token may not use it)
 // gives ok false.
 func (m *Manager) Review(ctx context.Context, token string) (user string, groups []string, ok bool, err error) {
-	cfg := rest.AnonymousClientConfig(m.configs[m.def])
+	snap := m.current()
+	cfg := rest.AnonymousClientConfig(snap.configs[snap.def])
 	cfg.BearerToken = token
 	cfg.UserAgent = "kubemcp"
 	c, err := authnclient.NewForConfig(cfg)
@@ -99,11 +100,11 @@ func (m *Manager) Review(ctx context.Context, token string) (user string, groups
 	r, err := c.SelfSubjectReviews().Create(ctx, &authnv1.SelfSubjectReview{}, metav1.CreateOptions{})
 	switch {
 	case apierrors.IsUnauthorized(err):
-		return "", nil, false, fmt.Errorf("%w: cluster %q does not accept the token", identity.ErrInvalidToken, m.def)
+		return "", nil, false, fmt.Errorf("%w: cluster %q does not accept the token", identity.ErrInvalidToken, snap.def)
 	case apierrors.IsForbidden(err), apierrors.IsNotFound(err), apierrors.IsMethodNotSupported(err):
 		return "", nil, false, nil
 	case err != nil:
-		return "", nil, false, fmt.Errorf("asking cluster %q who the token belongs to: %w", m.def, err)
+		return "", nil, false, fmt.Errorf("asking cluster %q who the token belongs to: %w", snap.def, err)
 	}
 	return r.Status.UserInfo.Username, r.Status.UserInfo.Groups, true, nil
 }

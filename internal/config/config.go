@@ -18,20 +18,26 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 // Config is the whole of kubemcp's configuration.
 type Config struct {
-	Listen        string        `json:"listen,omitempty" help:"serve MCP over HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio"`
-	Kubeconfig    string        `json:"kubeconfig,omitempty" help:"path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)"`
-	Context       string        `json:"context,omitempty" help:"kubeconfig context to use (default: the current context)"`
-	LogLevel      string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`
-	ShutdownGrace time.Duration `json:"shutdownGrace,omitempty" help:"how long to let in-flight requests finish on SIGINT/SIGTERM"`
-	SessionIdle   time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
-	ClientQPS     float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
-	ClientBurst   int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
+	Listen         string        `json:"listen,omitempty" help:"serve MCP over HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio"`
+	Kubeconfig     string        `json:"kubeconfig,omitempty" help:"kubeconfig files or directories of them, separated by ':' (default: $KUBECONFIG, then ~/.kube/config); every context is a cluster, plus the one kubemcp runs in"`
+	Context        string        `json:"context,omitempty" help:"the cluster a call that names none goes to (default: the current context)"`
+	Clusters       []string      `json:"clusters,omitempty" help:"serve only the contexts matching these name patterns, comma-separated (e.g. prod-*,staging)"`
+	SkipClusters   []string      `json:"skipClusters,omitempty" help:"never serve the contexts matching these name patterns, comma-separated"`
+	ClusterTimeout time.Duration `json:"clusterTimeout,omitempty" help:"how long one cluster may take to answer its part of a call across clusters"`
+	FanOut         int           `json:"fanOut,omitempty" help:"how many clusters a call across clusters asks at once"`
+	KubeconfigPoll time.Duration `json:"kubeconfigPoll,omitempty" help:"how often to look for kubeconfig changes (new, changed or removed contexts); 0 never"`
+	LogLevel       string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`
+	ShutdownGrace  time.Duration `json:"shutdownGrace,omitempty" help:"how long to let in-flight requests finish on SIGINT/SIGTERM"`
+	SessionIdle    time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
+	ClientQPS      float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
+	ClientBurst    int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
 	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide tools that delete or overwrite"`
@@ -76,6 +82,10 @@ func Default() Config {
 		ClientQPS:     200,
 		ClientBurst:   400,
 		OutputBudget:  render.DefaultBudget,
+
+		ClusterTimeout: clusters.DefaultTimeout,
+		FanOut:         clusters.DefaultConcurrency,
+		KubeconfigPoll: clusters.DefaultPoll,
 
 		Auth:               AuthNone,
 		OIDCUsernameClaim:  "sub",
@@ -221,6 +231,13 @@ func (c *Config) Validate() error {
 	if c.OutputBudget < 1024 || c.OutputBudget > render.MaxBudget {
 		errs = append(errs, fmt.Errorf("outputBudget %d: want 1024 to %d bytes", c.OutputBudget, render.MaxBudget))
 	}
+	if c.ClusterTimeout <= 0 || c.FanOut <= 0 {
+		errs = append(errs, fmt.Errorf("clusterTimeout %s and fanOut %d: both must be positive", c.ClusterTimeout, c.FanOut))
+	}
+	if c.KubeconfigPoll < 0 {
+		errs = append(errs, fmt.Errorf("kubeconfigPoll %s: must not be negative (0 turns reloading off)", c.KubeconfigPoll))
+	}
+	errs = append(errs, clusters.CheckPatterns(c.Clusters, c.SkipClusters))
 	if c.AuditStdout && c.Listen == "" {
 		errs = append(errs, errors.New("auditStdout: stdout carries MCP when serving over stdio; use auditFile, or serve HTTP with listen"))
 	}

@@ -22,6 +22,9 @@ type Options struct {
 	Tools   []toolset.Tool     // as toolset.Select chose them
 	Audit   *audit.Log         // nil: no audit log
 	Confirm *toolset.Confirmer // nil: no call needs confirmation
+	// MultiCluster advertises the tools' cluster argument (more than one
+	// cluster is configured).
+	MultiCluster bool
 	// Bind puts the caller into each request's context, outermost, so that
 	// everything after it, the audit log first, knows who is calling.
 	Bind mcp.Middleware
@@ -71,7 +74,7 @@ func New(opts Options) *mcp.Server {
 	if opts.Bind != nil {
 		s.AddReceivingMiddleware(opts.Bind)
 	}
-	toolset.Install(s, opts.Tools, opts.Confirm)
+	toolset.Install(s, opts.Tools, toolset.InstallOptions{Confirm: opts.Confirm, MultiCluster: opts.MultiCluster})
 	for _, f := range opts.Features {
 		f.Install(s)
 	}

@@ -41,10 +41,15 @@ type Env struct {
 	NodeName   string
 	Startup    time.Duration // from Start to a ready apiserver (excluding BinDir and seeding)
 
-	log      *slog.Logger
-	pki      *pki
-	spawner  *spawner
-	procs    []*process
+	log     *slog.Logger
+	pki     *pki
+	spawner *spawner
+	procs   []*process
+	// apiserver is how the kube-apiserver was started, to start it again.
+	apiserver struct {
+		bin  string
+		args []string
+	}
 	stopOnce sync.Once
 	stopErr  error
 }

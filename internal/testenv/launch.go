@@ -55,7 +55,8 @@ func (e *Env) launchOnce(ctx context.Context, bin string, attempt int) error {
 		return err
 	}
 	// The apiserver retries etcd until it answers, so both start at once.
-	api, err := e.startProcess("kube-apiserver", filepath.Join(bin, "kube-apiserver"), e.apiserverArgs(etcdURL, ports[1])...)
+	e.apiserver.bin, e.apiserver.args = filepath.Join(bin, "kube-apiserver"), e.apiserverArgs(etcdURL, ports[1])
+	api, err := e.startProcess("kube-apiserver", e.apiserver.bin, e.apiserver.args...)
 	if err != nil {
 		return err
 	}

@@ -77,3 +77,24 @@ func randomHex(n int) (string, error) {
 	}
 	return hex.EncodeToString(b), nil
 }
+
+// WriteKubeconfig writes a kubeconfig at path with one context per entry of
+// envs, named by its key, each reaching that cluster as user; current names
+// the current context.
+func WriteKubeconfig(path, user, current string, envs map[string]*Env) error {
+	cfg := clientcmdapi.NewConfig()
+	for name, e := range envs {
+		u, ok := e.Users[user]
+		if !ok {
+			return fmt.Errorf("the cluster for context %q has no user %q", name, user)
+		}
+		cfg.Clusters[name] = &clientcmdapi.Cluster{Server: e.Server, CertificateAuthorityData: e.pki.caPEM}
+		cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: u.Token}
+		cfg.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
+	}
+	cfg.CurrentContext = current
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return fmt.Errorf("writing kubeconfig %s: %w", path, err)
+	}
+	return nil
+}

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
@@ -125,17 +124,6 @@ func confirming[In, Out any](c *Confirmer, tool string, h Handler[In, Out]) Hand
 		}
 		return confirm(ctx, c, req, in, h)
 	}
-}
-
-// withoutApproval is In's input schema without approval_token, for servers
-// that never ask for confirmation (nil: In has none, let the SDK infer it).
-func withoutApproval[In any]() any {
-	s, err := jsonschema.ForType(reflect.TypeFor[In](), &jsonschema.ForOptions{})
-	if err != nil || s.Properties["approval_token"] == nil {
-		return nil
-	}
-	delete(s.Properties, "approval_token")
-	return s
 }
 
 // confirm runs a call that needs confirmation: with an approval token, the

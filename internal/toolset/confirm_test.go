@@ -52,7 +52,7 @@ func serveConfirm(t *testing.T, rules []policy.ConfirmRule, elicit func(*mcp.Eli
 	t.Helper()
 	r := &recorder{}
 	s := mcp.NewServer(&mcp.Implementation{Name: "t"}, nil)
-	Install(s, []Tool{r.tool()}, NewConfirmer(rules))
+	Install(s, []Tool{r.tool()}, InstallOptions{Confirm: NewConfirmer(rules)})
 	ct, st := mcp.NewInMemoryTransports()
 	ctx := context.Background()
 	if _, err := s.Connect(ctx, st, nil); err != nil {

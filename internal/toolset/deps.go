@@ -1,12 +1,15 @@
 package toolset
 
 import (
+	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 // Deps is what every toolset is built with.
 type Deps struct {
-	Clusters Clusters
+	// Clusters hands a tool the client for a cluster ("" is the default one)
+	// as the calling identity, and fans calls out over several.
+	Clusters *clusters.Manager
 	// DefaultBudget is the default cap on a text answer, in bytes; zero means
 	// render.DefaultBudget.
 	DefaultBudget int

@@ -6,12 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/kubemcp/kubemcp/internal/kube"
 )
 
 // Toolset is a named group of tools, one per package under internal/tools.
@@ -24,7 +23,15 @@ type Toolset interface {
 // Tool is one MCP tool: its metadata and how to install its typed handler.
 type Tool struct {
 	Meta    mcp.Tool
-	install func(*mcp.Server, *mcp.Tool, *Confirmer)
+	install func(*mcp.Server, *mcp.Tool, InstallOptions)
+}
+
+// InstallOptions say how the server installing the tools is set up.
+type InstallOptions struct {
+	Confirm *Confirmer // asks for confirmation of the calls its rules name; nil: none
+	// MultiCluster advertises the cluster argument; with one cluster it is
+	// left out of every schema.
+	MultiCluster bool
 }
 
 // Handler is a typed tool handler. It returns the text a model reads and the
@@ -45,30 +52,57 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 	}
 	return Tool{
 		Meta: meta,
-		install: func(s *mcp.Server, t *mcp.Tool, c *Confirmer) {
+		install: func(s *mcp.Server, t *mcp.Tool, o InstallOptions) {
 			run := h
-			if c == nil || t.Annotations == nil || t.Annotations.ReadOnlyHint {
-				t.InputSchema = withoutApproval[In]()
-			} else {
-				run = confirming(c, t.Name, h)
+			confirms := o.Confirm != nil && t.Annotations != nil && !t.Annotations.ReadOnlyHint
+			if confirms {
+				run = confirming(o.Confirm, t.Name, h)
 			}
+			t.InputSchema = inputSchema[In](confirms, o.MultiCluster)
 			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-				text, out, err := run(ctx, req, in)
-				var failed *withOutput
-				if errors.As(err, &failed) {
-					if text == "" {
-						text = err.Error()
-					}
-					return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
-				}
-				if err != nil {
-					var zero Out
-					return nil, zero, err
-				}
-				return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
+				return result(run(ctx, req, in))
 			})
 		},
 	}
+}
+
+// result turns what a Handler returned into what mcp.AddTool wants: an
+// isError result for a WithOutput error, a protocol-level tool error (which
+// the SDK makes an isError result) for any other.
+func result[Out any](text string, out Out, err error) (*mcp.CallToolResult, Out, error) {
+	var failed *withOutput
+	if errors.As(err, &failed) {
+		if text == "" {
+			text = err.Error()
+		}
+		return errorResult(text), out, nil
+	}
+	if err != nil {
+		var zero Out
+		return nil, zero, err
+	}
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
+}
+
+func errorResult(text string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: text}}}
+}
+
+// inputSchema is In's input schema as this server advertises it:
+// approval_token only when calls may need confirmation, cluster only when
+// there is more than one cluster to choose from.
+func inputSchema[In any](confirms, multiCluster bool) *jsonschema.Schema {
+	s, err := jsonschema.ForType(reflect.TypeFor[In](), &jsonschema.ForOptions{})
+	if err != nil {
+		panic(fmt.Sprintf("input schema of %v: %v", reflect.TypeFor[In](), err)) // a programming error, caught by every test
+	}
+	if !confirms {
+		delete(s.Properties, "approval_token")
+	}
+	if !multiCluster {
+		delete(s.Properties, "cluster")
+	}
+	return s
 }
 
 // WithOutput marks err as a failure that still has a structured result: the
@@ -87,23 +121,17 @@ type OptIn interface {
 	OptIn() bool
 }
 
-// Install adds the tools to s; c (nil for none) asks for confirmation of the
-// calls its rules name.
-func Install(s *mcp.Server, tools []Tool, c *Confirmer) {
+// Install adds the tools to s, replacing any of the same name (the SDK then
+// tells clients the tool list changed).
+func Install(s *mcp.Server, tools []Tool, o InstallOptions) {
 	for _, t := range tools {
 		meta := t.Meta
-		t.install(s, &meta, c)
+		t.install(s, &meta, o)
 	}
 }
 
 // Bool returns a pointer to b, for the optional hints in mcp.ToolAnnotations.
 func Bool(b bool) *bool { return &b }
-
-// Clusters hands a tool the client for a cluster ("" is the default one) as the
-// calling identity.
-type Clusters interface {
-	Get(ctx context.Context, cluster string) (*kube.Client, error)
-}
 
 // outputSchemaDepth is how deep an advertised output schema goes. Output
 // schemas are for programs validating structuredContent, not for the model,

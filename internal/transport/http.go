@@ -20,9 +20,10 @@ import (
 
 // HTTPOptions configure the HTTP mux.
 type HTTPOptions struct {
-	// Ready reports whether the server can do its job (its cluster answers);
-	// /readyz is 503 with the error otherwise. Nil means always ready.
-	Ready func(context.Context) error
+	// Ready reports whether the server can do its job (a cluster answers),
+	// with a line per cluster; /readyz is 503 when it returns an error, and
+	// shows the report either way. Nil means always ready.
+	Ready func(context.Context) (string, error)
 	// SessionIdle closes a stateful session after this long without requests,
 	// so clients that vanish without DELETE do not leak. Zero means never.
 	SessionIdle time.Duration
@@ -90,13 +91,16 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	mux.HandleFunc(PathReadyz, func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		if opts.Ready != nil {
-			if err := opts.Ready(ctx); err != nil {
-				http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-				return
-			}
+		if opts.Ready == nil {
+			fmt.Fprintln(w, "ok")
+			return
 		}
-		fmt.Fprintln(w, "ok")
+		report, err := opts.Ready(ctx)
+		if err != nil {
+			http.Error(w, "not ready: "+err.Error()+"\n"+report, http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "ok\n"+report)
 	})
 	return mux
 }

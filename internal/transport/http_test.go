@@ -36,7 +36,7 @@ func TestShutdownEndsOpenStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "v"}, nil)
-	mux := Mux(server, HTTPOptions{Ready: func(context.Context) error { return errors.New("cluster down") }})
+	mux := Mux(server, HTTPOptions{Ready: func(context.Context) (string, error) { return "cluster a: not ready\n", errors.New("cluster down") }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Serve(ctx, ln, mux, 30*time.Second) }()

@@ -183,10 +183,8 @@ func (c *CLI) contextError(name string, err error) error {
 		return err
 	}
 	var names []string
-	if l, ok := c.deps.Clusters.(interface{ List() []clusters.Cluster }); ok {
-		for _, cl := range l.List() {
-			names = append(names, cl.Name)
-		}
+	for _, cl := range c.deps.Clusters.List() {
+		names = append(names, cl.Name)
 	}
 	return fmt.Errorf("Context not found in kubeconfig. Available contexts: %v", names)
 }

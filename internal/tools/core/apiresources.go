@@ -18,6 +18,7 @@ import (
 
 // APIResourcesIn filters the served resources.
 type APIResourcesIn struct {
+	toolset.Target
 	toolset.TextCap
 	APIGroup   string `json:"api_group,omitempty" jsonschema:"e.g. apps; core for the core group"`
 	Namespaced *bool  `json:"namespaced,omitempty" jsonschema:"true or false: only that scope"`
@@ -41,7 +42,7 @@ type APIResourcesOut struct {
 }
 
 func (c *Core) apiResourcesList() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "api_resources_list",
 		Description: "List the kinds the cluster serves, custom resources too, like kubectl api-resources: names, short names, apiVersion, verbs.",
 		Annotations: toolset.ReadOnly("List API resources"),
@@ -50,7 +51,7 @@ func (c *Core) apiResourcesList() toolset.Tool {
 
 func (c *Core) listAPIResources(ctx context.Context, _ *mcp.CallToolRequest, in APIResourcesIn) (string, APIResourcesOut, error) {
 	out := APIResourcesOut{Resources: []APIResource{}}
-	kc, err := c.deps.Clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

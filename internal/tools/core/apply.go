@@ -20,6 +20,7 @@ const fieldManager = "kubemcp"
 
 // ApplyIn is a manifest to server-side apply.
 type ApplyIn struct {
+	toolset.Target
 	toolset.Approval
 	toolset.TextCap
 	Manifest  string `json:"manifest" jsonschema:"YAML or JSON documents separated by ---"`
@@ -79,7 +80,7 @@ func (c *Core) prepare(ctx context.Context, in ApplyIn) ([]doc, error) {
 	if strings.TrimSpace(in.Manifest) == "" {
 		return nil, errors.New("manifest is empty: give one or more YAML documents")
 	}
-	kc, err := c.deps.Clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // ClusterInfoIn takes no arguments.
-type ClusterInfoIn struct{}
+type ClusterInfoIn struct{ toolset.Target }
 
 // ClusterInfoOut is the structured result of cluster_info.
 type ClusterInfoOut struct {
@@ -36,16 +36,16 @@ type ClusterInfoOut struct {
 const nodeScan = 500
 
 func (c *Core) clusterInfo() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "cluster_info",
 		Description: "Summarize the cluster: apiserver version, API groups, custom resource groups, ready nodes.",
 		Annotations: toolset.ReadOnly("Cluster info"),
 	}, c.info)
 }
 
-func (c *Core) info(ctx context.Context, _ *mcp.CallToolRequest, _ ClusterInfoIn) (string, ClusterInfoOut, error) {
+func (c *Core) info(ctx context.Context, _ *mcp.CallToolRequest, in ClusterInfoIn) (string, ClusterInfoOut, error) {
 	out := ClusterInfoOut{ExtraGroups: []string{}, Notes: []string{}}
-	kc, err := c.deps.Clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

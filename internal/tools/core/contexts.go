@@ -5,18 +5,9 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
-
-// contextLister is what contexts_list needs of the cluster source beyond
-// toolset.Clusters. *clusters.Manager has it; a Deps.Clusters without it gets
-// an answer saying the contexts cannot be listed.
-type contextLister interface {
-	List() []clusters.Cluster
-	DefaultName() string
-}
 
 // ContextsIn takes only the output cap.
 type ContextsIn struct {
@@ -46,10 +37,7 @@ func (c *Core) contextsList() toolset.Tool {
 
 func (c *Core) listContexts(ctx context.Context, _ *mcp.CallToolRequest, in ContextsIn) (string, ContextsOut, error) {
 	out := ContextsOut{Contexts: []KubeContext{}}
-	lister, ok := c.deps.Clusters.(contextLister)
-	if !ok {
-		return "This server's cluster source does not list contexts; it acts on one cluster.\n", out, nil
-	}
+	lister := c.deps.Clusters
 	table := render.Table{Header: []string{"CURRENT", "NAME", "SERVER", "NAMESPACE"}}
 	for _, cl := range lister.List() {
 		kc := KubeContext{Name: cl.Name, Server: cl.Server, Current: cl.Name == lister.DefaultName()}

@@ -14,6 +14,7 @@ import (
 
 // DeleteIn names the object to delete.
 type DeleteIn struct {
+	toolset.Target
 	toolset.Approval
 	KindRef
 	Namespace          string `json:"namespace,omitempty"`
@@ -51,7 +52,7 @@ func (c *Core) delete(ctx context.Context, _ *mcp.CallToolRequest, in DeleteIn) 
 	if err != nil {
 		return "", out, err
 	}
-	t, err := c.target(ctx, "delete", in.KindRef, in.Namespace)
+	t, err := c.target(ctx, in.Cluster, "delete", in.KindRef, in.Namespace)
 	if err != nil {
 		return "", out, err
 	}

@@ -24,6 +24,7 @@ const describeEvents = 20
 
 // DescribeIn names one object of any kind.
 type DescribeIn struct {
+	toolset.Target
 	toolset.TextCap
 	KindRef
 	Namespace string `json:"namespace,omitempty"`
@@ -82,7 +83,7 @@ func (c *Core) describe(ctx context.Context, _ *mcp.CallToolRequest, in Describe
 	if in.Name == "" {
 		return "", out, fmt.Errorf("name is required: resources_describe reads one object; resources_list shows what exists")
 	}
-	t, err := c.target(ctx, "get", in.KindRef, in.Namespace)
+	t, err := c.target(ctx, in.Cluster, "get", in.KindRef, in.Namespace)
 	if err != nil {
 		return "", out, err
 	}

@@ -29,6 +29,7 @@ const (
 
 // EventsIn selects events.
 type EventsIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace    string `json:"namespace,omitempty"`
 	WarningsOnly bool   `json:"warnings_only,omitempty"`
@@ -56,7 +57,7 @@ type EventsOut struct {
 }
 
 func (c *Core) eventsList() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "events_list",
 		Description: "List events newest first, all or warnings only, or of one object: why pods crash, fail to schedule or pull images.",
 		Annotations: toolset.ReadOnly("List events"),
@@ -68,7 +69,7 @@ func (c *Core) listEvents(ctx context.Context, _ *mcp.CallToolRequest, in Events
 	if in.Limit < 0 || in.Limit > maxEventLimit {
 		return "", out, fmt.Errorf("limit %d: want 1 to %d (default %d)", in.Limit, maxEventLimit, defaultEventLimit)
 	}
-	kc, err := c.deps.Clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

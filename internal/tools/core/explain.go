@@ -15,6 +15,7 @@ import (
 
 // ExplainIn names a kind and a field path in it.
 type ExplainIn struct {
+	toolset.Target
 	toolset.TextCap
 	KindRef
 	Path string `json:"path,omitempty" jsonschema:"field path, e.g. spec.template.spec; omit for the kind"`
@@ -49,7 +50,7 @@ func (c *Core) resourcesExplain() toolset.Tool {
 
 func (c *Core) explain(ctx context.Context, _ *mcp.CallToolRequest, in ExplainIn) (string, ExplainOut, error) {
 	out := ExplainOut{Enum: []string{}, Fields: []SchemaField{}}
-	t, err := c.resolve(ctx, "get", in.KindRef)
+	t, err := c.resolve(ctx, in.Cluster, "get", in.KindRef)
 	if err != nil {
 		return "", out, err
 	}

@@ -1,18 +1,13 @@
 package core
 
 import (
-	"context"
 	"path/filepath"
 	"slices"
 	"testing"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/kubemcp/kubemcp/internal/clusters"
-	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/testenv"
-	"github.com/kubemcp/kubemcp/internal/toolset"
 	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
@@ -87,26 +82,4 @@ func TestContextsList(t *testing.T) {
 	if !slices.Equal(out.Contexts, want) {
 		t.Errorf("contexts = %+v, want %+v", out.Contexts, want)
 	}
-}
-
-// oneCluster is a cluster source that cannot list contexts. It is a
-// stand-in, not a fake of a real thing: it checks what contexts_list says
-// when Deps.Clusters is something other than a clusters.Manager.
-type oneCluster struct{ m *clusters.Manager }
-
-func (o oneCluster) Get(ctx context.Context, name string) (*kube.Client, error) {
-	return o.m.Get(ctx, name)
-}
-
-func TestContextsListWithoutLister(t *testing.T) {
-	m, err := clusters.New(clusters.Options{Kubeconfig: env.Kubeconfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tool := New(toolset.Deps{Clusters: oneCluster{m}})
-	text, out, err := tool.listContexts(t.Context(), &mcp.CallToolRequest{}, ContextsIn{})
-	if err != nil || out.Contexts == nil || len(out.Contexts) != 0 {
-		t.Fatalf("got %+v, %v", out, err)
-	}
-	toolsettest.Want(t, text, "does not list contexts")
 }

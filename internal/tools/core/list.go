@@ -21,6 +21,7 @@ const (
 
 // ListIn selects objects of one kind.
 type ListIn struct {
+	toolset.Target
 	toolset.TextCap
 	KindRef
 	Namespace     string `json:"namespace,omitempty"`
@@ -53,7 +54,7 @@ type ListOut struct {
 }
 
 func (c *Core) resourcesList() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "resources_list",
 		Description: "List objects of any kind, custom resources too, with the columns kubectl get shows; pages end with the call for the next.",
 		Annotations: toolset.ReadOnly("List resources"),
@@ -65,7 +66,7 @@ func (c *Core) listResources(ctx context.Context, _ *mcp.CallToolRequest, in Lis
 	if err := in.validate(); err != nil {
 		return "", out, err
 	}
-	t, err := c.resolve(ctx, "list", in.KindRef)
+	t, err := c.resolve(ctx, in.Cluster, "list", in.KindRef)
 	if err != nil {
 		return "", out, err
 	}

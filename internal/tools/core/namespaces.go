@@ -13,6 +13,7 @@ import (
 
 // NamespacesIn takes only the output cap.
 type NamespacesIn struct {
+	toolset.Target
 	toolset.TextCap
 }
 
@@ -30,7 +31,7 @@ type NamespacesOut struct {
 }
 
 func (c *Core) namespacesList() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "namespaces_list",
 		Description: "List namespaces with their status and age.",
 		Annotations: toolset.ReadOnly("List namespaces"),
@@ -39,7 +40,7 @@ func (c *Core) namespacesList() toolset.Tool {
 
 func (c *Core) listNamespaces(ctx context.Context, _ *mcp.CallToolRequest, in NamespacesIn) (string, NamespacesOut, error) {
 	out := NamespacesOut{Namespaces: []Namespace{}}
-	kc, err := c.deps.Clusters.Get(ctx, "")
+	kc, err := c.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -18,6 +18,7 @@ import (
 
 // PatchIn is a patch to one object.
 type PatchIn struct {
+	toolset.Target
 	toolset.Approval
 	toolset.TextCap
 	KindRef
@@ -59,7 +60,7 @@ func (c *Core) patch(ctx context.Context, _ *mcp.CallToolRequest, in PatchIn) (s
 	if in.Name == "" {
 		return "", out, fmt.Errorf("name is required: resources_patch changes one object; resources_list shows what exists")
 	}
-	t, err := c.target(ctx, "patch", in.KindRef, in.Namespace)
+	t, err := c.target(ctx, in.Cluster, "patch", in.KindRef, in.Namespace)
 	if err != nil {
 		return "", out, err
 	}

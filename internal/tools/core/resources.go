@@ -27,6 +27,7 @@ func (r KindRef) ref() kube.Ref {
 
 // GetIn names one object of any kind, custom resources included.
 type GetIn struct {
+	toolset.Target
 	toolset.TextCap
 	KindRef
 	Namespace string `json:"namespace,omitempty"`
@@ -63,7 +64,7 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 	if in.Reveal && !c.deps.AllowSecretReveal {
 		return "", out, fmt.Errorf("reveal_secret_values is refused: this server's configuration does not allow revealing Secret values (allowSecretReveal); call again without it to see the keys and sizes")
 	}
-	t, err := c.target(ctx, "get", in.KindRef, in.Namespace)
+	t, err := c.target(ctx, in.Cluster, "get", in.KindRef, in.Namespace)
 	if err != nil {
 		return "", out, err
 	}

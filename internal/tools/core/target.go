@@ -9,7 +9,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// target is a resolved kind in a namespace on the default cluster: what every
+// target is a resolved kind in a namespace on a cluster: what every
 // tool that acts on objects of any kind starts from.
 type target struct {
 	kc  *kube.Client
@@ -19,8 +19,8 @@ type target struct {
 
 // target resolves ref and picks the namespace: ns, else the context's
 // namespace for namespaced kinds; always "" for cluster-scoped ones.
-func (c *Core) target(ctx context.Context, verb string, ref KindRef, ns string) (target, error) {
-	t, err := c.resolve(ctx, verb, ref)
+func (c *Core) target(ctx context.Context, cluster, verb string, ref KindRef, ns string) (target, error) {
+	t, err := c.resolve(ctx, cluster, verb, ref)
 	if err != nil {
 		return t, err
 	}
@@ -34,8 +34,8 @@ func (c *Core) target(ctx context.Context, verb string, ref KindRef, ns string) 
 }
 
 // resolve is target without a namespace.
-func (c *Core) resolve(ctx context.Context, verb string, ref KindRef) (target, error) {
-	kc, err := c.deps.Clusters.Get(ctx, "")
+func (c *Core) resolve(ctx context.Context, cluster, verb string, ref KindRef) (target, error) {
+	kc, err := c.deps.Clusters.Get(ctx, cluster)
 	if err != nil {
 		return target{}, err
 	}

@@ -19,6 +19,7 @@ import (
 
 // HealthIn says whether to watch the cluster change after looking.
 type HealthIn struct {
+	toolset.Target
 	toolset.TextCap
 	WatchSeconds int `json:"watch_seconds,omitempty" jsonschema:"then watch problems change, max 60"`
 }
@@ -52,7 +53,7 @@ type HealthOut struct {
 }
 
 func (d *Diagnostics) clusterHealth() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "cluster_health",
 		Description: "Cluster health: apiserver readiness checks, nodes ready or not, problem counts by reason; can watch them change.",
 		Annotations: toolset.ReadOnly("Cluster health"),
@@ -65,7 +66,7 @@ func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in Hea
 	if in.WatchSeconds < 0 || in.WatchSeconds > maxWatchSeconds {
 		return "", out, fmt.Errorf("watch_seconds %d: want 0 to %d", in.WatchSeconds, maxWatchSeconds)
 	}
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

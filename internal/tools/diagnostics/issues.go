@@ -13,6 +13,7 @@ import (
 
 // IssuesIn scopes find_issues.
 type IssuesIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace string `json:"namespace,omitempty" jsonschema:"omit for the whole cluster, nodes included"`
 }
@@ -26,7 +27,7 @@ type IssuesOut struct {
 }
 
 func (d *Diagnostics) findIssues() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "find_issues",
 		Description: "Find what is wrong: failing pods, stuck rollouts, failed Jobs, sick nodes, pending PVCs, with evidence and next call.",
 		Annotations: toolset.ReadOnly("Find issues"),
@@ -35,7 +36,7 @@ func (d *Diagnostics) findIssues() toolset.Tool {
 
 func (d *Diagnostics) issues(ctx context.Context, _ *mcp.CallToolRequest, in IssuesIn) (string, IssuesOut, error) {
 	out := IssuesOut{Findings: []Finding{}, Unchecked: []string{}}
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -25,6 +25,7 @@ const (
 
 // OverviewIn names the namespace to summarize.
 type OverviewIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace string `json:"namespace,omitempty"`
 }
@@ -59,7 +60,7 @@ type OverviewOut struct {
 }
 
 func (d *Diagnostics) namespaceOverview() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "namespace_overview",
 		Description: "Summarize a namespace: objects by kind and status, issues, recent warnings, top CPU and memory consumers.",
 		Annotations: toolset.ReadOnly("Namespace overview"),
@@ -68,7 +69,7 @@ func (d *Diagnostics) namespaceOverview() toolset.Tool {
 
 func (d *Diagnostics) overview(ctx context.Context, _ *mcp.CallToolRequest, in OverviewIn) (string, OverviewOut, error) {
 	out := OverviewOut{Counts: []KindCount{}, Issues: []Finding{}, Warnings: []WarningEvent{}, TopConsumers: []Consumer{}, Unchecked: []string{}}
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -14,6 +14,7 @@ import (
 
 // CanIIn asks whether the caller, or a named subject, may do something.
 type CanIIn struct {
+	toolset.Target
 	AccessIn
 	SubjectIn
 }
@@ -28,7 +29,7 @@ type CanIOut struct {
 }
 
 func (d *Diagnostics) rbacCanI() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "rbac_can_i",
 		Description: "Ask the apiserver whether you, or a named user, group or service account, may do a verb on a resource.",
 		Annotations: toolset.ReadOnly("Can I"),
@@ -37,7 +38,7 @@ func (d *Diagnostics) rbacCanI() toolset.Tool {
 
 func (d *Diagnostics) canI(ctx context.Context, _ *mcp.CallToolRequest, in CanIIn) (string, CanIOut, error) {
 	out := CanIOut{}
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -16,6 +16,7 @@ import (
 
 // SubjectPermissionsIn names whose permissions to list.
 type SubjectPermissionsIn struct {
+	toolset.Target
 	toolset.TextCap
 	SubjectIn
 	Namespace string `json:"namespace,omitempty" jsonschema:"only grants that apply here"`
@@ -39,7 +40,7 @@ type SubjectPermissionsOut struct {
 }
 
 func (d *Diagnostics) rbacSubjectPermissions() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "rbac_subject_permissions",
 		Description: "List what a user, group or service account may do through RBAC bindings, per namespace.",
 		Annotations: toolset.ReadOnly("Subject permissions"),
@@ -53,7 +54,7 @@ func (d *Diagnostics) subjectPermissions(ctx context.Context, _ *mcp.CallToolReq
 		return "", out, err
 	}
 	out.Subject = desc
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -16,6 +16,7 @@ import (
 
 // WhoCanIn asks who may do a verb on a resource.
 type WhoCanIn struct {
+	toolset.Target
 	toolset.TextCap
 	AccessIn
 }
@@ -36,7 +37,7 @@ type WhoCanOut struct {
 }
 
 func (d *Diagnostics) rbacWhoCan() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "rbac_who_can",
 		Description: "List who may do a verb on a resource through RBAC bindings, aggregated roles included.",
 		Annotations: toolset.ReadOnly("Who can"),
@@ -45,7 +46,7 @@ func (d *Diagnostics) rbacWhoCan() toolset.Tool {
 
 func (d *Diagnostics) whoCan(ctx context.Context, _ *mcp.CallToolRequest, in WhoCanIn) (string, WhoCanOut, error) {
 	out := WhoCanOut{Grants: []Grant{}}
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -17,6 +17,7 @@ import (
 
 // SecurityIn scopes security_scan.
 type SecurityIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace string `json:"namespace,omitempty"`
 }
@@ -32,7 +33,7 @@ type SecurityOut struct {
 }
 
 func (d *Diagnostics) securityScan() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "security_scan",
 		Description: "Find unsafe pod settings (privileged, host access, root, no limits, :latest, tokens, Secrets in env), with fixes.",
 		Annotations: toolset.ReadOnly("Security scan"),
@@ -41,7 +42,7 @@ func (d *Diagnostics) securityScan() toolset.Tool {
 
 func (d *Diagnostics) security(ctx context.Context, _ *mcp.CallToolRequest, in SecurityIn) (string, SecurityOut, error) {
 	out := SecurityOut{Findings: []SecurityFinding{}, Unchecked: []string{}}
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

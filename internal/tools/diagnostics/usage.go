@@ -24,6 +24,7 @@ const (
 
 // UsageIn scopes resource_usage and prices it.
 type UsageIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace    string  `json:"namespace,omitempty"`
 	CPUHourPrice float64 `json:"cpu_hour_price,omitempty" jsonschema:"per CPU-hour (default 0.04)"`
@@ -72,7 +73,7 @@ type UsageOut struct {
 }
 
 func (d *Diagnostics) resourceUsage() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "resource_usage",
 		Description: "Workloads' requests and limits against metrics-server usage: over- and under-provisioned, and a monthly cost.",
 		Annotations: toolset.ReadOnly("Resource usage and cost"),
@@ -86,7 +87,7 @@ func (d *Diagnostics) usage(ctx context.Context, _ *mcp.CallToolRequest, in Usag
 		return "", out, err
 	}
 	out.CPUHourPrice, out.GiBHourPrice = prices.CPUHour, prices.GiBHour
-	kc, err := d.deps.Clusters.Get(ctx, "")
+	kc, err := d.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

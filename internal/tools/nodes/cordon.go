@@ -15,6 +15,7 @@ import (
 
 // CordonIn names a node.
 type CordonIn struct {
+	toolset.Target
 	toolset.Approval
 	Name string `json:"name"`
 }
@@ -32,7 +33,7 @@ func (n *Nodes) cordonTool() toolset.Tool {
 		Description: "Mark a node unschedulable, as kubectl cordon does; its pods keep running.",
 		Annotations: toolset.Writes("Cordon a node", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
-		return n.setUnschedulable(ctx, in.Name, true)
+		return n.setUnschedulable(ctx, in.Cluster, in.Name, true)
 	})
 }
 
@@ -42,16 +43,16 @@ func (n *Nodes) uncordonTool() toolset.Tool {
 		Description: "Mark a node schedulable again, as kubectl uncordon does.",
 		Annotations: toolset.Writes("Uncordon a node", false, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
-		return n.setUnschedulable(ctx, in.Name, false)
+		return n.setUnschedulable(ctx, in.Cluster, in.Name, false)
 	})
 }
 
-func (n *Nodes) setUnschedulable(ctx context.Context, name string, on bool) (string, CordonOut, error) {
+func (n *Nodes) setUnschedulable(ctx context.Context, cluster, name string, on bool) (string, CordonOut, error) {
 	out := CordonOut{Name: name, Unschedulable: on}
 	if name == "" {
 		return "", out, fmt.Errorf("name is required: the node's name, as nodes_list shows it")
 	}
-	kc, err := n.deps.Clusters.Get(ctx, "")
+	kc, err := n.deps.Clusters.Get(ctx, cluster)
 	if err != nil {
 		return "", out, err
 	}

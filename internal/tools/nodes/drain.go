@@ -27,6 +27,7 @@ const (
 
 // DrainIn names a node and how to drain it; the options are kubectl drain's.
 type DrainIn struct {
+	toolset.Target
 	toolset.Approval
 	toolset.TextCap
 	Name               string `json:"name"`
@@ -81,7 +82,7 @@ func (n *Nodes) drain(ctx context.Context, _ *mcp.CallToolRequest, in DrainIn) (
 	if err != nil {
 		return "", out, err
 	}
-	kc, err := n.deps.Clusters.Get(ctx, "")
+	kc, err := n.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

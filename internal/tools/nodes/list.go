@@ -17,6 +17,7 @@ import (
 
 // ListIn selects nodes.
 type ListIn struct {
+	toolset.Target
 	toolset.TextCap
 	LabelSelector string `json:"label_selector,omitempty"`
 }
@@ -72,7 +73,7 @@ type ListOut struct {
 }
 
 func (n *Nodes) listTool() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(n.deps, mcp.Tool{
 		Name:        "nodes_list",
 		Description: "List nodes: status, roles, version, IP, capacity, taints and conditions in a bad state.",
 		Annotations: toolset.ReadOnly("List nodes"),
@@ -81,7 +82,7 @@ func (n *Nodes) listTool() toolset.Tool {
 
 func (n *Nodes) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (string, ListOut, error) {
 	out := ListOut{Nodes: []Node{}}
-	kc, err := n.deps.Clusters.Get(ctx, "")
+	kc, err := n.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -15,6 +15,7 @@ import (
 
 // DeleteIn names the pod to delete and how.
 type DeleteIn struct {
+	toolset.Target
 	toolset.Approval
 	Namespace          string `json:"namespace,omitempty"`
 	Name               string `json:"name"`
@@ -49,7 +50,7 @@ func (p *Pods) delete(ctx context.Context, _ *mcp.CallToolRequest, in DeleteIn) 
 	if in.GracePeriodSeconds != nil && *in.GracePeriodSeconds < 0 {
 		return "", out, fmt.Errorf("grace_period_seconds %d: want 0 or more", *in.GracePeriodSeconds)
 	}
-	kc, pod, err := p.getPod(ctx, in.Namespace, in.Name)
+	kc, pod, err := p.getPod(ctx, in.Cluster, in.Namespace, in.Name)
 	if err != nil {
 		return "", out, err
 	}

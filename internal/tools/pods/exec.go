@@ -35,6 +35,7 @@ const (
 
 // ExecIn is the command to run and where.
 type ExecIn struct {
+	toolset.Target
 	toolset.Approval
 	toolset.TextCap
 	Namespace      string   `json:"namespace,omitempty"`
@@ -79,7 +80,7 @@ func (p *Pods) exec(ctx context.Context, _ *mcp.CallToolRequest, in ExecIn) (str
 	if err != nil {
 		return "", out, err
 	}
-	kc, pod, err := p.getPod(ctx, in.Namespace, in.Name)
+	kc, pod, err := p.getPod(ctx, in.Cluster, in.Namespace, in.Name)
 	if err != nil {
 		return "", out, err
 	}

@@ -21,6 +21,7 @@ const minObjectBytes = 512
 
 // GetIn names one pod.
 type GetIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
@@ -50,7 +51,7 @@ func (p *Pods) get(ctx context.Context, _ *mcp.CallToolRequest, in GetIn) (strin
 	if in.Output != "" && in.Output != string(render.YAML) && in.Output != string(render.JSON) {
 		return "", out, fmt.Errorf("output %q: want yaml or json, or omit it for the summary alone", in.Output)
 	}
-	_, pod, err := p.getPod(ctx, in.Namespace, in.Name)
+	_, pod, err := p.getPod(ctx, in.Cluster, in.Namespace, in.Name)
 	if err != nil {
 		return "", out, err
 	}
@@ -77,8 +78,8 @@ func (p *Pods) get(ctx context.Context, _ *mcp.CallToolRequest, in GetIn) (strin
 }
 
 // getPod reads one pod, defaulting the namespace to the context's.
-func (p *Pods) getPod(ctx context.Context, ns, name string) (*kube.Client, *corev1.Pod, error) {
-	kc, err := p.deps.Clusters.Get(ctx, "")
+func (p *Pods) getPod(ctx context.Context, cluster, ns, name string) (*kube.Client, *corev1.Pod, error) {
+	kc, err := p.deps.Clusters.Get(ctx, cluster)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 
 // ListIn selects pods.
 type ListIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
@@ -40,7 +41,7 @@ type ListOut struct {
 }
 
 func (p *Pods) podsList() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "pods_list",
 		Description: "List pods: ready, status (why a container waits or fails), restarts, age, node and IP.",
 		Annotations: toolset.ReadOnly("List pods"),
@@ -49,7 +50,7 @@ func (p *Pods) podsList() toolset.Tool {
 
 func (p *Pods) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (string, ListOut, error) {
 	out := ListOut{Pods: []Pod{}}
-	kc, err := p.deps.Clusters.Get(ctx, "")
+	kc, err := p.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -29,6 +29,7 @@ const (
 // LogsIn selects a container's log, or the logs of the pods a label selector
 // matches, and what part of it to return.
 type LogsIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty"`
 	Name          string `json:"name,omitempty" jsonschema:"or label_selector"`
@@ -93,7 +94,7 @@ func (p *Pods) logs(ctx context.Context, _ *mcp.CallToolRequest, in LogsIn) (str
 	case in.Name == "":
 		return "", out, errors.New("name or label_selector is required: pods_logs reads one pod's log, or the logs of the pods a label selector matches; pods_list shows what exists")
 	}
-	kc, pod, err := p.getPod(ctx, in.Namespace, in.Name)
+	kc, pod, err := p.getPod(ctx, in.Cluster, in.Namespace, in.Name)
 	if err != nil {
 		return "", out, err
 	}

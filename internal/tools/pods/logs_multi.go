@@ -34,7 +34,7 @@ type podResult struct {
 // pods come last and survive the byte cap.
 func (p *Pods) logsBySelector(ctx context.Context, in LogsIn, q logQuery) (string, LogsOut, error) {
 	out := LogsOut{Pods: []PodLog{}}
-	kc, err := p.deps.Clusters.Get(ctx, "")
+	kc, err := p.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -28,6 +28,7 @@ import (
 
 // ForwardStartIn says what to forward to.
 type ForwardStartIn struct {
+	toolset.Target
 	toolset.Approval
 	Namespace   string   `json:"namespace,omitempty"`
 	Name        string   `json:"name" jsonschema:"pod, or service/NAME or deployment/NAME for a ready pod of it"`
@@ -105,7 +106,7 @@ func (p *Pods) forwardStart(ctx context.Context, _ *mcp.CallToolRequest, in Forw
 	if err := p.forwards.room(); err != nil {
 		return "", out, err
 	}
-	kc, err := p.deps.Clusters.Get(ctx, "")
+	kc, err := p.deps.Clusters.Get(ctx, in.Cluster)
 	if err != nil {
 		return "", out, err
 	}

@@ -24,6 +24,7 @@ const metricsGroupVersion = "metrics.k8s.io/v1beta1"
 
 // TopPodsIn selects the pods whose usage to show.
 type TopPodsIn struct {
+	toolset.Target
 	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty"`
 	Name          string `json:"name,omitempty" jsonschema:"one pod, in namespace or the context's"`
@@ -60,7 +61,7 @@ type TopPodsOut struct {
 }
 
 func (p *Pods) podsTop() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "pods_top",
 		Description: "CPU and memory usage of pods from metrics-server, like kubectl top pod.",
 		Annotations: toolset.ReadOnly("Pod resource usage"),
@@ -69,7 +70,7 @@ func (p *Pods) podsTop() toolset.Tool {
 
 func (p *Pods) topPods(ctx context.Context, _ *mcp.CallToolRequest, in TopPodsIn) (string, TopPodsOut, error) {
 	out := TopPodsOut{Pods: []PodUsage{}}
-	kc, mc, err := p.topClients(ctx, in.SortBy)
+	kc, mc, err := p.topClients(ctx, in.Cluster, in.SortBy)
 	if err != nil {
 		return "", out, err
 	}
@@ -207,11 +208,11 @@ func noMetrics(what, ns, selector string) string {
 // topClients checks sort_by and returns the clients pods_top and nodes_top
 // read from: the default cluster's, and its metrics client, built once per
 // cluster client from the same config, so the policy applies to it too.
-func (p *Pods) topClients(ctx context.Context, sortBy string) (*kube.Client, metricsclient.Interface, error) {
+func (p *Pods) topClients(ctx context.Context, cluster, sortBy string) (*kube.Client, metricsclient.Interface, error) {
 	if err := checkSort(sortBy); err != nil {
 		return nil, nil, err
 	}
-	kc, err := p.deps.Clusters.Get(ctx, "")
+	kc, err := p.deps.Clusters.Get(ctx, cluster)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 
 // TopNodesIn selects the nodes whose usage to show.
 type TopNodesIn struct {
+	toolset.Target
 	toolset.TextCap
 	Name          string `json:"name,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty"`
@@ -38,7 +39,7 @@ type TopNodesOut struct {
 }
 
 func (p *Pods) nodesTop() toolset.Tool {
-	return toolset.New(mcp.Tool{
+	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "nodes_top",
 		Description: "CPU and memory usage of nodes from metrics-server, with the share of allocatable, like kubectl top node.",
 		Annotations: toolset.ReadOnly("Node resource usage"),
@@ -47,7 +48,7 @@ func (p *Pods) nodesTop() toolset.Tool {
 
 func (p *Pods) topNodes(ctx context.Context, _ *mcp.CallToolRequest, in TopNodesIn) (string, TopNodesOut, error) {
 	out := TopNodesOut{Nodes: []NodeUsage{}}
-	kc, mc, err := p.topClients(ctx, in.SortBy)
+	kc, mc, err := p.topClients(ctx, in.Cluster, in.SortBy)
 	if err != nil {
 		return "", out, err
 	}

@@ -47,6 +47,7 @@ func (k Kind) resource() string { return string(k) + "s" }
 
 // Target names one workload; every tool of this toolset takes it.
 type Target struct {
+	toolset.Target
 	Kind      string `json:"kind" jsonschema:"deployment, statefulset or daemonset"`
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
@@ -68,7 +69,7 @@ func (w *Workloads) resolve(ctx context.Context, t Target) (ref, error) {
 	if t.Name == "" {
 		return ref{}, fmt.Errorf("name is required: the name of the %s", kind)
 	}
-	kc, err := w.deps.Clusters.Get(ctx, "")
+	kc, err := w.deps.Clusters.Get(ctx, t.Cluster)
 	if err != nil {
 		return ref{}, err
 	}

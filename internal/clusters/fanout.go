@@ -1,0 +1,159 @@
+package clusters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fan-out defaults: a cluster that has not answered in DefaultTimeout is
+// reported as timed out, and at most DefaultConcurrency clusters are asked at
+// once.
+const (
+	DefaultTimeout     = 10 * time.Second
+	DefaultConcurrency = 8
+)
+
+// Outcome is how one cluster's part of a fan-out went.
+type Outcome struct {
+	Cluster string
+	Err     error // ErrSkipped, ErrTimeout, or what the cluster's call returned
+	Took    time.Duration
+}
+
+// Skipped says whether the cluster was left out without being asked.
+func (o Outcome) Skipped() bool { return errors.Is(o.Err, ErrSkipped) }
+
+// Select turns a cluster argument into cluster names: "" is the default
+// cluster, "*" every cluster, and otherwise a comma-separated list of names
+// or patterns ("prod-*"). A name or pattern that matches nothing is an error
+// that lists the clusters there are.
+func (m *Manager) Select(spec string) ([]string, error) {
+	snap := m.current()
+	spec = strings.TrimSpace(spec)
+	switch spec {
+	case "":
+		return []string{snap.def}, nil
+	case "*":
+		return snap.names(), nil
+	}
+	var names, unknown []string
+	for item := range strings.SplitSeq(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		found := false
+		for _, name := range snap.names() {
+			if ok, _ := path.Match(item, name); ok || item == name {
+				found = true
+				if !slices.Contains(names, name) {
+					names = append(names, name)
+				}
+			}
+		}
+		if !found {
+			unknown = append(unknown, item)
+		}
+	}
+	if len(unknown) > 0 || len(names) == 0 {
+		return nil, fmt.Errorf("cluster %q: %w: no cluster matches %s; configured clusters: %s",
+			spec, ErrUnknownCluster, strings.Join(unknown, ", "), strings.Join(snap.names(), ", "))
+	}
+	return names, nil
+}
+
+// Fan calls fn for each named cluster in parallel, at most Concurrency at a
+// time, each under the per-cluster Timeout, and returns the values and
+// outcomes in the order of names. A cluster that could not be reached is
+// skipped fast until its backoff ends. done, when not nil, hears about each
+// cluster as it finishes, one at a time.
+func Fan[T any](ctx context.Context, m *Manager, names []string, fn func(ctx context.Context, cluster string) (T, error), done func(Outcome)) ([]T, []Outcome) {
+	return fan(ctx, m, names, true, m.timeout(), fn, done)
+}
+
+func fan[T any](ctx context.Context, m *Manager, names []string, skip bool, timeout time.Duration,
+	fn func(ctx context.Context, cluster string) (T, error), done func(Outcome)) ([]T, []Outcome) {
+	values, outcomes := make([]T, len(names)), make([]Outcome, len(names))
+	slots := make(chan struct{}, m.concurrency())
+	var wg sync.WaitGroup
+	var report sync.Mutex
+	for i, name := range names {
+		wg.Go(func() {
+			outcomes[i] = Outcome{Cluster: name}
+			if err := m.health.skip(name); skip && err != nil {
+				outcomes[i].Err = err
+			} else {
+				select {
+				case slots <- struct{}{}:
+					values[i], outcomes[i] = ask(ctx, m, name, timeout, fn)
+					<-slots
+				case <-ctx.Done():
+					outcomes[i].Err = ctx.Err()
+				}
+			}
+			if done != nil {
+				report.Lock()
+				defer report.Unlock()
+				done(outcomes[i])
+			}
+		})
+	}
+	wg.Wait()
+	return values, outcomes
+}
+
+// ask calls fn for one cluster and gives up on it at the timeout; a call
+// left running then has its context cancelled and its result dropped.
+func ask[T any](ctx context.Context, m *Manager, name string, timeout time.Duration,
+	fn func(ctx context.Context, cluster string) (T, error)) (T, Outcome) {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	answer := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		v, err := fn(cctx, name)
+		answer <- result{v, err}
+	}()
+	var r result
+	answered := false
+	select {
+	case r = <-answer:
+		answered = true
+	case <-cctx.Done():
+	}
+	o := Outcome{Cluster: name, Err: r.err, Took: time.Since(start)}
+	switch {
+	case ctx.Err() != nil:
+		o.Err = ctx.Err() // the caller gave up: no verdict on the cluster
+	case !answered || (r.err != nil && cctx.Err() != nil):
+		o.Err = fmt.Errorf("%w: no answer within %s", ErrTimeout, timeout)
+	}
+	if ctx.Err() == nil {
+		m.health.observe(name, o.Err, o.Took)
+	}
+	return r.v, o
+}
+
+func (m *Manager) timeout() time.Duration {
+	if m.opts.Timeout > 0 {
+		return m.opts.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (m *Manager) concurrency() int {
+	if m.opts.Concurrency > 0 {
+		return m.opts.Concurrency
+	}
+	return DefaultConcurrency
+}

@@ -1,0 +1,199 @@
+package clusters
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/version"
+)
+
+// DefaultMaxBackoff is the longest an unreachable cluster is skipped by
+// fan-outs before it is tried again; the wait starts at firstBackoff and
+// doubles with each failure.
+const (
+	DefaultMaxBackoff = 30 * time.Second
+	firstBackoff      = time.Second
+)
+
+// ErrSkipped means a fan-out left a cluster out because it was unreachable a
+// moment ago; ErrTimeout that a cluster did not answer in time.
+var (
+	ErrSkipped = errors.New("skipped")
+	ErrTimeout = errors.New("timed out")
+)
+
+// health remembers which clusters could not be reached, so that fan-outs
+// skip them fast until their backoff ends.
+type health struct {
+	max time.Duration
+
+	mu sync.Mutex
+	by map[string]*seen
+}
+
+type seen struct {
+	at       time.Time
+	took     time.Duration
+	err      error // non-nil: unreachable
+	failures int
+	retryAt  time.Time
+}
+
+func newHealth(max time.Duration) *health {
+	if max <= 0 {
+		max = DefaultMaxBackoff
+	}
+	return &health{max: max, by: map[string]*seen{}}
+}
+
+// observe records how asking a cluster went. Only failures to reach it
+// count against it: a refusal or a missing object came from a live cluster.
+func (h *health) observe(name string, err error, took time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.by[name]
+	if s == nil {
+		s = &seen{}
+		h.by[name] = s
+	}
+	s.at, s.took = time.Now(), took
+	if !unreachable(err) {
+		s.err, s.failures, s.retryAt = nil, 0, time.Time{}
+		return
+	}
+	s.err = err
+	s.failures++
+	s.retryAt = s.at.Add(min(firstBackoff<<min(s.failures-1, 16), h.max))
+}
+
+// skip says why a fan-out should leave name out now, or nil to ask it.
+func (h *health) skip(name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.by[name]
+	now := time.Now()
+	if s == nil || s.err == nil || !now.Before(s.retryAt) {
+		return nil
+	}
+	return fmt.Errorf("%w: unreachable %s ago (%v); tried again after %s",
+		ErrSkipped, now.Sub(s.at).Round(time.Second), s.err, s.retryAt.Sub(now).Round(100*time.Millisecond))
+}
+
+func (h *health) forget(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.by, name)
+}
+
+func (h *health) last(name string) (seen, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.by[name]
+	if !ok {
+		return seen{}, false
+	}
+	return *s, true
+}
+
+// unreachable tells a cluster that could not be reached (refused, reset,
+// timed out, TLS failed) from one that answered, even with an error.
+func unreachable(err error) bool {
+	var ne net.Error
+	return errors.Is(err, ErrTimeout) || errors.As(err, &ne)
+}
+
+// Status is what is known of one cluster's health.
+type Status struct {
+	Cluster
+	Reachable bool
+	Latency   time.Duration // of the version request
+	Version   string
+	Nodes     int // -1: not known (the caller may not list nodes)
+	Error     string
+}
+
+// Probe asks each named cluster (all when names is empty) for its version and
+// node count, as the caller in ctx, in parallel; a cluster in backoff is
+// asked too, so a cluster that came back is seen at once.
+func (m *Manager) Probe(ctx context.Context, names []string) []Status {
+	if len(names) == 0 {
+		names = m.current().names()
+	}
+	byName := map[string]Cluster{}
+	for _, c := range m.List() {
+		byName[c.Name] = c
+	}
+	statuses, outcomes := fan(ctx, m, names, false, m.timeout(), func(ctx context.Context, name string) (Status, error) {
+		return m.probe(ctx, name)
+	}, nil)
+	for i, o := range outcomes {
+		statuses[i].Cluster = byName[o.Cluster]
+		statuses[i].Name = o.Cluster
+		if o.Err != nil {
+			statuses[i].Error = o.Err.Error()
+			statuses[i].Nodes = -1
+		}
+	}
+	return statuses
+}
+
+func (m *Manager) probe(ctx context.Context, name string) (Status, error) {
+	kc, err := m.Get(ctx, name)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Nodes: -1}
+	start := time.Now()
+	body, err := kc.Typed.Discovery().RESTClient().Get().AbsPath("/version").DoRaw(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	var v version.Info
+	if err := json.Unmarshal(body, &v); err != nil {
+		return Status{}, fmt.Errorf("reading the apiserver's version: %w", err)
+	}
+	st.Reachable, st.Latency, st.Version = true, time.Since(start), v.GitVersion
+	nodes, err := kc.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 1})
+	if err == nil {
+		st.Nodes = len(nodes.Items)
+		if n := nodes.RemainingItemCount; n != nil {
+			st.Nodes += int(*n)
+		}
+	}
+	return st, nil
+}
+
+// Ready reports each cluster's /readyz, asked with the server's credential,
+// one line per cluster. kubemcp is ready when at least one cluster answers:
+// it can serve the clusters that do, and says which do not.
+func (m *Manager) Ready(ctx context.Context) (string, error) {
+	names := m.current().names()
+	_, outcomes := fan(ctx, m, names, false, min(m.timeout(), 5*time.Second), func(ctx context.Context, name string) (struct{}, error) {
+		kc, _, err := m.base(name)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, kc.Ready(ctx)
+	}, nil)
+	var b strings.Builder
+	ready := 0
+	for _, o := range outcomes {
+		if o.Err != nil {
+			fmt.Fprintf(&b, "cluster %s: not ready: %v\n", o.Cluster, o.Err)
+			continue
+		}
+		ready++
+		fmt.Fprintf(&b, "cluster %s: ok (%s)\n", o.Cluster, o.Took.Round(time.Millisecond))
+	}
+	if ready == 0 {
+		return b.String(), fmt.Errorf("no cluster is ready")
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,37 @@
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// StopAPIServer kills the kube-apiserver, leaving etcd and the data: the
+// cluster is down (connections refused) until StartAPIServer. Tests of what
+// kubemcp does when a cluster goes away use it.
+func (e *Env) StopAPIServer() error {
+	i := slices.IndexFunc(e.procs, func(p *process) bool { return p.name == "kube-apiserver" })
+	if i < 0 {
+		return errors.New("no kube-apiserver is running")
+	}
+	p := e.procs[i]
+	e.procs = slices.Delete(e.procs, i, i+1)
+	return p.kill()
+}
+
+// StartAPIServer starts the kube-apiserver StopAPIServer stopped, on the same
+// port with the same certificates, and waits until it is ready.
+func (e *Env) StartAPIServer(ctx context.Context) error {
+	if slices.ContainsFunc(e.procs, func(p *process) bool { return p.name == "kube-apiserver" }) {
+		return errors.New("the kube-apiserver is already running")
+	}
+	api, err := e.startProcess("kube-apiserver", e.apiserver.bin, e.apiserver.args...)
+	if err != nil {
+		return err
+	}
+	if err := e.waitReady(ctx, api); err != nil {
+		return fmt.Errorf("restarting the kube-apiserver: %w", err)
+	}
+	return nil
+}
