@@ -1,0 +1,15 @@
+// Package resources serves Kubernetes objects as live MCP resources: the
+// templates k8s://{cluster}/{namespace}/{resource}/{name} and
+// k8s://{cluster}/{resource}/{name}, read as cleaned YAML as the caller
+// (beneath RBAC and policy, Secret values redacted), and subscriptions that
+// watch the object through the shared tracker.Pool, as the caller, and send
+// notifications/resources/updated within a second of each change.
+//
+// Subscriptions reach both protocol eras through go-sdk: a 2025-era session
+// subscribes with resources/subscribe, a 2026-07-28 client with
+// subscriptions/listen, which go-sdk turns into calls of the same subscribe
+// and unsubscribe handlers; Server.ResourceUpdated delivers to each the way
+// its era expects. A session holds at most Options.MaxPerSession
+// subscriptions; they end on unsubscribe, when the listen ends, or when the
+// session closes.
+package resources

@@ -1,0 +1,174 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/tracker"
+)
+
+// session is one MCP session's subscriptions: URI -> what stops its watch,
+// nil while the watch is being set up.
+type session struct {
+	subs map[string]func()
+}
+
+// watched is a URI that one session or more subscribed to.
+type watched struct {
+	subs int
+	// last is the change last notified: the watches of one object as several
+	// callers each see it, and go-sdk tells every subscriber of the URI.
+	last string
+}
+
+// errTooMany means a session holds as many subscriptions as it may.
+var errTooMany = errors.New("too many subscriptions")
+
+// subscribe checks that the caller can read the object, then watches it as
+// the caller until unsubscribe or the end of the session.
+func (r *Resources) subscribe(ctx context.Context, req *mcp.SubscribeRequest) error {
+	uri := req.Params.URI
+	o, err := r.locate(ctx, uri)
+	if err != nil {
+		return err
+	}
+	if _, err := o.get(ctx); err != nil {
+		return err
+	}
+	fresh, err := r.reserve(req.Session, uri)
+	if err != nil || !fresh {
+		return err
+	}
+	target := tracker.Target{Resource: o.res.GVR, Namespace: o.namespace, Name: o.name}
+	// The watch outlives this request (the caller stays in the context); it
+	// ends with the subscription.
+	stop, err := r.opts.Pool.Watch(context.WithoutCancel(ctx), o.cluster, target, func(e tracker.Event) { r.changed(uri, e) })
+	if err != nil {
+		r.unsubscribe(req.Session, uri)
+		return o.explain(err, "watch")
+	}
+	r.commit(req.Session, uri, stop)
+	return nil
+}
+
+// reserve takes a place for uri among ss's subscriptions; fresh is false
+// when ss already has it.
+func (r *Resources) reserve(ss *mcp.ServerSession, uri string) (fresh bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false, refusal(uri, errors.New("kubemcp is shutting down; subscribe again once it is back"))
+	}
+	s := r.sessions[ss]
+	if s == nil {
+		s = &session{subs: map[string]func(){}}
+		r.sessions[ss] = s
+		go r.endWith(ss)
+	}
+	if _, ok := s.subs[uri]; ok {
+		return false, nil
+	}
+	if len(s.subs) >= r.opts.MaxPerSession {
+		return false, refusal(uri, fmt.Errorf("%w: this session holds %d subscriptions, its limit; unsubscribe from one first", errTooMany, len(s.subs)))
+	}
+	s.subs[uri] = nil
+	w := r.uris[uri]
+	if w == nil {
+		w = &watched{}
+		r.uris[uri] = w
+	}
+	w.subs++
+	return true, nil
+}
+
+// commit records stop as the end of ss's subscription to uri, or calls it
+// if the subscription ended while its watch was being set up.
+func (r *Resources) commit(ss *mcp.ServerSession, uri string, stop func()) {
+	r.mu.Lock()
+	if s := r.sessions[ss]; s != nil {
+		if cur, ok := s.subs[uri]; ok && cur == nil {
+			s.subs[uri] = stop
+			r.mu.Unlock()
+			return
+		}
+	}
+	r.mu.Unlock()
+	stop()
+}
+
+// unsubscribe ends ss's subscription to uri, if it has one.
+func (r *Resources) unsubscribe(ss *mcp.ServerSession, uri string) {
+	r.mu.Lock()
+	s := r.sessions[ss]
+	if s == nil {
+		r.mu.Unlock()
+		return
+	}
+	stop, ok := s.subs[uri]
+	if ok {
+		delete(s.subs, uri)
+		r.forgetLocked(uri)
+	}
+	r.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// endWith ends ss's subscriptions when the session closes.
+func (r *Resources) endWith(ss *mcp.ServerSession) {
+	_ = ss.Wait()
+	r.mu.Lock()
+	var stops []func()
+	if s := r.sessions[ss]; s != nil {
+		stops = r.dropLocked(ss, s)
+	}
+	r.mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
+}
+
+// dropLocked forgets session ss and returns what stops its watches.
+func (r *Resources) dropLocked(ss *mcp.ServerSession, s *session) []func() {
+	delete(r.sessions, ss)
+	var stops []func()
+	for uri, stop := range s.subs {
+		r.forgetLocked(uri)
+		if stop != nil {
+			stops = append(stops, stop)
+		}
+	}
+	return stops
+}
+
+func (r *Resources) forgetLocked(uri string) {
+	if w := r.uris[uri]; w != nil {
+		if w.subs--; w.subs <= 0 {
+			delete(r.uris, uri)
+		}
+	}
+}
+
+// changed tells the subscribers of uri that its object changed (was added,
+// updated or deleted), once per change.
+func (r *Resources) changed(uri string, e tracker.Event) {
+	mark := e.Type + "/" + e.Object().GetResourceVersion()
+	r.mu.Lock()
+	w := r.uris[uri]
+	fresh := w != nil && w.last != mark
+	if fresh {
+		w.last = mark
+	}
+	server := r.server
+	r.mu.Unlock()
+	if !fresh || server == nil {
+		return
+	}
+	if err := server.ResourceUpdated(context.Background(), &mcp.ResourceUpdatedNotificationParams{URI: uri}); err != nil {
+		r.logger.Warn("resource updated notification failed", "uri", uri, "error", err)
+	}
+}
