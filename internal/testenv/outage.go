@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"syscall"
 )
 
 // StopAPIServer kills the kube-apiserver, leaving etcd and the data: the
@@ -32,6 +33,25 @@ func (e *Env) StartAPIServer(ctx context.Context) error {
 	}
 	if err := e.waitReady(ctx, api); err != nil {
 		return fmt.Errorf("restarting the kube-apiserver: %w", err)
+	}
+	return nil
+}
+
+// PauseAPIServer stops the kube-apiserver with SIGSTOP: connections are
+// accepted by the kernel but never answered, like a hung or partitioned
+// cluster, until ResumeAPIServer.
+func (e *Env) PauseAPIServer() error { return e.signalAPIServer(syscall.SIGSTOP) }
+
+// ResumeAPIServer lets a paused kube-apiserver run again.
+func (e *Env) ResumeAPIServer() error { return e.signalAPIServer(syscall.SIGCONT) }
+
+func (e *Env) signalAPIServer(sig syscall.Signal) error {
+	i := slices.IndexFunc(e.procs, func(p *process) bool { return p.name == "kube-apiserver" })
+	if i < 0 {
+		return errors.New("no kube-apiserver is running")
+	}
+	if err := syscall.Kill(-e.procs[i].cmd.Process.Pid, sig); err != nil {
+		return fmt.Errorf("signalling the kube-apiserver: %w", err)
 	}
 	return nil
 }

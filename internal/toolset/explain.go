@@ -75,7 +75,7 @@ func Explain(err error, op Op) error {
 	case isUnreachable(err):
 		// The network error alone: the URL around it would echo the call's
 		// arguments (selectors, names) into results and the audit log.
-		return fmt.Errorf("cannot reach the cluster's apiserver (%v); check that the cluster is running and the kubeconfig's server address is right", netCause(err))
+		return fmt.Errorf("cannot reach the cluster's apiserver (%w); check that the cluster is running and the kubeconfig's server address is right", netCause(err))
 	}
 	return fmt.Errorf("%s %s%s: %w", op.Verb, op.Resource, op.where(), err)
 }
