@@ -23,9 +23,25 @@ func URI(cluster, namespace, resource, name string) string {
 		parts = []string{cluster, resource, name}
 	}
 	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
+		parts[i] = escape(p)
 	}
 	return Scheme + "://" + strings.Join(parts, "/")
+}
+
+// escape percent-encodes all but the unreserved characters, which is what
+// go-sdk's template matching accepts in a segment (url.PathEscape leaves
+// "@" and ":" as they are).
+func escape(s string) string {
+	var b strings.Builder
+	for i := range len(s) {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 // errBadURI means a URI is not one of the templates.
