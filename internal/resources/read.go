@@ -26,8 +26,9 @@ const MIMEType = "application/yaml"
 // object is an address resolved in its cluster, as the caller.
 type object struct {
 	address
-	kc  *kube.Client
-	res kube.Resolved
+	kc        *kube.Client
+	res       kube.Resolved
+	isDefault bool // the default cluster, which tools name by leaving cluster out
 }
 
 // where names the object for messages: `configmaps "x" in namespace "shop"
@@ -49,7 +50,7 @@ func (r *Resources) locate(ctx context.Context, uri string) (object, error) {
 	}
 	kc, err := r.opts.Clusters.Get(ctx, a.cluster)
 	if errors.Is(err, clusters.ErrUnknownCluster) {
-		return object{}, refusal(uri, fmt.Errorf("%w; contexts_list lists them", err))
+		return object{}, refusal(uri, fmt.Errorf("%w; clusters_list lists them", err))
 	}
 	if err != nil {
 		return object{}, refusal(uri, err)
@@ -58,11 +59,17 @@ func (r *Resources) locate(ctx context.Context, uri string) (object, error) {
 	if err != nil {
 		return object{}, refusal(uri, fmt.Errorf("%w; api_resources_list lists what cluster %q serves", toolset.Explain(err, toolset.Op{Verb: "get"}), a.cluster))
 	}
-	o := object{address: a, kc: kc, res: res}
+	o := object{address: a, kc: kc, res: res, isDefault: r.isDefault(a.cluster)}
 	if err := o.checkScope(); err != nil {
 		return object{}, refusal(uri, err)
 	}
 	return o, nil
+}
+
+// isDefault says whether cluster is the default one, if Clusters can say.
+func (r *Resources) isDefault(cluster string) bool {
+	d, ok := r.opts.Clusters.(interface{ DefaultName() string })
+	return ok && d.DefaultName() == cluster
 }
 
 // checkScope refuses a namespace for a cluster-scoped kind and its absence
@@ -88,9 +95,12 @@ func (o object) get(ctx context.Context) (*unstructured.Unstructured, error) {
 
 // explain turns an API or watch error into a refusal with the next step.
 func (o object) explain(err error, verb string) error {
-	args := map[string]string{"cluster": o.cluster, "resource": qualified(o.res)}
+	args := map[string]string{"resource": qualified(o.res)}
 	if o.namespaced {
 		args["namespace"] = o.namespace
+	}
+	if !o.isDefault { // tools have a cluster argument only when there are several
+		args["cluster"] = o.cluster
 	}
 	list, _ := json.Marshal(args)
 	explained := toolset.Explain(err, toolset.Op{Verb: verb, Resource: qualified(o.res), Namespace: o.namespace, Name: o.name, ListCall: "resources_list " + string(list)})

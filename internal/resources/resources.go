@@ -17,7 +17,9 @@ const DefaultMaxPerSession = 100
 
 // Options configure the live resources.
 type Options struct {
-	// Clusters hands out clients as the caller in ctx (*clusters.Manager).
+	// Clusters hands out clients as the caller in ctx (*clusters.Manager);
+	// with DefaultName, refusals leave the default cluster out of the tool
+	// calls they suggest.
 	Clusters tracker.Clusters
 	// Pool is where subscriptions watch, shared with the tools that watch.
 	Pool *tracker.Pool
@@ -80,7 +82,7 @@ func (r *Resources) Install(s *mcp.Server) {
 		Name:        "kubernetes-object",
 		Title:       "Kubernetes object",
 		URITemplate: NamespacedTemplate,
-		Description: "A namespaced object as YAML (Secret values redacted), read as you beneath RBAC. cluster is a context name (contexts_list); resource any kubectl spelling: pods, deploy, widgets.example.com. Subscribe to hear of each change within a second.",
+		Description: "A namespaced object as YAML (Secret values redacted), read as you beneath RBAC. cluster is a context name (clusters_list); resource any kubectl spelling: pods, deploy, widgets.example.com. Subscribe to hear of each change within a second.",
 		MIMEType:    MIMEType,
 	}, r.read)
 	s.AddResourceTemplate(&mcp.ResourceTemplate{
