@@ -61,8 +61,8 @@ func (m *Manager) Reload() (Change, error) {
 	}
 	m.mu.Lock()
 	if snap.stamp == m.snap.stamp {
-		m.mu.Unlock()
-		return Change{}, nil
+		defer m.mu.Unlock()
+		return Change{Default: m.snap.def}, nil
 	}
 	change, oldDefault := diff(m.snap, snap), m.snap.def
 	for _, name := range slices.Concat(change.Removed, change.Changed) {
