@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,6 +22,8 @@ import (
 	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/prompts"
+	"github.com/kubemcp/kubemcp/internal/resources"
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
 	"github.com/kubemcp/kubemcp/internal/tools/core"
 	"github.com/kubemcp/kubemcp/internal/tools/diagnostics"
@@ -28,6 +31,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/tools/pods"
 	"github.com/kubemcp/kubemcp/internal/tools/workloads"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 	"github.com/kubemcp/kubemcp/internal/transport"
 )
 
@@ -116,7 +120,11 @@ type Server struct {
 	closers  []io.Closer
 }
 
-// Close ends what the toolsets hold open.
+type closeFunc func()
+
+func (f closeFunc) Close() error { f(); return nil }
+
+// Close ends what the toolsets and live resources hold open.
 func (s *Server) Close() error {
 	var errs []error
 	for _, c := range s.closers {
@@ -148,7 +156,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	deps := toolset.Deps{Clusters: cl, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
+	watches := tracker.NewPool(cl, tracker.PoolOptions{})
+	cl.OnChange(func(c clusters.Change) { watches.Forget(slices.Concat(c.Removed, c.Changed)...) })
+	live := resources.New(resources.Options{Clusters: cl, Pool: watches})
+	deps := toolset.Deps{Clusters: cl, Watches: watches, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
 	filter := toolset.Filter{
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,
@@ -167,9 +178,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	confirmer := toolset.NewConfirmer(cfg.Policy.Confirm)
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog,
 		Confirm: confirmer, MultiCluster: multiCluster(cl), Logger: logger,
-		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
+		Features: []mcpserver.Feature{prompts.New(cl), live},
+		Bind:     identity.Bind(), Admit: identity.Fair(limiter(cfg))})
 	retoolOnChange(server, cl, tools, confirmer)
-	srv := &Server{MCP: server, Clusters: cl}
+	srv := &Server{MCP: server, Clusters: cl, closers: []io.Closer{closeFunc(live.Close), closeFunc(watches.Close)}}
 	for _, ts := range sets {
 		if c, ok := ts.(io.Closer); ok {
 			srv.closers = append(srv.closers, c)

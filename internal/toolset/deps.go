@@ -2,6 +2,7 @@ package toolset
 
 import (
 	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 	"github.com/kubemcp/kubemcp/internal/render"
 )
 
@@ -10,6 +11,9 @@ type Deps struct {
 	// Clusters hands a tool the client for a cluster ("" is the default one)
 	// as the calling identity, and fans calls out over several.
 	Clusters *clusters.Manager
+	// Watches shares Kubernetes watches among the tools, live resources and
+	// sessions, per cluster and caller.
+	Watches *tracker.Pool
 	// DefaultBudget is the default cap on a text answer, in bytes; zero means
 	// render.DefaultBudget.
 	DefaultBudget int

@@ -94,7 +94,7 @@ func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in Hea
 	out.Nodes = nodeCounts(snap.nodes, findings)
 	text := healthText(out, snap.refused == nil)
 	if in.WatchSeconds > 0 {
-		changes, dropped, unwatched := watchChanges(ctx, kc, time.Duration(in.WatchSeconds)*time.Second)
+		changes, dropped, unwatched := watchChanges(ctx, d.deps.Watches, in.Cluster, time.Duration(in.WatchSeconds)*time.Second)
 		out.Changes = append(out.Changes, changes...)
 		text += changesText(out, in.WatchSeconds, dropped, unwatched)
 	}

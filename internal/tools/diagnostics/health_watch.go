@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 	"github.com/kubemcp/kubemcp/internal/tracker"
@@ -120,18 +119,20 @@ func problems(judge func(*unstructured.Unstructured, time.Time) ([]Finding, erro
 	return cmp.Or(strings.Join(reasons, "+"), "ok")
 }
 
-// watchChanges watches every kind find_issues judges for d and returns the
+// watchChanges watches every kind find_issues judges for d, through the
+// watches shared with other calls of the same caller, and returns the
 // objects whose problems changed meanwhile, and what it could not watch.
-func watchChanges(ctx context.Context, kc *kube.Client, d time.Duration) ([]Change, int, []string) {
-	t := tracker.New(kc.Dynamic, tracker.Options{})
-	defer t.Close()
+func watchChanges(ctx context.Context, pool *tracker.Pool, cluster string, d time.Duration) ([]Change, int, []string) {
 	log := &changeLog{start: time.Now()}
 	var unwatched []string
 	for _, w := range watched {
 		judge := w.judge
-		if _, err := t.Watch(ctx, tracker.Target{Resource: w.gvr}, func(e tracker.Event) { log.observe(judge, e) }); err != nil {
+		stop, err := pool.Watch(ctx, cluster, tracker.Target{Resource: w.gvr}, func(e tracker.Event) { log.observe(judge, e) })
+		if err != nil {
 			unwatched = append(unwatched, fmt.Sprintf("%s (%s)", w.gvr.Resource, watchRefusal(err)))
+			continue
 		}
+		defer stop()
 	}
 	if len(unwatched) < len(watched) {
 		select {

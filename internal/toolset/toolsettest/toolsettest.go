@@ -22,6 +22,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 // callTimeout bounds one tool call; a drain that waits on evictions is the
@@ -93,7 +94,9 @@ func ServeWith[T toolset.Toolset](t testing.TB, o Options, newSet func(toolset.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := mcpserver.New(mcpserver.Options{Tools: newSet(toolset.Deps{Clusters: mgr}).Tools()})
+	pool := tracker.NewPool(mgr, tracker.PoolOptions{})
+	t.Cleanup(pool.Close)
+	server := mcpserver.New(mcpserver.Options{Tools: newSet(toolset.Deps{Clusters: mgr, Watches: pool}).Tools()})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	ct, st := mcp.NewInMemoryTransports()
