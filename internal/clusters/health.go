@@ -92,16 +92,6 @@ func (h *health) forget(name string) {
 	delete(h.by, name)
 }
 
-func (h *health) last(name string) (seen, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	s, ok := h.by[name]
-	if !ok {
-		return seen{}, false
-	}
-	return *s, true
-}
-
 // unreachable tells a cluster that could not be reached (refused, reset,
 // timed out, TLS failed) from one that answered, even with an error.
 func unreachable(err error) bool {

@@ -60,12 +60,6 @@ func (a argument) validate(p *Prompts, v string) error {
 	return a.check(p, v)
 }
 
-// optional is a, not required.
-func (a argument) optional() argument {
-	a.required = false
-	return a
-}
-
 // The arguments the prompts share.
 var (
 	argCluster = argument{name: "cluster", title: "Cluster",
