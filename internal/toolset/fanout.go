@@ -47,8 +47,10 @@ type ClusterResult struct {
 }
 
 // minClusterBudget is the least text budget one cluster's part gets when a
-// call's budget is shared among many clusters.
-const minClusterBudget = 2048
+// call's budget is shared among many clusters: below it a part could not say
+// even how to get the rest, so a call across more than budget/1 KiB clusters
+// may answer more than its budget.
+const minClusterBudget = 1024
 
 // FanOut makes a read-only tool that also answers for several clusters at
 // once: a call whose cluster is "*" or a list runs h for each cluster in
