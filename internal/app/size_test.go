@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -37,6 +39,7 @@ func TestToolsListSize(t *testing.T) {
 		{"default", func(*config.Config) {}, 893},
 		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 920},
 		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 913},
+		{"two clusters", func(c *config.Config) { c.Kubeconfig = twoClusters(t) }, 1015},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := config.Default()
@@ -74,6 +77,23 @@ func TestToolsListSize(t *testing.T) {
 			checkSize(t, listTools(t, mcpserver.New(mcpserver.Options{Tools: tools})), tt.ceiling)
 		})
 	}
+}
+
+// twoClusters is a kubeconfig with two contexts, neither reachable.
+func twoClusters(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kubeconfig")
+	body := `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: one, context: {cluster: c, user: u}}, {name: two, context: {cluster: c, user: u}}]
+current-context: one
+`
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func listTools(t *testing.T, server *mcp.Server) []*mcp.Tool {

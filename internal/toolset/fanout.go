@@ -79,7 +79,7 @@ func FanOut[In, Out any](deps Deps, meta mcp.Tool, h Handler[In, Out]) Tool {
 	either.Properties["clusters"] = fanned.Properties["clusters"]
 	meta.OutputSchema = single
 	return Tool{Meta: meta, install: func(s *mcp.Server, t *mcp.Tool, o InstallOptions) {
-		t.InputSchema = inputSchema[In](false, o.MultiCluster)
+		t.InputSchema = inputSchema[In](false, o.MultiCluster, severalCluster)
 		if o.MultiCluster {
 			t.OutputSchema = &either
 		}

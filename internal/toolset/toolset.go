@@ -58,7 +58,7 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 			if confirms {
 				run = confirming(o.Confirm, t.Name, h)
 			}
-			t.InputSchema = inputSchema[In](confirms, o.MultiCluster)
+			t.InputSchema = inputSchema[In](confirms, o.MultiCluster, oneCluster)
 			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
 				return result(run(ctx, req, in))
 			})
@@ -88,10 +88,17 @@ func errorResult(text string) *mcp.CallToolResult {
 	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: text}}}
 }
 
+// How the cluster argument is described to a model, by tools that act on one
+// cluster and by those that fan out.
+const (
+	oneCluster     = "kubeconfig context (see clusters_list); default: the current one"
+	severalCluster = `kubeconfig context, "*" for every cluster, or names and patterns, comma-separated`
+)
+
 // inputSchema is In's input schema as this server advertises it:
 // approval_token only when calls may need confirmation, cluster only when
 // there is more than one cluster to choose from.
-func inputSchema[In any](confirms, multiCluster bool) *jsonschema.Schema {
+func inputSchema[In any](confirms, multiCluster bool, cluster string) *jsonschema.Schema {
 	s, err := jsonschema.ForType(reflect.TypeFor[In](), &jsonschema.ForOptions{})
 	if err != nil {
 		panic(fmt.Sprintf("input schema of %v: %v", reflect.TypeFor[In](), err)) // a programming error, caught by every test
@@ -99,7 +106,9 @@ func inputSchema[In any](confirms, multiCluster bool) *jsonschema.Schema {
 	if !confirms {
 		delete(s.Properties, "approval_token")
 	}
-	if !multiCluster {
+	if p := s.Properties["cluster"]; p != nil && multiCluster {
+		p.Description = cluster
+	} else {
 		delete(s.Properties, "cluster")
 	}
 	return s
