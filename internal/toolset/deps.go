@@ -2,8 +2,8 @@ package toolset
 
 import (
 	"github.com/kubemcp/kubemcp/internal/clusters"
-	"github.com/kubemcp/kubemcp/internal/tracker"
 	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 // Deps is what every toolset is built with.
