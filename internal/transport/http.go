@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/auth"
@@ -147,11 +148,14 @@ func isLoopback(host string) bool {
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration) error {
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
+	unused := &unusedConns{conns: map[net.Conn]bool{}}
 	srv := &http.Server{
 		Handler:           endOnShutdown(streams, h),
 		ReadHeaderTimeout: 10 * time.Second,
+		ConnState:         unused.track,
 	}
 	srv.RegisterOnShutdown(endStreams)
+	srv.RegisterOnShutdown(unused.close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -166,6 +170,33 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Dura
 		return fmt.Errorf("shutting down within %s: %w", grace, err)
 	}
 	return nil
+}
+
+// unusedConns are the connections no request has come on yet. Shutdown
+// closes only idle connections, and treats a new one as idle only after 5 s,
+// so a client that dialled a spare connection would hold a shutdown for that
+// long; close them at once instead.
+type unusedConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func (u *unusedConns) track(c net.Conn, state http.ConnState) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if state == http.StateNew {
+		u.conns[c] = true
+	} else {
+		delete(u.conns, c)
+	}
+}
+
+func (u *unusedConns) close() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		c.Close()
+	}
 }
 
 // endOnShutdown ties GET requests, which hold event streams open indefinitely,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -94,4 +95,30 @@ func get(t *testing.T, url string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestShutdownClosesUnusedConnections: a connection no request came on (a
+// client's spare) does not hold a shutdown; net/http alone would wait 5 s
+// for it, longer than this grace.
+func TestShutdownClosesUnusedConnections(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0", ListenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "v"}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, ln, Mux(server, HTTPOptions{}), 2*time.Second) }()
+	spare, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spare.Close()
+	if code := get(t, "http://"+ln.Addr().String()+PathHealthz); code != http.StatusOK {
+		t.Fatalf("/healthz: %d", code) // the server has seen the spare connection by now
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
 }
