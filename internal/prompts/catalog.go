@@ -2,7 +2,7 @@ package prompts
 
 import "fmt"
 
-// catalog is every prompt kubemcp offers, in the order prompts/list shows them.
+// catalog is every prompt kubemcp offers (prompts/list sorts them by name).
 func catalog() []*definition {
 	return []*definition{clusterStatus(), troubleshootPod(), resourceUsage(), securityAssessment(), performance(), cost()}
 }
