@@ -15,6 +15,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/app"
@@ -52,12 +53,12 @@ func markClusters(t testing.TB, envs map[string]*testenv.Env) {
 	for name, e := range envs {
 		c := e.Clientset("admin")
 		_, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "where"}}, metav1.CreateOptions{})
-		if err == nil {
+		if err == nil || apierrors.IsAlreadyExists(err) { // the shared cluster keeps it from an earlier -count
 			pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "pod-" + name},
 				Spec: corev1.PodSpec{NodeName: testenv.NodeName, Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}
 			_, err = c.CoreV1().Pods("where").Create(ctx, pod, metav1.CreateOptions{})
 		}
-		if err != nil {
+		if err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatalf("marking cluster %s: %v", name, err)
 		}
 	}
