@@ -15,7 +15,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -53,11 +52,11 @@ func world(t *testing.T) string {
 	if _, err := admin.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	grant(t, admin, ns, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: "team-a"}, "list")
+	grant(t, ns, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: "team-a"}, "list")
 	return ns
 }
 
-func grant(t *testing.T, _ kubernetes.Interface, ns string, who rbacv1.Subject, verbs ...string) {
+func grant(t *testing.T, ns string, who rbacv1.Subject, verbs ...string) {
 	t.Helper()
 	rule := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: verbs}
 	if err := env.Grant(context.Background(), ns, "pods-"+strings.ToLower(who.Name), who, rule); err != nil {
@@ -132,7 +131,7 @@ func listPods(ctx context.Context, m *Manager, ns string) error {
 // gets exactly what RBAC grants the user and groups it impersonates.
 func TestImpersonate(t *testing.T) {
 	ns := world(t)
-	grant(t, env.Clientset("admin"), ns, rbacv1.Subject{Kind: rbacv1.UserKind, Name: "carol"}, "get")
+	grant(t, ns, rbacv1.Subject{Kind: rbacv1.UserKind, Name: "carol"}, "get")
 	m, err := New(Options{Kubeconfig: impersonatorKubeconfig(t, ns), Credentials: Impersonate})
 	if err != nil {
 		t.Fatal(err)
@@ -192,17 +191,8 @@ func TestPassthrough(t *testing.T) {
 // TestPassthroughOnlyToDefault: a caller's token goes to the default cluster
 // alone, never to another configured one.
 func TestPassthroughOnlyToDefault(t *testing.T) {
-	cfg := clientcmdapi.NewConfig()
-	for _, name := range []string{"home", "elsewhere"} {
-		cfg.Clusters[name] = &clientcmdapi.Cluster{Server: env.Server, CertificateAuthorityData: env.CAData()}
-		cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: env.Users["admin"].Token}
-		cfg.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
-	}
-	cfg.CurrentContext = "home"
 	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
+	writeContexts(t, path, "home", "elsewhere")
 	m, err := New(Options{Kubeconfig: path, Credentials: Passthrough})
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +223,7 @@ func TestReview(t *testing.T) {
 // TestPolicyBeneathEveryCaller: read-only holds for per-caller clients too.
 func TestPolicyBeneathEveryCaller(t *testing.T) {
 	ns := world(t)
-	grant(t, env.Clientset("admin"), ns, rbacv1.Subject{Kind: rbacv1.UserKind, Name: "bob"}, "delete")
+	grant(t, ns, rbacv1.Subject{Kind: rbacv1.UserKind, Name: "bob"}, "delete")
 	m, err := New(Options{Kubeconfig: env.Kubeconfig, Credentials: Passthrough, Client: kube.Options{Policy: &policy.Config{ReadOnly: true}}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package clusters
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -16,25 +17,19 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
 // writeContexts writes a kubeconfig at path whose contexts all reach the test
 // cluster as admin, the first one current.
 func writeContexts(t *testing.T, path string, names ...string) {
 	t.Helper()
-	cfg := clientcmdapi.NewConfig()
+	envs := map[string]*testenv.Env{}
 	for _, n := range names {
-		cfg.Clusters[n] = &clientcmdapi.Cluster{Server: env.Server, CertificateAuthorityData: env.CAData()}
-		cfg.AuthInfos[n] = &clientcmdapi.AuthInfo{Token: env.Users["admin"].Token}
-		cfg.Contexts[n] = &clientcmdapi.Context{Cluster: n, AuthInfo: n}
+		envs[n] = env
 	}
-	if len(names) > 0 {
-		cfg.CurrentContext = names[0]
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+	if err := testenv.WriteKubeconfig(path, "admin", cmp.Or(names...), envs); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -53,6 +48,12 @@ func TestSources(t *testing.T) {
 	writeContexts(t, filepath.Join(dir, "fleet", "b"), "z")
 	writeContexts(t, filepath.Join(dir, "fleet", ".swap"), "hidden")
 	fleet := filepath.Join(dir, "fleet")
+	// A mounted Secret: its files are links into a hidden directory.
+	mounted := filepath.Join(dir, "mounted")
+	writeContexts(t, filepath.Join(mounted, "..data", "config"), "s")
+	if err := os.Symlink(filepath.Join("..data", "config"), filepath.Join(mounted, "config")); err != nil {
+		t.Fatal(err)
+	}
 	missing := filepath.Join(dir, "missing")
 	inCluster := func() (*rest.Config, error) { return &rest.Config{Host: "https://10.0.0.1"}, nil }
 	tests := []struct {
@@ -65,6 +66,7 @@ func TestSources(t *testing.T) {
 	}{
 		{name: "a directory", opts: Options{Kubeconfig: fleet}, want: []string{"x", "y", "z"}, def: "x"},
 		{name: "a list", opts: Options{Kubeconfig: filepath.Join(fleet, "b") + ":" + filepath.Join(fleet, "a")}, want: []string{"x", "y", "z"}, def: "z"},
+		{name: "a mounted Secret", opts: Options{Kubeconfig: mounted}, want: []string{"s"}, def: "s"},
 		{name: "KUBECONFIG skips missing entries", env: missing + ":" + filepath.Join(fleet, "b"), want: []string{"z"}, def: "z"},
 		{name: "an explicit missing entry", opts: Options{Kubeconfig: missing}, wantErr: "missing"},
 		{name: "include and exclude", opts: Options{Kubeconfig: fleet, Include: []string{"x", "z*"}, Exclude: []string{"z"}}, want: []string{"x"}, def: "x"},
@@ -163,7 +165,15 @@ func TestSelect(t *testing.T) {
 
 func TestReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config")
+	// a goes through a proxy, which clientcmd makes a func of: an unchanged
+	// proxy-url must not count as a change.
+	const proxy = "http://127.0.0.1:3128"
 	writeContexts(t, path, "a", "b")
+	cfg, _ := clientcmd.LoadFromFile(path)
+	cfg.Clusters["a"].ProxyURL = proxy
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
 	m, err := New(Options{Kubeconfig: path})
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +188,8 @@ func TestReload(t *testing.T) {
 
 	// b's server moves, c comes, a stays.
 	writeContexts(t, path, "a", "b", "c")
-	cfg, _ := clientcmd.LoadFromFile(path)
+	cfg, _ = clientcmd.LoadFromFile(path)
+	cfg.Clusters["a"].ProxyURL = proxy
 	cfg.Clusters["b"].Server = strings.Replace(env.Server, "127.0.0.1", "localhost", 1)
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
 		t.Fatal(err)

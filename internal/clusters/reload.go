@@ -2,10 +2,15 @@ package clusters
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+
+	"k8s.io/client-go/rest"
 )
 
 // DefaultPoll is how often Watch looks at the kubeconfig files.
@@ -95,7 +100,7 @@ func diff(old, cur *snapshot) Change {
 		switch {
 		case !ok:
 			c.Added = append(c.Added, name)
-		case !reflect.DeepEqual(was, cfg) || old.ns[name] != cur.ns[name]:
+		case !sameConfig(was, cfg) || old.ns[name] != cur.ns[name]:
 			c.Changed = append(c.Changed, name)
 		}
 	}
@@ -108,4 +113,21 @@ func diff(old, cur *snapshot) Change {
 	slices.Sort(c.Removed)
 	slices.Sort(c.Changed)
 	return c
+}
+
+// sameConfig says whether two configs reach a cluster the same way.
+// clientcmd turns a proxy-url into a Proxy func, which reflect.DeepEqual
+// never finds equal to another: the proxies are compared by the URL they give.
+func sameConfig(a, b *rest.Config) bool {
+	ac, bc := *a, *b
+	ac.Proxy, bc.Proxy = nil, nil
+	return reflect.DeepEqual(ac, bc) && proxyOf(a) == proxyOf(b)
+}
+
+func proxyOf(c *rest.Config) string {
+	if c.Proxy == nil {
+		return ""
+	}
+	u, err := c.Proxy(&http.Request{URL: &url.URL{Scheme: "https"}})
+	return fmt.Sprint(u, err) // clientcmd's http.ProxyURL gives its URL for any request
 }

@@ -64,7 +64,9 @@ func kubeconfigFiles(explicit string) ([]string, error) {
 }
 
 // filesOf is path itself, or the regular files in it when it is a directory
-// (sorted; hidden files, like an editor's swap file, left out).
+// (sorted; hidden files, like an editor's swap file, left out). Symbolic
+// links count as what they point to: a mounted Secret or ConfigMap holds
+// only links into its hidden ..data directory.
 func filesOf(p string) ([]string, error) {
 	info, err := os.Stat(p)
 	if err != nil {
@@ -79,8 +81,12 @@ func filesOf(p string) ([]string, error) {
 	}
 	var files []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-			files = append(files, filepath.Join(p, e.Name()))
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		f := filepath.Join(p, e.Name())
+		if info, err := os.Stat(f); err == nil && info.Mode().IsRegular() {
+			files = append(files, f)
 		}
 	}
 	return files, nil
