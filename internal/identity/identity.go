@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -68,9 +69,13 @@ func (id *Identity) LogValue() slog.Value {
 
 // Key is a digest of everything that decides what the identity may do in a
 // cluster: user, groups, extra and, for passthrough, the bearer itself. Two
-// identities share cached clients only when their keys are equal, so a
-// credential is never used for another identity.
+// identities share cached clients, watches and SSE sessions only when their
+// keys are equal, so a credential is never used for another identity. A nil
+// identity (no caller: the server's own credential) has the key "".
 func (id *Identity) Key() string {
+	if id == nil {
+		return ""
+	}
 	h := sha256.New()
 	field := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
 	field(id.User)
@@ -78,13 +83,7 @@ func (id *Identity) Key() string {
 	for _, g := range groups {
 		field("g=" + g)
 	}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range id.Extra {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(id.Extra)) {
 		field("x=" + k)
 		for _, v := range id.Extra[k] {
 			field(v)

@@ -56,7 +56,11 @@ func TestKey(t *testing.T) {
 		WithBearer(base, "t1"),
 		WithBearer(base, "t2"),
 	}
-	seen := map[string]int{base.Key(): -1}
+	var none *Identity // no caller
+	seen := map[string]int{base.Key(): -1, none.Key(): -2}
+	if none.Key() != "" {
+		t.Errorf("no caller has the key %q, want \"\"", none.Key())
+	}
 	for i, id := range differ {
 		if j, dup := seen[id.Key()]; dup {
 			t.Errorf("identities %d and %d share a key", j, i)

@@ -59,17 +59,11 @@ func (r *Resources) locate(ctx context.Context, uri string) (object, error) {
 	if err != nil {
 		return object{}, refusal(uri, fmt.Errorf("%w; api_resources_list lists what cluster %q serves", toolset.Explain(err, toolset.Op{Verb: "get"}), a.cluster))
 	}
-	o := object{address: a, kc: kc, res: res, isDefault: r.isDefault(a.cluster)}
+	o := object{address: a, kc: kc, res: res, isDefault: a.cluster == r.opts.Clusters.DefaultName()}
 	if err := o.checkScope(); err != nil {
 		return object{}, refusal(uri, err)
 	}
 	return o, nil
-}
-
-// isDefault says whether cluster is the default one, if Clusters can say.
-func (r *Resources) isDefault(cluster string) bool {
-	d, ok := r.opts.Clusters.(interface{ DefaultName() string })
-	return ok && d.DefaultName() == cluster
 }
 
 // checkScope refuses a namespace for a cluster-scoped kind and its absence

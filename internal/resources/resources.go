@@ -17,8 +17,8 @@ const DefaultMaxPerSession = 100
 
 // Options configure the live resources.
 type Options struct {
-	// Clusters hands out clients as the caller in ctx (*clusters.Manager);
-	// with DefaultName, refusals leave the default cluster out of the tool
+	// Clusters hands out clients as the caller in ctx (*clusters.Manager)
+	// and names the default cluster, which refusals leave out of the tool
 	// calls they suggest.
 	Clusters tracker.Clusters
 	// Pool is where subscriptions watch, shared with the tools that watch.

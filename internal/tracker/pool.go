@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,11 +12,11 @@ import (
 	"github.com/kubemcp/kubemcp/internal/kube"
 )
 
-// Clusters hands out a cluster's client for the caller in ctx, "" being the
-// default cluster (clusters.Manager does). If it also has DefaultName, a
-// watch of "" shares the tracker of the default cluster's own name.
+// Clusters hands out a cluster's client for the caller in ctx and names the
+// default cluster, the one "" means (clusters.Manager does).
 type Clusters interface {
 	Get(ctx context.Context, name string) (*kube.Client, error)
+	DefaultName() string
 }
 
 // PoolOptions bound a pool; the zero value means the defaults.
@@ -83,11 +84,13 @@ func NewPool(c Clusters, opts PoolOptions) *Pool {
 // watches as the caller in ctx, with the client Clusters.Get gives that
 // caller, in the tracker of that caller and cluster.
 func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func(Event)) (stop func(), err error) {
-	kc, err := p.clusters.Get(ctx, cluster)
+	// A watch of "" shares the tracker of the default cluster's own name;
+	// callers are told apart as clusters.Manager keys its clients.
+	key := poolKey{cluster: cmp.Or(cluster, p.clusters.DefaultName()), caller: identity.FromContext(ctx).Key()}
+	kc, err := p.clusters.Get(ctx, key.cluster)
 	if err != nil {
 		return nil, err
 	}
-	key := poolKey{cluster: p.name(cluster), caller: callerKey(ctx)}
 	e, err := p.acquire(key, kc)
 	if err != nil {
 		return nil, err
@@ -101,25 +104,6 @@ func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func
 		stopWatch()
 		p.release(key, e)
 	})), nil
-}
-
-// callerKey is what tells callers apart, the way clusters.Manager keys its
-// clients: the identity's key (user, groups, extra and any passthrough
-// bearer), or "" for a call without a caller, which reaches the cluster with
-// the server's own credential.
-func callerKey(ctx context.Context) string {
-	if id := identity.FromContext(ctx); id != nil {
-		return id.Key()
-	}
-	return ""
-}
-
-// name is cluster as the pool keys it: "" is the default cluster's name.
-func (p *Pool) name(cluster string) string {
-	if d, ok := p.clusters.(interface{ DefaultName() string }); ok && cluster == "" {
-		return d.DefaultName()
-	}
-	return cluster
 }
 
 // acquire takes a share of the tracker of key, making it if it is the first.

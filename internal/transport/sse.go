@@ -31,19 +31,12 @@ func newSSERouter(newHandler func() *mcp.SSEHandler) *sseRouter {
 	return &sseRouter{newHandler: newHandler, byCaller: map[string]*callerSSE{}}
 }
 
-func callerKey(r *http.Request) string {
-	if id := identity.FromContext(r.Context()); id != nil {
-		return id.Key()
-	}
-	return ""
-}
-
 // stream serves GET /sse: it opens a session and holds its event stream. The
 // SSE handler tells each client to post to the URL of its GET plus a session
 // query; serving the GET as if it came to /message makes that endpoint
 // /message?sessionid=..., the path legacy clients expect.
 func (s *sseRouter) stream(w http.ResponseWriter, r *http.Request) {
-	key := callerKey(r)
+	key := identity.FromContext(r.Context()).Key()
 	s.mu.Lock()
 	c := s.byCaller[key]
 	if c == nil {
@@ -67,7 +60,7 @@ func (s *sseRouter) stream(w http.ResponseWriter, r *http.Request) {
 // post serves POST /message to a session of the same caller.
 func (s *sseRouter) post(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	c := s.byCaller[callerKey(r)]
+	c := s.byCaller[identity.FromContext(r.Context()).Key()]
 	s.mu.Unlock()
 	if c == nil {
 		http.Error(w, "session not found", http.StatusNotFound)
