@@ -139,7 +139,7 @@ func ask[T any](ctx context.Context, m *Manager, name string, timeout time.Durat
 		o.Err = fmt.Errorf("%w: no answer within %s", ErrTimeout, timeout)
 	}
 	if ctx.Err() == nil {
-		m.health.observe(name, o.Err, o.Took)
+		m.health.observe(name, o.Err)
 	}
 	return r.v, o
 }

@@ -40,7 +40,6 @@ type health struct {
 
 type seen struct {
 	at       time.Time
-	took     time.Duration
 	err      error // non-nil: unreachable
 	failures int
 	retryAt  time.Time
@@ -55,7 +54,7 @@ func newHealth(max time.Duration) *health {
 
 // observe records how asking a cluster went. Only failures to reach it
 // count against it: a refusal or a missing object came from a live cluster.
-func (h *health) observe(name string, err error, took time.Duration) {
+func (h *health) observe(name string, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.by[name]
@@ -63,7 +62,7 @@ func (h *health) observe(name string, err error, took time.Duration) {
 		s = &seen{}
 		h.by[name] = s
 	}
-	s.at, s.took = time.Now(), took
+	s.at = time.Now()
 	if !unreachable(err) {
 		s.err, s.failures, s.retryAt = nil, 0, time.Time{}
 		return
