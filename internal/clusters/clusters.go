@@ -1,8 +1,3 @@
-// Package clusters knows where kubemcp's clusters come from (kubeconfig contexts
-// or the in-cluster service account) and hands out clients for them: one per
-// cluster with the server's credential, and, when callers reach the cluster as
-// themselves (impersonation or passthrough), one per cluster and caller from a
-// bounded cache, all sharing the cluster's discovery cache and RESTMapper.
 package clusters
 
 import (
