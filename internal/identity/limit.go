@@ -36,7 +36,6 @@ type userLimit struct {
 
 // LimitError says which limit a call ran into and when to try again.
 type LimitError struct {
-	User       string
 	RetryAfter time.Duration // zero for the concurrency cap: retry when a call ends
 	msg        string
 }
@@ -61,7 +60,7 @@ func (l *Limiter) Acquire(id *Identity) (release func(), err error) {
 	defer l.mu.Unlock()
 	u := l.user(id.User)
 	if c := l.limits.Concurrency; c > 0 && u.running >= c {
-		return nil, &LimitError{User: id.User, msg: fmt.Sprintf(
+		return nil, &LimitError{msg: fmt.Sprintf(
 			"%s already has %d tool calls running, the most kubemcp runs at once for one caller; retry when one has finished", id.User, c)}
 	}
 	if u.rate != nil {
@@ -69,7 +68,7 @@ func (l *Limiter) Acquire(id *Identity) (release func(), err error) {
 		if d := r.Delay(); d > 0 {
 			r.Cancel()
 			d = time.Duration(math.Ceil(float64(d)/float64(10*time.Millisecond))) * 10 * time.Millisecond
-			return nil, &LimitError{User: id.User, RetryAfter: d, msg: fmt.Sprintf(
+			return nil, &LimitError{RetryAfter: d, msg: fmt.Sprintf(
 				"%s is over kubemcp's limit of %g tool calls a second (bursts of %d); retry in %s", id.User, l.limits.Rate, u.rate.Burst(), d)}
 		}
 	}
