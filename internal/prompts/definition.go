@@ -44,20 +44,13 @@ func (d *definition) argNames() []string {
 	return names
 }
 
-// argument is one prompt argument: how a value is checked and, if it can be,
-// completed.
+// argument is one prompt argument: how a value is checked (every argument
+// has a check) and, if it can be, completed.
 type argument struct {
 	name, title, description string
 	required                 bool
 	check                    func(p *Prompts, v string) error
 	complete                 source // nil: not completed
-}
-
-func (a argument) validate(p *Prompts, v string) error {
-	if a.check == nil {
-		return nil
-	}
-	return a.check(p, v)
 }
 
 // The arguments the prompts share.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
@@ -57,16 +56,12 @@ func as(kubeconfig string) clusters.Options { return clusters.Options{Kubeconfig
 // own context, the named ones, all reaching the test cluster.
 func withContexts(t *testing.T, names ...string) string {
 	t.Helper()
-	cfg, err := clientcmd.LoadFromFile(env.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	envs := map[string]*testenv.Env{testenv.KubeContext: env}
 	for _, n := range names {
-		c := *cfg.Contexts[testenv.KubeContext]
-		cfg.Contexts[n] = &c
+		envs[n] = env
 	}
 	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+	if err := testenv.WriteKubeconfig(path, "admin", testenv.KubeContext, envs); err != nil {
 		t.Fatal(err)
 	}
 	return path

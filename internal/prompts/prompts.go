@@ -95,6 +95,7 @@ func (p *Prompts) check(def *definition, given map[string]string) (args, error) 
 			return nil, fmt.Errorf("prompt %s has no argument %s; it takes: %s", def.name, quote(name), strings.Join(def.argNames(), ", "))
 		}
 	}
+	checked := args{}
 	for _, a := range def.args {
 		v := strings.TrimSpace(given[a.name])
 		if v == "" && a.required {
@@ -103,15 +104,12 @@ func (p *Prompts) check(def *definition, given map[string]string) (args, error) 
 		if v == "" {
 			continue
 		}
-		if err := a.validate(p, v); err != nil {
+		if err := a.check(p, v); err != nil {
 			return nil, fmt.Errorf("prompt %s, argument %q: %w", def.name, a.name, err)
 		}
+		checked[a.name] = v
 	}
-	a := args{}
-	for name, v := range given {
-		a[name] = strings.TrimSpace(v)
-	}
-	return a, nil
+	return checked, nil
 }
 
 // clusterNames are the configured clusters' names, sorted.

@@ -28,6 +28,13 @@ func TestList(t *testing.T) {
 	if len(res.Prompts) != len(want) {
 		t.Errorf("%d prompts, want %d", len(res.Prompts), len(want))
 	}
+	for _, def := range catalog() {
+		for _, a := range def.args {
+			if a.check == nil {
+				t.Errorf("%s: argument %s is not checked", def.name, a.name)
+			}
+		}
+	}
 	for _, p := range res.Prompts {
 		var got []string
 		for _, a := range p.Arguments {

@@ -14,13 +14,18 @@ func resourceUsage() *definition {
 	}
 }
 
-func buildResourceUsage(a args) *plan {
-	ns, deploy := a["namespace"], a["deployment"]
-	goal := "Analyse how much CPU and memory the workloads request, limit and actually use."
-	if deploy != "" {
+// tuningPlan starts a plan over the workloads, looking closely at the
+// Deployment a names, if any.
+func tuningPlan(a args, goal string) *plan {
+	if deploy := a["deployment"]; deploy != "" {
 		goal += fmt.Sprintf(" Look closely at Deployment %s.", quote(deploy))
 	}
-	p := newPlan(a, goal, "all namespaces")
+	return newPlan(a, goal, "all namespaces")
+}
+
+func buildResourceUsage(a args) *plan {
+	ns, deploy := a["namespace"], a["deployment"]
+	p := tuningPlan(a, "Analyse how much CPU and memory the workloads request, limit and actually use.")
 	p.step("Each workload's requests and limits against its usage, marked over- or under-provisioned, with its monthly cost.", "resource_usage", "namespace", ns)
 	p.step("The pods using the most CPU now.", "pods_top", "namespace", ns, "sort_by", "cpu")
 	p.step("The pods using the most memory now.", "pods_top", "namespace", ns, "sort_by", "memory")
@@ -48,11 +53,7 @@ func performance() *definition {
 
 func buildPerformance(a args) *plan {
 	ns, deploy := a["namespace"], a["deployment"]
-	goal := "Find what makes the workloads slow or unstable, and how to fix it."
-	if deploy != "" {
-		goal += fmt.Sprintf(" Look closely at Deployment %s.", quote(deploy))
-	}
-	p := newPlan(a, goal, "all namespaces")
+	p := tuningPlan(a, "Find what makes the workloads slow or unstable, and how to fix it.")
 	p.step("Restarts, OOMKills, failing probes, pending pods and stuck rollouts: instability comes first.", "find_issues", "namespace", ns)
 	p.step("Workloads whose usage is near their limits: CPU throttling and the risk of OOMKills.", "resource_usage", "namespace", ns)
 	p.step("The containers using the most CPU now.", "pods_top", "namespace", ns, "sort_by", "cpu", "containers", true)
