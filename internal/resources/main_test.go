@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -84,6 +85,31 @@ func newRig(t *testing.T, f flavour, opts Options) *rig {
 		r.url = r.serveHTTP(t)
 	}
 	return r
+}
+
+// serveKubeconfig serves the live resources in memory with the server's
+// credential from kubeconfig, and connects a client speaking version (""
+// for the newest); all close when the test ends.
+func serveKubeconfig(t *testing.T, kubeconfig, version string) (*mcp.ClientSession, *tracker.Pool) {
+	t.Helper()
+	m, err := clusters.New(clusters.Options{Kubeconfig: kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := tracker.NewPool(m, tracker.PoolOptions{})
+	t.Cleanup(pool.Close)
+	res := New(Options{Clusters: m, Pool: pool})
+	t.Cleanup(res.Close)
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := mcpserver.New(mcpserver.Options{Features: []mcpserver.Feature{res}}).Connect(t.Context(), st, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "v0"}, nil).Connect(t.Context(), ct, &mcp.ClientSessionOptions{ProtocolVersion: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs, pool
 }
 
 // bind is identity.Bind, and in memory the identity each session was opened
@@ -206,11 +232,7 @@ func (c *client) subscribe(t *testing.T, uri string) error {
 	}
 }
 
-var errNoAck = errorString("the subscriptions/listen stream was not acknowledged within 3 s")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errNoAck = errors.New("the subscriptions/listen stream was not acknowledged within 3 s")
 
 // update waits at most 2 s, the bound a subscriber is promised, for a
 // notification about uri.

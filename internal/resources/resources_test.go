@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -13,8 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/kubemcp/kubemcp/internal/clusters"
-	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/tracker"
 )
@@ -78,7 +77,7 @@ func TestRead(t *testing.T) {
 		users := map[string]*client{"admin": r.connect(t, "admin"), "alice": r.connect(t, "alice")}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				c := users[cmpOr(tt.user, "admin")]
+				c := users[cmp.Or(tt.user, "admin")]
 				res, err := c.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: tt.uri})
 				text := readText(t, tt.uri, res, err, tt.isError)
 				contains(t, tt.uri, text, tt.want...)
@@ -110,13 +109,6 @@ func readText(t *testing.T, uri string, res *mcp.ReadResourceResult, err error, 
 		t.Fatalf("%s: contents %+v", uri, res.Contents)
 	}
 	return res.Contents[0].Text
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // label changes a ConfigMap the way a person would: a patched label.
@@ -264,25 +256,9 @@ func TestSessionEndReleasesWatches(t *testing.T) {
 // TestForbiddenWithTheUsersKubeconfig serves alice with her own kubeconfig,
 // the server's credential being hers: RBAC refuses her beneath kubemcp.
 func TestForbiddenWithTheUsersKubeconfig(t *testing.T) {
-	m, err := clusters.New(clusters.Options{Kubeconfig: env.Users["alice"].Kubeconfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := tracker.NewPool(m, tracker.PoolOptions{})
-	defer pool.Close()
-	res := New(Options{Clusters: m, Pool: pool})
-	defer res.Close()
-	ct, st := mcp.NewInMemoryTransports()
-	if _, err := mcpserver.New(mcpserver.Options{Features: []mcpserver.Feature{res}}).Connect(t.Context(), st, nil); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "v0"}, nil).Connect(t.Context(), ct, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs, pool := serveKubeconfig(t, env.Users["alice"].Kubeconfig, "2025-11-25")
 	uri := URI(cluster, "shop", "configmaps", testenv.ConfigMapName)
-	_, err = cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: uri})
+	_, err := cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: uri})
 	if err == nil || !strings.Contains(err.Error(), "forbidden") {
 		t.Fatalf("read as alice: %v", err)
 	}

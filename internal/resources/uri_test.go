@@ -7,12 +7,8 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/kubemcp/kubemcp/internal/clusters"
-	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/testenv"
-	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 func TestParse(t *testing.T) {
@@ -73,32 +69,11 @@ func TestEscapedSegmentsMatchTheTemplates(t *testing.T) {
 // URI's cluster picks the client, and suggestions name a cluster that is not
 // the default.
 func TestAnotherCluster(t *testing.T) {
-	cfg, err := clientcmd.LoadFromFile(env.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Contexts["second"] = cfg.Contexts[cluster].DeepCopy()
 	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+	if err := testenv.WriteKubeconfig(path, "admin", cluster, map[string]*testenv.Env{cluster: env, "second": env}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := clusters.New(clusters.Options{Kubeconfig: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := tracker.NewPool(m, tracker.PoolOptions{})
-	defer pool.Close()
-	res := New(Options{Clusters: m, Pool: pool})
-	defer res.Close()
-	ct, st := mcp.NewInMemoryTransports()
-	if _, err := mcpserver.New(mcpserver.Options{Features: []mcpserver.Feature{res}}).Connect(t.Context(), st, nil); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "v0"}, nil).Connect(t.Context(), ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs, _ := serveKubeconfig(t, path, "")
 	got, err := cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: URI("second", "shop", "cm", testenv.ConfigMapName)})
 	if err != nil {
 		t.Fatal(err)
