@@ -165,7 +165,7 @@ func TestWatchRefusedAndBounded(t *testing.T) {
 	if _, err := tr.Watch(t.Context(), Target{Resource: pods, Namespace: ns}, func(Event) {}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = tr.Watch(t.Context(), Target{Resource: schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, Namespace: ns}, func(Event) {})
+	_, err = tr.Watch(t.Context(), Target{Resource: configmaps, Namespace: ns}, func(Event) {})
 	if !errors.Is(err, ErrTooManyWatches) {
 		t.Fatalf("a second watch over the limit: %v", err)
 	}
