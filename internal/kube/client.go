@@ -149,15 +149,22 @@ func (c *Client) For(cred Credential) (*Client, error) {
 
 // kindOf maps a resource to its kind and scope from the cached RESTMapper.
 func (c *Client) kindOf(group, version, resource string) (string, bool, bool) {
-	gvk, err := c.Mapper.KindFor(schema.GroupVersionResource{Group: group, Version: version, Resource: resource})
+	gvk, namespaced, err := c.mapping(schema.GroupVersionResource{Group: group, Version: version, Resource: resource})
+	return gvk.Kind, namespaced, err == nil
+}
+
+// mapping is the kind and scope of an exact resource, from the cached
+// RESTMapper; the kind is set if it was found, even when the scope was not.
+func (c *Client) mapping(gvr schema.GroupVersionResource) (schema.GroupVersionKind, bool, error) {
+	gvk, err := c.Mapper.KindFor(gvr)
 	if err != nil {
-		return "", false, false
+		return schema.GroupVersionKind{}, false, err
 	}
 	m, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	if err != nil {
-		return gvk.Kind, false, false
+		return gvk, false, err
 	}
-	return gvk.Kind, m.Scope.Name() == meta.RESTScopeNameNamespace, true
+	return gvk, m.Scope.Name() == meta.RESTScopeNameNamespace, nil
 }
 
 // Ready asks the apiserver's /readyz; nil means the cluster serves requests.

@@ -91,20 +91,17 @@ func (c *Client) resolveCached(ref Ref) (Resolved, error) {
 	if err != nil {
 		return Resolved{}, err
 	}
-	mapper := restmapper.NewShortcutExpander(c.Mapper, c.Discovery, nil)
-	gvr, err := mapper.ResourceFor(input)
+	// Only the spelling a model used needs expanding: each expansion scans
+	// all of discovery, so the exact resource it yields goes to the mapper.
+	gvr, err := restmapper.NewShortcutExpander(c.Mapper, c.Discovery, nil).ResourceFor(input)
 	if err != nil {
 		return Resolved{}, err
 	}
-	gvk, err := mapper.KindFor(gvr)
+	gvk, namespaced, err := c.mapping(gvr)
 	if err != nil {
 		return Resolved{}, err
 	}
-	mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err != nil {
-		return Resolved{}, err
-	}
-	return Resolved{GVR: gvr, GVK: gvk, Namespaced: mapping.Scope.Name() == meta.RESTScopeNameNamespace}, nil
+	return Resolved{GVR: gvr, GVK: gvk, Namespaced: namespaced}, nil
 }
 
 // gvr turns the Ref into the partial GroupVersionResource a RESTMapper expects.
