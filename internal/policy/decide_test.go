@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -70,5 +71,25 @@ func TestDecide(t *testing.T) {
 				t.Fatalf("reason %q lacks %q", err, tt.refused)
 			}
 		})
+	}
+}
+
+func TestValidateNamesBadPatterns(t *testing.T) {
+	c := Config{Deny: []Rule{{Namespaces: []string{"kube-["}}}, Confirm: []ConfirmRule{{}, {Tools: []string{"[resources_delete"}}}}
+	err := c.Validate()
+	for _, want := range []string{`policy.deny[0]: pattern "kube-["`, `policy.confirm[1]: pattern "[resources_delete"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
+		}
+	}
+}
+
+func TestNoGuardWithoutRules(t *testing.T) {
+	next := http.DefaultTransport
+	if (Config{Confirm: []ConfirmRule{{}}}).RoundTripper(next, nil) != next {
+		t.Error("a policy with nothing to enforce still wraps the transport")
+	}
+	if (Config{ReadOnly: true}).RoundTripper(next, nil) == next {
+		t.Error("read-only mode is not enforced")
 	}
 }

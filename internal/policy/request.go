@@ -83,7 +83,8 @@ func ParseRequest(method string, u *url.URL) Request {
 		// path to proxy to, not part of the subresource.
 		r.Subresource = rest[2]
 	}
-	r.Verb = resourceVerb(method, r.Name != "", watchPath || u.Query().Get("watch") == "true" || u.Query().Get("watch") == "1")
+	watch := u.Query().Get("watch")
+	r.Verb = resourceVerb(method, r.Name != "", watchPath || watch == "true" || watch == "1")
 	if connectSubresources[r.Subresource] {
 		// exec, attach, port-forward and proxy act on the workload whatever the
 		// HTTP method (newer clients exec over a websocket GET): they are writes.

@@ -42,6 +42,11 @@ type ConfirmRule struct {
 	Namespaces []string `json:"namespaces,omitempty"`
 }
 
+// Covers reports whether the rule names a call of tool on kind in namespace.
+func (r ConfirmRule) Covers(tool, kind, namespace string) bool {
+	return matchFold(r.Tools, tool) && matchFold(r.Kinds, kind) && matchFold(r.Namespaces, namespace)
+}
+
 // Validate reports every malformed rule at once.
 func (c Config) Validate() error {
 	var errs []error
@@ -50,6 +55,10 @@ func (c Config) Validate() error {
 	}
 	for i, r := range c.Allow {
 		errs = append(errs, r.validate(fmt.Sprintf("policy.allow[%d]", i)))
+	}
+	for i, r := range c.Confirm {
+		// A bad pattern matches nothing: the call would go unconfirmed.
+		errs = append(errs, validatePatterns(fmt.Sprintf("policy.confirm[%d]", i), r.Tools, r.Kinds, r.Namespaces))
 	}
 	return errors.Join(errs...)
 }
@@ -63,7 +72,13 @@ func (r Rule) validate(where string) error {
 			errs = append(errs, fmt.Errorf("%s: verb %q: want one of %s", where, v, strings.Join(knownVerbs, ", ")))
 		}
 	}
-	for _, list := range [][]string{r.APIGroups, r.Versions, r.Kinds, r.Resources, r.Namespaces} {
+	errs = append(errs, validatePatterns(where, r.APIGroups, r.Versions, r.Kinds, r.Resources, r.Namespaces))
+	return errors.Join(errs...)
+}
+
+func validatePatterns(where string, lists ...[]string) error {
+	var errs []error
+	for _, list := range lists {
 		for _, p := range list {
 			if _, err := path.Match(p, ""); err != nil {
 				errs = append(errs, fmt.Errorf("%s: pattern %q: %w", where, p, err))
@@ -136,18 +151,10 @@ func (r Rule) matches(req Request, deny bool) bool {
 // request whose kind the cluster could not tell is covered by a deny rule that
 // names kinds (fail closed) and by no allow rule that does.
 func (r Rule) matchKind(kind string, deny bool) bool {
-	if len(r.Kinds) == 0 {
-		return true
-	}
-	if kind == "" {
+	if len(r.Kinds) > 0 && kind == "" {
 		return deny
 	}
-	for _, k := range r.Kinds {
-		if ok, _ := path.Match(strings.ToLower(k), strings.ToLower(kind)); ok || k == "*" {
-			return true
-		}
-	}
-	return false
+	return matchFold(r.Kinds, kind)
 }
 
 func (r Rule) matchNamespace(req Request, deny bool) bool {
@@ -160,6 +167,19 @@ func (r Rule) matchNamespace(req Request, deny bool) bool {
 		return deny && req.Namespaced
 	}
 	return matchAny(r.Namespaces, req.Namespace)
+}
+
+// matchFold is matchAny of one value, ignoring case.
+func matchFold(patterns []string, value string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(value)); ok || p == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 // matchAny reports whether any pattern matches any of the values; no patterns match all.

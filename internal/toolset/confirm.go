@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"reflect"
 	"strings"
 	"sync"
@@ -68,9 +67,12 @@ func NewConfirmer(rules []policy.ConfirmRule) *Confirmer {
 
 // needs reports whether a call of tool with these arguments needs confirmation.
 func (c *Confirmer) needs(tool string, args map[string]any) bool {
+	targets := targetsOf(args)
 	for _, r := range c.rules {
-		if matchAll(r.Tools, tool) && matchTargets(r, targetsOf(args)) {
-			return true
+		for _, t := range targets {
+			if r.Covers(tool, t.kind, t.namespace) {
+				return true
+			}
 		}
 	}
 	return false
@@ -92,28 +94,6 @@ func targetsOf(args map[string]any) []target {
 	return []target{{kind: kind, namespace: str(args, "namespace")}}
 }
 
-func matchTargets(r policy.ConfirmRule, ts []target) bool {
-	for _, t := range ts {
-		if matchAll(r.Kinds, t.kind) && matchAll(r.Namespaces, t.namespace) {
-			return true
-		}
-	}
-	return false
-}
-
-// matchAll: no patterns match everything; otherwise any pattern, ignoring case.
-func matchAll(patterns []string, value string) bool {
-	if len(patterns) == 0 {
-		return true
-	}
-	for _, p := range patterns {
-		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(value)); ok || p == "*" {
-			return true
-		}
-	}
-	return false
-}
-
 // confirming wraps h so that the calls c's rules name are confirmed first.
 func confirming[In, Out any](c *Confirmer, tool string, h Handler[In, Out]) Handler[In, Out] {
 	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, Out, error) {
@@ -122,7 +102,7 @@ func confirming[In, Out any](c *Confirmer, tool string, h Handler[In, Out]) Hand
 		if !c.needs(tool, args) {
 			return h(ctx, req, in)
 		}
-		return confirm(ctx, c, req, in, h)
+		return confirm(ctx, c, req, args, in, h)
 	}
 }
 
@@ -130,7 +110,7 @@ func confirming[In, Out any](c *Confirmer, tool string, h Handler[In, Out]) Hand
 // approved change if nothing changed since; otherwise a dry run whose preview
 // is put to the person through elicitation when the client can ask, or handed
 // back with a single-use token.
-func confirm[In, Out any](ctx context.Context, c *Confirmer, req *mcp.CallToolRequest, in In, h Handler[In, Out]) (string, Out, error) {
+func confirm[In, Out any](ctx context.Context, c *Confirmer, req *mcp.CallToolRequest, args map[string]any, in In, h Handler[In, Out]) (string, Out, error) {
 	if dryRun(&in, false) {
 		return h(ctx, req, in) // a dry run changes nothing: no confirmation
 	}
@@ -139,7 +119,7 @@ func confirm[In, Out any](ctx context.Context, c *Confirmer, req *mcp.CallToolRe
 		var zero Out
 		return "", zero, err
 	}
-	call := callKey(ctx, req)
+	call := callKey(ctx, req.Params.Name, args)
 	if tok, ok := any(in).(interface{ approvalToken() string }); ok && tok.approvalToken() != "" {
 		if err := c.redeem(tok.approvalToken(), call, state); err != nil {
 			var zero Out
@@ -197,13 +177,11 @@ func dryRun(in any, set bool) bool {
 }
 
 // callKey binds an approval to the tool, the caller and the arguments (the
-// token itself left out).
-func callKey(ctx context.Context, req *mcp.CallToolRequest) string {
-	var args map[string]any
-	_ = json.Unmarshal(req.Params.Arguments, &args)
+// token itself taken out of args).
+func callKey(ctx context.Context, tool string, args map[string]any) string {
 	delete(args, "approval_token")
 	b, _ := json.Marshal(args) // map keys marshal sorted: a stable digest
-	sum := sha256.Sum256([]byte(req.Params.Name + "\x00" + identity.Caller(ctx) + "\x00" + string(b)))
+	sum := sha256.Sum256([]byte(tool + "\x00" + identity.Caller(ctx) + "\x00" + string(b)))
 	return hex.EncodeToString(sum[:])
 }
 
