@@ -51,16 +51,16 @@ func (c *Client) StartProxy() (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	cert, certPEM, err := proxyCert()
+	cert, err := proxyCert()
 	if err != nil {
 		return nil, err
 	}
 	// HTTPS even on loopback: kubectl sends a bearer token only over TLS.
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12})
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{URL: "https://" + ln.Addr().String(), token: rand.Text(), ca: certPEM}
+	p := &Proxy{URL: "https://" + ln.Addr().String(), token: rand.Text(), ca: cert.pem}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
@@ -94,17 +94,18 @@ func (p *Proxy) authorize(next http.Handler) http.Handler {
 	})
 }
 
-// proxyError answers a refused or failed request the way the apiserver
-// answers a forbidden one, so the tool prints kubemcp's reason.
+// proxyError answers a refused request the way the apiserver answers a
+// forbidden one, so the tool prints kubemcp's reason, and a failed one as
+// unavailable (not forbidden: the CLI tools would report an auth error).
 func proxyError(w http.ResponseWriter, _ *http.Request, err error) {
 	var denied *policy.DeniedError
-	code := http.StatusBadGateway
+	code, reason := http.StatusBadGateway, "ServiceUnavailable"
 	if errors.As(err, &denied) {
-		code = http.StatusForbidden
+		code, reason = http.StatusForbidden, "Forbidden"
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":%q,"reason":"Forbidden","code":%d}`, unwrapURL(err).Error(), code)
+	fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":%q,"reason":%q,"code":%d}`, unwrapURL(err).Error(), reason, code)
 }
 
 func unwrapURL(err error) error {
@@ -130,43 +131,38 @@ func (p *Proxy) WriteKubeconfig(dir, namespace string) (string, error) {
 	return path, os.Chmod(path, 0o600)
 }
 
-var (
-	certOnce sync.Once
-	certTLS  tls.Certificate
-	certPEM  []byte
-	certErr  error
-)
+type selfSigned struct {
+	tls tls.Certificate
+	pem []byte
+}
 
 // proxyCert is a self-signed certificate for 127.0.0.1, made once per process:
 // its key never leaves memory.
-func proxyCert() (tls.Certificate, []byte, error) {
-	certOnce.Do(func() {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			certErr = err
-			return
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber:          big.NewInt(1),
-			Subject:               pkix.Name{CommonName: "kubemcp CLI proxy"},
-			NotBefore:             time.Now().Add(-time.Minute),
-			NotAfter:              time.Now().Add(10 * 365 * 24 * time.Hour),
-			IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-			KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-			ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-			BasicConstraintsValid: true,
-			IsCA:                  true,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			certErr = err
-			return
-		}
-		certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		certTLS = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	})
-	return certTLS, certPEM, certErr
-}
+var proxyCert = sync.OnceValues(func() (selfSigned, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return selfSigned{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "kubemcp CLI proxy"},
+		NotBefore:             time.Now().Add(-time.Minute),
+		NotAfter:              time.Now().Add(10 * 365 * 24 * time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return selfSigned{}, err
+	}
+	return selfSigned{
+		tls: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
+		pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+	}, nil
+})
 
 // Close stops the proxy; its token is then worthless.
 func (p *Proxy) Close() error { return p.srv.Close() }
