@@ -66,7 +66,7 @@ func Open(path string, also io.Writer) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening audit log: %w", err)
 	}
-	last, err := verify(f)
+	last, _, err := walk(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("audit log %s: %w; move it aside to start a new chain", path, err)
@@ -123,14 +123,12 @@ func (e *BrokenError) Error() string {
 // Verify reads a whole audit log and checks every line's hash and link. It
 // returns the number of lines checked, or a *BrokenError for the first bad one.
 func Verify(r io.Reader) (int, error) {
-	n := 0
-	_, err := walk(r, func(int) { n++ })
+	_, n, err := walk(r)
 	return n, err
 }
 
-func verify(r io.Reader) (string, error) { return walk(r, func(int) {}) }
-
-func walk(r io.Reader, each func(line int)) (string, error) {
+// walk checks every line of r and returns the last hash and the number of lines.
+func walk(r io.Reader) (string, int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	prev := Genesis
@@ -141,23 +139,22 @@ func walk(r io.Reader, each func(line int)) (string, error) {
 		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			return "", &BrokenError{line, "not an audit record: " + err.Error()}
+			return "", 0, &BrokenError{line, "not an audit record: " + err.Error()}
 		}
 		if rec.Prev != prev {
-			return "", &BrokenError{line, "it does not follow the line before it (a line was deleted, inserted or reordered)"}
+			return "", 0, &BrokenError{line, "it does not follow the line before it (a line was deleted, inserted or reordered)"}
 		}
 		h, err := hashOf(rec)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
 		if h != rec.Hash {
-			return "", &BrokenError{line, "its content does not match its hash (the line was edited)"}
+			return "", 0, &BrokenError{line, "its content does not match its hash (the line was edited)"}
 		}
 		prev = rec.Hash
-		each(line)
 	}
 	if err := sc.Err(); err != nil {
-		return "", errors.Join(&BrokenError{line + 1, "unreadable"}, err)
+		return "", 0, errors.Join(&BrokenError{line + 1, "unreadable"}, err)
 	}
-	return prev, nil
+	return prev, line, nil
 }
