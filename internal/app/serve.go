@@ -113,22 +113,25 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 }
 
 // Server is what NewServer wires: the MCP server, the clusters it reaches,
-// and the toolsets that hold something open until Close.
+// and what holds something open until Close.
 type Server struct {
 	MCP      *mcp.Server
 	Clusters *clusters.Manager
-	closers  []io.Closer
+	live     *resources.Resources
+	watches  *tracker.Pool
+	sets     []toolset.Toolset
 }
 
-type closeFunc func()
-
-func (f closeFunc) Close() error { f(); return nil }
-
-// Close ends what the toolsets and live resources hold open.
+// Close ends what the live resources, the shared watches and the toolsets
+// (port-forward sessions) hold open.
 func (s *Server) Close() error {
+	s.live.Close()
+	s.watches.Close()
 	var errs []error
-	for _, c := range s.closers {
-		errs = append(errs, c.Close())
+	for _, ts := range s.sets {
+		if c, ok := ts.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -175,35 +178,27 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	confirmer := toolset.NewConfirmer(cfg.Policy.Confirm)
-	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Audit: auditLog,
-		Confirm: confirmer, MultiCluster: multiCluster(cl), Logger: logger,
-		Features: []mcpserver.Feature{prompts.New(cl), live},
-		Bind:     identity.Bind(), Admit: identity.Fair(limiter(cfg))})
-	retoolOnChange(server, cl, tools, confirmer)
-	srv := &Server{MCP: server, Clusters: cl, closers: []io.Closer{closeFunc(live.Close), closeFunc(watches.Close)}}
-	for _, ts := range sets {
-		if c, ok := ts.(io.Closer); ok {
-			srv.closers = append(srv.closers, c)
-		}
-	}
-	return srv, nil
+	install := toolset.InstallOptions{Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), MultiCluster: multiCluster(cl)}
+	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
+		Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
+		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
+	retoolOnChange(server, cl, tools, install)
+	return &Server{MCP: server, Clusters: cl, live: live, watches: watches, sets: sets}, nil
 }
 
 func multiCluster(cl *clusters.Manager) bool { return len(cl.List()) > 1 }
 
-// retoolOnChange reinstalls the tools when the clusters go from one to many
-// or back, so that the cluster argument appears or goes; the SDK tells
-// clients the tool list changed.
-func retoolOnChange(server *mcp.Server, cl *clusters.Manager, tools []toolset.Tool, c *toolset.Confirmer) {
+// retoolOnChange reinstalls the tools, installed as o says, when the clusters
+// go from one to many or back, so that the cluster argument appears or goes;
+// the SDK tells clients the tool list changed.
+func retoolOnChange(server *mcp.Server, cl *clusters.Manager, tools []toolset.Tool, o toolset.InstallOptions) {
 	var mu sync.Mutex
-	multi := multiCluster(cl)
 	cl.OnChange(func(clusters.Change) {
 		mu.Lock()
 		defer mu.Unlock()
-		if now := multiCluster(cl); now != multi {
-			multi = now
-			toolset.Install(server, tools, toolset.InstallOptions{Confirm: c, MultiCluster: multi})
+		if now := multiCluster(cl); now != o.MultiCluster {
+			o.MultiCluster = now
+			toolset.Install(server, tools, o)
 		}
 	})
 }

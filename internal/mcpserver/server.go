@@ -19,12 +19,9 @@ import (
 // Options configure the server.
 type Options struct {
 	Version string
-	Tools   []toolset.Tool     // as toolset.Select chose them
-	Audit   *audit.Log         // nil: no audit log
-	Confirm *toolset.Confirmer // nil: no call needs confirmation
-	// MultiCluster advertises the tools' cluster argument (more than one
-	// cluster is configured).
-	MultiCluster bool
+	Tools   []toolset.Tool         // as toolset.Select chose them
+	Install toolset.InstallOptions // confirmation, the cluster argument; zero: neither
+	Audit   *audit.Log             // nil: no audit log
 	// Bind puts the caller into each request's context, outermost, so that
 	// everything after it, the audit log first, knows who is calling.
 	Bind mcp.Middleware
@@ -75,7 +72,7 @@ func New(opts Options) *mcp.Server {
 	if opts.Bind != nil {
 		s.AddReceivingMiddleware(opts.Bind)
 	}
-	toolset.Install(s, opts.Tools, toolset.InstallOptions{Confirm: opts.Confirm, MultiCluster: opts.MultiCluster})
+	toolset.Install(s, opts.Tools, opts.Install)
 	for _, f := range opts.Features {
 		f.Install(s)
 	}
