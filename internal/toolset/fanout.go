@@ -65,18 +65,11 @@ func FanOut[In, Out any](deps Deps, meta mcp.Tool, h Handler[In, Out]) Tool {
 	if _, ok := any(new(In)).(targeted); !ok {
 		panic(fmt.Sprintf("tool %s: its input does not embed toolset.Target", meta.Name))
 	}
-	single, err := compactOutputSchema[Out]()
-	if err != nil {
-		panic(fmt.Sprintf("tool %s: output schema: %v", meta.Name, err))
-	}
-	fanned, err := compactOutputSchema[Fanned]()
-	if err != nil {
-		panic(fmt.Sprintf("tool %s: output schema: %v", meta.Name, err))
-	}
+	single := outputSchema[Out](meta.Name)
 	// With several clusters, the result may be either shape.
 	either := *single
 	either.Properties = maps.Clone(single.Properties)
-	either.Properties["clusters"] = fanned.Properties["clusters"]
+	either.Properties["clusters"] = outputSchema[Fanned](meta.Name).Properties["clusters"]
 	meta.OutputSchema = single
 	return Tool{Meta: meta, install: func(s *mcp.Server, t *mcp.Tool, o InstallOptions) {
 		t.InputSchema = inputSchema[In](false, o.MultiCluster, severalCluster)

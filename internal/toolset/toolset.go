@@ -1,5 +1,6 @@
 // Package toolset defines what a toolset is (a named group of MCP tools with
-// typed handlers) and the registry that decides which tools a server exposes.
+// typed handlers) and what every tool shares: the constructors New and FanOut,
+// the registry filter Select, Explain for errors and the Confirmer.
 package toolset
 
 import (
@@ -41,15 +42,9 @@ type InstallOptions struct {
 type Handler[In, Out any] func(ctx context.Context, req *mcp.CallToolRequest, in In) (text string, out Out, err error)
 
 // New makes a Tool from its metadata and typed handler. The input and output
-// schemas are inferred from In and Out by the MCP SDK.
+// schemas are inferred from In and Out (see inputSchema and outputSchema).
 func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
-	if meta.OutputSchema == nil {
-		schema, err := compactOutputSchema[Out]()
-		if err != nil {
-			panic(fmt.Sprintf("tool %s: output schema: %v", meta.Name, err)) // a programming error, caught by every test
-		}
-		meta.OutputSchema = schema
-	}
+	meta.OutputSchema = outputSchema[Out](meta.Name)
 	return Tool{
 		Meta: meta,
 		install: func(s *mcp.Server, t *mcp.Tool, o InstallOptions) {
@@ -148,13 +143,13 @@ func Bool(b bool) *bool { return &b }
 // small enough for a model's context.
 const outputSchemaDepth = 2
 
-// compactOutputSchema infers Out's schema and strips it to its shape.
-func compactOutputSchema[Out any]() (*jsonschema.Schema, error) {
+// outputSchema infers Out's schema and strips it to its shape.
+func outputSchema[Out any](tool string) *jsonschema.Schema {
 	s, err := jsonschema.For[Out](nil)
 	if err != nil {
-		return nil, err
+		panic(fmt.Sprintf("tool %s: output schema: %v", tool, err)) // a programming error, caught by every test
 	}
-	return shape(s, outputSchemaDepth), nil
+	return shape(s, outputSchemaDepth)
 }
 
 func shape(s *jsonschema.Schema, depth int) *jsonschema.Schema {
