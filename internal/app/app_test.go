@@ -25,15 +25,19 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // offlineKubeconfig points at a cluster that is never contacted: building the
 // server and listing tools must not need one.
 func offlineKubeconfig(t *testing.T) string {
+	return writeKubeconfig(t, "[{name: offline, context: {cluster: c, user: u, namespace: shop}}]", "offline")
+}
+
+// writeKubeconfig writes a kubeconfig of these contexts of one unreachable cluster.
+func writeKubeconfig(t *testing.T, contexts, current string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "kubeconfig")
 	body := `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
 users: [{name: u, user: {token: t}}]
-contexts: [{name: offline, context: {cluster: c, user: u, namespace: shop}}]
-current-context: offline
-`
+contexts: ` + contexts + `
+current-context: ` + current + "\n"
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

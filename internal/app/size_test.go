@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -81,19 +79,7 @@ func TestToolsListSize(t *testing.T) {
 
 // twoClusters is a kubeconfig with two contexts, neither reachable.
 func twoClusters(t *testing.T) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "kubeconfig")
-	body := `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: one, context: {cluster: c, user: u}}, {name: two, context: {cluster: c, user: u}}]
-current-context: one
-`
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return writeKubeconfig(t, "[{name: one, context: {cluster: c, user: u}}, {name: two, context: {cluster: c, user: u}}]", "one")
 }
 
 func listTools(t *testing.T, server *mcp.Server) []*mcp.Tool {
