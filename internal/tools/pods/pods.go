@@ -1,28 +1,20 @@
 package pods
 
 import (
-	"sync"
-
-	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
-
-	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
 // Pods is the pods toolset.
 type Pods struct {
-	deps toolset.Deps
-
-	mu       sync.Mutex
-	metrics  map[*kube.Client]metricsclient.Interface // one metrics client per cluster client
-	forwards *forwards                                // port-forward sessions
+	deps     toolset.Deps
+	forwards *forwards // port-forward sessions
 }
 
 var _ toolset.Toolset = (*Pods)(nil)
 
 // New returns the pods toolset.
 func New(deps toolset.Deps) *Pods {
-	return &Pods{deps: deps, metrics: map[*kube.Client]metricsclient.Interface{}, forwards: newForwards()}
+	return &Pods{deps: deps, forwards: newForwards()}
 }
 
 // Name implements toolset.Toolset.

@@ -206,8 +206,10 @@ func noMetrics(what, ns, selector string) string {
 }
 
 // topClients checks sort_by and returns the clients pods_top and nodes_top
-// read from: the default cluster's, and its metrics client, built once per
-// cluster client from the same config, so the policy applies to it too.
+// read from: the cluster's, and a metrics client built from the same config,
+// so the policy applies to it too. It is built per call (microseconds; the
+// connections are client-go's shared ones): kept per cluster client, it would
+// outlive the per-caller clients the cluster cache lets go, credentials and all.
 func (p *Pods) topClients(ctx context.Context, cluster, sortBy string) (*kube.Client, metricsclient.Interface, error) {
 	if err := checkSort(sortBy); err != nil {
 		return nil, nil, err
@@ -216,16 +218,10 @@ func (p *Pods) topClients(ctx context.Context, cluster, sortBy string) (*kube.Cl
 	if err != nil {
 		return nil, nil, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if mc, ok := p.metrics[kc]; ok {
-		return kc, mc, nil
-	}
 	mc, err := metricsclient.NewForConfig(kc.Config)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building the metrics client for %s: %w", kc.Config.Host, err)
 	}
-	p.metrics[kc] = mc
 	return kc, mc, nil
 }
 
