@@ -113,6 +113,9 @@ func TestHelmAgainstRealCluster(t *testing.T) {
 	}
 }
 
+// pipeJWT looks like a token; head echoes it on stderr as an invalid count.
+const pipeJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl"
+
 func TestKubectlAgainstRealCluster(t *testing.T) {
 	cs := serve(t, policy.Config{}, false)
 	tests := []struct {
@@ -147,6 +150,9 @@ func TestKubectlAgainstRealCluster(t *testing.T) {
 			isError: true, code: codeTimeout, want: []string{"Command timed out after 2 seconds."}},
 		{name: "unknown pipe tool", in: map[string]any{"args": []string{"get", "ns"}, "pipe": []map[string]any{{"command": "sh"}}},
 			isError: true, code: codeValidation, want: []string{"Tool not found. Available tools:"}},
+		{name: "a pipe stage's stderr is redacted", in: map[string]any{"args": []string{"get", "ns"},
+			"pipe": []map[string]any{{"command": "head", "args": []string{"-n", pipeJWT}}}},
+			isError: true, code: codeExecution, want: []string{"<redacted token>"}, notWant: []string{pipeJWT}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -75,8 +75,11 @@ func (c *CLI) runner(t cliTool) toolset.Handler[In, Result] {
 		res, err := c.run(ctx, t, in)
 		res.ExecutionTime = time.Since(start).Seconds()
 		if err != nil {
+			// Credentials are redacted here, once, from whatever the command
+			// or a pipe stage said: its stderr echoes the cluster's output.
 			res.Status = "error"
 			res.Error.Message = policy.RedactText(err.Error())
+			res.Error.Details.Stderr = policy.RedactText(res.Error.Details.Stderr)
 			return res.Error.Code + ": " + res.Error.Message + stderrNote(res.Error.Details.Stderr), res, toolset.WithOutput(err)
 		}
 		res.Status = "success"
@@ -195,7 +198,7 @@ func (c *CLI) execute(ctx context.Context, t cliTool, in In, env []string, res *
 	stdout, stderr, code, err := runOne(ctx, t.path, in.Args, env, in.Stdin)
 	res.ExitCode = code
 	res.Error.Details.ExitCode = code
-	res.Error.Details.Stderr = policy.RedactText(tailOf(stderr, 4096))
+	res.Error.Details.Stderr = tailOf(stderr, 4096)
 	if err != nil || code != 0 || reportsError(stderr) {
 		res.Error.Code = classify(stderr)
 		msg := errorLine(stderr)
@@ -300,7 +303,7 @@ func tailOf(s string, n int) string {
 
 func firstLine(stderr string, err error) string {
 	if line, _, _ := strings.Cut(strings.TrimSpace(stderr), "\n"); line != "" {
-		return policy.RedactText(line)
+		return line
 	}
 	if err != nil {
 		return err.Error()
