@@ -39,7 +39,7 @@ func (c *Core) listTable(ctx context.Context, t target, in ListIn, out *ListOut)
 	if len(out.Rows) == 0 {
 		return noneFound(t, in) + nextPage(in, out.Continue, out.Remaining), nil
 	}
-	text := textTable(table, t.res.Namespaced && t.ns == "", in.Wide)
+	text := textTable(table, out.Rows, t.res.Namespaced && t.ns == "", in.Wide)
 	source := "" // only event messages are free text among the usual columns
 	if t.res.GVK.Kind == "Event" {
 		source = "events in all namespaces"
@@ -155,8 +155,9 @@ func cell(v any) string {
 }
 
 // textTable renders the Table like kubectl get: the priority-0 columns (all
-// with wide), upper-cased, NAMESPACE first when listing all namespaces.
-func textTable(table *metav1.Table, withNamespace, wide bool) render.Table {
+// with wide), upper-cased, NAMESPACE first when listing all namespaces (read
+// from rows, the Table's rows as tableRow made them).
+func textTable(table *metav1.Table, rows []Row, withNamespace, wide bool) render.Table {
 	var keep []int
 	var out render.Table
 	if withNamespace {
@@ -168,11 +169,10 @@ func textTable(table *metav1.Table, withNamespace, wide bool) render.Table {
 			out.Header = append(out.Header, strings.ToUpper(col.Name))
 		}
 	}
-	for _, r := range table.Rows {
-		row := tableRow(table.ColumnDefinitions, r)
+	for j, r := range table.Rows {
 		var cells []string
 		if withNamespace {
-			cells = append(cells, row.Namespace)
+			cells = append(cells, rows[j].Namespace)
 		}
 		for _, i := range keep {
 			cells = append(cells, oneLine(cell(at(r.Cells, i))))
