@@ -68,7 +68,7 @@ func (c *Core) apply(ctx context.Context, _ *mcp.CallToolRequest, in ApplyIn) (s
 		out.Objects = results
 		return dryRunText(results, c.deps.Budget(in.TextCap)), out, nil
 	}
-	out.Objects, err = applyAll(ctx, docs, in.Force)
+	out.Objects, err = applyAll(ctx, docs, results, in.Force)
 	if err != nil {
 		return "", out, err
 	}
@@ -165,26 +165,28 @@ func (o ApplyOut) ConfirmState() string {
 	return b.String()
 }
 
-// applyAll applies the documents in order. The dry run makes a failure here
-// rare (a race with another writer); the error then says what was applied.
-func applyAll(ctx context.Context, docs []doc, force bool) ([]Applied, error) {
+// applyAll applies the documents in order; checked is what preflight found
+// of each, in the same order. The dry run makes a failure here rare (a race
+// with another writer); the error then says what was applied.
+func applyAll(ctx context.Context, docs []doc, checked []Applied, force bool) ([]Applied, error) {
 	out := []Applied{}
 	for i, d := range docs {
-		live, _ := d.t.api().Get(ctx, d.obj.GetName(), metav1.GetOptions{}) // nil if none: "created"
 		result, err := d.t.api().Apply(ctx, d.obj.GetName(), d.obj.DeepCopy(), metav1.ApplyOptions{FieldManager: fieldManager, Force: force})
 		if err != nil {
 			return out, partialApply(out, docs[i:], explainApply(d, err))
 		}
-		out = append(out, appliedOf(d, result, action(live, result), ""))
+		out = append(out, appliedOf(d, result, action(checked[i].ResourceVersion, result), ""))
 	}
 	return out, nil
 }
 
-func action(live, result *unstructured.Unstructured) string {
+// action says what applying did, from the live object's resourceVersion
+// when preflight read it ("" when there was none).
+func action(liveVersion string, result *unstructured.Unstructured) string {
 	switch {
-	case live == nil || live.GetUID() == "":
+	case liveVersion == "":
 		return "created"
-	case live.GetResourceVersion() == result.GetResourceVersion():
+	case liveVersion == result.GetResourceVersion():
 		return "unchanged"
 	}
 	return "configured"
