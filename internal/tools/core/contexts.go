@@ -37,10 +37,9 @@ func (c *Core) contextsList() toolset.Tool {
 
 func (c *Core) listContexts(ctx context.Context, _ *mcp.CallToolRequest, in ContextsIn) (string, ContextsOut, error) {
 	out := ContextsOut{Contexts: []KubeContext{}}
-	lister := c.deps.Clusters
 	table := render.Table{Header: []string{"CURRENT", "NAME", "SERVER", "NAMESPACE"}}
-	for _, cl := range lister.List() {
-		kc := KubeContext{Name: cl.Name, Server: cl.Server, Current: cl.Name == lister.DefaultName()}
+	for _, cl := range c.deps.Clusters.List() {
+		kc := KubeContext{Name: cl.Name, Server: cl.Server, Current: cl.Default}
 		// Building a client reads only the kubeconfig; it does not contact the cluster.
 		if client, err := c.deps.Clusters.Get(ctx, cl.Name); err == nil {
 			kc.Namespace = client.Namespace

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/toolset"
@@ -108,7 +107,7 @@ func propagation(s string) (metav1.DeletionPropagation, bool) {
 // deletionState tells whether the object is gone or held by finalizers.
 func deletionState(ctx context.Context, t target, name string) (string, []string) {
 	obj, err := t.api().Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) || err != nil || obj.GetDeletionTimestamp() == nil {
+	if err != nil || obj.GetDeletionTimestamp() == nil { // not found, or unreadable: the delete itself succeeded
 		return "deleted", []string{}
 	}
 	return "deleting", append([]string{}, obj.GetFinalizers()...)
