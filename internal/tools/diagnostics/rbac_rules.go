@@ -140,9 +140,9 @@ func (s *rbacState) clusterRoleRules(name string, seen map[string]bool) []rbacv1
 
 // binding is a RoleBinding or ClusterRoleBinding, as one shape.
 type binding struct {
-	kind, namespace, name string // namespace empty for a ClusterRoleBinding
-	subjects              []rbacv1.Subject
-	role                  rbacv1.RoleRef
+	namespace, name string // namespace empty for a ClusterRoleBinding
+	subjects        []rbacv1.Subject
+	role            rbacv1.RoleRef
 }
 
 func (b binding) String() string {
@@ -165,10 +165,10 @@ func (b binding) roleName() string { return strings.ToLower(b.role.Kind) + "/" +
 func (s *rbacState) bindings() []binding {
 	var out []binding
 	for _, b := range s.clusterRoleBindings {
-		out = append(out, binding{"ClusterRoleBinding", "", b.Name, b.Subjects, b.RoleRef})
+		out = append(out, binding{"", b.Name, b.Subjects, b.RoleRef})
 	}
 	for _, b := range s.roleBindings {
-		out = append(out, binding{"RoleBinding", b.Namespace, b.Name, b.Subjects, b.RoleRef})
+		out = append(out, binding{b.Namespace, b.Name, b.Subjects, b.RoleRef})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,6 @@ import (
 // portSpec is one LOCAL:REMOTE pair as asked; local 0 picks a free port.
 type portSpec struct {
 	local, remote int
-	asked         string // as written, for messages
 }
 
 // parsePorts reads "8080:80" (local 8080 to remote 80) and "80" (a free
@@ -36,22 +36,15 @@ func parsePorts(ports []string) ([]portSpec, error) {
 		if !found {
 			local, remote = "0", local
 		}
-		l, errL := strconv.ParseUint(cmpOr(local, "0"), 10, 16)
+		l, errL := strconv.ParseUint(cmp.Or(local, "0"), 10, 16)
 		r, errR := strconv.ParseUint(remote, 10, 16)
 		if errL != nil || errR != nil || r == 0 {
 			errs = append(errs, fmt.Errorf("port %q: want LOCAL:REMOTE such as 8080:80, or REMOTE alone for a free local port", p))
 			continue
 		}
-		out = append(out, portSpec{local: int(l), remote: int(r), asked: p})
+		out = append(out, portSpec{local: int(l), remote: int(r)})
 	}
 	return out, errors.Join(errs...)
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // target is the pod a port-forward reaches and how what was asked maps to

@@ -5,6 +5,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // Condition is one status condition of a workload.
@@ -51,7 +52,7 @@ func evalDeployment(d *appsv1.Deployment) Progress {
 	st := d.Status
 	p := Progress{
 		Paused: d.Spec.Paused, Generation: d.Generation, ObservedGeneration: st.ObservedGeneration,
-		Desired: deref(d.Spec.Replicas, 1), Updated: st.UpdatedReplicas, Ready: st.ReadyReplicas, Available: st.AvailableReplicas,
+		Desired: ptr.Deref(d.Spec.Replicas, 1), Updated: st.UpdatedReplicas, Ready: st.ReadyReplicas, Available: st.AvailableReplicas,
 		Conditions: []Condition{},
 	}
 	for _, c := range st.Conditions {
@@ -92,7 +93,7 @@ func evalStatefulSet(s *appsv1.StatefulSet) Progress {
 	st := s.Status
 	p := Progress{
 		Generation: s.Generation, ObservedGeneration: st.ObservedGeneration,
-		Desired: deref(s.Spec.Replicas, 1), Updated: st.UpdatedReplicas, Ready: st.ReadyReplicas, Available: st.AvailableReplicas,
+		Desired: ptr.Deref(s.Spec.Replicas, 1), Updated: st.UpdatedReplicas, Ready: st.ReadyReplicas, Available: st.AvailableReplicas,
 		Conditions: []Condition{},
 	}
 	for _, c := range st.Conditions {
@@ -107,7 +108,7 @@ func evalStatefulSet(s *appsv1.StatefulSet) Progress {
 		p.Message = "waiting for the statefulset spec update to be observed by the controller"
 	case st.ReadyReplicas < p.Desired:
 		p.Message = fmt.Sprintf("waiting for %d pods to be ready", p.Desired-st.ReadyReplicas)
-	case strategy.RollingUpdate != nil && deref(strategy.RollingUpdate.Partition, 0) > 0:
+	case strategy.RollingUpdate != nil && ptr.Deref(strategy.RollingUpdate.Partition, 0) > 0:
 		p.Message, p.Done = partitionMessage(s)
 	case st.UpdateRevision != st.CurrentRevision:
 		p.Message = fmt.Sprintf("waiting for the rolling update to complete: %d pods at revision %s", st.UpdatedReplicas, st.UpdateRevision)
@@ -120,7 +121,7 @@ func evalStatefulSet(s *appsv1.StatefulSet) Progress {
 
 func partitionMessage(s *appsv1.StatefulSet) (string, bool) {
 	partition := *s.Spec.UpdateStrategy.RollingUpdate.Partition
-	want := deref(s.Spec.Replicas, 1) - partition
+	want := ptr.Deref(s.Spec.Replicas, 1) - partition
 	if s.Status.UpdatedReplicas < want {
 		return fmt.Sprintf("waiting for the partitioned rollout to finish: %d out of %d new pods have been updated", s.Status.UpdatedReplicas, want), false
 	}
@@ -152,11 +153,4 @@ func evalDaemonSet(ds *appsv1.DaemonSet) Progress {
 		p.Message = fmt.Sprintf("daemon set %q successfully rolled out", ds.Name)
 	}
 	return p
-}
-
-func deref(p *int32, def int32) int32 {
-	if p == nil {
-		return def
-	}
-	return *p
 }

@@ -7,7 +7,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
@@ -109,8 +108,6 @@ func (r ref) explainOn(err error, verb, resource string) error {
 	return toolset.Explain(err, toolset.Op{Verb: verb, Resource: resource, Namespace: r.ns, Name: r.name,
 		ListCall: fmt.Sprintf(`resources_list {"resource":%q,"namespace":%q}`, r.kind.resource(), r.ns)})
 }
-
-func isConflict(err error) bool { return apierrors.IsConflict(err) }
 
 // get fetches the workload: a *appsv1.Deployment, *appsv1.StatefulSet or
 // *appsv1.DaemonSet.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
 
@@ -100,7 +101,7 @@ func (r ref) updateScale(ctx context.Context, s *autoscalingv1.Scale) error {
 	} else {
 		_, err = r.kc.Typed.AppsV1().Deployments(r.ns).UpdateScale(ctx, r.name, s, metav1.UpdateOptions{})
 	}
-	if err != nil && !isConflict(err) {
+	if err != nil && !apierrors.IsConflict(err) {
 		return r.explainOn(err, "update", r.kind.resource()+"/scale")
 	}
 	return err
