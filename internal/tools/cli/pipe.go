@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -44,20 +45,11 @@ var textTools = map[string]textTool{
 	},
 }
 
-func textToolNames() []string {
-	names := make([]string, 0, len(textTools))
-	for n := range textTools {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 func validatePipe(stages []Stage) error {
 	for i, st := range stages {
 		tt, ok := textTools[st.Command]
 		if !ok {
-			return fmt.Errorf("pipe[%d]: Tool not found. Available tools: %s", i, strings.Join(textToolNames(), ", "))
+			return fmt.Errorf("pipe[%d]: Tool not found. Available tools: %s", i, strings.Join(slices.Sorted(maps.Keys(textTools)), ", "))
 		}
 		if err := tt.validate(st.Args); err != nil {
 			return fmt.Errorf("pipe[%d] %s: %w", i, st.Command, err)
@@ -76,7 +68,7 @@ func (t textTool) validate(argv []string) error {
 	words := append(positionals(args), rest...)
 	for _, a := range args {
 		if a.flag != "" && !t.flags[a.flag] {
-			return fmt.Errorf("flag %s is not allowed (allowed: %s)", spell(a.flag), strings.Join(slices.Sorted(mapKeys(t.flags)), " "))
+			return fmt.Errorf("flag %s is not allowed (allowed: %s)", spell(a.flag), strings.Join(slices.Sorted(maps.Keys(t.flags)), " "))
 		}
 	}
 	if _, ok := (command{args: args}).has("e", "regexp"); ok && t.positionals > 0 {
@@ -89,16 +81,6 @@ func (t textTool) validate(argv []string) error {
 		return t.check(words)
 	}
 	return nil
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // checkJQ keeps jq filters away from kubemcp's environment and files.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -130,12 +131,7 @@ var credentialFlags = map[string]string{
 }
 
 func withFlags(base map[string]string, more map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range more {
-		out[k] = v
-	}
+	out := maps.Clone(base)
+	maps.Copy(out, more)
 	return out
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -113,12 +114,8 @@ func checkExec(c command) error {
 	}
 	prog := path.Base(c.rest[0])
 	if !c.exec.allowed[prog] {
-		names := make([]string, 0, len(c.exec.allowed))
-		for n := range c.exec.allowed {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		return fmt.Errorf("exec of %q is not allowed (no shells or interpreters); allowed programs: %s", c.rest[0], strings.Join(names, ", "))
+		return fmt.Errorf("exec of %q is not allowed (no shells or interpreters); allowed programs: %s", c.rest[0],
+			strings.Join(slices.Sorted(maps.Keys(c.exec.allowed)), ", "))
 	}
 	return nil
 }
