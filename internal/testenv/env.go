@@ -9,8 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
@@ -36,7 +39,7 @@ type Env struct {
 	Server     string          // https://127.0.0.1:PORT
 	Kubeconfig string          // admin kubeconfig path (context KubeContext)
 	Users      map[string]User // "admin" (system:masters), "alice", "bob", "carol" (no RBAC of their own)
-	Kubelet    *Kubelet        // fake kubelet serving container logs for NodeName
+	Kubelet    *Kubelet        // fake kubelet serving logs, exec and port-forward for NodeName
 	Metrics    *Metrics        // fake metrics-server behind metrics.k8s.io; nil until EnableMetrics
 	NodeName   string
 	Startup    time.Duration // from Start to a ready apiserver (excluding BinDir and seeding)
@@ -187,6 +190,19 @@ func (e *Env) RESTConfig(user string) *rest.Config {
 // Clientset returns a typed client for the named user (see RESTConfig).
 func (e *Env) Clientset(user string) kubernetes.Interface {
 	return kubernetes.NewForConfigOrDie(e.RESTConfig(user))
+}
+
+// Namespace creates a namespace named prefix-<random suffix> for one test and
+// deletes it when the test ends.
+func (e *Env) Namespace(t testing.TB, prefix string) string {
+	t.Helper()
+	api := e.Clientset("admin").CoreV1().Namespaces()
+	ns, err := api.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("creating a namespace for the test: %v", err)
+	}
+	t.Cleanup(func() { _ = api.Delete(context.Background(), ns.Name, metav1.DeleteOptions{}) })
+	return ns.Name
 }
 
 // CAData returns the PEM of the cluster CA, which signs the apiserver's cert.

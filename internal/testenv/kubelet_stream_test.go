@@ -25,13 +25,10 @@ import (
 
 // streamPod creates a Running pod with one container whose env takes a value
 // from the planted Secret, in a namespace of its own.
-func streamPod(t *testing.T, ns string) *corev1.Pod {
+func streamPod(t *testing.T, prefix string) *corev1.Pod {
 	t.Helper()
 	cs := env.Clientset("admin")
-	if _, err := cs.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	ns := env.Namespace(t, prefix)
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "shell", Namespace: ns},
 		Spec: corev1.PodSpec{NodeName: NodeName, Containers: []corev1.Container{{Name: "main", Image: "busybox", Env: []corev1.EnvVar{

@@ -15,21 +15,18 @@ import (
 func TestLogsThroughAPIServer(t *testing.T) {
 	ctx := t.Context()
 	cs := env.Clientset("admin")
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "logs-test"}}
-	if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ns := env.Namespace(t, "logs-test")
 	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: "talker", Namespace: ns.Name},
+		ObjectMeta: metav1.ObjectMeta{Name: "talker", Namespace: ns},
 		Spec: corev1.PodSpec{NodeName: NodeName, Containers: []corev1.Container{
 			{Name: "main", Image: "busybox"}, {Name: "quiet", Image: "busybox"},
 		}},
 	}
-	if _, err := cs.CoreV1().Pods(ns.Name).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	env.Kubelet.SetLogs(ns.Name, "talker", "main", []string{"one", "two", "three", "four", "five"})
-	env.Kubelet.SetPreviousLogs(ns.Name, "talker", "main", []string{"before", "panic: boom"})
+	env.Kubelet.SetLogs(ns, "talker", "main", []string{"one", "two", "three", "four", "five"})
+	env.Kubelet.SetPreviousLogs(ns, "talker", "main", []string{"before", "panic: boom"})
 
 	tests := []struct {
 		name    string
@@ -51,7 +48,7 @@ func TestLogsThroughAPIServer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := cs.CoreV1().Pods(ns.Name).GetLogs("talker", &tt.opts)
+			req := cs.CoreV1().Pods(ns).GetLogs("talker", &tt.opts)
 			if tt.wantErr != "" {
 				// Stream, not DoRaw: DoRaw replaces the server's message for
 				// pods/log errors with "unknown reason" (client-go).
@@ -69,7 +66,7 @@ func TestLogsThroughAPIServer(t *testing.T) {
 	}
 
 	t.Run("timestamps", func(t *testing.T) {
-		got, err := cs.CoreV1().Pods(ns.Name).GetLogs("talker", &corev1.PodLogOptions{Container: "main", Timestamps: true, TailLines: ptr.To(int64(1))}).DoRaw(ctx)
+		got, err := cs.CoreV1().Pods(ns).GetLogs("talker", &corev1.PodLogOptions{Container: "main", Timestamps: true, TailLines: ptr.To(int64(1))}).DoRaw(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,18 +54,27 @@ func (e *Env) kubeconfigPath(user string) string {
 	return e.path("kubeconfig-" + user)
 }
 
-// writeKubeconfigs writes one self-contained kubeconfig per user: the CA is
-// embedded, so a copy of the file outside Dir works too.
+// writeKubeconfigs writes one kubeconfig per user.
 func (e *Env) writeKubeconfigs() error {
 	for _, u := range e.Users {
-		cfg := clientcmdapi.NewConfig()
-		cfg.Clusters[KubeContext] = &clientcmdapi.Cluster{Server: e.Server, CertificateAuthorityData: e.pki.caPEM}
-		cfg.AuthInfos[u.Name] = &clientcmdapi.AuthInfo{Token: u.Token}
-		cfg.Contexts[KubeContext] = &clientcmdapi.Context{Cluster: KubeContext, AuthInfo: u.Name}
-		cfg.CurrentContext = KubeContext
-		if err := clientcmd.WriteToFile(*cfg, u.Kubeconfig); err != nil {
-			return fmt.Errorf("writing the kubeconfig of %s: %w", u.Name, err)
+		if err := e.WriteTokenKubeconfig(u.Kubeconfig, u.Name, u.Token); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// WriteTokenKubeconfig writes a kubeconfig at path whose one context,
+// KubeContext, reaches the cluster as user with the bearer token. The CA is
+// embedded, so the file works wherever it is copied.
+func (e *Env) WriteTokenKubeconfig(path, user, token string) error {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters[KubeContext] = &clientcmdapi.Cluster{Server: e.Server, CertificateAuthorityData: e.pki.caPEM}
+	cfg.AuthInfos[user] = &clientcmdapi.AuthInfo{Token: token}
+	cfg.Contexts[KubeContext] = &clientcmdapi.Context{Cluster: KubeContext, AuthInfo: user}
+	cfg.CurrentContext = KubeContext
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return fmt.Errorf("writing the kubeconfig of %s: %w", user, err)
 	}
 	return nil
 }
