@@ -14,7 +14,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -101,7 +100,7 @@ func (m *Metrics) close() error {
 func (m *Metrics) SetPodUsage(ns, pod, container, cpu, mem string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.pods[logKey{ns, pod, container}] = usage(cpu, mem)
+	m.pods[logKey{ns, pod, container}] = resources(cpu, mem)
 }
 
 // SetNodeUsage sets the usage of a node. It panics on a quantity that does
@@ -109,11 +108,7 @@ func (m *Metrics) SetPodUsage(ns, pod, container, cpu, mem string) {
 func (m *Metrics) SetNodeUsage(node, cpu, mem string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.nodes[node] = usage(cpu, mem)
-}
-
-func usage(cpu, mem string) corev1.ResourceList {
-	return corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(mem)}
+	m.nodes[node] = resources(cpu, mem)
 }
 
 // registerMetrics creates the ExternalName Service and the APIService that

@@ -12,7 +12,7 @@ import (
 // cluster is down (connections refused) until StartAPIServer. Tests of what
 // kubemcp does when a cluster goes away use it.
 func (e *Env) StopAPIServer() error {
-	i := slices.IndexFunc(e.procs, func(p *process) bool { return p.name == "kube-apiserver" })
+	i := e.apiserverProc()
 	if i < 0 {
 		return errors.New("no kube-apiserver is running")
 	}
@@ -24,7 +24,7 @@ func (e *Env) StopAPIServer() error {
 // StartAPIServer starts the kube-apiserver StopAPIServer stopped, on the same
 // port with the same certificates, and waits until it is ready.
 func (e *Env) StartAPIServer(ctx context.Context) error {
-	if slices.ContainsFunc(e.procs, func(p *process) bool { return p.name == "kube-apiserver" }) {
+	if e.apiserverProc() >= 0 {
 		return errors.New("the kube-apiserver is already running")
 	}
 	api, err := e.startProcess("kube-apiserver", e.apiserver.bin, e.apiserver.args...)
@@ -46,7 +46,7 @@ func (e *Env) PauseAPIServer() error { return e.signalAPIServer(syscall.SIGSTOP)
 func (e *Env) ResumeAPIServer() error { return e.signalAPIServer(syscall.SIGCONT) }
 
 func (e *Env) signalAPIServer(sig syscall.Signal) error {
-	i := slices.IndexFunc(e.procs, func(p *process) bool { return p.name == "kube-apiserver" })
+	i := e.apiserverProc()
 	if i < 0 {
 		return errors.New("no kube-apiserver is running")
 	}
@@ -54,4 +54,9 @@ func (e *Env) signalAPIServer(sig syscall.Signal) error {
 		return fmt.Errorf("signalling the kube-apiserver: %w", err)
 	}
 	return nil
+}
+
+// apiserverProc is the index of the running kube-apiserver in e.procs, or -1.
+func (e *Env) apiserverProc() int {
+	return slices.IndexFunc(e.procs, func(p *process) bool { return p.name == "kube-apiserver" })
 }

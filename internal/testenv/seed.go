@@ -113,6 +113,8 @@ func (s *seeder) podIP() string {
 	return fmt.Sprintf("10.244.0.%d", s.nextIP)
 }
 
+// resources is a list of cpu and memory; it panics on a quantity that does
+// not parse.
 func resources(cpu, mem string) corev1.ResourceList {
 	return corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(mem)}
 }
