@@ -56,7 +56,7 @@ func seedBenchMultiUser(ctx context.Context, c kubernetes.Interface) ([]string, 
 		}
 	}
 	for _, g := range []string{"system:serviceaccounts:" + benchMUNS, "bench-users"} {
-		if err := grantPods(ctx, c, benchMUNS, "list", rbacv1.Subject{Kind: rbacv1.GroupKind, Name: g}); err != nil {
+		if err := grantPods(ctx, benchMUNS, "list", rbacv1.Subject{Kind: rbacv1.GroupKind, Name: g}); err != nil {
 			return nil, err
 		}
 	}
@@ -82,7 +82,7 @@ func benchTokenFile(b *testing.B) (string, []string) {
 	sb.WriteString("tokens:\n")
 	tokens := make([]string, benchUsers)
 	for i := range tokens {
-		tokens[i] = randomToken(b)
+		tokens[i] = randomToken()
 		fmt.Fprintf(&sb, "- user: bench-u%02d\n  groups: [bench-users]\n  token: %s\n", i, tokens[i])
 	}
 	path := filepath.Join(b.TempDir(), "tokens.yaml")

@@ -72,14 +72,21 @@ func (c toolCase) check(t *testing.T, got result) {
 	if got.IsError != c.isError {
 		t.Errorf("%s: isError = %v, want %v; text:\n%s", c.tool, got.IsError, c.isError, got.Text)
 	}
-	for _, w := range c.want {
-		if !strings.Contains(got.Text, w) {
-			t.Errorf("%s: answer lacks %q:\n%s", c.tool, w, got.Text)
+	checkText(t, c.tool+": the answer", got.Text, c.want, c.notWant)
+}
+
+// checkText fails the test for each of want that text lacks and each of
+// notWant it holds; what names the text in the messages.
+func checkText(t *testing.T, what, text string, want, notWant []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
 		}
 	}
-	for _, nw := range c.notWant {
-		if strings.Contains(got.Text, nw) {
-			t.Errorf("%s: answer contains %q:\n%s", c.tool, nw, got.Text)
+	for _, nw := range notWant {
+		if strings.Contains(text, nw) {
+			t.Errorf("%s holds %q:\n%s", what, nw, text)
 		}
 	}
 }

@@ -13,16 +13,16 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/kubemcp/kubemcp/internal/app"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 var approvalRE = regexp.MustCompile(`approval_token "([A-Z0-9]+)"`)
 
-func configMap(t *testing.T, name string) {
+// configMap creates ConfigMap ns/name, deleted when the test ends.
+func configMap(t *testing.T, ns, name string) {
 	t.Helper()
-	c := env.Clientset("admin").CoreV1().ConfigMaps("shop")
+	c := env.Clientset("admin").CoreV1().ConfigMaps(ns)
 	if _, err := c.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func exists(t *testing.T, name string) bool {
 // which cannot be asked: the first call answers with the dry run and a token,
 // nothing is deleted; the second, presenting the token, deletes.
 func TestPlanThenApplyOverHTTP(t *testing.T) {
-	configMap(t, "confirm-http")
+	configMap(t, "shop", "confirm-http")
 	cfgFile := filepath.Join(t.TempDir(), "kubemcp.yaml")
 	os.WriteFile(cfgFile, []byte("policy:\n  confirm:\n  - tools: [resources_delete]\n    namespaces: [shop]\n"), 0o600)
 	url := startHTTPWith(t, env.Kubeconfig, "--config", cfgFile)
@@ -70,30 +70,15 @@ func TestPlanThenApplyByElicitation(t *testing.T) {
 	cfg := config.Default()
 	cfg.Kubeconfig = env.Kubeconfig
 	cfg.Policy.Confirm = []policy.ConfirmRule{{Tools: []string{"resources_delete", "resources_patch"}, Namespaces: []string{"shop"}}}
-	srv, err := app.NewServer(cfg, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, cfg)
 	answer := "decline"
-	ct, st := mcp.NewInMemoryTransports()
-	if _, err := srv.MCP.Connect(context.Background(), st, nil); err != nil {
-		t.Fatal(err)
-	}
-	cs := connect(t, ct, nil) // cannot be asked: the token path
+	cs := connectServer(t, srv, nil, nil) // cannot be asked: the token path
 	client := mcp.NewClient(&mcp.Implementation{Name: "asks"}, &mcp.ClientOptions{ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
 		return &mcp.ElicitResult{Action: answer, Content: map[string]any{"approve": answer == "accept"}}, nil
 	}})
-	ct2, st2 := mcp.NewInMemoryTransports()
-	if _, err := srv.MCP.Connect(context.Background(), st2, nil); err != nil {
-		t.Fatal(err)
-	}
-	asks, err := client.Connect(context.Background(), ct2, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer asks.Close()
+	asks := connectServer(t, srv, client, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
 
-	configMap(t, "confirm-ask")
+	configMap(t, "shop", "confirm-ask")
 	args := map[string]any{"resource": "configmaps", "namespace": "shop", "name": "confirm-ask"}
 	got, _ := call(t, asks, "resources_delete", args)
 	toolCase{tool: "resources_delete", isError: true, want: []string{"declined"}}.check(t, got)
@@ -108,7 +93,7 @@ func TestPlanThenApplyByElicitation(t *testing.T) {
 
 	// Token path (this client cannot be asked), and someone edits the object
 	// between the approval and its use.
-	configMap(t, "confirm-race")
+	configMap(t, "shop", "confirm-race")
 	patch := map[string]any{"resource": "configmaps", "namespace": "shop", "name": "confirm-race", "patch": `{"data":{"k":"mine"}}`}
 	got, _ = call(t, cs, "resources_patch", patch)
 	patch["approval_token"] = approvalRE.FindStringSubmatch(got.Text)[1]

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,22 +27,45 @@ func connectInMemory(t testing.TB, kubeconfig string) *mcp.ClientSession {
 // connectConfig serves kubemcp in this process with cfg.
 func connectConfig(t testing.TB, cfg config.Config) *mcp.ClientSession {
 	t.Helper()
+	return connectServer(t, newServer(t, cfg), nil, nil)
+}
+
+// newServer builds kubemcp in this process, wired exactly as serve wires it,
+// and closes it when the test ends.
+func newServer(t testing.TB, cfg config.Config) *app.Server {
+	t.Helper()
 	srv, err := app.NewServer(cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	ctx := testContext(t)
-	ct, st := mcp.NewInMemoryTransports()
-	if _, err := srv.MCP.Connect(ctx, st, nil); err != nil {
-		t.Fatal(err)
-	}
-	return connect(t, ct, nil)
+	return srv
 }
 
+// connectServer connects client (nil: a plain one) to srv in memory.
+func connectServer(t testing.TB, srv *app.Server, client *mcp.Client, opts *mcp.ClientSessionOptions) *mcp.ClientSession {
+	t.Helper()
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := srv.MCP.Connect(testContext(t), st, nil); err != nil {
+		t.Fatal(err)
+	}
+	return connectWith(t, client, ct, opts)
+}
+
+// connect connects a plain client over tr.
 func connect(t testing.TB, tr mcp.Transport, opts *mcp.ClientSessionOptions) *mcp.ClientSession {
 	t.Helper()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil).Connect(testContext(t), tr, opts)
+	return connectWith(t, nil, tr, opts)
+}
+
+// connectWith connects client (nil: a plain one) over tr; the session closes
+// when the test ends.
+func connectWith(t testing.TB, client *mcp.Client, tr mcp.Transport, opts *mcp.ClientSessionOptions) *mcp.ClientSession {
+	t.Helper()
+	if client == nil {
+		client = mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, nil)
+	}
+	cs, err := client.Connect(testContext(t), tr, opts)
 	if err != nil {
 		t.Fatalf("connecting: %v", err)
 	}
@@ -57,13 +79,7 @@ func call(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any)
 	if err != nil {
 		t.Fatalf("%s: protocol error: %v", tool, err)
 	}
-	var text strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			text.WriteString(tc.Text)
-		}
-	}
-	return result{Text: text.String(), IsError: res.IsError}, res
+	return result{Text: textOf(res), IsError: res.IsError}, res
 }
 
 func runCases(t *testing.T, cs *mcp.ClientSession) {
@@ -184,14 +200,8 @@ func TestHTTPProbesAndRebinding(t *testing.T) {
 	url := startHTTP(t, env.Kubeconfig)
 	base := strings.TrimSuffix(url, "/mcp")
 	for _, path := range []string{"/healthz", "/readyz"} {
-		resp, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		if code, body := httpGet(t, base+path); code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, code, body)
 		}
 	}
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
@@ -215,14 +225,8 @@ func TestHTTPProbesAndRebinding(t *testing.T) {
 // still starts (start-up never waits on a cluster) and /readyz says why it is not ready.
 func TestReadyzReportsDeadCluster(t *testing.T) {
 	url := startHTTP(t, writeKubeconfig(t, "https://127.0.0.1:1"))
-	resp, err := http.Get(strings.TrimSuffix(url, "/mcp") + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "127.0.0.1:1") {
-		t.Fatalf("/readyz: %d %s", resp.StatusCode, body)
+	if code, body := httpGet(t, strings.TrimSuffix(url, "/mcp")+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "127.0.0.1:1") {
+		t.Fatalf("/readyz: %d %s", code, body)
 	}
 }
 

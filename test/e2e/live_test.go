@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -51,22 +49,10 @@ func connectLive(t *testing.T, url, version string) *liveClient {
 		ResourceUpdatedHandler: func(_ context.Context, req *mcp.ResourceUpdatedNotificationRequest) { c.updates <- req.Params.URI },
 	})
 	mc.AddReceivingMiddleware(c.noteAcks)
-	// A transport of its own, whose idle connections go with the session: a
-	// connection dialled but never used would hold up the server's shutdown.
-	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	cs, err := mc.Connect(testContext(t), &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: hc},
-		&mcp.ClientSessionOptions{ProtocolVersion: version})
-	if err != nil {
-		t.Fatalf("connecting with %s: %v", version, err)
-	}
-	t.Cleanup(func() {
-		cs.Close()
-		hc.CloseIdleConnections()
-	})
-	if got := cs.InitializeResult().ProtocolVersion; got != version {
+	c.ClientSession = connectWith(t, mc, &mcp.StreamableClientTransport{Endpoint: url}, &mcp.ClientSessionOptions{ProtocolVersion: version})
+	if got := c.InitializeResult().ProtocolVersion; got != version {
 		t.Fatalf("negotiated %s, want %s", got, version)
 	}
-	c.ClientSession = cs
 	return c
 }
 
@@ -123,27 +109,6 @@ func (c *liveClient) noUpdate(t *testing.T, wait time.Duration) {
 	case got := <-c.updates:
 		t.Fatalf("notifications/resources/updated for %s after unsubscribing", got)
 	case <-time.After(wait):
-	}
-}
-
-// liveNamespace creates a namespace for one test, deleted after it.
-func liveNamespace(t *testing.T, prefix string) string {
-	t.Helper()
-	api := env.Clientset("admin").CoreV1().Namespaces()
-	ns, err := api.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = api.Delete(context.Background(), ns.Name, metav1.DeleteOptions{}) })
-	return ns.Name
-}
-
-// liveConfigMap creates ConfigMap name in ns.
-func liveConfigMap(t *testing.T, ns, name string) {
-	t.Helper()
-	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"greeting": "hello"}}
-	if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Create(context.Background(), cm, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -282,33 +247,26 @@ func liveTemplateList(t *testing.T, c *liveClient) {
 	}
 }
 
+// liveReads are reads of the seeded world, and what each must show; the
+// go-sdk and the TypeScript SDK make them all.
+var liveReads = []struct {
+	name, uri      string
+	want, unwanted []string
+	isError        bool
+}{
+	{name: "deployment", uri: liveURI("shop", "deployments", testenv.DeploymentFrontend),
+		want: []string{"kind: Deployment", "name: " + testenv.DeploymentFrontend, "namespace: shop"}, unwanted: []string{"managedFields"}},
+	{name: "cluster-scoped", uri: "k8s://" + testenv.KubeContext + "/namespaces/payments", want: []string{"kind: Namespace", "name: payments"}},
+	{name: "secret", uri: liveURI("shop", "secrets", testenv.SecretName),
+		want: []string{"kind: Secret", "name: " + testenv.SecretName, "password:"}, unwanted: []string{testenv.PlantedSecret}},
+	{name: "missing", uri: liveURI("shop", "configmaps", "nope"), isError: true, want: []string{`"nope" not found`}},
+}
+
 func liveRead(t *testing.T, c *liveClient) {
-	tests := []struct {
-		name, uri      string
-		want, unwanted []string
-		isError        bool
-	}{
-		{name: "deployment", uri: liveURI("shop", "deployments", testenv.DeploymentFrontend),
-			want: []string{"kind: Deployment", "name: " + testenv.DeploymentFrontend, "namespace: shop"}, unwanted: []string{"managedFields"}},
-		{name: "cluster-scoped", uri: "k8s://" + testenv.KubeContext + "/namespaces/payments", want: []string{"kind: Namespace", "name: payments"}},
-		{name: "secret", uri: liveURI("shop", "secrets", testenv.SecretName),
-			want: []string{"kind: Secret", "name: " + testenv.SecretName, "password:"}, unwanted: []string{testenv.PlantedSecret}},
-		{name: "missing", uri: liveURI("shop", "configmaps", "nope"), isError: true, want: []string{`"nope" not found`}},
-	}
-	for _, tt := range tests {
+	for _, tt := range liveReads {
 		t.Run(tt.name, func(t *testing.T) {
 			res, err := c.ReadResource(testContext(t), &mcp.ReadResourceParams{URI: tt.uri})
-			text := liveReadText(t, tt.uri, res, err, tt.isError)
-			for _, w := range tt.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("%s lacks %q:\n%s", tt.uri, w, text)
-				}
-			}
-			for _, u := range tt.unwanted {
-				if strings.Contains(text, u) {
-					t.Errorf("%s shows %q:\n%s", tt.uri, u, text)
-				}
-			}
+			checkText(t, tt.uri, liveReadText(t, tt.uri, res, err, tt.isError), tt.want, tt.unwanted)
 		})
 	}
 }
@@ -339,8 +297,8 @@ func TestLiveSubscribe(t *testing.T) {
 	url := startHTTP(t, env.Kubeconfig)
 	for _, version := range liveVersions {
 		t.Run(version, func(t *testing.T) {
-			ns := liveNamespace(t, "live-sub")
-			liveConfigMap(t, ns, "watched")
+			ns := env.Namespace(t, "live-sub")
+			configMap(t, ns, "watched")
 			uri := liveURI(ns, "configmaps", "watched")
 			c := connectLive(t, url, version)
 			c.subscribe(t, uri)

@@ -22,7 +22,11 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
-	os.Exit(testenv.Main(m, testenv.Options{Seed: true}, func(e *testenv.Env) { env = e }))
+	code := testenv.Main(m, testenv.Options{Seed: true}, func(e *testenv.Env) { env = e })
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath)) // ~80 MB a run
+	}
+	os.Exit(code)
 }
 
 var (
@@ -57,9 +61,8 @@ func kubemcpBinary(t testing.TB) string {
 	return binPath
 }
 
-// startHTTP runs `kubemcp serve --listen 127.0.0.1:0` as a real process and
-// returns its MCP URL. At cleanup it sends SIGTERM and requires a clean exit
-// within the grace period: graceful shutdown is part of what is tested.
+// startHTTP runs `kubemcp serve --listen 127.0.0.1:0` for kubeconfig as a
+// real process (see serveArgs) and returns its MCP URL.
 func startHTTP(t testing.TB, kubeconfig string) string {
 	t.Helper()
 	return startHTTPWith(t, kubeconfig)
@@ -68,8 +71,29 @@ func startHTTP(t testing.TB, kubeconfig string) string {
 // startHTTPWith is startHTTP with more serve flags.
 func startHTTPWith(t testing.TB, kubeconfig string, flags ...string) string {
 	t.Helper()
-	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--shutdown-grace", "5s"}, flags...)
-	cmd := exec.Command(kubemcpBinary(t), args...)
+	return serveArgs(t, append([]string{"--kubeconfig", kubeconfig}, flags...)...).URL
+}
+
+// served is a kubemcp process started by serveArgs.
+type served struct {
+	URL string
+	mu  sync.Mutex
+	log strings.Builder
+}
+
+// Log is what the process has written to stderr so far.
+func (s *served) Log() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.String()
+}
+
+// serveArgs runs `kubemcp serve --listen 127.0.0.1:0 args...` as a real
+// process. At cleanup it sends SIGTERM and requires a clean exit within the
+// grace period: graceful shutdown is part of what is tested.
+func serveArgs(t testing.TB, args ...string) *served {
+	t.Helper()
+	cmd := exec.Command(kubemcpBinary(t), append([]string{"serve", "--listen", "127.0.0.1:0", "--shutdown-grace", "5s"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -78,29 +102,28 @@ func startHTTPWith(t testing.TB, kubeconfig string, flags ...string) string {
 	if err := env.StartProcess(cmd); err != nil {
 		t.Fatal(err)
 	}
+	s := &served{}
 	urls := make(chan string, 1)
-	var logMu sync.Mutex
-	var log strings.Builder
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			line := sc.Text()
-			logMu.Lock()
-			log.WriteString(line + "\n")
-			logMu.Unlock()
-			if _, rest, ok := strings.Cut(line, "serving MCP at "); ok {
+			s.mu.Lock()
+			s.log.WriteString(sc.Text() + "\n")
+			s.mu.Unlock()
+			if _, rest, ok := strings.Cut(sc.Text(), "serving MCP at "); ok {
 				urls <- strings.Fields(rest)[0]
 			}
 		}
 	}()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("kubemcp did not exit cleanly on SIGTERM: %v", err)
+		case <-exited:
+			if waitErr != nil {
+				t.Errorf("kubemcp did not exit cleanly on SIGTERM: %v\n%s", waitErr, s.Log())
 			}
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
@@ -108,17 +131,14 @@ func startHTTPWith(t testing.TB, kubeconfig string, flags ...string) string {
 		}
 	})
 	select {
-	case u := <-urls:
-		return u
-	case err := <-exited:
-		exited <- err // for the cleanup, which must not wait for an exit that happened
-		logMu.Lock()
-		defer logMu.Unlock()
-		t.Fatalf("kubemcp exited before serving: %v\n%s", err, log.String())
+	case s.URL = <-urls:
+		return s
+	case <-exited:
+		t.Fatalf("kubemcp exited before serving: %v\n%s", waitErr, s.Log())
 	case <-time.After(20 * time.Second):
-		t.Fatal("kubemcp did not report its address within 20s")
+		t.Fatalf("kubemcp did not report its address within 20s\n%s", s.Log())
 	}
-	return ""
+	return nil
 }
 
 func testContext(t testing.TB) context.Context {

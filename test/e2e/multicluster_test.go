@@ -18,7 +18,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubemcp/kubemcp/internal/app"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
@@ -137,11 +136,7 @@ func TestMultiCluster(t *testing.T) {
 			defer progressMu.Unlock()
 			progress = append(progress, r.Params.Message)
 		}})
-	cs, err := client.Connect(testContext(t), &mcp.StreamableClientTransport{Endpoint: url}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := connectWith(t, client, &mcp.StreamableClientTransport{Endpoint: url}, nil)
 
 	t.Run("fan-out", func(t *testing.T) {
 		got, res := podsEverywhere(t, cs, "p1")
@@ -270,23 +265,11 @@ func TestClusterArgumentAppears(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Kubeconfig = path
-	srv, err := app.NewServer(cfg, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	ct, st := mcp.NewInMemoryTransports()
-	if _, err := srv.MCP.Connect(testContext(t), st, nil); err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, cfg)
 	changed := make(chan struct{}, 100)
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, &mcp.ClientOptions{
 		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { changed <- struct{}{} }})
-	cs, err := client.Connect(testContext(t), ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := connectServer(t, srv, client, nil)
 	if hasClusterArg(t, cs) {
 		t.Fatal("pods_list advertises cluster with one cluster configured")
 	}

@@ -1,18 +1,15 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,8 +20,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubemcp/kubemcp/internal/identity/oidctest"
 )
@@ -90,14 +85,14 @@ func seedMultiUser(ctx context.Context, c kubernetes.Interface) error {
 		{"multiuser-c", "get", rbacv1.Subject{Kind: rbacv1.UserKind, Name: "carol"}},
 	}
 	for _, g := range grants {
-		if err := grantPods(ctx, c, g.ns, g.verb, g.who); err != nil {
+		if err := grantPods(ctx, g.ns, g.verb, g.who); err != nil {
 			return err
 		}
 	}
 	return bindImpersonator(ctx, c)
 }
 
-func grantPods(ctx context.Context, _ kubernetes.Interface, ns, verb string, who rbacv1.Subject) error {
+func grantPods(ctx context.Context, ns, verb string, who rbacv1.Subject) error {
 	rule := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{verb}}
 	return env.Grant(ctx, ns, "pods-"+verb+"-"+who.Name, who, rule)
 }
@@ -131,77 +126,11 @@ func saKubeconfig(t testing.TB, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["c"] = &clientcmdapi.Cluster{Server: env.Server, CertificateAuthorityData: env.CAData()}
-	cfg.AuthInfos["u"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
-	cfg.Contexts["c"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
-	cfg.CurrentContext = "c"
 	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+	if err := env.WriteTokenKubeconfig(path, name, tok.Status.Token); err != nil {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// served is a kubemcp process started by serveArgs.
-type served struct {
-	URL string
-	mu  sync.Mutex
-	log strings.Builder
-}
-
-func (s *served) Log() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.String()
-}
-
-// serveArgs runs `kubemcp serve --listen 127.0.0.1:0 args...` as a real
-// process, as startHTTP does, and stops it with SIGTERM at cleanup.
-func serveArgs(t testing.TB, args ...string) *served {
-	t.Helper()
-	cmd := exec.Command(kubemcpBinary(t), append([]string{"serve", "--listen", "127.0.0.1:0", "--shutdown-grace", "5s"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.StartProcess(cmd); err != nil {
-		t.Fatal(err)
-	}
-	s := &served{}
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			s.mu.Lock()
-			s.log.WriteString(sc.Text() + "\n")
-			s.mu.Unlock()
-			if _, rest, ok := strings.Cut(sc.Text(), "serving MCP at "); ok {
-				urls <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("kubemcp still running 10s after SIGTERM")
-		}
-	})
-	select {
-	case s.URL = <-urls:
-		return s
-	case <-exited:
-		t.Fatalf("kubemcp exited before serving: %v\n%s", waitErr, s.Log())
-	case <-time.After(20 * time.Second):
-		t.Fatalf("kubemcp did not report its address within 20s\n%s", s.Log())
-	}
-	return nil
 }
 
 type withBearer struct{ token string }
@@ -227,8 +156,7 @@ func connectAs(t testing.TB, url, token, flavour string) *mcp.ClientSession {
 	return connect(t, &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: hc}, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
 }
 
-func randomToken(t testing.TB) string {
-	t.Helper()
+func randomToken() string {
 	return "kubemcp-" + rand.Text()
 }
 
@@ -240,7 +168,7 @@ func writeTokenFile(t testing.TB, users []string) (string, map[string]string) {
 	b.WriteString("tokens:\n")
 	tokens := map[string]string{}
 	for _, u := range users {
-		tokens[u] = randomToken(t)
+		tokens[u] = randomToken()
 		groups := "[]"
 		if tu, ok := env.Users[u]; ok {
 			groups = "[" + strings.Join(tu.Groups, ", ") + "]"
@@ -304,7 +232,8 @@ func TestMultiUser(t *testing.T) {
 				sessions[u] = connectAs(t, srv.URL, m.tokens[u], flavours[u])
 			}
 			start := time.Now()
-			calls, failures := interleave(t, sessions, 1000)
+			const calls = 1000
+			failures := interleave(t, sessions, calls)
 			t.Logf("%d calls in %s, %d wrong", calls, time.Since(start).Round(time.Millisecond), failures)
 			if failures > 0 {
 				t.Fatalf("%d of %d calls answered wrongly", failures, calls)
@@ -323,7 +252,7 @@ func TestMultiUser(t *testing.T) {
 
 // interleave makes n calls, spread over four workers per user, each worker
 // cycling through the namespaces, and counts the wrong answers.
-func interleave(t *testing.T, sessions map[string]*mcp.ClientSession, n int64) (int64, int64) {
+func interleave(t *testing.T, sessions map[string]*mcp.ClientSession, n int64) int64 {
 	var next, wrong atomic.Int64
 	var wg sync.WaitGroup
 	for _, u := range muUsers {
@@ -341,7 +270,7 @@ func interleave(t *testing.T, sessions map[string]*mcp.ClientSession, n int64) (
 		}
 	}
 	wg.Wait()
-	return n, wrong.Load()
+	return wrong.Load()
 }
 
 // checkCall lists ns's pods as user and says what is wrong with the answer.

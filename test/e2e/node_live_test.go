@@ -51,22 +51,11 @@ func TestNodeLive(t *testing.T) {
 	})
 }
 
-// liveReads are the URIs live.mjs reads, and what each read must show.
-var liveReads = []struct {
-	uri            string
-	want, unwanted []string
-	isError        bool
-}{
-	{uri: liveURI("shop", "deployments", testenv.DeploymentFrontend), want: []string{"kind: Deployment", "name: " + testenv.DeploymentFrontend}},
-	{uri: liveURI("shop", "secrets", testenv.SecretName), want: []string{"kind: Secret", "password:"}, unwanted: []string{testenv.PlantedSecret}},
-	{uri: liveURI("shop", "configmaps", "nope"), isError: true, want: []string{`"nope" not found`}},
-}
-
 // runTSLive runs live.mjs against target (--url URL or --stdio -- command),
 // patching the ConfigMap it subscribes to when it says it is ready.
 func runTSLive(t *testing.T, target ...string) {
-	ns := liveNamespace(t, "node-live")
-	liveConfigMap(t, ns, "watched")
+	ns := env.Namespace(t, "node-live")
+	configMap(t, ns, "watched")
 	uri := liveURI(ns, "configmaps", "watched")
 	args := []string{filepath.Join(nodeDir(t), "live.mjs"), "--pod", testenv.PodCrashLoop, "--namespace", testenv.NamespacePayments,
 		"--complete", "sh", "--subscribe", uri}
@@ -187,15 +176,6 @@ func checkTSReads(t *testing.T, got tsLive) {
 		case r.ContentURI != want.uri || r.MIMEType != "application/yaml":
 			t.Errorf("%s: contents at %s as %s, want the URI read as application/yaml", want.uri, r.ContentURI, r.MIMEType)
 		}
-		for _, w := range want.want {
-			if !strings.Contains(text, w) {
-				t.Errorf("%s lacks %q:\n%s", want.uri, w, text)
-			}
-		}
-		for _, u := range want.unwanted {
-			if strings.Contains(text, u) {
-				t.Errorf("%s shows %q", want.uri, u)
-			}
-		}
+		checkText(t, want.uri, text, want.want, want.unwanted)
 	}
 }
