@@ -22,9 +22,9 @@
 // The stdio server's stderr is passed through to this process's stderr.
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { checkTarget, stdioTarget, transportFor } from './target.mjs';
 
 const out = {
   serverInfo: null,
@@ -95,15 +95,14 @@ function parseArgs(argv) {
         break;
       }
       case '--stdio':
-        if (argv[i + 1] !== '--' || i + 2 >= argv.length) throw new Error('want --stdio -- <command> [args...]');
-        opts.stdio = { command: argv[i + 2], args: argv.slice(i + 3) };
+        opts.stdio = stdioTarget(argv, i);
         i = argv.length;
         break;
       default:
         throw new Error(`unknown argument ${JSON.stringify(a)}`);
     }
   }
-  if (!opts.url === !opts.stdio) throw new Error('give exactly one of --url URL or --stdio -- <command...>');
+  checkTarget(opts);
   if (opts.stdio && Object.keys(opts.headers).length) throw new Error('--header needs --url');
   return opts;
 }
@@ -126,28 +125,7 @@ async function main() {
     return usage(errMessage(e));
   }
 
-  let transport;
-  if (opts.stdio) {
-    transport = new StdioClientTransport({
-      command: opts.stdio.command,
-      args: opts.stdio.args,
-      env: { ...process.env }, // pass the whole environment through (the SDK default keeps only a few vars)
-      stderr: 'inherit',
-    });
-  } else {
-    transport = new StreamableHTTPClientTransport(new URL(opts.url), {
-      requestInit: { headers: opts.headers },
-    });
-  }
-
-  // The v1 Client does not expose the negotiated protocol version; it hands it to the
-  // transport via setProtocolVersion (HTTP transports only), so record it there.
-  const origSet = transport.setProtocolVersion?.bind(transport);
-  transport.setProtocolVersion = (v) => {
-    out.protocolVersion = v;
-    if (origSet) origSet(v);
-  };
-
+  const transport = transportFor(opts, (v) => (out.protocolVersion = v));
   const client = new Client({ name: 'kubemcp-e2e-node-client', version: '0.0.0' }, { capabilities: {} });
   const reqOpts = { timeout: opts.timeout };
 

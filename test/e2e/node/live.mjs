@@ -31,9 +31,8 @@
 
 import readline from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { checkTarget, stdioTarget, transportFor } from './target.mjs';
 
 const out = {
   event: 'result',
@@ -81,30 +80,16 @@ function parseArgs(argv) {
       case '--quiet': opts.quiet = number(); break;
       case '--timeout': opts.timeout = number(); break;
       case '--stdio':
-        if (argv[i + 1] !== '--' || i + 2 >= argv.length) throw new Error('want --stdio -- <command> [args...]');
-        opts.stdio = { command: argv[i + 2], args: argv.slice(i + 3) };
+        opts.stdio = stdioTarget(argv, i);
         i = argv.length;
         break;
       default:
         throw new Error(`unknown argument ${JSON.stringify(a)}`);
     }
   }
-  if (!opts.url === !opts.stdio) throw new Error('give exactly one of --url URL or --stdio -- <command...>');
+  checkTarget(opts);
   if (!opts.pod || opts.complete === undefined) throw new Error('--pod and --complete are required');
   return opts;
-}
-
-function transportFor(opts) {
-  const transport = opts.stdio
-    ? new StdioClientTransport({ command: opts.stdio.command, args: opts.stdio.args, env: { ...process.env }, stderr: 'inherit' })
-    : new StreamableHTTPClientTransport(new URL(opts.url));
-  // The v1 Client hands the negotiated version only to the transport (HTTP ones).
-  const origSet = transport.setProtocolVersion?.bind(transport);
-  transport.setProtocolVersion = (v) => {
-    out.protocolVersion = v;
-    if (origSet) origSet(v);
-  };
-  return transport;
 }
 
 // Notifications heard: every notifications/resources/updated, and whoever waits for the next.
@@ -199,7 +184,7 @@ async function main() {
   listenForUpdates(client);
   const reqOpts = { timeout: opts.timeout };
   try {
-    await client.connect(transportFor(opts), reqOpts);
+    await client.connect(transportFor(opts, (v) => (out.protocolVersion = v)), reqOpts);
     await promptSteps(client, opts, reqOpts);
     await resourceSteps(client, opts, reqOpts);
     if (opts.subscribe) await subscribeSteps(client, opts.subscribe, opts, reqOpts);
