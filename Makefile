@@ -17,7 +17,7 @@ build:
 # The test cluster's binaries, plus kubectl and helm for the CLI toolset's tests.
 CLUSTER_BIN = test/cluster/build.sh kubectl helm
 
-## cluster-bin: build etcd, kube-apiserver, kubectl and helm from the Go module proxy (cached; cold 7-9 min)
+## cluster-bin: build etcd, kube-apiserver, kubectl and helm from the Go module proxy (cached; cold 7-10 min on 2 cores)
 cluster-bin:
 	@$(CLUSTER_BIN) >/dev/null
 
