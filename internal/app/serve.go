@@ -178,7 +178,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	install := toolset.InstallOptions{Confirm: toolset.NewConfirmer(cfg.Policy.Confirm), MultiCluster: multiCluster(cl)}
+	install := toolset.InstallOptions{Confirm: toolset.NewConfirmer(cfg.Policy.Confirm, cl), MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
 		Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})

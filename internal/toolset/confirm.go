@@ -18,7 +18,9 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
+	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/identity"
+	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
@@ -44,8 +46,9 @@ const approvalTTL = 10 * time.Minute
 // Confirmer holds the confirmation rules and the approvals handed out. One
 // serves a whole server, so that a token works whatever session presents it.
 type Confirmer struct {
-	rules []policy.ConfirmRule
-	now   func() time.Time
+	rules    []policy.ConfirmRule
+	clusters *clusters.Manager // resolves what a call names; nil: as written
+	now      func() time.Time
 
 	mu     sync.Mutex
 	grants map[string]grant
@@ -58,16 +61,20 @@ type grant struct {
 }
 
 // NewConfirmer returns a Confirmer for rules, or nil when there are none.
-func NewConfirmer(rules []policy.ConfirmRule) *Confirmer {
+// Rules match the kind and namespace a call acts on as the cluster in cl
+// resolves them ("deploy" is a Deployment; no namespace is the context's), so
+// no spelling escapes a rule; with a nil cl they match the arguments as written.
+func NewConfirmer(rules []policy.ConfirmRule, cl *clusters.Manager) *Confirmer {
 	if len(rules) == 0 {
 		return nil
 	}
-	return &Confirmer{rules: rules, now: time.Now, grants: map[string]grant{}}
+	return &Confirmer{rules: rules, clusters: cl, now: time.Now, grants: map[string]grant{}}
 }
 
-// needs reports whether a call of tool with these arguments needs confirmation.
-func (c *Confirmer) needs(tool string, args map[string]any) bool {
-	targets := targetsOf(args)
+// needs reports whether a call of tool (which acts on kind, or on the kind
+// its arguments name when kind is "") with these arguments needs confirmation.
+func (c *Confirmer) needs(ctx context.Context, tool, kind string, args map[string]any) bool {
+	targets := c.resolve(ctx, args, targetsOf(args, kind))
 	for _, r := range c.rules {
 		for _, t := range targets {
 			if r.Covers(tool, t.kind, t.namespace) {
@@ -82,24 +89,46 @@ type target struct{ kind, namespace string }
 
 // targetsOf reads what a call acts on from its arguments: kind or resource and
 // namespace, or every document of a manifest.
-func targetsOf(args map[string]any) []target {
-	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+func targetsOf(args map[string]any, kind string) []target {
 	if manifest := str(args, "manifest"); manifest != "" {
 		return manifestTargets(manifest, str(args, "namespace"))
 	}
-	kind := str(args, "kind")
-	if kind == "" {
-		kind = str(args, "resource")
-	}
+	kind = cmp.Or(kind, str(args, "kind"), str(args, "resource"))
 	return []target{{kind: kind, namespace: str(args, "namespace")}}
 }
 
+func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+// resolve makes each target's kind the cluster's name for it and fills in the
+// context's namespace where a namespaced kind names none, as the call itself
+// will. What does not resolve stays as written; the call then fails itself.
+func (c *Confirmer) resolve(ctx context.Context, args map[string]any, targets []target) []target {
+	if c.clusters == nil {
+		return targets
+	}
+	kc, err := c.clusters.Get(ctx, str(args, "cluster"))
+	if err != nil {
+		return targets
+	}
+	for i, t := range targets {
+		res, err := kc.Resolve(kube.Ref{Resource: t.kind})
+		if err != nil {
+			continue
+		}
+		targets[i].kind = res.GVK.Kind
+		if res.Namespaced && t.namespace == "" {
+			targets[i].namespace = kc.Namespace
+		}
+	}
+	return targets
+}
+
 // confirming wraps h so that the calls c's rules name are confirmed first.
-func confirming[In, Out any](c *Confirmer, tool string, h Handler[In, Out]) Handler[In, Out] {
+func confirming[In, Out any](c *Confirmer, tool, kind string, h Handler[In, Out]) Handler[In, Out] {
 	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, Out, error) {
 		var args map[string]any
 		_ = json.Unmarshal(req.Params.Arguments, &args)
-		if !c.needs(tool, args) {
+		if !c.needs(ctx, tool, kind, args) {
 			return h(ctx, req, in)
 		}
 		return confirm(ctx, c, req, args, in, h)

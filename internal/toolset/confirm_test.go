@@ -52,7 +52,7 @@ func serveConfirm(t *testing.T, rules []policy.ConfirmRule, elicit func(*mcp.Eli
 	t.Helper()
 	r := &recorder{}
 	s := mcp.NewServer(&mcp.Implementation{Name: "t"}, nil)
-	Install(s, []Tool{r.tool()}, InstallOptions{Confirm: NewConfirmer(rules)})
+	Install(s, []Tool{r.tool()}, InstallOptions{Confirm: NewConfirmer(rules, nil)})
 	ct, st := mcp.NewInMemoryTransports()
 	ctx := context.Background()
 	if _, err := s.Connect(ctx, st, nil); err != nil {
@@ -117,7 +117,7 @@ func TestConfirmTokenVoidWhenObjectChanges(t *testing.T) {
 }
 
 func TestConfirmExpiry(t *testing.T) {
-	c := NewConfirmer([]policy.ConfirmRule{{}})
+	c := NewConfirmer([]policy.ConfirmRule{{}}, nil)
 	now := time.Now()
 	c.now = func() time.Time { return now }
 	c.ask("call", "state", "preview", "scale")

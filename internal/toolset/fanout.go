@@ -71,7 +71,7 @@ func FanOut[In, Out any](deps Deps, meta mcp.Tool, h Handler[In, Out]) Tool {
 	either.Properties = maps.Clone(single.Properties)
 	either.Properties["clusters"] = outputSchema[Fanned](meta.Name).Properties["clusters"]
 	meta.OutputSchema = single
-	return Tool{Meta: meta, install: func(s *mcp.Server, t *mcp.Tool, o InstallOptions) {
+	return Tool{Meta: meta, install: func(s *mcp.Server, t *mcp.Tool, _ string, o InstallOptions) {
 		t.InputSchema = inputSchema[In](false, o.MultiCluster, severalCluster)
 		if o.MultiCluster {
 			t.OutputSchema = &either

@@ -24,7 +24,15 @@ type Toolset interface {
 // Tool is one MCP tool: its metadata and how to install its typed handler.
 type Tool struct {
 	Meta    mcp.Tool
-	install func(*mcp.Server, *mcp.Tool, InstallOptions)
+	kind    string // see On
+	install func(s *mcp.Server, meta *mcp.Tool, kind string, o InstallOptions)
+}
+
+// On says the tool acts on objects of one kind, whatever its arguments say
+// (pods_delete on Pods), so that confirmation rules naming kinds cover it.
+func (t Tool) On(kind string) Tool {
+	t.kind = kind
+	return t
 }
 
 // InstallOptions say how the server installing the tools is set up.
@@ -47,11 +55,11 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 	meta.OutputSchema = outputSchema[Out](meta.Name)
 	return Tool{
 		Meta: meta,
-		install: func(s *mcp.Server, t *mcp.Tool, o InstallOptions) {
+		install: func(s *mcp.Server, t *mcp.Tool, kind string, o InstallOptions) {
 			run := h
 			confirms := o.Confirm != nil && t.Annotations != nil && !t.Annotations.ReadOnlyHint
 			if confirms {
-				run = confirming(o.Confirm, t.Name, h)
+				run = confirming(o.Confirm, t.Name, kind, h)
 			}
 			t.InputSchema = inputSchema[In](confirms, o.MultiCluster, oneCluster)
 			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
@@ -130,7 +138,7 @@ type OptIn interface {
 func Install(s *mcp.Server, tools []Tool, o InstallOptions) {
 	for _, t := range tools {
 		meta := t.Meta
-		t.install(s, &meta, o)
+		t.install(s, &meta, t.kind, o)
 	}
 }
 

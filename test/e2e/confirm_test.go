@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/policy"
@@ -102,4 +103,53 @@ func TestPlanThenApplyByElicitation(t *testing.T) {
 	}
 	got, _ = call(t, cs, "resources_patch", patch)
 	toolCase{tool: "resources_patch", isError: true, want: []string{"changed since the approval", "approval_token"}}.check(t, got)
+}
+
+// TestConfirmRulesSeeThroughSpelling: a rule naming kinds and a namespace
+// holds however a call spells the kind, when the call names no namespace and
+// the context's is the rule's, and for tools that act on one kind without
+// naming it. Each call must stop at "Confirmation required" with the object
+// still there.
+func TestConfirmRulesSeeThroughSpelling(t *testing.T) {
+	kubeconfig, err := clientcmd.LoadFromFile(env.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig.Contexts[kubeconfig.CurrentContext].Namespace = "shop"
+	cfg := config.Default()
+	cfg.Kubeconfig = filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kubeconfig, cfg.Kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Policy.Confirm = []policy.ConfirmRule{{Kinds: []string{"ConfigMap", "Pod"}, Namespaces: []string{"shop"}}}
+	cs := connectConfig(t, cfg)
+	configMap(t, "shop", "spelled")
+	pods := env.Clientset("admin").CoreV1().Pods("shop")
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "confirm-pod"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}
+	if _, err := pods.Create(context.Background(), pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pods.Delete(context.Background(), pod.Name, metav1.DeleteOptions{}) })
+	for _, c := range []struct {
+		name, tool string
+		args       map[string]any
+	}{
+		{"short name, the context's namespace", "resources_delete", map[string]any{"resource": "cm", "name": "spelled"}},
+		{"plural", "resources_delete", map[string]any{"resource": "configmaps", "namespace": "shop", "name": "spelled"}},
+		{"kind in lower case", "resources_patch", map[string]any{"api_version": "v1", "kind": "configmap", "name": "spelled", "patch": `{"data":{"k":"x"}}`}},
+		{"a manifest without a namespace", "resources_apply", map[string]any{"manifest": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: spelled\ndata:\n  other: \"y\"\n"}},
+		{"a tool that acts on pods", "pods_delete", map[string]any{"name": "confirm-pod"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, _ := call(t, cs, c.tool, c.args)
+			toolCase{tool: c.tool, isError: true, want: []string{"Confirmation required"}}.check(t, got)
+		})
+	}
+	cm, err := env.Clientset("admin").CoreV1().ConfigMaps("shop").Get(context.Background(), "spelled", metav1.GetOptions{})
+	if err != nil || cm.Data["k"] != "v" || cm.Data["other"] != "" {
+		t.Errorf("the ConfigMap changed: %v %v", cm.Data, err)
+	}
+	if _, err := pods.Get(context.Background(), pod.Name, metav1.GetOptions{}); err != nil {
+		t.Errorf("the pod: %v", err)
+	}
 }

@@ -27,6 +27,6 @@ func (p *Pods) Description() string {
 
 // Tools implements toolset.Toolset.
 func (p *Pods) Tools() []toolset.Tool {
-	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete(), p.podsTop(), p.nodesTop(), p.podsExec(),
-		p.portForwardStart(), p.portForwardList(), p.portForwardStop()}
+	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete().On("Pod"), p.podsTop(), p.nodesTop(), p.podsExec().On("Pod"),
+		p.portForwardStart().On("Pod"), p.portForwardList(), p.portForwardStop()}
 }
