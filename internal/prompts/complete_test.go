@@ -112,15 +112,13 @@ func TestCompleteDenied(t *testing.T) {
 }
 
 // capPods creates a namespace of the test's own with n pods named
-// cap-000 and on; they stay Pending, with no scheduler to place them.
-func capPods(t *testing.T, ns string, n int) []string {
+// cap-000 and on, and returns it and the names; the pods stay Pending, with
+// no scheduler to place them.
+func capPods(t *testing.T, n int) (string, []string) {
 	t.Helper()
 	api := env.Clientset("admin").CoreV1()
 	ctx := testContext(t)
-	if _, err := api.Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = api.Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	ns := env.Namespace(t, "prompts-cap")
 	var names []string
 	for i := range n {
 		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cap-%03d", i), Namespace: ns},
@@ -130,15 +128,15 @@ func capPods(t *testing.T, ns string, n int) []string {
 		}
 		names = append(names, pod.Name)
 	}
-	return names
+	return ns, names
 }
 
 // TestCompleteCap: 120 pods complete to the first 100, with the total and
 // hasMore; listed in pages of 7, the answer is the same; with the scan
 // stopped at 50 objects, the total is unknown and hasMore is set.
 func TestCompleteCap(t *testing.T) {
-	names := capPods(t, "prompts-cap", 120)
-	ctx := map[string]string{"namespace": "prompts-cap"}
+	ns, names := capPods(t, 120)
+	ctx := map[string]string{"namespace": ns}
 	full := completion{values: names[:100], total: 120, hasMore: true}
 	tests := []struct {
 		name  string

@@ -86,7 +86,7 @@ func next(t *testing.T, msgs <-chan message) message {
 
 func TestListenOnTheWire(t *testing.T) {
 	r := newRig(t, flavour{"streamable 2026-07-28", "streamable", "2026-07-28"}, Options{MaxPerSession: 2})
-	ns := namespace(t, "res-listen")
+	ns := env.Namespace(t, "res-listen")
 	createConfigMap(t, ns, "a")
 	createConfigMap(t, ns, "b")
 	createConfigMap(t, ns, "c")

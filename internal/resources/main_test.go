@@ -261,18 +261,6 @@ func (c *client) noUpdate(t *testing.T, wait time.Duration) {
 	}
 }
 
-// namespace creates a namespace for one test, deleted after it.
-func namespace(t *testing.T, prefix string) string {
-	t.Helper()
-	api := env.Clientset("admin").CoreV1().Namespaces()
-	ns, err := api.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = api.Delete(context.Background(), ns.Name, metav1.DeleteOptions{}) })
-	return ns.Name
-}
-
 func createConfigMap(t *testing.T, ns, name string) {
 	t.Helper()
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"greeting": "hello"}}

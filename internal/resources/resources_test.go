@@ -124,7 +124,7 @@ func TestSubscribeSeesChangesUntilUnsubscribe(t *testing.T) {
 	eachFlavour(t, func(t *testing.T, f flavour) {
 		r := newRig(t, f, Options{})
 		c := r.connect(t, "admin")
-		ns := namespace(t, "res-changes")
+		ns := env.Namespace(t, "res-changes")
 		createConfigMap(t, ns, "watched")
 		createConfigMap(t, ns, "other")
 		uri := URI(cluster, ns, "cm", "watched")
@@ -164,7 +164,7 @@ func TestSubscribersAsSeveralCallers(t *testing.T) {
 	eachFlavour(t, func(t *testing.T, f flavour) {
 		r := newRig(t, f, Options{})
 		admin, bob := r.connect(t, "admin"), r.connect(t, "bob")
-		ns := namespace(t, "res-callers")
+		ns := env.Namespace(t, "res-callers")
 		createConfigMap(t, ns, "shared")
 		grantConfigMaps(t, ns, "bob")
 		uri := URI(cluster, ns, "configmaps", "shared")
@@ -276,7 +276,7 @@ func TestSubscribeNeedsWatch(t *testing.T) {
 	eachFlavour(t, func(t *testing.T, f flavour) {
 		r := newRig(t, f, Options{})
 		c := r.connect(t, "carol")
-		ns := namespace(t, "res-getonly")
+		ns := env.Namespace(t, "res-getonly")
 		createConfigMap(t, ns, "readable")
 		rule := rbacv1.PolicyRule{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"configmaps"}}
 		if err := env.Grant(t.Context(), ns, "get-configmaps", rbacv1.Subject{Kind: rbacv1.UserKind, Name: "carol"}, rule); err != nil {
