@@ -63,9 +63,10 @@ type Options struct {
 
 // Cluster describes one configured cluster.
 type Cluster struct {
-	Name    string // the kubeconfig context name, or InClusterName
-	Server  string
-	Default bool
+	Name      string // the kubeconfig context name, or InClusterName
+	Server    string
+	Namespace string // what a call that names no namespace acts in
+	Default   bool
 }
 
 // Manager holds the configured clusters and their clients. The clusters can
@@ -146,9 +147,7 @@ func (m *Manager) base(name string) (*kube.Client, string, error) {
 	if err != nil {
 		return nil, name, fmt.Errorf("cluster %q: %w", name, err)
 	}
-	if ns := m.snap.ns[name]; ns != "" {
-		c.Namespace = ns
-	}
+	c.Namespace = m.snap.namespace(name)
 	m.clients[name] = c
 	return c, name, nil
 }

@@ -100,7 +100,7 @@ func diff(old, cur *snapshot) Change {
 		switch {
 		case !ok:
 			c.Added = append(c.Added, name)
-		case !sameConfig(was, cfg) || old.ns[name] != cur.ns[name]:
+		case !sameConfig(was, cfg) || old.namespace(name) != cur.namespace(name):
 			c.Changed = append(c.Changed, name)
 		}
 	}

@@ -14,19 +14,28 @@ import (
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // snapshot is what the sources said at one moment: the clusters, their
-// configs and default namespaces, and which is the default.
+// configs, and which is the default.
 type snapshot struct {
 	clusters []Cluster // sorted by name
 	configs  map[string]*rest.Config
-	ns       map[string]string
 	def      string
 	stamp    string // digest of the files read; equal stamps mean nothing changed
+}
+
+// namespace is the named cluster's default namespace.
+func (s *snapshot) namespace(name string) string {
+	i := slices.IndexFunc(s.clusters, func(c Cluster) bool { return c.Name == name })
+	if i < 0 {
+		return ""
+	}
+	return s.clusters[i].Namespace
 }
 
 func (s *snapshot) names() []string {
@@ -102,7 +111,7 @@ func (o Options) load() (*snapshot, []error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &snapshot{configs: map[string]*rest.Config{}, ns: map[string]string{}, stamp: stamp}
+	s := &snapshot{configs: map[string]*rest.Config{}, stamp: stamp}
 	warnings := s.addKubeconfig(raw, o)
 	if err := s.addInCluster(o); err != nil {
 		return nil, nil, err
@@ -185,15 +194,16 @@ func (s *snapshot) addKubeconfig(raw *clientcmdapi.Config, o Options) []error {
 		}
 		cc := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, nil)
 		cfg, err := cc.ClientConfig()
+		var ns string
 		if err == nil {
-			s.ns[name], _, err = cc.Namespace()
+			ns, _, err = cc.Namespace() // "default" when the context names none
 		}
 		if err != nil {
 			warnings = append(warnings, fmt.Errorf("context %q: %w", name, err))
 			continue
 		}
 		s.configs[name] = cfg
-		s.clusters = append(s.clusters, Cluster{Name: name, Server: cfg.Host})
+		s.clusters = append(s.clusters, Cluster{Name: name, Server: cfg.Host, Namespace: ns})
 	}
 	return warnings
 }
@@ -211,10 +221,11 @@ func (s *snapshot) addInCluster(o Options) error {
 		return fmt.Errorf("a kubeconfig context is named %q, the name kubemcp gives the cluster it runs in; rename the context", InClusterName)
 	}
 	s.configs[InClusterName] = cfg
-	if ns, err := os.ReadFile(serviceAccountNamespace); err == nil {
-		s.ns[InClusterName] = strings.TrimSpace(string(ns))
+	ns := metav1.NamespaceDefault
+	if b, err := os.ReadFile(serviceAccountNamespace); err == nil {
+		ns = cmp.Or(strings.TrimSpace(string(b)), ns)
 	}
-	s.clusters = append(s.clusters, Cluster{Name: InClusterName, Server: cfg.Host})
+	s.clusters = append(s.clusters, Cluster{Name: InClusterName, Server: cfg.Host, Namespace: ns})
 	return nil
 }
 

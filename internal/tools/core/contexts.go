@@ -35,15 +35,11 @@ func (c *Core) contextsList() toolset.Tool {
 	}, c.listContexts)
 }
 
-func (c *Core) listContexts(ctx context.Context, _ *mcp.CallToolRequest, in ContextsIn) (string, ContextsOut, error) {
+func (c *Core) listContexts(_ context.Context, _ *mcp.CallToolRequest, in ContextsIn) (string, ContextsOut, error) {
 	out := ContextsOut{Contexts: []KubeContext{}}
 	table := render.Table{Header: []string{"CURRENT", "NAME", "SERVER", "NAMESPACE"}}
 	for _, cl := range c.deps.Clusters.List() {
-		kc := KubeContext{Name: cl.Name, Server: cl.Server, Current: cl.Default}
-		// Building a client reads only the kubeconfig; it does not contact the cluster.
-		if client, err := c.deps.Clusters.Get(ctx, cl.Name); err == nil {
-			kc.Namespace = client.Namespace
-		}
+		kc := KubeContext{Name: cl.Name, Server: cl.Server, Namespace: cl.Namespace, Current: cl.Default}
 		out.Contexts = append(out.Contexts, kc)
 		current := ""
 		if kc.Current {
