@@ -29,3 +29,31 @@ func FenceVerbatim(source, text string) string {
 }
 
 const fenceClose = "</untrusted-data>"
+
+// FenceOverhead is what Fence adds around its text, with room to spare: what
+// to take off a budget before cutting text that will be fenced.
+const FenceOverhead = 300
+
+// FenceCut fences cluster text that Text or Table.Render cut from full to
+// capped. The note such a cut appends stays outside the fence, since it is
+// kubemcp's, not the cluster's.
+func FenceCut(source, full, capped string) string {
+	return fenceCut(Fence, source, full, capped)
+}
+
+// FenceVerbatimCut is FenceCut without the text redaction (see FenceVerbatim).
+func FenceVerbatimCut(source, full, capped string) string {
+	return fenceCut(FenceVerbatim, source, full, capped)
+}
+
+func fenceCut(wrap func(source, text string) string, source, full, capped string) string {
+	if capped == full {
+		return wrap(source, full)
+	}
+	i := 0
+	for i < len(full) && i < len(capped) && full[i] == capped[i] {
+		i++
+	}
+	i = strings.LastIndexByte(capped[:i], '\n') + 1
+	return wrap(source, capped[:i]) + capped[i:]
+}

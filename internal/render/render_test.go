@@ -94,3 +94,22 @@ func TestFence(t *testing.T) {
 		t.Fatalf("fence lost the note or the data:\n%s", out)
 	}
 }
+
+// TestFenceCut: the note Text appends to a cut stays outside the fence, and
+// only whole lines of the cluster's text are inside it.
+func TestFenceCut(t *testing.T) {
+	full := strings.Repeat("line of cluster text\n", 100)
+	capped := Text(full, 400, "Ask for a tail.")
+	got := FenceCut("logs", full, capped)
+	closeAt, noteAt := strings.Index(got, fenceClose), strings.Index(got, "Ask for a tail.")
+	if closeAt < 0 || noteAt < closeAt {
+		t.Fatalf("the cut note is inside the fence:\n%s", got)
+	}
+	inside := got[strings.Index(got, ">\n")+2 : closeAt]
+	if !strings.HasSuffix(inside, "line of cluster text\n") || strings.Count(inside, "\n") != strings.Count(inside, "line of cluster text\n") {
+		t.Errorf("the fence holds a partial line:\n%q", inside)
+	}
+	if FenceCut("logs", full, full) != Fence("logs", full) {
+		t.Error("an uncut text is not fenced whole")
+	}
+}

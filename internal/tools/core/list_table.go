@@ -203,7 +203,7 @@ func fitPage(t render.Table, source string, budget int, in ListIn, out *ListOut)
 	full := t.Render(1<<30, "")
 	budget = max(budget-len(next), 512)
 	if source != "" {
-		budget -= fenceOverhead
+		budget -= render.FenceOverhead
 	}
 	if len(full) <= budget {
 		return maybeFence(source, full, full) + next
@@ -218,7 +218,7 @@ func maybeFence(source, full, capped string) string {
 	if source == "" {
 		return capped
 	}
-	return fence(source, full, capped)
+	return render.FenceCut(source, full, capped)
 }
 
 // listObjects fills out with one page of whole cleaned objects and returns

@@ -123,31 +123,14 @@ func findingsText(fs []Finding, withNamespace bool, budget int, hint string) (st
 	all := msgs(fs)
 	reserve := 0
 	if all != "" {
-		reserve = min(len(all)+fenceOverhead, budget/3)
+		reserve = min(len(all)+render.FenceOverhead, budget/3)
 	}
 	text, shown := findingsTable(fs, withNamespace).Fit(max(budget-reserve, 512), hint)
 	if m := msgs(fs[:shown]); m != "" {
-		capped := render.Text(m, max(reserve-fenceOverhead, 256), "The whole messages are in structuredContent.")
-		text += "\n" + fenceCut("messages the cluster recorded about these objects", m, capped)
+		capped := render.Text(m, max(reserve-render.FenceOverhead, 256), "The whole messages are in structuredContent.")
+		text += "\n" + render.FenceCut("messages the cluster recorded about these objects", m, capped)
 	}
 	return text, shown
-}
-
-// fenceOverhead is what render.Fence adds around its text, with room to spare.
-const fenceOverhead = 300
-
-// fenceCut fences full as render.Text cut it to capped; the note such a cut
-// appends stays outside the fence, since it is kubemcp's, not the cluster's.
-func fenceCut(source, full, capped string) string {
-	if capped == full {
-		return render.Fence(source, full)
-	}
-	i := 0
-	for i < len(full) && i < len(capped) && full[i] == capped[i] {
-		i++
-	}
-	i = strings.LastIndexByte(capped[:i], '\n') + 1
-	return render.Fence(source, capped[:i]) + capped[i:]
 }
 
 // call spells a tool call the way the findings suggest it, with the

@@ -160,9 +160,9 @@ func warningsSection(out *OverviewOut, events []corev1.Event, budget int) string
 		out.Warnings = append(out.Warnings, w)
 	}
 	full := t.Render(render.MaxBudget, "")
-	capped, shown := t.Fit(max(budget-len(head)-fenceOverhead, 512), "")
+	capped, shown := t.Fit(max(budget-len(head)-render.FenceOverhead, 512), "")
 	out.Warnings = out.Warnings[:shown]
-	return head + fenceCut("warning events in namespace "+out.Namespace, full, capped) + "\n"
+	return head + render.FenceCut("warning events in namespace "+out.Namespace, full, capped) + "\n"
 }
 
 func consumersSection(out *OverviewOut) string {
