@@ -1,7 +1,6 @@
 package nodes
 
 import (
-	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -80,24 +79,7 @@ func TestCordonRoundTrip(t *testing.T) {
 }
 
 func TestToolAnnotations(t *testing.T) {
-	res, err := toolsettest.Serve(t, New).ListTools(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string][3]bool{ // readOnly, destructive, idempotent
+	toolsettest.Serve(t, New).WantAnnotations(t, map[string]toolsettest.Hints{ // readOnly, destructive, idempotent
 		"nodes_list": {true, false, true}, "nodes_cordon": {false, false, true}, "nodes_uncordon": {false, false, true}, "nodes_drain": {false, true, false},
-	}
-	if len(res.Tools) != len(want) {
-		t.Errorf("%d tools, want %d", len(res.Tools), len(want))
-	}
-	for _, tool := range res.Tools {
-		a := tool.Annotations
-		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil || !*a.OpenWorldHint {
-			t.Errorf("%s: incomplete annotations %+v", tool.Name, a)
-			continue
-		}
-		if got := [3]bool{a.ReadOnlyHint, *a.DestructiveHint, a.IdempotentHint}; got != want[tool.Name] {
-			t.Errorf("%s: readOnly, destructive, idempotent = %v, want %v", tool.Name, got, want[tool.Name])
-		}
-	}
+	})
 }

@@ -1,7 +1,6 @@
 package workloads
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -125,26 +124,9 @@ func TestForbidden(t *testing.T) {
 }
 
 func TestToolAnnotations(t *testing.T) {
-	res, err := toolsettest.Serve(t, New).ListTools(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string][3]bool{ // readOnly, destructive, idempotent
+	toolsettest.Serve(t, New).WantAnnotations(t, map[string]toolsettest.Hints{ // readOnly, destructive, idempotent
 		"workloads_scale": {false, false, true}, "rollout_status": {true, false, true}, "rollout_history": {true, false, true},
 		"rollout_restart": {false, false, false}, "rollout_undo": {false, true, false},
 		"rollout_pause": {false, false, true}, "rollout_resume": {false, false, true},
-	}
-	if len(res.Tools) != len(want) {
-		t.Errorf("%d tools, want %d", len(res.Tools), len(want))
-	}
-	for _, tool := range res.Tools {
-		a := tool.Annotations
-		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil || !*a.OpenWorldHint {
-			t.Errorf("%s: incomplete annotations %+v", tool.Name, a)
-			continue
-		}
-		if got := [3]bool{a.ReadOnlyHint, *a.DestructiveHint, a.IdempotentHint}; got != want[tool.Name] {
-			t.Errorf("%s: readOnly, destructive, idempotent = %v, want %v", tool.Name, got, want[tool.Name])
-		}
-	}
+	})
 }

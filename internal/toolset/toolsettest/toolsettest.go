@@ -239,7 +239,8 @@ func Name(t testing.TB, prefix string) string {
 
 // Namespace creates a namespace of the test's own, so that tests that change
 // the cluster cannot disturb each other, and deletes it when the test ends.
-// An empty name means Name(t, "").
+// An empty name means Name(t, ""). The name is exact because tests write it
+// into manifests; so a test cannot run twice against one cluster (-count).
 func Namespace(t testing.TB, name string) string {
 	t.Helper()
 	if name == "" {
@@ -251,4 +252,30 @@ func Namespace(t testing.TB, name string) string {
 	}
 	t.Cleanup(func() { _ = api.Delete(context.Background(), name, metav1.DeleteOptions{}) })
 	return name
+}
+
+// Hints are a tool's readOnlyHint, destructiveHint and idempotentHint.
+type Hints [3]bool
+
+// WantAnnotations checks that the session serves exactly the tools in want,
+// each with these hints and openWorldHint true.
+func (s *Session) WantAnnotations(t testing.TB, want map[string]Hints) {
+	t.Helper()
+	res, err := s.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tools) != len(want) {
+		t.Errorf("%d tools, want %d", len(res.Tools), len(want))
+	}
+	for _, tool := range res.Tools {
+		a := tool.Annotations
+		if a == nil || a.DestructiveHint == nil || a.OpenWorldHint == nil || !*a.OpenWorldHint {
+			t.Errorf("%s: incomplete annotations %+v", tool.Name, a)
+			continue
+		}
+		if got := (Hints{a.ReadOnlyHint, *a.DestructiveHint, a.IdempotentHint}); got != want[tool.Name] {
+			t.Errorf("%s: readOnly, destructive, idempotent = %v, want %v", tool.Name, got, want[tool.Name])
+		}
+	}
 }
