@@ -85,13 +85,20 @@ var (
 	// A PEM private key block.
 	pemKeyPattern = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END ([A-Z ]*)PRIVATE KEY-----`)
 	// Credential fields of a kubeconfig (or any YAML/JSON-ish text) and
-	// password=... style settings.
-	credentialField = regexp.MustCompile(`(?i)("?[a-z0-9_-]*(?:token|client-key-data|password|passwd|secret|api[-_]?key|access[-_]?key)"?\s*[:=]\s*"?)([^\s"',}]{4,})`)
+	// password=... style settings, the value on the same line: a YAML key
+	// that opens a block (serviceAccountToken:) has no value of its own.
+	credentialField = regexp.MustCompile(`(?i)("?[a-z0-9_-]*` + credentialName + `"?[ \t]*[:=][ \t]*"?)([^\s"',}]{4,})`)
+	// The password of a URL's user information: https://user:password@host.
+	urlPassword = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+):([^/\s@]+)@`)
 )
 
+// credentialName is how the name of a field that holds a credential ends.
+const credentialName = `(?:token|client-key-data|password|passwd|secret|api[-_]?key|access[-_]?key)`
+
 // RedactText replaces credentials found in free text: JWTs, bearer and basic
-// authorization values, PEM private keys, and the values of fields named like
-// token, client-key-data, password, secret or api key. It errs towards hiding.
+// authorization values, PEM private keys, passwords in URLs, and the values
+// of fields named like token, client-key-data, password, secret or api key.
+// It errs towards hiding.
 func RedactText(s string) string {
 	if !mayHoldCredential(s) {
 		return s
@@ -99,6 +106,7 @@ func RedactText(s string) string {
 	s = pemKeyPattern.ReplaceAllString(s, "<redacted private key>")
 	s = jwtPattern.ReplaceAllString(s, "<redacted token>")
 	s = bearerPattern.ReplaceAllString(s, "$1 <redacted>")
+	s = urlPassword.ReplaceAllString(s, "$1:<redacted>@")
 	return credentialField.ReplaceAllStringFunc(s, func(m string) string {
 		sub := credentialField.FindStringSubmatch(m)
 		if isPlainSetting(sub[2]) {
@@ -116,14 +124,18 @@ func isPlainSetting(v string) bool {
 	return strings.Trim(v, "0123456789.") == ""
 }
 
+// minCredential is the length below which a string is not taken to hold a
+// credential: "token: abc" is too short to be one.
+const minCredential = 12
+
 // mayHoldCredential is a cheap test that spares the regular expressions for
 // the great majority of strings.
 func mayHoldCredential(s string) bool {
-	if len(s) < 12 {
+	if len(s) < minCredential {
 		return false
 	}
 	l := strings.ToLower(s)
-	for _, hint := range []string{"eyj", "bearer", "basic", "private key", "token", "key-data", "passw", "secret", "key"} {
+	for _, hint := range []string{"eyj", "bearer", "basic", "private key", "token", "key-data", "passw", "secret", "key", "://"} {
 		if strings.Contains(l, hint) {
 			return true
 		}

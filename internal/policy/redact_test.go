@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -79,4 +80,68 @@ func TestRedactRevealing(t *testing.T) {
 	if ann := secret.GetAnnotations()["hook"]; strings.Contains(ann, "abcdefghijklmnop") {
 		t.Fatalf("a credential outside the Secret's values was revealed: %q", ann)
 	}
+}
+
+func TestRedactTextKeepsYAMLBlocks(t *testing.T) {
+	// A key that opens a block has no value on its line: the next line's key
+	// is not its value.
+	in := "sources:\n- serviceAccountToken:\n    audience: vault\n    path: token\n"
+	if out := RedactText(in); out != in {
+		t.Errorf("RedactText changed a YAML block:\n%s", out)
+	}
+}
+
+func TestRedactURLPassword(t *testing.T) {
+	out := RedactText("cloning https://deploy:gh0-s3cret-pw@git.example.com/repo.git failed")
+	if strings.Contains(out, "gh0-s3cret-pw") || !strings.Contains(out, "https://deploy:<redacted>@git.example.com/repo.git") {
+		t.Errorf("got %q", out)
+	}
+}
+
+func TestRedactJSON(t *testing.T) {
+	tests := []struct {
+		name, in, leak string
+	}{
+		{"message", `{"items":[{"message":"pull failed: Authorization: Bearer abcdef0123456789xyz"}]}`, "abcdef0123456789xyz"},
+		{"escaped", `{"m":"line one\nsaw ` + jwt + ` \"quoted\""}`, jwt},
+		{"member named like a credential", `{"env":{"DB_PASSWORD":"hunter22hunter"}}`, "hunter22hunter"},
+		{"short member value", `{"token":"abcd1234"}`, "abcd1234"},
+		{"member name", `{"` + jwt + `":1}`, jwt},
+		{"url", `["https://u:pa55word-x@h/"]`, "pa55word-x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := RedactJSON([]byte(tt.in))
+			if !json.Valid(out) || strings.Contains(string(out), tt.leak) || !strings.Contains(string(out), "redacted") {
+				t.Errorf("RedactJSON(%s) = %s", tt.in, out)
+			}
+		})
+	}
+	for _, keep := range []string{`{"name":"web","replicas":3,"tokenTTL":3600}`, `{"automountServiceAccountToken":false}`, `{"secret":"<redacted>"}`, `[]`, `""`} {
+		if out := RedactJSON([]byte(keep)); string(out) != keep {
+			t.Errorf("RedactJSON changed harmless %s to %s", keep, out)
+		}
+	}
+}
+
+func FuzzRedactJSON(f *testing.F) {
+	f.Add("password", "Bearer "+jwt)
+	f.Add("m", "a \"quoted\" \\ line\n"+jwt)
+	f.Add("url", "https://user:pw-pw-pw@host/")
+	f.Fuzz(func(t *testing.T, name, value string) {
+		doc, err := json.Marshal(map[string]any{"a": []any{map[string]string{name: value}, value, 1.5, nil}})
+		if err != nil {
+			t.Skip()
+		}
+		out := RedactJSON(doc)
+		if !json.Valid(out) {
+			t.Fatalf("RedactJSON(%s) is not JSON: %s", doc, out)
+		}
+		if strings.Contains(string(out), jwt) {
+			t.Fatalf("a JWT survived: %s", out)
+		}
+		if again := RedactJSON(out); string(again) != string(out) {
+			t.Fatalf("redaction is not stable: %s -> %s", out, again)
+		}
+	})
 }
