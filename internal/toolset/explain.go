@@ -32,52 +32,119 @@ func (o Op) where() string {
 	return fmt.Sprintf(" in namespace %q", o.Namespace)
 }
 
+// Explained is an error told as a sentence that says what to do next. It
+// keeps the error it explains, so errors.Is and errors.As still see it.
+type Explained struct {
+	msg string
+	err error
+}
+
+func (e *Explained) Error() string { return e.msg }
+func (e *Explained) Unwrap() error { return e.err }
+
 // Explain turns an error from the Kubernetes API into one that says what went
-// wrong and what to try next. Every tool passes its API errors through here.
+// wrong and what to try next, in the words of op. A tool that knows more than
+// the error (which list call shows what exists) passes its errors through
+// here; the gate explains every other error a handler returns the same way,
+// from what the error itself says (see explainAny).
 func Explain(err error, op Op) error {
 	if err == nil {
 		return nil
 	}
+	var done *Explained
+	if errors.As(err, &done) {
+		return err
+	}
+	if msg, ok := sentence(err, op); ok {
+		return &Explained{msg, err}
+	}
+	return &Explained{fmt.Sprintf("%s %s%s: %v", op.Verb, op.Resource, op.where(), err), err}
+}
+
+// explainAny is the text of any error a handler returned: as explained, if
+// it was; else explained from the error itself where it is a kind of error
+// Explain knows, and as it is otherwise (the handler's own sentence).
+func explainAny(err error) string {
+	var done *Explained
+	if errors.As(err, &done) {
+		return err.Error()
+	}
+	if msg, ok := sentence(err, opOf(err)); ok {
+		return msg
+	}
+	return err.Error()
+}
+
+// opOf is what an API error says about the request that failed.
+func opOf(err error) Op {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Details == nil {
+		return Op{}
+	}
+	d := status.Status().Details
+	resource := d.Kind // the apiserver puts the resource here: "pods"
+	if d.Group != "" && resource != "" {
+		resource += "." + d.Group
+	}
+	return Op{Resource: resource, Name: d.Name}
+}
+
+// sentence explains the errors it knows; ok is false for any other.
+func sentence(err error, op Op) (msg string, ok bool) {
 	var unknown *kube.UnknownKindError
 	var denied *policy.DeniedError
 	switch {
 	case errors.As(err, &denied):
-		return fmt.Errorf("%s. This is kubemcp's own policy, not Kubernetes RBAC; the server's configuration decides it", denied.Error())
+		return fmt.Sprintf("%s. This is kubemcp's own policy, not Kubernetes RBAC; the server's configuration decides it", denied.Error()), true
 	case errors.As(err, &unknown):
-		return fmt.Errorf("%w. Name the resource by its plural (e.g. \"deployments\"), short name (\"deploy\") or apiVersion and kind", err)
+		return fmt.Sprintf("%v. Name the resource by its plural (e.g. \"deployments\"), short name (\"deploy\") or apiVersion and kind", err), true
 	case errors.Is(err, kube.ErrNoKind):
-		return err
+		return err.Error(), true
 	case apierrors.IsNotFound(err):
-		msg := fmt.Sprintf("%s %q not found%s", op.Resource, op.Name, op.where())
-		if op.ListCall != "" {
-			msg += ". To see what exists, call " + op.ListCall
-		}
-		return errors.New(msg)
+		return notFound(err, op), true
 	case apierrors.IsForbidden(err):
-		next := "try a namespace you can read"
-		if !isRead(op.Verb) {
-			next = "leave the change to someone allowed to make it"
-		}
-		return fmt.Errorf("forbidden: Kubernetes RBAC does not allow %q on %s%s (%s). Ask a cluster admin for a Role that grants it, or %s",
-			op.Verb, op.Resource, op.where(), APIMessage(err), next)
+		return forbidden(err, op), true
 	case apierrors.IsConflict(err):
-		return fmt.Errorf("conflict: %s changed since it was read (%s). Read it again and retry with the current version", what(op), APIMessage(err))
+		return fmt.Sprintf("conflict: %s changed since it was read (%s). Read it again and retry with the current version", what(op), APIMessage(err)), true
 	case apierrors.IsAlreadyExists(err):
-		return fmt.Errorf("%s already exists%s; use resources_apply or resources_patch to change it", what(op), op.where())
+		return fmt.Sprintf("%s already exists%s; use resources_apply or resources_patch to change it", what(op), op.where()), true
 	case apierrors.IsTooManyRequests(err):
-		return fmt.Errorf("the apiserver asked to slow down (429: %s); a PodDisruptionBudget or the server's fairness limits refused it for now. Retry later", APIMessage(err))
+		return fmt.Sprintf("the apiserver asked to slow down (429: %s); a PodDisruptionBudget or the server's fairness limits refused it for now. Retry later", APIMessage(err)), true
 	case apierrors.IsUnauthorized(err):
-		return fmt.Errorf("the cluster rejected the credentials (401 Unauthorized): the kubeconfig's token or certificate is missing, wrong or expired")
+		return "the cluster rejected the credentials (401 Unauthorized): the kubeconfig's token or certificate is missing, wrong or expired", true
 	case apierrors.IsBadRequest(err) || apierrors.IsInvalid(err):
-		return fmt.Errorf("the cluster refused the request as invalid: %s", APIMessage(err))
+		return fmt.Sprintf("the cluster refused the request as invalid: %s", APIMessage(err)), true
 	case errors.Is(err, context.DeadlineExceeded) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
-		return fmt.Errorf("%s %s%s timed out; narrow the request (a namespace, a label selector) or try again", op.Verb, op.Resource, op.where())
+		return fmt.Sprintf("%s timed out; narrow the request (a namespace, a label selector) or try again", strings.TrimSpace(op.Verb+" "+op.Resource+op.where())), true
 	case isUnreachable(err):
 		// The network error alone: the URL around it would echo the call's
 		// arguments (selectors, names) into results and the audit log.
-		return fmt.Errorf("cannot reach the cluster's apiserver (%w); check that the cluster is running and the kubeconfig's server address is right", netCause(err))
+		return fmt.Sprintf("cannot reach the cluster's apiserver (%v); check that the cluster is running and the kubeconfig's server address is right", netCause(err)), true
 	}
-	return fmt.Errorf("%s %s%s: %w", op.Verb, op.Resource, op.where(), err)
+	return "", false
+}
+
+func notFound(err error, op Op) string {
+	if op.Resource == "" {
+		return APIMessage(err) + ". List what exists first (resources_list)"
+	}
+	msg := fmt.Sprintf("%s %q not found%s", op.Resource, op.Name, op.where())
+	if op.ListCall != "" {
+		msg += ". To see what exists, call " + op.ListCall
+	}
+	return msg
+}
+
+func forbidden(err error, op Op) string {
+	if op.Verb == "" {
+		return fmt.Sprintf("forbidden: Kubernetes RBAC refused this (%s). Ask a cluster admin for a Role that grants it", APIMessage(err))
+	}
+	next := "try a namespace you can read"
+	if !isRead(op.Verb) {
+		next = "leave the change to someone allowed to make it"
+	}
+	return fmt.Sprintf("forbidden: Kubernetes RBAC does not allow %q on %s%s (%s). Ask a cluster admin for a Role that grants it, or %s",
+		op.Verb, op.Resource, op.where(), APIMessage(err), next)
 }
 
 // APIMessage is the apiserver's own message in err, or err's text.

@@ -76,20 +76,22 @@ func FanOut[In, Out any](deps Deps, meta mcp.Tool, h Handler[In, Out]) Tool {
 		if o.MultiCluster {
 			t.OutputSchema = &either
 		}
-		mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
+		s.AddTool(t, gateHandler(t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
 			spec := any(&in).(targeted).target().Cluster
 			if !strings.ContainsAny(spec, "*,") {
-				return result(h(ctx, req, in))
+				return h(ctx, req, in)
 			}
 			return fanOut(ctx, deps, req, in, spec, h)
-		})
+		}))
 	}}
 }
 
-func fanOut[In, Out any](ctx context.Context, deps Deps, req *mcp.CallToolRequest, in In, spec string, h Handler[In, Out]) (*mcp.CallToolResult, any, error) {
+// fanOut answers a call across clusters. It fails, with every cluster's part
+// as its structured result, only when no cluster answered.
+func fanOut[In, Out any](ctx context.Context, deps Deps, req *mcp.CallToolRequest, in In, spec string, h Handler[In, Out]) (string, any, error) {
 	names, err := deps.Clusters.Select(spec)
 	if err != nil {
-		return errorResult(err.Error()), nil, nil
+		return "", nil, err
 	}
 	total := deps.Budget(TextCap{})
 	if c, ok := any(&in).(capped); ok {
@@ -123,7 +125,7 @@ func fanOut[In, Out any](ctx context.Context, deps Deps, req *mcp.CallToolReques
 		r := ClusterResult{Cluster: o.Cluster, Millis: o.Took.Milliseconds()}
 		if o.Err != nil {
 			failed++
-			r.Error, r.Skipped, r.TimedOut = o.Err.Error(), o.Skipped(), errors.Is(o.Err, clusters.ErrTimeout)
+			r.Error, r.Skipped, r.TimedOut = explainAny(o.Err), o.Skipped(), errors.Is(o.Err, clusters.ErrTimeout)
 			fmt.Fprintf(&text, "\n== cluster %s: %s ==\n", o.Cluster, r.Error)
 		} else {
 			r.Result = answers[i].out
@@ -132,8 +134,10 @@ func fanOut[In, Out any](ctx context.Context, deps Deps, req *mcp.CallToolReques
 		res.Clusters[i] = r
 	}
 	head := fmt.Sprintf("%d clusters: %d answered, %d did not.\n", len(names), len(names)-failed, failed)
-	out := &mcp.CallToolResult{IsError: failed == len(names), Content: []mcp.Content{&mcp.TextContent{Text: head + text.String()}}}
-	return out, res, nil
+	if failed == len(names) {
+		return head + text.String(), res, WithOutput(errors.New("no cluster answered"))
+	}
+	return head + text.String(), res, nil
 }
 
 func notifyProgress(ctx context.Context, req *mcp.CallToolRequest, done, total int, o clusters.Outcome) {

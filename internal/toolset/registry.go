@@ -20,7 +20,8 @@ type Filter struct {
 
 // Select returns the tools of sets that f lets through. Unknown toolset or tool
 // names are errors that list the known ones, so a typo cannot silently widen
-// or narrow the surface.
+// or narrow the surface; so is a tool name two tools share, since the second
+// would silently replace the first.
 func Select(sets []Toolset, f Filter) ([]Tool, error) {
 	tools := make([][]Tool, len(sets)) // built once: building a tool infers its schemas
 	for i, ts := range sets {
@@ -66,13 +67,18 @@ func (f Filter) keeps(t Tool) bool {
 
 func (f Filter) validate(sets []Toolset, tools [][]Tool) error {
 	var setNames, toolNames []string
+	var errs []error
+	owner := map[string]string{} // tool name -> its toolset
 	for i, ts := range sets {
 		setNames = append(setNames, ts.Name())
 		for _, t := range tools[i] {
 			toolNames = append(toolNames, t.Meta.Name)
+			if first, dup := owner[t.Meta.Name]; dup {
+				errs = append(errs, fmt.Errorf("tool %q is defined twice, by toolsets %q and %q: every tool needs a name of its own", t.Meta.Name, first, ts.Name()))
+			}
+			owner[t.Meta.Name] = ts.Name()
 		}
 	}
-	var errs []error
 	for _, n := range slices.Concat(f.Toolsets, f.OptIn) {
 		if !slices.Contains(setNames, n) {
 			errs = append(errs, fmt.Errorf("unknown toolset %q; toolsets: %s", n, strings.Join(setNames, ", ")))

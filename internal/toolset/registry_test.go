@@ -64,3 +64,11 @@ func TestSelect(t *testing.T) {
 		t.Fatalf("want both unknown names reported with the known ones, got %v", err)
 	}
 }
+
+func TestSelectRefusesTwoToolsOfOneName(t *testing.T) {
+	sets := []Toolset{fakeSet{"core", []Tool{tool("get", true, Bool(false))}}, fakeSet{"extra", []Tool{tool("get", true, Bool(false))}}}
+	_, err := Select(sets, Filter{})
+	if err == nil || !strings.Contains(err.Error(), `tool "get" is defined twice, by toolsets "core" and "extra"`) {
+		t.Fatalf("want the duplicate named, got %v", err)
+	}
+}

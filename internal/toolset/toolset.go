@@ -5,7 +5,6 @@ package toolset
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 
@@ -50,7 +49,8 @@ type InstallOptions struct {
 type Handler[In, Out any] func(ctx context.Context, req *mcp.CallToolRequest, in In) (text string, out Out, err error)
 
 // New makes a Tool from its metadata and typed handler. The input and output
-// schemas are inferred from In and Out (see inputSchema and outputSchema).
+// schemas are inferred from In and Out (see inputSchema and outputSchema);
+// the handler is installed behind the gate (see gateHandler).
 func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 	meta.OutputSchema = outputSchema[Out](meta.Name)
 	return Tool{
@@ -62,33 +62,11 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 				run = confirming(o.Confirm, t.Name, kind, h)
 			}
 			t.InputSchema = inputSchema[In](confirms, o.MultiCluster, oneCluster)
-			mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-				return result(run(ctx, req, in))
-			})
+			s.AddTool(t, gateHandler(t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
+				return run(ctx, req, in)
+			}))
 		},
 	}
-}
-
-// result turns what a Handler returned into what mcp.AddTool wants: an
-// isError result for a WithOutput error, a protocol-level tool error (which
-// the SDK makes an isError result) for any other.
-func result[Out any](text string, out Out, err error) (*mcp.CallToolResult, Out, error) {
-	var failed *withOutput
-	if errors.As(err, &failed) {
-		if text == "" {
-			text = err.Error()
-		}
-		return errorResult(text), out, nil
-	}
-	if err != nil {
-		var zero Out
-		return nil, zero, err
-	}
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, out, nil
-}
-
-func errorResult(text string) *mcp.CallToolResult {
-	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: text}}}
 }
 
 // How the cluster argument is described to a model, by tools that act on one
@@ -116,16 +94,6 @@ func inputSchema[In any](confirms, multiCluster bool, cluster string) *jsonschem
 	}
 	return s
 }
-
-// WithOutput marks err as a failure that still has a structured result: the
-// call is an isError result whose structuredContent is the handler's Out
-// (the CLI tools report exit code and stderr that way).
-func WithOutput(err error) error { return &withOutput{err} }
-
-type withOutput struct{ err error }
-
-func (w *withOutput) Error() string { return w.err.Error() }
-func (w *withOutput) Unwrap() error { return w.err }
 
 // OptIn is implemented by toolsets that are served only when named in the
 // toolsets setting, never by default.

@@ -73,6 +73,7 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 		return "", out, t.explain(err, "get", in.Name)
 	}
 	if in.Reveal {
+		toolset.Reveal(ctx)
 		obj = render.CleanRevealing(obj)
 	} else {
 		obj = render.Clean(obj)

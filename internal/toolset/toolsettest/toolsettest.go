@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -78,6 +79,7 @@ func (o Options) policy() *policy.Config {
 // Session is an MCP client connected to a server of one toolset.
 type Session struct {
 	*mcp.ClientSession
+	outputs map[string]*jsonschema.Resolved // each tool's advertised output schema
 }
 
 // Serve serves the toolset newSet builds as the cluster admin.
@@ -108,7 +110,48 @@ func ServeWith[T toolset.Toolset](t testing.TB, o Options, newSet func(toolset.D
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cs.Close() })
-	return &Session{cs}
+	return &Session{cs, OutputSchemas(t, cs)}
+}
+
+// OutputSchemas are the output schemas the server advertises, by tool. The
+// gate sends structuredContent without checking it (that would cost every
+// call), so the tests check every structured result against them instead.
+func OutputSchemas(t testing.TB, cs *mcp.ClientSession) map[string]*jsonschema.Resolved {
+	t.Helper()
+	list, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*jsonschema.Resolved{}
+	for _, tool := range list.Tools {
+		if tool.OutputSchema == nil {
+			continue
+		}
+		b, _ := json.Marshal(tool.OutputSchema)
+		var s jsonschema.Schema
+		Must(t, json.Unmarshal(b, &s))
+		r, err := s.Resolve(nil)
+		if err != nil {
+			t.Fatalf("%s: output schema: %v", tool.Name, err)
+		}
+		out[tool.Name] = r
+	}
+	return out
+}
+
+// CheckOutput fails the test when structured does not match the tool's
+// advertised output schema.
+func CheckOutput(t testing.TB, schemas map[string]*jsonschema.Resolved, tool string, structured json.RawMessage) {
+	t.Helper()
+	schema := schemas[tool]
+	if structured == nil || schema == nil {
+		return
+	}
+	var v any
+	Must(t, json.Unmarshal(structured, &v))
+	if err := schema.Validate(v); err != nil {
+		t.Errorf("%s: structuredContent does not match the advertised output schema: %v\n%s", tool, err, structured)
+	}
 }
 
 // Result is what a tool call answered.
@@ -139,6 +182,7 @@ func (s *Session) Call(t testing.TB, tool string, args map[string]any) Result {
 		r.Structured, _ = json.Marshal(res.StructuredContent)
 	}
 	noSecrets(t, tool, r.Text+string(r.Structured))
+	CheckOutput(t, s.outputs, tool, r.Structured)
 	return r
 }
 

@@ -1,0 +1,141 @@
+package toolset
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/policy"
+)
+
+// The gate is the one way out of a tool call. New and FanOut install every
+// handler behind it, so no tool can forget what it does to every answer:
+//
+//   - arguments are checked against the advertised input schema before the
+//     handler runs (a bad call is an isError result that names the problem);
+//   - an error the handler returns is explained (Explain; its chain kept) and
+//     becomes an isError result;
+//   - credentials are redacted from the text and from structuredContent, in
+//     one pass over the encoded value (policy.RedactJSON), unless the call
+//     revealed a Secret it was allowed to see (Reveal);
+//   - structuredContent is encoded once and sent as it is: its schema is
+//     checked by the tests (toolsettest), not on every production call.
+//
+// Fencing cluster text as data stays with render, which knows which part of
+// a text came from the cluster; the gate redacts inside fences too.
+
+// gateHandler adapts a typed call to the go-sdk's raw tool handler.
+func gateHandler[In any](tool *mcp.Tool, run func(context.Context, *mcp.CallToolRequest, In) (string, any, error)) mcp.ToolHandler {
+	schema, ok := tool.InputSchema.(*jsonschema.Schema)
+	if !ok {
+		panic(fmt.Sprintf("tool %s: input schema is %T", tool.Name, tool.InputSchema)) // a programming error
+	}
+	resolved, err := schema.Resolve(nil)
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: input schema: %v", tool.Name, err)) // a programming error, caught by every test
+	}
+	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		in, err := decodeArgs[In](req.Params.Arguments, resolved)
+		if err != nil {
+			return errorResult(policy.RedactText(err.Error())), nil
+		}
+		state := &callState{}
+		text, out, err := run(context.WithValue(ctx, stateKey{}, state), req, in)
+		return state.answer(text, out, err)
+	}
+}
+
+// decodeArgs checks the arguments against the input schema and decodes them.
+func decodeArgs[In any](raw json.RawMessage, schema *jsonschema.Resolved) (In, error) {
+	var in In
+	args := map[string]any{}
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &args); err != nil {
+			return in, fmt.Errorf("arguments must be a JSON object of the tool's input schema: %v", err)
+		}
+	}
+	if err := schema.Validate(args); err != nil {
+		return in, fmt.Errorf("invalid arguments: %v; tools/list has this tool's input schema", err)
+	}
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &in); err != nil {
+			return in, fmt.Errorf("invalid arguments: %v", err)
+		}
+	}
+	return in, nil
+}
+
+type stateKey struct{}
+
+// callState is what a handler tells the gate about its own call.
+type callState struct {
+	revealed atomic.Bool
+}
+
+// Reveal tells the gate that this call's answer holds the values of a Secret
+// that the caller asked to see (reveal_secret_values) and the configuration
+// allows: the gate then leaves the answer as the tool made it, and the tool
+// has redacted every other credential object by object
+// (render.CleanRevealing). No other call may use it.
+func Reveal(ctx context.Context) {
+	if s, ok := ctx.Value(stateKey{}).(*callState); ok {
+		s.revealed.Store(true)
+	}
+}
+
+// answer makes the result the client gets from what the handler returned.
+func (s *callState) answer(text string, out any, err error) (*mcp.CallToolResult, error) {
+	var wire *jsonrpc.Error
+	if errors.As(err, &wire) {
+		return nil, wire
+	}
+	var failed *withOutput
+	if err != nil && !errors.As(err, &failed) {
+		return errorResult(s.redact(explainAny(err))), nil
+	}
+	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s.redact(text)}}}
+	if failed != nil {
+		res.IsError = true
+		if text == "" {
+			res.Content = []mcp.Content{&mcp.TextContent{Text: s.redact(explainAny(failed.err))}}
+		}
+	}
+	if out != nil {
+		doc, err := json.Marshal(out)
+		if err != nil {
+			return nil, fmt.Errorf("encoding the structured result: %w", err) // a bug: a protocol error
+		}
+		if !s.revealed.Load() {
+			doc = policy.RedactJSON(doc)
+		}
+		res.StructuredContent = json.RawMessage(doc)
+	}
+	return res, nil
+}
+
+func (s *callState) redact(text string) string {
+	if s.revealed.Load() {
+		return text
+	}
+	return policy.RedactText(text)
+}
+
+func errorResult(text string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: text}}}
+}
+
+// WithOutput marks err as a failure that still has a structured result: the
+// call is an isError result whose structuredContent is the handler's Out
+// (the CLI tools report exit code and stderr that way).
+func WithOutput(err error) error { return &withOutput{err} }
+
+type withOutput struct{ err error }
+
+func (w *withOutput) Error() string { return w.err.Error() }
+func (w *withOutput) Unwrap() error { return w.err }
