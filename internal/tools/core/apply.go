@@ -50,7 +50,7 @@ func (c *Core) resourcesApply() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_apply",
 		Description: "Create or update objects of any kind from YAML by server-side apply; all or nothing, every object dry-run first.",
-		Annotations: toolset.Writes("Apply a manifest", false, true),
+		Annotations: toolset.Writes("Apply a manifest", true, true),
 	}, c.apply)
 }
 

@@ -51,7 +51,7 @@ func (c *Core) resourcesPatch() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_patch",
 		Description: "Patch one object of any kind (merge, JSON or strategic patch); answers with the diff.",
-		Annotations: toolset.Writes("Patch a resource", false, true),
+		Annotations: toolset.Writes("Patch a resource", true, true),
 	}, c.patch)
 }
 

@@ -31,7 +31,7 @@ func (n *Nodes) cordonTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_cordon",
 		Description: "Mark a node unschedulable, as kubectl cordon does; its pods keep running.",
-		Annotations: toolset.Writes("Cordon a node", false, true),
+		Annotations: toolset.Writes("Cordon a node", true, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
 		return n.setUnschedulable(ctx, in.Cluster, in.Name, true)
 	})
@@ -41,7 +41,7 @@ func (n *Nodes) uncordonTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_uncordon",
 		Description: "Mark a node schedulable again, as kubectl uncordon does.",
-		Annotations: toolset.Writes("Uncordon a node", false, true),
+		Annotations: toolset.Writes("Uncordon a node", true, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
 		return n.setUnschedulable(ctx, in.Cluster, in.Name, false)
 	})

@@ -80,6 +80,6 @@ func TestCordonRoundTrip(t *testing.T) {
 
 func TestToolAnnotations(t *testing.T) {
 	toolsettest.Serve(t, New).WantAnnotations(t, map[string]toolsettest.Hints{ // readOnly, destructive, idempotent
-		"nodes_list": {true, false, true}, "nodes_cordon": {false, false, true}, "nodes_uncordon": {false, false, true}, "nodes_drain": {false, true, false},
+		"nodes_list": {true, false, true}, "nodes_cordon": {false, true, true}, "nodes_uncordon": {false, true, true}, "nodes_drain": {false, true, false},
 	})
 }

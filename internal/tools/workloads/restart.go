@@ -32,7 +32,7 @@ func (w *Workloads) restartTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_restart",
 		Description: "Restart a workload's pods by a rolling update, as kubectl rollout restart does.",
-		Annotations: toolset.Writes("Restart a workload", false, false),
+		Annotations: toolset.Writes("Restart a workload", true, false),
 	}, w.restart)
 }
 
@@ -77,7 +77,7 @@ func (w *Workloads) pauseTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_pause",
 		Description: "Pause a Deployment's rollout, as kubectl rollout pause does, until rollout_resume.",
-		Annotations: toolset.Writes("Pause a rollout", false, true),
+		Annotations: toolset.Writes("Pause a rollout", true, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PauseIn) (string, PauseOut, error) {
 		return w.setPaused(ctx, in.Target, true)
 	})
@@ -87,7 +87,7 @@ func (w *Workloads) resumeTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_resume",
 		Description: "Resume a paused Deployment's rollout, as kubectl rollout resume does.",
-		Annotations: toolset.Writes("Resume a rollout", false, true),
+		Annotations: toolset.Writes("Resume a rollout", true, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in PauseIn) (string, PauseOut, error) {
 		return w.setPaused(ctx, in.Target, false)
 	})

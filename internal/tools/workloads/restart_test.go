@@ -125,8 +125,8 @@ func TestForbidden(t *testing.T) {
 
 func TestToolAnnotations(t *testing.T) {
 	toolsettest.Serve(t, New).WantAnnotations(t, map[string]toolsettest.Hints{ // readOnly, destructive, idempotent
-		"workloads_scale": {false, false, true}, "rollout_status": {true, false, true}, "rollout_history": {true, false, true},
-		"rollout_restart": {false, false, false}, "rollout_undo": {false, true, false},
-		"rollout_pause": {false, false, true}, "rollout_resume": {false, false, true},
+		"workloads_scale": {false, true, true}, "rollout_status": {true, false, true}, "rollout_history": {true, false, true},
+		"rollout_restart": {false, true, false}, "rollout_undo": {false, true, false},
+		"rollout_pause": {false, true, true}, "rollout_resume": {false, true, true},
 	})
 }

@@ -34,7 +34,7 @@ func (w *Workloads) scaleTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "workloads_scale",
 		Description: "Set the replicas of a Deployment or StatefulSet, as kubectl scale does.",
-		Annotations: toolset.Writes("Scale a workload", false, true),
+		Annotations: toolset.Writes("Scale a workload", true, true),
 	}, w.scale)
 }
 
