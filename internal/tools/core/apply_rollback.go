@@ -23,8 +23,8 @@ const rollbackTimeout = 30 * time.Second
 // applyAll applies the documents in order; checked is what preflight found
 // of each, in the same order. It stops at the first failure: that object is
 // "failed", with the explained error returned, and those after it "not
-// attempted". created holds, by index, the
-// UID of each object this call created.
+// attempted". created holds, by index, the UID of each object this call
+// created.
 func applyAll(ctx context.Context, docs []doc, checked []Applied, force bool) (out []Applied, created map[int]types.UID, err error) {
 	created = map[int]types.UID{}
 	for i, d := range docs {
