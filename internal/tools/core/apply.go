@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
@@ -35,7 +36,9 @@ type Applied struct {
 	Kind            string `json:"kind"`
 	Namespace       string `json:"namespace,omitempty"`
 	Name            string `json:"name"`
-	Action          string `json:"action" jsonschema:"created, configured or unchanged; with dry_run: would create, would configure or unchanged"`
+	Action          string `json:"action" jsonschema:"created, configured or unchanged; with dry_run: would create, would configure or unchanged; when applying stopped: failed or not attempted"`
+	Error           string `json:"error,omitempty" jsonschema:"why applying this object failed"`
+	Rollback        string `json:"rollback,omitempty" jsonschema:"when applying stopped, for an object this call created: deleted, deleting, or why it was not deleted"`
 	Diff            string `json:"diff,omitempty" jsonschema:"with dry_run: unified diff of the live object against the result, Secret values redacted"`
 	ResourceVersion string `json:"resourceVersion,omitempty" jsonschema:"of the live object, if any"`
 }
@@ -49,7 +52,7 @@ type ApplyOut struct {
 func (c *Core) resourcesApply() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_apply",
-		Description: "Create or update objects of any kind from YAML by server-side apply; all or nothing, every object dry-run first.",
+		Description: "Server-side apply objects from YAML: all dry-run first, then in order; on a failure, what it created is deleted.",
 		Annotations: toolset.Writes("Apply a manifest", true, true),
 	}, c.apply)
 }
@@ -68,9 +71,11 @@ func (c *Core) apply(ctx context.Context, _ *mcp.CallToolRequest, in ApplyIn) (s
 		out.Objects = results
 		return dryRunText(results, c.deps.Budget(in.TextCap)), out, nil
 	}
-	out.Objects, err = applyAll(ctx, docs, results, in.Force)
+	var created map[int]types.UID
+	out.Objects, created, err = applyAll(ctx, docs, results, in.Force)
 	if err != nil {
-		return "", out, err
+		rollBack(ctx, docs, out.Objects, created)
+		return "", out, toolset.WithOutput(stopped(docs, out.Objects, err))
 	}
 	return appliedText(out.Objects), out, nil
 }
@@ -165,52 +170,22 @@ func (o ApplyOut) ConfirmState() string {
 	return b.String()
 }
 
-// applyAll applies the documents in order; checked is what preflight found
-// of each, in the same order. The dry run makes a failure here rare (a race
-// with another writer); the error then says what was applied.
-func applyAll(ctx context.Context, docs []doc, checked []Applied, force bool) ([]Applied, error) {
-	out := []Applied{}
-	for i, d := range docs {
-		result, err := d.t.api().Apply(ctx, d.obj.GetName(), d.obj.DeepCopy(), metav1.ApplyOptions{FieldManager: fieldManager, Force: force})
-		if err != nil {
-			return out, partialApply(out, docs[i:], explainApply(d, err))
-		}
-		out = append(out, appliedOf(d, result, action(checked[i].ResourceVersion, result), ""))
-	}
-	return out, nil
-}
-
-// action says what applying did, from the live object's resourceVersion
-// when preflight read it ("" when there was none).
-func action(liveVersion string, result *unstructured.Unstructured) string {
-	switch {
-	case liveVersion == "":
-		return "created"
-	case liveVersion == result.GetResourceVersion():
-		return "unchanged"
-	}
-	return "configured"
-}
-
-func partialApply(done []Applied, rest []doc, err error) error {
-	var applied, notApplied []string
-	for _, a := range done {
-		applied = append(applied, fmt.Sprintf("%s %s", a.Kind, a.Name))
-	}
-	for _, d := range rest[1:] {
-		notApplied = append(notApplied, d.label())
-	}
-	return fmt.Errorf("%s (%s) failed: %w. Applied before it: %s. Not applied after it: %s",
-		rest[0].where, rest[0].label(), err, orNone(strings.Join(applied, ", ")), orNone(strings.Join(notApplied, ", ")))
-}
-
-// explainApply makes a field-manager conflict actionable; other errors go
-// through toolset.Explain.
+// explainApply makes a field-manager conflict and an admission refusal
+// actionable; other errors go through toolset.Explain.
 func explainApply(d doc, err error) error {
-	if apierrors.IsConflict(err) {
+	switch {
+	case apierrors.IsConflict(err):
 		return fmt.Errorf("%s. Another field manager owns these fields; apply with force: true to take them over, if this change is meant to win", toolset.APIMessage(err))
+	case apierrors.IsForbidden(err) && !isRBACDenial(err):
+		return fmt.Errorf("refused by the cluster's admission control, not RBAC (%s). Change the object to satisfy it, or ask a cluster admin about the quota, webhook or policy that refused it", toolset.APIMessage(err))
 	}
 	return toolset.Explain(err, toolset.Op{Verb: "apply", Resource: qualified(d.t.res), Namespace: d.t.ns, Name: d.obj.GetName()})
+}
+
+// isRBACDenial tells the authorizer's 403 (User "x" cannot create resource
+// ...) from an admission plugin's (a ResourceQuota, a webhook, a policy).
+func isRBACDenial(err error) bool {
+	return strings.Contains(toolset.APIMessage(err), `" cannot `)
 }
 
 func appliedText(objs []Applied) string {

@@ -1,14 +1,20 @@
 package core
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 
+	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
@@ -68,9 +74,9 @@ func TestApplyCreateUpdateDryRun(t *testing.T) {
 	toolsettest.Want(t, text, "ConfigMap settings in namespace apply-cycle unchanged")
 }
 
-// TestApplyAllOrNothing: whatever is wrong with the second document, the
+// TestApplyNothingWhenADryRunFails: whatever is wrong with the second document, the
 // first is not applied, and the error names the document.
-func TestApplyAllOrNothing(t *testing.T) {
+func TestApplyNothingWhenADryRunFails(t *testing.T) {
 	ns := toolsettest.Namespace(t, "apply-atomic")
 	s := toolsettest.Serve(t, New)
 	tests := []struct {
@@ -96,6 +102,114 @@ func TestApplyAllOrNothing(t *testing.T) {
 		})
 	}
 	toolsettest.Want(t, s.Fails(t, "resources_apply", map[string]any{"manifest": "# only a comment\n---\n"}), "no objects")
+}
+
+// TestApplyStopsAndRollsBack: a ResourceQuota of two ConfigMaps, one used,
+// lets each document pass the dry run alone but not all be applied. The
+// third fails; the second, which this call created, is deleted again; the
+// first, which existed, keeps its new state; the fourth is not attempted.
+func TestApplyStopsAndRollsBack(t *testing.T) {
+	ns := toolsettest.Namespace(t, "apply-stops")
+	s := toolsettest.Serve(t, New)
+	s.OK(t, "resources_apply", map[string]any{"manifest": configMapYAML("existing", "blue"), "namespace": ns}, nil)
+	limitConfigMaps(t, ns, 2, 1)
+
+	var manifest []string
+	for _, name := range []string{"existing", "second", "third", "fourth"} {
+		manifest = append(manifest, configMapYAML(name, "green"))
+	}
+	r := s.Call(t, "resources_apply", map[string]any{"manifest": strings.Join(manifest, "---\n"), "namespace": ns})
+	r.Expect(t, true, `applying stopped at document 3 (configmaps/third in namespace "apply-stops"): refused by the cluster's admission control, not RBAC`, "exceeded quota",
+		"document 1: ConfigMap existing in namespace apply-stops configured\n",
+		"document 2: ConfigMap second in namespace apply-stops created; rolled back: deleted\n",
+		"document 3: ConfigMap third in namespace apply-stops failed\n",
+		"document 4: ConfigMap fourth in namespace apply-stops not attempted\n",
+		"Configured objects keep their new state; re-apply the previous manifest to undo.")
+	var out ApplyOut
+	toolsettest.Must(t, json.Unmarshal(r.Structured, &out))
+	var got []string
+	for _, a := range out.Objects {
+		got = append(got, a.Name+" "+a.Action+" "+a.Rollback)
+	}
+	if want := []string{"existing configured ", "second created deleted", "third failed ", "fourth not attempted "}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("structured objects: %q, want %q", got, want)
+	}
+	if len(out.Objects) == 4 && !strings.Contains(out.Objects[2].Error, "exceeded quota") {
+		t.Errorf("structured error of the third: %q", out.Objects[2].Error)
+	}
+	for _, name := range []string{"second", "third", "fourth"} {
+		if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Get(t.Context(), name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("ConfigMap %s is there after the rollback (err %v)", name, err)
+		}
+	}
+	if got := configMapColor(t, ns, "existing"); got != "green" {
+		t.Errorf("the configured ConfigMap's color = %q, want its new state", got)
+	}
+}
+
+// TestApplyObjectKnowsWhatItCreated: whether an apply created its object is
+// the apiserver's answer, not an earlier read's; the rollback deletes an
+// object only while it is the one the call created.
+func TestApplyObjectKnowsWhatItCreated(t *testing.T) {
+	ns := toolsettest.Namespace(t, "apply-own")
+	kc, err := kube.New(env.RESTConfig("admin"), kube.Options{})
+	toolsettest.Must(t, err)
+	docs, err := parseManifest(configMapYAML("mine", "blue"))
+	toolsettest.Must(t, err)
+	toolsettest.Must(t, resolveDocs(kc, docs, ns))
+	obj, created, err := applyObject(t.Context(), docs[0], false)
+	if err != nil || !created {
+		t.Fatalf("first apply: created=%v, err %v", created, err)
+	}
+	if _, created, err := applyObject(t.Context(), docs[0], false); err != nil || created {
+		t.Fatalf("second apply: created=%v, err %v", created, err)
+	}
+	for _, tt := range []struct {
+		uid  types.UID
+		want string
+	}{
+		{"another-uid", "not deleted: another object of this name replaced the one this call created"},
+		{obj.GetUID(), "deleted"},
+		{obj.GetUID(), "already gone"},
+	} {
+		if got := deleteCreated(t.Context(), docs[0], tt.uid); got != tt.want {
+			t.Errorf("deleting with UID %s: %q, want %q", tt.uid, got, tt.want)
+		}
+	}
+}
+
+// limitConfigMaps puts a ResourceQuota of hard ConfigMaps, used of them
+// taken, in ns. The test cluster runs no controller-manager to count usage:
+// the status is set here, and the admission plugin counts on from it. It is
+// set full first, to know by a refused dry run when admission sees the quota.
+func limitConfigMaps(t *testing.T, ns string, hard, used int64) {
+	t.Helper()
+	quotas := env.Clientset("admin").CoreV1().ResourceQuotas(ns)
+	limit := corev1.ResourceList{"count/configmaps": *resource.NewQuantity(hard, resource.DecimalSI)}
+	q, err := quotas.Create(t.Context(), &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "configmaps"}, Spec: corev1.ResourceQuotaSpec{Hard: limit}}, metav1.CreateOptions{})
+	toolsettest.Must(t, err)
+	for _, n := range []int64{hard, used} {
+		q.Status = corev1.ResourceQuotaStatus{Hard: limit, Used: corev1.ResourceList{"count/configmaps": *resource.NewQuantity(n, resource.DecimalSI)}}
+		q, err = quotas.UpdateStatus(t.Context(), q, metav1.UpdateOptions{})
+		toolsettest.Must(t, err)
+		waitQuotaAdmits(t, ns, n < hard)
+	}
+}
+
+// waitQuotaAdmits waits until a dry-run create of a ConfigMap in ns is
+// admitted (or refused) as want says.
+func waitQuotaAdmits(t *testing.T, ns string, want bool) {
+	t.Helper()
+	probe := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "probe"}}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Create(t.Context(), probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if (err == nil) == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the quota in %s still admits=%v a ConfigMap (err %v)", ns, !want, err)
+		}
+	}
 }
 
 // TestApplyNamespaceInManifest applies a Namespace and an object in it: the
