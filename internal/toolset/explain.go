@@ -136,6 +136,9 @@ func notFound(err error, op Op) string {
 }
 
 func forbidden(err error, op Op) string {
+	if !isRBACDenial(err) {
+		return fmt.Sprintf("refused by the cluster's admission control, not RBAC (%s). Change the request to satisfy it, or ask a cluster admin about the quota, webhook or policy that refused it", APIMessage(err))
+	}
 	if op.Verb == "" {
 		return fmt.Sprintf("forbidden: Kubernetes RBAC refused this (%s). Ask a cluster admin for a Role that grants it", APIMessage(err))
 	}
@@ -145,6 +148,12 @@ func forbidden(err error, op Op) string {
 	}
 	return fmt.Sprintf("forbidden: Kubernetes RBAC does not allow %q on %s%s (%s). Ask a cluster admin for a Role that grants it, or %s",
 		op.Verb, op.Resource, op.where(), APIMessage(err), next)
+}
+
+// isRBACDenial tells the authorizer's 403 (User "x" cannot create resource
+// ...) from an admission plugin's (a ResourceQuota, a webhook, a policy).
+func isRBACDenial(err error) bool {
+	return strings.Contains(APIMessage(err), `" cannot `)
 }
 
 // APIMessage is the apiserver's own message in err, or err's text.

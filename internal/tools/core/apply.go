@@ -176,16 +176,8 @@ func explainApply(d doc, err error) error {
 	switch {
 	case apierrors.IsConflict(err):
 		return fmt.Errorf("%s. Another field manager owns these fields; apply with force: true to take them over, if this change is meant to win", toolset.APIMessage(err))
-	case apierrors.IsForbidden(err) && !isRBACDenial(err):
-		return fmt.Errorf("refused by the cluster's admission control, not RBAC (%s). Change the object to satisfy it, or ask a cluster admin about the quota, webhook or policy that refused it", toolset.APIMessage(err))
 	}
 	return toolset.Explain(err, toolset.Op{Verb: "apply", Resource: qualified(d.t.res), Namespace: d.t.ns, Name: d.obj.GetName()})
-}
-
-// isRBACDenial tells the authorizer's 403 (User "x" cannot create resource
-// ...) from an admission plugin's (a ResourceQuota, a webhook, a policy).
-func isRBACDenial(err error) bool {
-	return strings.Contains(toolset.APIMessage(err), `" cannot `)
 }
 
 func appliedText(objs []Applied) string {
