@@ -13,6 +13,9 @@ type arg struct {
 	value    string
 	hasValue bool
 	word     string // the positional word
+	// from and to are the argv words it was read from: a flag's value may be
+	// the next word, and the flags of a group such as -it share theirs.
+	from, to int
 }
 
 // spec says how a tool's flags are spelled, so values can be told from
@@ -33,11 +36,12 @@ func (s spec) normalise(argv []string) (args []arg, rest []string) {
 		case strings.HasPrefix(w, "--"):
 			name, val, has := strings.Cut(w[2:], "=")
 			name = strings.ToLower(name)
+			from := i
 			if !has && s.valueLong[name] && i+1 < len(argv) {
 				i++
 				val, has = argv[i], true
 			}
-			args = append(args, arg{flag: name, value: val, hasValue: has})
+			args = append(args, arg{flag: name, value: val, hasValue: has, from: from, to: i + 1})
 		case strings.HasPrefix(w, "-") && len(w) > 1 && !isNumber(w[1:]):
 			var consumed bool
 			args, consumed = s.shorthands(args, w[1:], argv, i)
@@ -45,7 +49,7 @@ func (s spec) normalise(argv []string) (args []arg, rest []string) {
 				i++
 			}
 		default:
-			args = append(args, arg{word: w})
+			args = append(args, arg{word: w, from: i, to: i + 1})
 		}
 	}
 	return args, nil
@@ -59,16 +63,16 @@ func (s spec) shorthands(args []arg, group string, argv []string, i int) ([]arg,
 			continue
 		}
 		if !s.valueShort[c] {
-			args = append(args, arg{flag: string(c)})
+			args = append(args, arg{flag: string(c), from: i, to: i + 1})
 			continue
 		}
 		if v := strings.TrimPrefix(group[j+1:], "="); v != "" {
-			return append(args, arg{flag: string(c), value: v, hasValue: true}), false
+			return append(args, arg{flag: string(c), value: v, hasValue: true, from: i, to: i + 1}), false
 		}
 		if i+1 < len(argv) {
-			return append(args, arg{flag: string(c), value: argv[i+1], hasValue: true}), true
+			return append(args, arg{flag: string(c), value: argv[i+1], hasValue: true, from: i, to: i + 2}), true
 		}
-		return append(args, arg{flag: string(c)}), false
+		return append(args, arg{flag: string(c), from: i, to: i + 1}), false
 	}
 	return args, false
 }

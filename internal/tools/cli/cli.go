@@ -100,7 +100,7 @@ func (c *CLI) describe(t cliTool) string {
 		mode = " read-only"
 	}
 	return fmt.Sprintf("Run %s (%s) from an argv array, no shell: allowlisted%s subcommands only (a refusal lists them); "+
-		"namespace and context are arguments, not flags.", t.name, t.about, mode)
+		"the context is an argument, not a flag.", t.name, t.about, mode)
 }
 
 func (c *CLI) annotations(t cliTool) *mcp.ToolAnnotations {

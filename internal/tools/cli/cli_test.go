@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/policy"
@@ -41,11 +42,17 @@ func binPath(t *testing.T, name string) string {
 // clients and the given CLI mode; kubectl and helm are found, nothing else.
 func serve(t *testing.T, rules policy.Config, readOnly bool) *toolsettest.Session {
 	t.Helper()
+	return serveAs(t, "", rules, readOnly)
+}
+
+// serveAs is serve as a seeded user ("" for the admin).
+func serveAs(t *testing.T, user string, rules policy.Config, readOnly bool) *toolsettest.Session {
+	t.Helper()
 	paths := map[string]string{}
 	for _, name := range built {
 		paths[name] = binPath(t, name)
 	}
-	return toolsettest.ServeWith(t, toolsettest.Options{Policy: &rules}, func(deps toolset.Deps) *CLI {
+	return toolsettest.ServeWith(t, toolsettest.Options{User: user, Policy: &rules}, func(deps toolset.Deps) *CLI {
 		return New(deps, Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) {
 			if p, ok := paths[name]; ok {
 				return p, nil
@@ -134,8 +141,12 @@ func TestKubectlAgainstRealCluster(t *testing.T) {
 			want: []string{"2"}},
 		{name: "grep without match is not an error", in: map[string]any{"args": []string{"get", "ns"},
 			"pipe": []map[string]any{{"command": "grep", "args": []string{"no-such-namespace"}}}}},
-		{name: "validation", in: map[string]any{"args": []string{"get", "pods", "-n", "kube-system"}},
-			isError: true, code: codeValidation, want: []string{"Command is restricted for security reasons", "namespace argument"}},
+		{name: "get with -n", in: map[string]any{"args": []string{"get", "pods", "-n", testenv.NamespacePayments}},
+			want: []string{testenv.PodCrashLoop, "CrashLoopBackOff"}, notWant: []string{"frontend"}},
+		{name: "-n and another namespace argument", in: map[string]any{"args": []string{"get", "pods", "-n", testenv.NamespacePayments}, "namespace": "shop"},
+			isError: true, code: codeValidation, want: []string{`-n "payments" and the namespace argument "shop" conflict`}},
+		{name: "validation", in: map[string]any{"args": []string{"get", "pods", "--kubeconfig=/root/.kube/config"}},
+			isError: true, code: codeValidation, want: []string{"Command is restricted for security reasons", "context argument"}},
 		{name: "config view refused", in: map[string]any{"args": []string{"config", "view", "--raw"}},
 			isError: true, code: codeValidation, want: []string{"not allowed"}},
 		{name: "unknown context", in: map[string]any{"args": []string{"get", "pods"}, "context": "prod"},
@@ -172,6 +183,31 @@ func TestKubectlAgainstRealCluster(t *testing.T) {
 	}
 	if _, err := env.Clientset("admin").CoreV1().ConfigMaps("shop").Get(context.Background(), "from-cli", metav1.GetOptions{}); err != nil {
 		t.Errorf("apply did not create the ConfigMap: %v", err)
+	}
+}
+
+// TestNamespaceFlagReachesTheCluster: -n reaches the cluster as the namespace
+// argument does. alice may list pods in one namespace only, so the cluster's
+// own answer to auth can-i says which namespace kubectl asked about.
+func TestNamespaceFlagReachesTheCluster(t *testing.T) {
+	ns := env.Namespace(t, "cli-ns")
+	alice := rbacv1.Subject{Kind: rbacv1.UserKind, Name: "alice"}
+	listPods := rbacv1.PolicyRule{Verbs: []string{"list"}, APIGroups: []string{""}, Resources: []string{"pods"}}
+	if err := env.Grant(context.Background(), ns, "list-pods", alice, listPods); err != nil {
+		t.Fatal(err)
+	}
+	cs := serveAs(t, "alice", policy.Config{}, true)
+	for _, args := range [][]string{{"auth", "can-i", "list", "pods", "-n", ns}, {"auth", "can-i", "list", "pods", "--namespace=" + ns}} {
+		if out, isError, text := run(t, cs, map[string]any{"args": args}); isError || strings.TrimSpace(out.Output) != "yes" {
+			t.Errorf("%q: %+v\n%s", args, out.Error, text)
+		}
+	}
+	// kubectl auth can-i answers no with exit code 1.
+	if out, isError, text := run(t, cs, map[string]any{"args": []string{"auth", "can-i", "list", "pods", "-n", "payments"}}); !isError || out.ExitCode != 1 {
+		t.Errorf("can-i in a namespace alice may not list: %+v\n%s", out.Error, text)
+	}
+	if out, isError, text := run(t, cs, map[string]any{"args": []string{"get", "pods", "-n", ns}}); isError || !strings.Contains(text, "No resources found in "+ns) {
+		t.Errorf("get pods -n %s: %+v\n%s", ns, out.Error, text)
 	}
 }
 

@@ -17,6 +17,8 @@ type rules struct {
 	forbidden map[string]string
 	// extra checks specific to the tool (Secrets, local files, exec).
 	check func(c command) error
+	// namespaced tools take kubectl's -n/--namespace and -A/--all-namespaces.
+	namespaced bool
 }
 
 // command is a validated-so-far invocation.
@@ -25,6 +27,11 @@ type command struct {
 	args []arg    // normalised
 	rest []string // after "--"
 	exec execRules
+	// argv is what runs: the argv asked for without its namespace flags.
+	argv []string
+	// namespace is the one -n names ("" for none); all is -A.
+	namespace string
+	all       bool
 }
 
 func (r rules) validate(argv []string, readOnly bool, exec execRules) (command, error) {
@@ -47,7 +54,12 @@ func (r rules) validate(argv []string, readOnly bool, exec execRules) (command, 
 			return command{}, fmt.Errorf("flag %s: %s", spell(a.flag), why)
 		}
 	}
-	c := command{sub: sub, args: args, rest: rest, exec: exec}
+	c := command{sub: sub, args: args, rest: rest, exec: exec, argv: argv}
+	if r.namespaced {
+		if err := c.takeNamespace(argv); err != nil {
+			return command{}, err
+		}
+	}
 	if r.check != nil {
 		if err := r.check(c); err != nil {
 			return command{}, err
@@ -127,7 +139,6 @@ var credentialFlags = map[string]string{
 	"kubeconfig": "the cluster comes from the call's context argument", "context": "pass the context as the tool's context argument",
 	"cluster": "the cluster comes from the call's context argument", "user": "credentials come from kubemcp",
 	"as": "impersonation is not allowed", "as-group": "impersonation is not allowed", "as-uid": "impersonation is not allowed",
-	"namespace": "pass the namespace as the tool's namespace argument", "n": "pass the namespace as the tool's namespace argument",
 }
 
 func withFlags(base map[string]string, more map[string]string) map[string]string {

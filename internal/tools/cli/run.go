@@ -25,7 +25,7 @@ type In struct {
 	toolset.Approval
 	toolset.TextCap
 	Args           []string `json:"args" jsonschema:"argv, subcommand first, e.g. [\"get\",\"pods\"]"`
-	Namespace      string   `json:"namespace,omitempty" jsonschema:"instead of -n; default: the context's"`
+	Namespace      string   `json:"namespace,omitempty" jsonschema:"default: the context's"`
 	Context        string   `json:"context,omitempty" jsonschema:"default: the server's"`
 	Pipe           []Stage  `json:"pipe,omitempty" jsonschema:"text tools to pipe the output through"`
 	Stdin          string   `json:"stdin,omitempty" jsonschema:"e.g. a manifest for -f -"`
@@ -97,9 +97,14 @@ func stderrNote(stderr string) string {
 
 func (c *CLI) run(ctx context.Context, t cliTool, in In) (Result, error) {
 	res := Result{Error: &ErrorInfo{Code: codeValidation, Details: Details{Command: strings.Join(append([]string{t.name}, in.Args...), " ")}}}
-	if _, err := t.rules.validate(in.Args, c.opts.ReadOnly, defaultExec); err != nil {
+	cmd, err := t.rules.validate(in.Args, c.opts.ReadOnly, defaultExec)
+	if err != nil {
 		return res, fmt.Errorf("Command is restricted for security reasons: %w", err)
 	}
+	if in.Namespace, err = cmd.namespaceFor(in.Namespace); err != nil {
+		return res, err
+	}
+	in.Args = cmd.argv
 	if err := validatePipe(in.Pipe); err != nil {
 		return res, fmt.Errorf("Command is restricted for security reasons: %w", err)
 	}

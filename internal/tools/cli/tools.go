@@ -50,7 +50,8 @@ var kubectlRules = rules{
 		"i":             "there is no terminal",
 		"t":             "there is no terminal",
 	}),
-	check: checkKubectl,
+	check:      checkKubectl,
+	namespaced: true,
 }
 
 func checkKubectl(c command) error {
@@ -140,7 +141,8 @@ var helmRules = rules{
 		"registry-config": "it reads files on kubemcp's host", "repository-config": "it reads files on kubemcp's host",
 		"repository-cache": "it reads files on kubemcp's host",
 	}),
-	check: checkHelm,
+	check:      checkHelm,
+	namespaced: true,
 }
 
 func checkHelm(c command) error {
@@ -174,7 +176,8 @@ var istioctlRules = rules{
 	forbidden: withFlags(credentialFlags, map[string]string{
 		"c": "istioctl's -c is --kubeconfig; the cluster comes from the call's context argument",
 	}),
-	check: func(c command) error { return onlyStdinFiles(c, "filename", "f") },
+	check:      func(c command) error { return onlyStdinFiles(c, "filename", "f") },
+	namespaced: true,
 }
 
 var argocdRules = rules{

@@ -26,13 +26,10 @@ func TestEscapesRefused(t *testing.T) {
 		{"redirect in", kubectlRules, false, []string{"apply", "-f", "<", "/etc/passwd"}, "redirection"},
 		{"newline", kubectlRules, false, []string{"get", "pods\nrm -rf /"}, "newline"},
 		{"background", kubectlRules, false, []string{"get", "pods", "&"}, "background"},
-		{"-n x", kubectlRules, true, []string{"get", "pods", "-n", "kube-system"}, "namespace argument"},
-		{"-nx", kubectlRules, true, []string{"get", "pods", "-nkube-system"}, "namespace argument"},
-		{"-n=x", kubectlRules, true, []string{"get", "pods", "-n=kube-system"}, "namespace argument"},
-		{"--namespace x", kubectlRules, true, []string{"get", "pods", "--namespace", "kube-system"}, "namespace argument"},
-		{"--namespace=x", kubectlRules, true, []string{"get", "pods", "--namespace=kube-system"}, "namespace argument"},
-		{"--NAMESPACE=x", kubectlRules, true, []string{"get", "pods", "--NAMESPACE=kube-system"}, "namespace argument"},
-		{"-An group", kubectlRules, true, []string{"get", "pods", "-An", "kube-system"}, "namespace argument"},
+		{"-An group", kubectlRules, true, []string{"get", "pods", "-An", "kube-system"}, "write -n on its own"},
+		{"two namespaces", kubectlRules, true, []string{"get", "pods", "-n", "a", "--namespace=b"}, `-n "a" and -n "b" conflict`},
+		{"-n without a value", kubectlRules, true, []string{"get", "pods", "-n"}, "-n needs a namespace"},
+		{"--namespace= empty", kubectlRules, true, []string{"get", "pods", "--namespace="}, "--namespace needs a namespace"},
 		{"secret/x", kubectlRules, true, []string{"get", "secret/db-credentials", "-o", "yaml"}, "Secrets"},
 		{"secrets x", kubectlRules, true, []string{"get", "secrets", "db-credentials"}, "Secrets"},
 		{"secret.v1.", kubectlRules, true, []string{"get", "secret.v1.", "-A"}, "Secrets"},
@@ -78,7 +75,6 @@ func TestEscapesRefused(t *testing.T) {
 		{"helm post-renderer", helmRules, false, []string{"install", "x", "chart", "--post-renderer", "/bin/sh"}, "runs a program"},
 		{"helm kube-token", helmRules, true, []string{"list", "--kube-token=abc"}, "credentials"},
 		{"helm values file", helmRules, false, []string{"install", "x", "chart", "-f", "/etc/passwd"}, "kubemcp's host"},
-		{"helm -n", helmRules, true, []string{"list", "-n", "kube-system"}, "namespace argument"},
 		{"helm plugin", helmRules, false, []string{"plugin", "install", "https://evil"}, "not allowed"},
 		{"helm local chart", helmRules, false, []string{"install", "x", "./chart"}, "path on kubemcp's host"},
 		{"helm template /etc", helmRules, true, []string{"template", "x", "/etc"}, "path on kubemcp's host"},
@@ -131,6 +127,66 @@ func TestAllowed(t *testing.T) {
 	}
 }
 
+// TestNamespaceFlags: every spelling of -n is taken out of what runs and
+// becomes the call's namespace, held to the rules of the namespace argument.
+func TestNamespaceFlags(t *testing.T) {
+	tests := []struct {
+		name      string
+		tool      rules
+		argv      []string
+		argument  string // the tool's namespace argument
+		runs      []string
+		namespace string
+		reason    string // of a refusal; empty: allowed
+	}{
+		{name: "-n x", tool: kubectlRules, argv: []string{"get", "pods", "-n", "team-3"}, runs: []string{"get", "pods"}, namespace: "team-3"},
+		{name: "-nx", tool: kubectlRules, argv: []string{"get", "pods", "-nteam-3"}, runs: []string{"get", "pods"}, namespace: "team-3"},
+		{name: "-n=x", tool: kubectlRules, argv: []string{"get", "-n=team-3", "pods"}, runs: []string{"get", "pods"}, namespace: "team-3"},
+		{name: "--namespace x", tool: kubectlRules, argv: []string{"get", "--namespace", "team-3", "pods", "-o", "wide"},
+			runs: []string{"get", "pods", "-o", "wide"}, namespace: "team-3"},
+		{name: "--NAMESPACE=x", tool: kubectlRules, argv: []string{"get", "pods", "--NAMESPACE=team-3"}, runs: []string{"get", "pods"}, namespace: "team-3"},
+		{name: "auth can-i", tool: kubectlRules, argv: []string{"auth", "can-i", "list", "pods", "-n", "team-3"},
+			runs: []string{"auth", "can-i", "list", "pods"}, namespace: "team-3"},
+		{name: "exec keeps what follows --", tool: kubectlRules, argv: []string{"exec", "web-1", "-n", "shop", "--", "ls", "-n", "x"},
+			runs: []string{"exec", "web-1", "--", "ls", "-n", "x"}, namespace: "shop"},
+		{name: "same as the argument", tool: kubectlRules, argv: []string{"get", "pods", "-n", "shop"}, argument: "shop", runs: []string{"get", "pods"}, namespace: "shop"},
+		{name: "the argument alone", tool: kubectlRules, argv: []string{"get", "pods"}, argument: "shop", runs: []string{"get", "pods"}, namespace: "shop"},
+		{name: "-A stays", tool: kubectlRules, argv: []string{"get", "pods", "-A"}, runs: []string{"get", "pods", "-A"}},
+		{name: "--all-namespaces stays", tool: kubectlRules, argv: []string{"get", "pods", "--all-namespaces"}, runs: []string{"get", "pods", "--all-namespaces"}},
+		{name: "helm -n", tool: helmRules, argv: []string{"list", "-n", "kube-system"}, runs: []string{"list"}, namespace: "kube-system"},
+		{name: "helm --namespace=", tool: helmRules, argv: []string{"status", "web", "--namespace=shop"}, runs: []string{"status", "web"}, namespace: "shop"},
+		{name: "istioctl -n", tool: istioctlRules, argv: []string{"proxy-status", "-n", "shop"}, runs: []string{"proxy-status"}, namespace: "shop"},
+		{name: "another argument", tool: kubectlRules, argv: []string{"get", "pods", "-n", "team-3"}, argument: "shop",
+			reason: `-n "team-3" and the namespace argument "shop" conflict`},
+		{name: "-A with -n", tool: kubectlRules, argv: []string{"get", "pods", "-A", "-n", "team-3"}, reason: `-A (every namespace) and namespace "team-3" conflict`},
+		{name: "-A with the argument", tool: helmRules, argv: []string{"list", "-A"}, argument: "shop", reason: `-A (every namespace) and namespace "shop" conflict`},
+		{name: "not a DNS label", tool: kubectlRules, argv: []string{"get", "pods", "-n", "Team_3"}, reason: `namespace "Team_3" is not a namespace name`},
+		{name: "argument not a DNS label", tool: kubectlRules, argv: []string{"get", "pods"}, argument: "../x", reason: `namespace "../x" is not a namespace name`},
+		{name: "a flag as the value", tool: kubectlRules, argv: []string{"get", "pods", "-n", "--kubeconfig=/x"}, reason: "is not a namespace name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := tt.tool.validate(tt.argv, false, defaultExec)
+			var ns string
+			if err == nil {
+				ns, err = c.namespaceFor(tt.argument)
+			}
+			if tt.reason != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.reason) {
+					t.Fatalf("got %v, want a refusal saying %q", err, tt.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ns != tt.namespace || !slices.Equal(c.argv, tt.runs) {
+				t.Fatalf("runs %q in %q, want %q in %q", c.argv, ns, tt.runs, tt.namespace)
+			}
+		})
+	}
+}
+
 func TestPipeRules(t *testing.T) {
 	refused := []struct {
 		stages []Stage
@@ -170,7 +226,8 @@ func TestPipeRules(t *testing.T) {
 }
 
 // FuzzValidate: nothing panics, and whatever passes carries no flag that
-// would change where or as whom the command runs, however it was spelled.
+// would change where or as whom the command runs, however it was spelled: the
+// namespace flags are taken out of what runs, into the call's namespace.
 func FuzzValidate(f *testing.F) {
 	for _, s := range []string{"get pods -n x", "get pods --namespace=x", "exec p -- ls", "get -nfoo pods", "apply -f -"} {
 		f.Add(s, false)
@@ -186,8 +243,14 @@ func FuzzValidate(f *testing.F) {
 				t.Fatalf("%q passed with flag %q", argv, a.flag)
 			}
 		}
+		runs, _ := kubectlRules.spec.normalise(c.argv)
+		for _, a := range runs {
+			if a.flag == "n" || a.flag == "namespace" {
+				t.Fatalf("%q runs as %q, with -n", argv, c.argv)
+			}
+		}
 		for _, w := range argv {
-			for _, bad := range []string{"--namespace", "--kubeconfig", "--token", "--as", "--server", "--raw"} {
+			for _, bad := range []string{"--kubeconfig", "--token", "--as", "--server", "--raw"} {
 				if strings.EqualFold(w, bad) || strings.HasPrefix(strings.ToLower(w), bad+"=") {
 					t.Fatalf("%q passed with %s", argv, w)
 				}
