@@ -43,8 +43,10 @@ type ConfirmRule struct {
 }
 
 // Covers reports whether the rule names a call of tool on kind in namespace.
+// A kind or namespace of "*" (a call that may act on any) is covered by
+// every rule, so what kubemcp cannot tell never escapes one.
 func (r ConfirmRule) Covers(tool, kind, namespace string) bool {
-	return matchFold(r.Tools, tool) && matchFold(r.Kinds, kind) && matchFold(r.Namespaces, namespace)
+	return matchFold(r.Tools, tool) && (kind == "*" || matchFold(r.Kinds, kind)) && (namespace == "*" || matchFold(r.Namespaces, namespace))
 }
 
 // Validate reports every malformed rule at once.

@@ -71,10 +71,22 @@ func NewConfirmer(rules []policy.ConfirmRule, cl *clusters.Manager) *Confirmer {
 	return &Confirmer{rules: rules, clusters: cl, now: time.Now, grants: map[string]grant{}}
 }
 
+// Acting is implemented by the input of a tool whose arguments name what it
+// acts on in their own way (a CLI's argv), for confirmation rules to match: a
+// kind or namespace of "*" may be any, and every rule naming one covers it.
+type Acting interface {
+	ActsOn() (kind, namespace string)
+}
+
 // needs reports whether a call of tool (which acts on kind, or on the kind
 // its arguments name when kind is "") with these arguments needs confirmation.
-func (c *Confirmer) needs(ctx context.Context, tool, kind string, args map[string]any) bool {
-	targets := c.resolve(ctx, args, targetsOf(args, kind))
+func (c *Confirmer) needs(ctx context.Context, tool, kind string, in any, args map[string]any) bool {
+	targets := targetsOf(args, kind)
+	if a, ok := in.(Acting); ok {
+		k, ns := a.ActsOn()
+		targets = []target{{kind: k, namespace: ns}}
+	}
+	targets = c.resolve(ctx, args, targets)
 	for _, r := range c.rules {
 		for _, t := range targets {
 			if r.Covers(tool, t.kind, t.namespace) {
@@ -111,6 +123,9 @@ func (c *Confirmer) resolve(ctx context.Context, args map[string]any, targets []
 		return targets
 	}
 	for i, t := range targets {
+		if t.kind == "*" && t.namespace == "" {
+			targets[i].namespace = kc.Namespace // any kind, the namespaced ones too
+		}
 		res, err := kc.Resolve(kube.Ref{Resource: t.kind})
 		if err != nil {
 			continue
@@ -128,7 +143,7 @@ func confirming[In, Out any](c *Confirmer, tool, kind string, h Handler[In, Out]
 	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, Out, error) {
 		var args map[string]any
 		_ = json.Unmarshal(req.Params.Arguments, &args)
-		if !c.needs(ctx, tool, kind, args) {
+		if !c.needs(ctx, tool, kind, in, args) {
 			return h(ctx, req, in)
 		}
 		return confirm(ctx, c, req, args, in, h)

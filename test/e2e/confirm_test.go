@@ -122,6 +122,8 @@ func TestConfirmRulesSeeThroughSpelling(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Policy.Confirm = []policy.ConfirmRule{{Kinds: []string{"ConfigMap", "Pod"}, Namespaces: []string{"shop"}}}
+	cfg.CLI = true
+	t.Setenv("PATH", os.Getenv("KUBEMCP_BIN_DIR")+":"+os.Getenv("PATH")) // the module-proxy kubectl
 	cs := connectConfig(t, cfg)
 	configMap(t, "shop", "spelled")
 	pods := env.Clientset("admin").CoreV1().Pods("shop")
@@ -139,6 +141,10 @@ func TestConfirmRulesSeeThroughSpelling(t *testing.T) {
 		{"kind in lower case", "resources_patch", map[string]any{"api_version": "v1", "kind": "configmap", "name": "spelled", "patch": `{"data":{"k":"x"}}`}},
 		{"a manifest without a namespace", "resources_apply", map[string]any{"manifest": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: spelled\ndata:\n  other: \"y\"\n"}},
 		{"a tool that acts on pods", "pods_delete", map[string]any{"name": "confirm-pod"}},
+		{"kubectl -n", "kubectl", map[string]any{"args": []string{"delete", "cm", "spelled", "-n", "shop"}}},
+		{"kubectl --namespace=", "kubectl", map[string]any{"args": []string{"delete", "cm", "spelled", "--namespace=shop"}}},
+		{"kubectl in the context's namespace", "kubectl", map[string]any{"args": []string{"delete", "pod", "confirm-pod"}}},
+		{"kubectl -A", "kubectl", map[string]any{"args": []string{"delete", "cm", "-A", "--all"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, _ := call(t, cs, c.tool, c.args)

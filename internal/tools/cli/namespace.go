@@ -75,3 +75,25 @@ func (c command) namespaceFor(argument string) (string, error) {
 	}
 	return ns, nil
 }
+
+// ActsOn implements toolset.Acting, for confirmation rules: a CLI call may act
+// on any kind, in the namespace its flags or argument name ("" is the
+// context's; "*" with -A).
+func (in In) ActsOn() (kind, namespace string) {
+	namespace = in.Namespace
+	for i, w := range in.Args {
+		switch {
+		case w == "--":
+			return "*", namespace
+		case w == "-A" || w == "--all-namespaces" || strings.HasPrefix(w, "--all-namespaces="):
+			return "*", "*"
+		case (w == "-n" || w == "--namespace") && i+1 < len(in.Args):
+			namespace = in.Args[i+1]
+		case strings.HasPrefix(w, "--namespace="):
+			namespace = strings.TrimPrefix(w, "--namespace=")
+		case strings.HasPrefix(w, "-n") && len(w) > 2:
+			namespace = strings.TrimPrefix(w[2:], "=")
+		}
+	}
+	return "*", namespace
+}
