@@ -72,17 +72,16 @@ func FanOut[In, Out any](deps Deps, meta mcp.Tool, h Handler[In, Out]) Tool {
 	either.Properties["clusters"] = outputSchema[Fanned](meta.Name).Properties["clusters"]
 	meta.OutputSchema = single
 	return Tool{Meta: meta, install: func(s *mcp.Server, t *mcp.Tool, _ string, o InstallOptions) {
-		t.InputSchema = inputSchema[In](false, o.MultiCluster, severalCluster)
 		if o.MultiCluster {
 			t.OutputSchema = &either
 		}
-		s.AddTool(t, gateHandler(t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
+		addTool(s, t, inputSchema[In](false, o.MultiCluster, severalCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
 			spec := any(&in).(targeted).target().Cluster
 			if !strings.ContainsAny(spec, "*,") {
 				return h(ctx, req, in)
 			}
 			return fanOut(ctx, deps, req, in, spec, h)
-		}))
+		})
 	}}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -30,17 +31,15 @@ import (
 // Fencing cluster text as data stays with render, which knows which part of
 // a text came from the cluster; the gate redacts inside fences too.
 
-// gateHandler adapts a typed call to the go-sdk's raw tool handler.
-func gateHandler[In any](tool *mcp.Tool, run func(context.Context, *mcp.CallToolRequest, In) (string, any, error)) mcp.ToolHandler {
-	schema, ok := tool.InputSchema.(*jsonschema.Schema)
-	if !ok {
-		panic(fmt.Sprintf("tool %s: input schema is %T", tool.Name, tool.InputSchema)) // a programming error
-	}
+// addTool installs a typed call behind the gate: arguments are validated
+// against schema, and t advertises its compact form (see advertised).
+func addTool[In any](s *mcp.Server, t *mcp.Tool, schema *jsonschema.Schema, run func(context.Context, *mcp.CallToolRequest, In) (string, any, error)) {
 	resolved, err := schema.Resolve(nil)
 	if err != nil {
-		panic(fmt.Sprintf("tool %s: input schema: %v", tool.Name, err)) // a programming error, caught by every test
+		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err)) // a programming error, caught by every test
 	}
-	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	t.InputSchema = advertised(schema)
+	s.AddTool(t, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in, err := decodeArgs[In](req.Params.Arguments, resolved)
 		if err != nil {
 			return errorResult(policy.RedactText(err.Error())), nil
@@ -48,7 +47,27 @@ func gateHandler[In any](tool *mcp.Tool, run func(context.Context, *mcp.CallTool
 		state := &callState{}
 		text, out, err := run(context.WithValue(ctx, stateKey{}, state), req, in)
 		return state.answer(text, out, err)
+	})
+}
+
+// advertised is an input schema as tools/list shows it, which every client
+// puts into a model's context on every turn: without what a model needs no
+// telling (that unknown arguments are refused; that an integer fits in 32
+// bits). The gate still validates calls against the full schema, and a call
+// that breaks it gets an answer that names the problem.
+func advertised(s *jsonschema.Schema) *jsonschema.Schema {
+	out := *s
+	out.AdditionalProperties = nil
+	out.Properties = make(map[string]*jsonschema.Schema, len(s.Properties))
+	for name, p := range s.Properties {
+		if p.Minimum != nil && p.Maximum != nil && *p.Minimum == math.MinInt32 && *p.Maximum == math.MaxInt32 {
+			q := *p
+			q.Minimum, q.Maximum = nil, nil
+			p = &q
+		}
+		out.Properties[name] = p
 	}
+	return &out
 }
 
 // decodeArgs checks the arguments against the input schema and decodes them.

@@ -50,7 +50,7 @@ type Handler[In, Out any] func(ctx context.Context, req *mcp.CallToolRequest, in
 
 // New makes a Tool from its metadata and typed handler. The input and output
 // schemas are inferred from In and Out (see inputSchema and outputSchema);
-// the handler is installed behind the gate (see gateHandler).
+// the handler is installed behind the gate (see addTool).
 func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 	meta.OutputSchema = outputSchema[Out](meta.Name)
 	return Tool{
@@ -61,10 +61,9 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 			if confirms {
 				run = confirming(o.Confirm, t.Name, kind, h)
 			}
-			t.InputSchema = inputSchema[In](confirms, o.MultiCluster, oneCluster)
-			s.AddTool(t, gateHandler(t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
+			addTool(s, t, inputSchema[In](confirms, o.MultiCluster, oneCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
 				return run(ctx, req, in)
-			}))
+			})
 		},
 	}
 }
@@ -76,7 +75,7 @@ const (
 	severalCluster = `kubeconfig context, "*" for every cluster, or names and patterns, comma-separated`
 )
 
-// inputSchema is In's input schema as this server advertises it:
+// inputSchema is In's input schema as this server takes it:
 // approval_token only when calls may need confirmation, cluster only when
 // there is more than one cluster to choose from.
 func inputSchema[In any](confirms, multiCluster bool, cluster string) *jsonschema.Schema {
