@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -150,24 +151,31 @@ func giveEveryToolSomethingToChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.CoreV1().Nodes().Delete(ctx, spareNode, metav1.DeleteOptions{}) })
-	release := helmReleaseSecret(t)
+	release := helmReleaseSecret(t, "shop", nil)
 	if _, err := c.CoreV1().Secrets("shop").Create(ctx, release, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.CoreV1().Secrets("shop").Delete(ctx, release.Name, metav1.DeleteOptions{}) })
 }
 
-// helmReleaseSecret is release 1 of helmRelease in helm's storage format: a
-// Secret whose "release" is the base64 of the gzipped release JSON.
-func helmReleaseSecret(t *testing.T) *corev1.Secret {
+// helmReleaseSecret is release 1 of helmRelease in namespace ns, with the
+// user-supplied values config, in helm's storage format: a Secret whose
+// "release" is the base64 of the gzipped release JSON.
+func helmReleaseSecret(t *testing.T, ns string, config map[string]any) *corev1.Secret {
 	t.Helper()
-	rel := fmt.Sprintf(`{"name":%q,"namespace":"shop","version":1,"info":{"status":"deployed"},"chart":{"metadata":{"name":"demo","version":"0.1.0","apiVersion":"v2"}},"manifest":""}`, helmRelease)
+	rel, err := json.Marshal(map[string]any{"name": helmRelease, "namespace": ns, "version": 1, "config": config,
+		"info":     map[string]any{"status": "deployed"},
+		"chart":    map[string]any{"metadata": map[string]any{"name": "demo", "version": "0.1.0", "apiVersion": "v2"}},
+		"manifest": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
-	w.Write([]byte(rel))
+	w.Write(rel)
 	w.Close()
 	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "sh.helm.release.v1." + helmRelease + ".v1",
+		ObjectMeta: metav1.ObjectMeta{Name: "sh.helm.release.v1." + helmRelease + ".v1", Namespace: ns,
 			Labels: map[string]string{"name": helmRelease, "owner": "helm", "status": "deployed", "version": "1"}},
 		Type: "helm.sh/release.v1",
 		Data: map[string][]byte{"release": []byte(base64.StdEncoding.EncodeToString(gz.Bytes()))},
