@@ -82,8 +82,8 @@ var (
 	jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
 	// An Authorization header value.
 	bearerPattern = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*`)
-	// A PEM private key block.
-	pemKeyPattern = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END ([A-Z ]*)PRIVATE KEY-----`)
+	// A PEM private key block, or the start of one that a budget cut.
+	pemKeyPattern = regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END ([A-Z ]*)PRIVATE KEY-----|$)`)
 	// Credential fields of a kubeconfig (or any YAML/JSON-ish text) and
 	// password=... style settings, the value on the same line: a YAML key
 	// that opens a block (serviceAccountToken:) has no value of its own.

@@ -24,6 +24,7 @@ func TestRedactText(t *testing.T) {
 		{"DB_PASSWORD=correct-horse-battery", "correct-horse-battery"},
 		{"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB\n-----END EC PRIVATE KEY-----", "MHcCAQEEIB"},
 		{"api_key: AKIAABCDEFGHIJKLMNOP", "AKIAABCDEFGHIJKLMNOP"},
+		{"cut short: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7", "MIIEowIBAAKCAQEA7"},
 	}
 	for _, tt := range tests {
 		out := RedactText(tt.in)

@@ -3,23 +3,15 @@ package render
 import (
 	"fmt"
 	"strings"
-
-	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // Fence marks text that came from inside the cluster (logs, event messages,
-// annotations, ConfigMap values) as data, with credentials redacted. Anyone who can write a log line or
+// annotations, ConfigMap values) as data. Anyone who can write a log line or
 // an annotation can try to talk to the model; the fence and its note tell the
 // model that such text is not an instruction. A fence marker inside the text
-// is defused so the data cannot close the fence early.
+// is defused so the data cannot close the fence early. Credentials in it are
+// the output gate's to redact (toolset), with the rest of the answer.
 func Fence(source, text string) string {
-	return FenceVerbatim(source, policy.RedactText(text))
-}
-
-// FenceVerbatim is Fence without the text redaction, for text whose
-// credentials were already dealt with object by object (CleanRevealing keeps
-// the Secret values a caller was allowed to see, which RedactText would hide).
-func FenceVerbatim(source, text string) string {
 	text = strings.ReplaceAll(text, fenceClose, "</untrusted-data\u200b>")
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		text += "\n"
@@ -38,22 +30,13 @@ const FenceOverhead = 300
 // capped. The note such a cut appends stays outside the fence, since it is
 // kubemcp's, not the cluster's.
 func FenceCut(source, full, capped string) string {
-	return fenceCut(Fence, source, full, capped)
-}
-
-// FenceVerbatimCut is FenceCut without the text redaction (see FenceVerbatim).
-func FenceVerbatimCut(source, full, capped string) string {
-	return fenceCut(FenceVerbatim, source, full, capped)
-}
-
-func fenceCut(wrap func(source, text string) string, source, full, capped string) string {
 	if capped == full {
-		return wrap(source, full)
+		return Fence(source, full)
 	}
 	i := 0
 	for i < len(full) && i < len(capped) && full[i] == capped[i] {
 		i++
 	}
 	i = strings.LastIndexByte(capped[:i], '\n') + 1
-	return wrap(source, capped[:i]) + capped[i:]
+	return Fence(source, capped[:i]) + capped[i:]
 }

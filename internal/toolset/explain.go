@@ -136,7 +136,7 @@ func notFound(err error, op Op) string {
 }
 
 func forbidden(err error, op Op) string {
-	if !isRBACDenial(err) {
+	if isAdmissionRefusal(err) {
 		return fmt.Sprintf("refused by the cluster's admission control, not RBAC (%s). Change the request to satisfy it, or ask a cluster admin about the quota, webhook or policy that refused it", APIMessage(err))
 	}
 	if op.Verb == "" {
@@ -150,10 +150,21 @@ func forbidden(err error, op Op) string {
 		op.Verb, op.Resource, op.where(), APIMessage(err), next)
 }
 
-// isRBACDenial tells the authorizer's 403 (User "x" cannot create resource
-// ...) from an admission plugin's (a ResourceQuota, a webhook, a policy).
-func isRBACDenial(err error) bool {
-	return strings.Contains(APIMessage(err), `" cannot `)
+// isAdmissionRefusal tells an admission plugin's 403 (a ResourceQuota, a
+// webhook, a policy, Pod Security) from the authorizer's (User "x" cannot
+// create resource ...), by the words each uses; an unclear one counts as
+// RBAC's, as every 403 did before.
+func isAdmissionRefusal(err error) bool {
+	msg := APIMessage(err)
+	if strings.Contains(msg, `" cannot `) {
+		return false
+	}
+	for _, mark := range []string{"exceeded quota", "admission webhook", "ValidatingAdmissionPolicy", "violates PodSecurity", "denied the request", "unable to create new content in namespace"} {
+		if strings.Contains(msg, mark) {
+			return true
+		}
+	}
+	return false
 }
 
 // APIMessage is the apiserver's own message in err, or err's text.

@@ -15,7 +15,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/clusters"
-	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
@@ -75,11 +74,8 @@ func (c *CLI) runner(t cliTool) toolset.Handler[In, Result] {
 		res, err := c.run(ctx, t, in)
 		res.ExecutionTime = time.Since(start).Seconds()
 		if err != nil {
-			// Credentials are redacted here, once, from whatever the command
-			// or a pipe stage said: its stderr echoes the cluster's output.
 			res.Status = "error"
-			res.Error.Message = policy.RedactText(err.Error())
-			res.Error.Details.Stderr = policy.RedactText(res.Error.Details.Stderr)
+			res.Error.Message = err.Error()
 			return res.Error.Code + ": " + res.Error.Message + stderrNote(res.Error.Details.Stderr), res, toolset.WithOutput(err)
 		}
 		res.Status = "success"
@@ -127,7 +123,7 @@ func (c *CLI) run(ctx context.Context, t cliTool, in In) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Output = policy.RedactText(out)
+	res.Output = out
 	res.Error = nil
 	return res, nil
 }

@@ -9,11 +9,6 @@ func fencedText(source, text string, budget int, hint string) string {
 	return render.FenceCut(source, text, render.Text(text, max(budget-render.FenceOverhead, 512), hint))
 }
 
-// fencedRevealed is fencedText for an object cleaned by render.CleanRevealing.
-func fencedRevealed(source, text string, budget int, hint string) string {
-	return render.FenceVerbatimCut(source, text, render.Text(text, max(budget-render.FenceOverhead, 512), hint))
-}
-
 // fencedTable renders a table of cluster text within budget bytes, fence
 // included, and fences it.
 func fencedTable(source string, t render.Table, budget int, hint string) string {

@@ -83,11 +83,7 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 		return "", out, err
 	}
 	out = GetOut{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName(), Object: obj.Object}
-	fenced := fencedText
-	if in.Reveal {
-		fenced = fencedRevealed
-	}
-	return fenced(objectSource(t, in.Name), text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
+	return fencedText(objectSource(t, in.Name), text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
 }
 
 func checkFormat(f string) error {
