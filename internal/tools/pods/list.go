@@ -3,6 +3,7 @@ package pods
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -20,6 +21,8 @@ type ListIn struct {
 	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
+	Limit         int64  `json:"limit,omitempty"`
+	Continue      string `json:"continue,omitempty"`
 }
 
 // Pod is one row of pods_list: what a person reads first.
@@ -36,8 +39,9 @@ type Pod struct {
 
 // ListOut is the structured result of pods_list.
 type ListOut struct {
-	Pods    []Pod `json:"pods" jsonschema:"the pods the text shows"`
-	Matched int   `json:"matched" jsonschema:"pods that matched, shown or not"`
+	Pods     []Pod  `json:"pods" jsonschema:"the pods the text shows"`
+	Matched  int    `json:"matched" jsonschema:"pods that matched on this page, shown or not"`
+	Continue string `json:"continue,omitempty" jsonschema:"token for the pods after those shown; empty when none are left"`
 }
 
 func (p *Pods) podsList() toolset.Tool {
@@ -54,7 +58,12 @@ func (p *Pods) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (str
 	if err != nil {
 		return "", out, err
 	}
-	list, err := kc.Typed.CoreV1().Pods(in.Namespace).List(ctx, metav1.ListOptions{LabelSelector: in.LabelSelector})
+	if in.Limit < 0 {
+		return "", out, fmt.Errorf("limit %d: want a positive number of pods, or none for all", in.Limit)
+	}
+	api := kc.Typed.CoreV1().Pods(in.Namespace)
+	opts := metav1.ListOptions{LabelSelector: in.LabelSelector, Limit: in.Limit, Continue: in.Continue}
+	list, err := api.List(ctx, opts)
 	if err != nil {
 		return "", out, toolset.Explain(err, toolset.Op{Verb: "list", Resource: "pods", Namespace: in.Namespace})
 	}
@@ -65,10 +74,33 @@ func (p *Pods) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (str
 	if len(out.Pods) == 0 {
 		return noPods(in.Namespace, in.LabelSelector), out, nil
 	}
-	text, shown := podTable(out.Pods, in.Namespace == "").Fit(p.deps.Budget(in.TextCap),
-		"Narrow the list with namespace or label_selector.")
-	out.Pods = out.Pods[:shown]
+	table, budget := podTable(out.Pods, in.Namespace == ""), p.deps.Budget(in.TextCap)
+	text, shown := table.Fit(budget, "")
+	out.Continue = list.Continue
+	if shown < len(out.Pods) {
+		// The page ends where the text was cut: the token of a page of
+		// exactly the shown pods continues after them.
+		opts.Limit = int64(max(shown, 1))
+		if page, err := api.List(ctx, opts); err == nil {
+			out.Continue = page.Continue
+		}
+		text, _ = table.Fit(budget, "Narrow the list with namespace or label_selector, or get the rest with "+nextPage(in, out.Continue))
+		out.Pods = out.Pods[:shown]
+	} else if out.Continue != "" {
+		text += "More pods: " + nextPage(in, out.Continue) + "\n"
+	}
 	return text, out, nil
+}
+
+// nextPage is the pods_list call for the page after token.
+func nextPage(in ListIn, token string) string {
+	if token == "" {
+		return "a smaller limit"
+	}
+	next := in
+	next.Continue = token
+	b, _ := json.Marshal(next)
+	return "pods_list " + string(b)
 }
 
 func noPods(ns, selector string) string {

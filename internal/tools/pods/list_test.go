@@ -45,3 +45,41 @@ func TestPodsList(t *testing.T) {
 			Expect(t, true, "forbidden", `"list"`, "pods", `namespace "shop"`, "alice")
 	})
 }
+
+// TestPodsListPages: a list cut at the byte budget names the call for the
+// rest, and following the calls shows every pod exactly once.
+func TestPodsListPages(t *testing.T) {
+	cs := toolsettest.Serve(t, New)
+	var all ListOut
+	cs.OK(t, "pods_list", map[string]any{}, &all)
+	seen := map[string]int{}
+	args := map[string]any{"max_bytes": 1024}
+	pages := 1
+	for ; ; pages++ {
+		if pages > len(all.Pods) {
+			t.Fatalf("more pages than pods: %v", seen)
+		}
+		var out ListOut
+		text := cs.OK(t, "pods_list", args, &out)
+		for _, p := range out.Pods {
+			seen[p.Namespace+"/"+p.Name]++
+		}
+		if out.Continue == "" {
+			break
+		}
+		toolsettest.Want(t, text, `pods_list {"max_bytes":1024,"continue":"`+out.Continue+`"}`)
+		args["continue"] = out.Continue
+	}
+	if pages < 2 {
+		t.Fatalf("%d pods fit in one page of 1024 bytes: the test shows nothing", len(all.Pods))
+	}
+	if len(seen) != len(all.Pods) {
+		t.Errorf("the pages showed %d pods, the list has %d", len(seen), len(all.Pods))
+	}
+	for pod, n := range seen {
+		if n != 1 {
+			t.Errorf("%s shown %d times", pod, n)
+		}
+	}
+	cs.Call(t, "pods_list", map[string]any{"limit": -1}).Expect(t, true, "limit -1")
+}
