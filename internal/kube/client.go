@@ -12,6 +12,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -100,7 +101,7 @@ func (c *Client) build(cfg *rest.Config) (*http.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building HTTP client for %s: %w", cfg.Host, err)
 	}
-	typed, err := kubernetes.NewForConfigAndClient(cfg, hc)
+	typed, err := kubernetes.NewForConfigAndClient(protobuf(cfg), hc)
 	if err != nil {
 		return nil, fmt.Errorf("building typed client for %s: %w", cfg.Host, err)
 	}
@@ -110,6 +111,16 @@ func (c *Client) build(cfg *rest.Config) (*http.Client, error) {
 	}
 	c.Config, c.Typed, c.Dynamic = cfg, typed, dyn
 	return hc, nil
+}
+
+// protobuf is cfg for the typed client, which can speak the apiserver's
+// protobuf encoding: decoding a list of pods from it costs a fraction of
+// decoding JSON. The dynamic and discovery clients need JSON.
+func protobuf(cfg *rest.Config) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	cfg.ContentType = runtime.ContentTypeProtobuf
+	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	return cfg
 }
 
 // Credential is how a client made by For authenticates.

@@ -26,7 +26,10 @@ var benchOnce sync.Once
 
 // benchCluster adds 10 namespaces of 100 Running pods each to the test
 // cluster, once per run.
-func benchCluster(b *testing.B) kubernetes.Interface {
+// benchCluster seeds the pods once and returns two plain client-go clients
+// as baselines: one decoding JSON (client-go's default) and kubemcp's own
+// typed client, which asks for protobuf.
+func benchCluster(b *testing.B) (jsonClient, protoClient kubernetes.Interface) {
 	b.Helper()
 	kc, err := kube.New(env.RESTConfig("admin"), kube.Options{})
 	if err != nil {
@@ -37,7 +40,13 @@ func benchCluster(b *testing.B) kubernetes.Interface {
 	if setupErr != nil {
 		b.Fatal(setupErr)
 	}
-	return kc.Typed
+	cfg := env.RESTConfig("admin")
+	cfg.QPS, cfg.Burst = -1, -1 // no client-side throttling, as kubemcp's
+	jsonClient, err = kubernetes.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return jsonClient, kc.Typed
 }
 
 func seedBenchPods(ctx context.Context, c kubernetes.Interface) error {
@@ -81,19 +90,24 @@ func seedBenchNamespace(ctx context.Context, c kubernetes.Interface, ns string) 
 // so the figure is kubemcp's own cost plus the apiserver's) with the raw API
 // list it makes, in the same run, and reports the median and the text size.
 func BenchmarkPodsList(b *testing.B) {
-	raw := benchCluster(b)
+	rawJSON, rawProto := benchCluster(b)
 	cs := connectInMemory(b, env.Kubeconfig)
 	ctx := context.Background()
 	for _, scope := range []struct{ name, ns string }{{"one-namespace", "bench-3"}, {"all-namespaces", ""}} {
-		b.Run(scope.name+"/raw-api", func(b *testing.B) {
-			timed(b, func() int {
-				list, err := raw.CoreV1().Pods(scope.ns).List(ctx, metav1.ListOptions{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				return len(list.Items)
+		for _, raw := range []struct {
+			name   string
+			client kubernetes.Interface
+		}{{"raw-api-json", rawJSON}, {"raw-api-protobuf", rawProto}} {
+			b.Run(scope.name+"/"+raw.name, func(b *testing.B) {
+				timed(b, func() int {
+					list, err := raw.client.CoreV1().Pods(scope.ns).List(ctx, metav1.ListOptions{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					return len(list.Items)
+				})
 			})
-		})
+		}
 		b.Run(scope.name+"/pods_list", func(b *testing.B) {
 			var textBytes int
 			timed(b, func() int {
