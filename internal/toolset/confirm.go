@@ -241,19 +241,24 @@ func (c *Confirmer) ask(call, state, preview, tool string) string {
 		strings.TrimRight(preview, "\n"), tool, token, approvalTTL)
 }
 
-// redeem uses up token if it approves this call in this state.
+// redeem uses up token if it approves this call in this state. A token
+// presented for another call (another caller's, other arguments) is refused
+// and left as it was: whoever holds a copy cannot void a grant made for
+// someone else. One whose objects changed can never succeed, so it goes.
 func (c *Confirmer) redeem(token, call, state string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	g, ok := c.grants[token]
-	delete(c.grants, token)
 	switch {
 	case !ok:
 		return errors.New("approval_token is unknown or already used")
-	case c.now().After(g.expires):
-		return errors.New("approval_token has expired")
 	case g.call != call:
 		return errors.New("approval_token was given for another call (tool, caller or arguments differ)")
+	}
+	delete(c.grants, token)
+	switch {
+	case c.now().After(g.expires):
+		return errors.New("approval_token has expired")
 	case g.state != state:
 		return errors.New("the objects changed since the approval was given, so it no longer holds")
 	}

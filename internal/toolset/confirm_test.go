@@ -10,6 +10,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
@@ -177,4 +178,27 @@ func schemaHas(t *testing.T, cs *mcp.ClientSession, prop string) (any, bool) {
 	props, _ := res.Tools[0].InputSchema.(map[string]any)["properties"].(map[string]any)
 	v, ok := props[prop]
 	return v, ok
+}
+
+// A token presented for another call (another caller with the same
+// arguments) is refused without voiding it for the caller it was given to.
+func TestConfirmTokenSurvivesAnotherCaller(t *testing.T) {
+	c := NewConfirmer([]policy.ConfirmRule{{}}, nil)
+	args := func() map[string]any { return map[string]any{"name": "web", "replicas": 2} }
+	alice := callKey(identity.NewContext(context.Background(), &identity.Identity{User: "alice"}), "scale", args())
+	mallory := callKey(identity.NewContext(context.Background(), &identity.Identity{User: "mallory"}), "scale", args())
+	c.ask(alice, "state", "preview", "scale")
+	var token string
+	for tok := range c.grants {
+		token = tok
+	}
+	if err := c.redeem(token, mallory, "state"); err == nil || !strings.Contains(err.Error(), "another call") {
+		t.Fatalf("mallory redeemed alice's token: %v", err)
+	}
+	if err := c.redeem(token, alice, "state"); err != nil {
+		t.Fatalf("alice's token was voided by mallory's attempt: %v", err)
+	}
+	if err := c.redeem(token, alice, "state"); err == nil {
+		t.Fatal("a token was redeemed twice")
+	}
 }
