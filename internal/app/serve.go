@@ -19,6 +19,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/confirm"
 	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
@@ -178,7 +179,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	install := toolset.InstallOptions{Confirm: toolset.NewConfirmer(cfg.Policy.Confirm, cl), MultiCluster: multiCluster(cl)}
+	install := toolset.InstallOptions{Confirm: confirm.New(cfg.Policy.Confirm, cl), MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
 		Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})

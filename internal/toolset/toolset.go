@@ -11,6 +11,8 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/confirm"
 )
 
 // Toolset is a named group of tools, one per package under internal/tools.
@@ -36,7 +38,7 @@ func (t Tool) On(kind string) Tool {
 
 // InstallOptions say how the server installing the tools is set up.
 type InstallOptions struct {
-	Confirm *Confirmer // asks for confirmation of the calls its rules name; nil: none
+	Confirm *confirm.Confirmer // asks for confirmation of the calls its rules name; nil: none
 	// MultiCluster advertises the cluster argument; with one cluster it is
 	// left out of every schema.
 	MultiCluster bool
@@ -59,7 +61,7 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 			run := h
 			confirms := o.Confirm != nil && t.Annotations != nil && !t.Annotations.ReadOnlyHint
 			if confirms {
-				run = confirming(o.Confirm, t.Name, kind, h)
+				run = confirming(o.Confirm, kind, h)
 			}
 			addTool(s, t, inputSchema[In](confirms, o.MultiCluster, oneCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
 				return run(ctx, req, in)
