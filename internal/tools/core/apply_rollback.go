@@ -55,6 +55,7 @@ func applyObject(ctx context.Context, d doc, force bool) (*unstructured.Unstruct
 	res := d.t.kc.Typed.CoreV1().RESTClient().Patch(types.ApplyPatchType).
 		AbsPath(append(listPath(d.t), d.obj.GetName())...).
 		VersionedParams(&metav1.PatchOptions{FieldManager: fieldManager, Force: &force}, scheme.ParameterCodec).
+		SetHeader("Accept", "application/json"). // the typed client's default is protobuf
 		Body(body).Do(ctx).StatusCode(&code)
 	if err := res.Error(); err != nil { // Error, unlike Raw, decodes the apiserver's Status
 		return nil, false, err

@@ -43,7 +43,7 @@ func readPodUsage(ctx context.Context, kc *kube.Client, ns string) (podUsage, er
 	if ns != "" {
 		path = "/apis/" + metricsGroupVersion + "/namespaces/" + ns + "/pods"
 	}
-	body, err := kc.Typed.CoreV1().RESTClient().Get().AbsPath(path).DoRaw(ctx)
+	body, err := kc.Typed.CoreV1().RESTClient().Get().AbsPath(path).SetHeader("Accept", "application/json").DoRaw(ctx) // not protobuf, the typed client's default
 	if err != nil {
 		return nil, metricsErr(kc, err, ns)
 	}

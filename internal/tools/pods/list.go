@@ -10,6 +10,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
@@ -78,18 +79,38 @@ func (p *Pods) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (str
 	text, shown := table.Fit(budget, "")
 	out.Continue = list.Continue
 	if shown < len(out.Pods) {
-		// The page ends where the text was cut: the token of a page of
-		// exactly the shown pods continues after them.
-		opts.Limit = int64(max(shown, 1))
-		if page, err := api.List(ctx, opts); err == nil {
-			out.Continue = page.Continue
-		}
-		text, _ = table.Fit(budget, "Narrow the list with namespace or label_selector, or get the rest with "+nextPage(in, out.Continue))
+		text, shown, out.Continue = cutPage(ctx, api, opts, in, table, budget)
 		out.Pods = out.Pods[:shown]
 	} else if out.Continue != "" {
 		text += "More pods: " + nextPage(in, out.Continue) + "\n"
 	}
 	return text, out, nil
+}
+
+// tokenRoom is what a note naming the next page's call usually needs beyond
+// the room render leaves for a note: the call's arguments and its token.
+const tokenRoom = 160
+
+// cutPage renders the rows that fit in budget with a note naming the call for
+// the rest. The page ends where the text does: the token of a list of exactly
+// the shown pods continues after them. Room for the note comes off the rows,
+// and the rows are fitted again should the note need more.
+func cutPage(ctx context.Context, api corev1client.PodInterface, opts metav1.ListOptions, in ListIn, table render.Table, budget int) (text string, shown int, token string) {
+	room := tokenRoom
+	for range 3 {
+		_, shown = table.Fit(budget-room, "")
+		opts.Limit = int64(max(shown, 1))
+		token = ""
+		if page, err := api.List(ctx, opts); err == nil {
+			token = page.Continue
+		}
+		text, _ = table.Fit(budget-room, "Narrow the list with namespace or label_selector, or get the rest with "+nextPage(in, token))
+		if len(text) <= budget {
+			break
+		}
+		room += len(text) - budget
+	}
+	return text, shown, token
 }
 
 // nextPage is the pods_list call for the page after token.

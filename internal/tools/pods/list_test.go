@@ -61,6 +61,9 @@ func TestPodsListPages(t *testing.T) {
 		}
 		var out ListOut
 		text := cs.OK(t, "pods_list", args, &out)
+		if len(text) > 1024 {
+			t.Errorf("page %d is %d bytes, more than its budget of 1024", pages, len(text))
+		}
 		for _, p := range out.Pods {
 			seen[p.Namespace+"/"+p.Name]++
 		}
