@@ -76,7 +76,7 @@ func TestSources(t *testing.T) {
 		{name: "in a pod too", opts: Options{Kubeconfig: fleet, InCluster: inCluster}, want: []string{"in-cluster", "x", "y", "z"}, def: "x"},
 		{name: "in a pod only", opts: Options{Kubeconfig: filepath.Join(dir, "empty"), InCluster: inCluster}, want: []string{"in-cluster"}, def: "in-cluster"},
 		{name: "nothing", opts: Options{Kubeconfig: filepath.Join(dir, "empty")}, wantErr: "no cluster configured"},
-		{name: "a bad pattern", opts: Options{Kubeconfig: fleet, Include: []string{"["}}, wantErr: `cluster pattern "["`},
+		{name: "a bad pattern", opts: Options{Kubeconfig: fleet, Include: []string{"["}}, wantErr: `pattern "["`},
 	}
 	writeContexts(t, filepath.Join(dir, "empty"))
 	for _, tt := range tests {

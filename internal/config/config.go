@@ -238,7 +238,7 @@ func (c *Config) Validate() error {
 	if c.KubeconfigPoll < 0 {
 		errs = append(errs, fmt.Errorf("kubeconfigPoll %s: must not be negative (0 turns reloading off)", c.KubeconfigPoll))
 	}
-	errs = append(errs, clusters.CheckPatterns(c.Clusters, c.SkipClusters))
+	errs = append(errs, policy.CheckPatterns("clusters", c.Clusters), policy.CheckPatterns("skipClusters", c.SkipClusters))
 	if c.AuditStdout && c.Listen == "" {
 		errs = append(errs, errors.New("auditStdout: stdout carries MCP when serving over stdio; use auditFile, or serve HTTP with listen"))
 	}
