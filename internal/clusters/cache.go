@@ -21,6 +21,7 @@ const (
 type clientCache struct {
 	size int
 	ttl  time.Duration
+	now  func() time.Time // time.Now; tests move their own clock
 
 	mu    sync.Mutex
 	order *list.List // of *cacheEntry, most recently used first
@@ -40,7 +41,7 @@ func newClientCache(size int, ttl time.Duration) *clientCache {
 	if ttl == 0 {
 		ttl = DefaultCacheTTL
 	}
-	return &clientCache{size: size, ttl: ttl, order: list.New(), items: map[string]*list.Element{}}
+	return &clientCache{size: size, ttl: ttl, now: time.Now, order: list.New(), items: map[string]*list.Element{}}
 }
 
 func (c *clientCache) off() bool { return c.size < 0 || c.ttl < 0 }
@@ -51,14 +52,14 @@ func (c *clientCache) get(key string, build func() (*kube.Client, error)) (*kube
 	if c.off() {
 		return build()
 	}
-	if kc := c.lookup(key, time.Now()); kc != nil {
+	if kc := c.lookup(key, c.now()); kc != nil {
 		return kc, nil
 	}
 	kc, err := build()
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok && now.Before(el.Value.(*cacheEntry).expires) {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // InClusterName is the cluster name used when kubemcp runs in a pod without a kubeconfig.
@@ -84,7 +85,7 @@ type Manager struct {
 
 // New reads the cluster sources. It does not contact any cluster.
 func New(opts Options) (*Manager, error) {
-	if err := CheckPatterns(opts.Include, opts.Exclude); err != nil {
+	if err := policy.CheckPatterns("cluster include and exclude lists", opts.Include, opts.Exclude); err != nil {
 		return nil, err
 	}
 	snap, warnings, err := opts.load()

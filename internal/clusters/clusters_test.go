@@ -274,9 +274,15 @@ func TestClientCache(t *testing.T) {
 		t.Error("alice's client survived eviction")
 	}
 
-	m = newManager(0, 50*time.Millisecond)
+	m = newManager(0, time.Minute)
+	clock := newClock()
+	m.cache.now = clock.now
 	a = get(m, alice)
-	time.Sleep(60 * time.Millisecond)
+	clock.advance(time.Minute - time.Millisecond)
+	if get(m, alice) != a {
+		t.Error("alice's client went before its TTL")
+	}
+	clock.advance(time.Millisecond)
 	if get(m, alice) == a {
 		t.Error("alice's client outlived its TTL")
 	}

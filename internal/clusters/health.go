@@ -33,6 +33,7 @@ var (
 // skip them fast until their backoff ends.
 type health struct {
 	max time.Duration
+	now func() time.Time // time.Now; tests move their own clock
 
 	mu sync.Mutex
 	by map[string]*seen
@@ -49,7 +50,7 @@ func newHealth(max time.Duration) *health {
 	if max <= 0 {
 		max = DefaultMaxBackoff
 	}
-	return &health{max: max, by: map[string]*seen{}}
+	return &health{max: max, now: time.Now, by: map[string]*seen{}}
 }
 
 // observe records how asking a cluster went. Only failures to reach it
@@ -62,7 +63,7 @@ func (h *health) observe(name string, err error) {
 		s = &seen{}
 		h.by[name] = s
 	}
-	s.at = time.Now()
+	s.at = h.now()
 	if !unreachable(err) {
 		s.err, s.failures, s.retryAt = nil, 0, time.Time{}
 		return
@@ -77,7 +78,7 @@ func (h *health) skip(name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.by[name]
-	now := time.Now()
+	now := h.now()
 	if s == nil || s.err == nil || !now.Before(s.retryAt) {
 		return nil
 	}

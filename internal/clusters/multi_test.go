@@ -76,7 +76,7 @@ func TestSources(t *testing.T) {
 		{name: "in a pod too", opts: Options{Kubeconfig: fleet, InCluster: inCluster}, want: []string{"in-cluster", "x", "y", "z"}, def: "x"},
 		{name: "in a pod only", opts: Options{Kubeconfig: filepath.Join(dir, "empty"), InCluster: inCluster}, want: []string{"in-cluster"}, def: "in-cluster"},
 		{name: "nothing", opts: Options{Kubeconfig: filepath.Join(dir, "empty")}, wantErr: "no cluster configured"},
-		{name: "a bad pattern", opts: Options{Kubeconfig: fleet, Include: []string{"["}}, wantErr: `cluster pattern "["`},
+		{name: "a bad pattern", opts: Options{Kubeconfig: fleet, Include: []string{"["}}, wantErr: `pattern "["`},
 	}
 	writeContexts(t, filepath.Join(dir, "empty"))
 	for _, tt := range tests {
@@ -252,6 +252,27 @@ func TestWatch(t *testing.T) {
 	}
 }
 
+// clock is a time that moves only when a test says, for what waits on time
+// (cache TTLs, backoffs) without the test waiting as long.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 func fleetManager(t *testing.T, opts Options, n ...string) *Manager {
 	t.Helper()
 	opts.Kubeconfig = filepath.Join(t.TempDir(), "config")
@@ -280,7 +301,7 @@ func TestFan(t *testing.T) {
 		case "d":
 			return "", errors.New("forbidden")
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // busy a while, so that clusters are asked at once if they can be
 		return "from " + name, nil
 	}, func(o Outcome) {
 		mu.Lock()
@@ -306,7 +327,9 @@ func TestFan(t *testing.T) {
 // TestBackoff: a cluster that cannot be reached is skipped until its backoff
 // ends, then asked again; a refusal from a live cluster is not held against it.
 func TestBackoff(t *testing.T) {
-	m := fleetManager(t, Options{MaxBackoff: 150 * time.Millisecond}, "up", "down")
+	m := fleetManager(t, Options{}, "up", "down")
+	clock := newClock()
+	m.health.now = clock.now
 	var asked atomic.Int32
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	down := true
@@ -334,7 +357,11 @@ func TestBackoff(t *testing.T) {
 	if o[0].Skipped() {
 		t.Error("a cluster that answered with an error is skipped")
 	}
-	time.Sleep(200 * time.Millisecond)
+	clock.advance(firstBackoff - time.Millisecond)
+	if o := fan(); !o[1].Skipped() || asked.Load() != 1 {
+		t.Errorf("just before the backoff ends: %+v, asked %d times", o[1], asked.Load())
+	}
+	clock.advance(time.Millisecond)
 	down = false
 	if o := fan(); o[1].Err != nil || asked.Load() != 2 {
 		t.Errorf("after the backoff: %+v, asked %d times", o[1], asked.Load())

@@ -275,14 +275,3 @@ func (o Options) admits(name string) bool {
 	}
 	return (len(o.Include) == 0 || matches(o.Include)) && !matches(o.Exclude)
 }
-
-// CheckPatterns says which cluster name patterns are malformed.
-func CheckPatterns(lists ...[]string) error {
-	var errs []error
-	for _, p := range slices.Concat(lists...) {
-		if _, err := path.Match(p, ""); err != nil {
-			errs = append(errs, fmt.Errorf("cluster pattern %q: %w (patterns use *, ? and [a-z])", p, err))
-		}
-	}
-	return errors.Join(errs...)
-}

@@ -18,9 +18,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/policy"
-	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 // Config is the whole of kubemcp's configuration.
@@ -74,7 +72,10 @@ type Config struct {
 	Policy policy.Config `json:"policy,omitzero"`
 }
 
-// Default returns the configuration used when nothing else is said.
+// Default returns the configuration used when nothing else is said. The
+// values are config's own, so that config imports none of the packages it
+// configures; those packages keep the same defaults for a zero option, and
+// app's tests check that the two agree.
 func Default() Config {
 	return Config{
 		LogLevel:      "info",
@@ -82,11 +83,11 @@ func Default() Config {
 		SessionIdle:   30 * time.Minute,
 		ClientQPS:     200,
 		ClientBurst:   400,
-		OutputBudget:  render.DefaultBudget,
+		OutputBudget:  16 << 10,
 
-		ClusterTimeout: clusters.DefaultTimeout,
-		FanOut:         clusters.DefaultConcurrency,
-		KubeconfigPoll: clusters.DefaultPoll,
+		ClusterTimeout: 10 * time.Second,
+		FanOut:         8,
+		KubeconfigPoll: 2 * time.Second,
 
 		Auth:               AuthNone,
 		OIDCUsernameClaim:  "sub",
@@ -100,6 +101,10 @@ func Default() Config {
 		ClientCacheTTL:     10 * time.Minute,
 	}
 }
+
+// maxOutputBudget is the most a call may ask for (render.MaxBudget): a default
+// above it would let calls that name no cap answer more than those that do.
+const maxOutputBudget = 1 << 20
 
 // The values of auth.
 const (
@@ -229,8 +234,8 @@ func (c *Config) Validate() error {
 	if c.ClientQPS <= 0 || c.ClientBurst <= 0 {
 		errs = append(errs, fmt.Errorf("clientQPS %v and clientBurst %d: both must be positive", c.ClientQPS, c.ClientBurst))
 	}
-	if c.OutputBudget < 1024 || c.OutputBudget > render.MaxBudget {
-		errs = append(errs, fmt.Errorf("outputBudget %d: want 1024 to %d bytes", c.OutputBudget, render.MaxBudget))
+	if c.OutputBudget < 1024 || c.OutputBudget > maxOutputBudget {
+		errs = append(errs, fmt.Errorf("outputBudget %d: want 1024 to %d bytes", c.OutputBudget, maxOutputBudget))
 	}
 	if c.ClusterTimeout <= 0 || c.FanOut <= 0 {
 		errs = append(errs, fmt.Errorf("clusterTimeout %s and fanOut %d: both must be positive", c.ClusterTimeout, c.FanOut))
@@ -238,7 +243,7 @@ func (c *Config) Validate() error {
 	if c.KubeconfigPoll < 0 {
 		errs = append(errs, fmt.Errorf("kubeconfigPoll %s: must not be negative (0 turns reloading off)", c.KubeconfigPoll))
 	}
-	errs = append(errs, clusters.CheckPatterns(c.Clusters, c.SkipClusters))
+	errs = append(errs, policy.CheckPatterns("clusters", c.Clusters), policy.CheckPatterns("skipClusters", c.SkipClusters))
 	if c.AuditStdout && c.Listen == "" {
 		errs = append(errs, errors.New("auditStdout: stdout carries MCP when serving over stdio; use auditFile, or serve HTTP with listen"))
 	}

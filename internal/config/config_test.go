@@ -104,12 +104,12 @@ func TestBadEnvNamed(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
-	cfg := Config{Listen: "8080", LogLevel: "loud", ShutdownGrace: -1}
+	cfg := Config{Listen: "8080", LogLevel: "loud", ShutdownGrace: -1, SkipClusters: []string{"prod-["}}
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "sessionIdle", "clientQPS"} {
+	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "sessionIdle", "clientQPS", `skipClusters: pattern "prod-["`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s: %v", want, err)
 		}

@@ -59,7 +59,7 @@ func standIn(mode string, args []string) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM)
 	if mode == "exit" {
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond) // a server that dies after it started serving, which the demo must report
 		return 3
 	}
 	<-sigs

@@ -23,6 +23,7 @@ type Limits struct {
 // none) are one local user and not limited.
 type Limiter struct {
 	limits Limits
+	now    func() time.Time // time.Now; tests move their own clock
 
 	mu    sync.Mutex
 	users map[string]*userLimit
@@ -47,7 +48,7 @@ func NewLimiter(l Limits) *Limiter {
 	if l.Rate <= 0 && l.Concurrency <= 0 {
 		return nil
 	}
-	return &Limiter{limits: l, users: map[string]*userLimit{}}
+	return &Limiter{limits: l, now: time.Now, users: map[string]*userLimit{}}
 }
 
 // Acquire admits one call by id, or says why not. release must be called
@@ -64,9 +65,10 @@ func (l *Limiter) Acquire(id *Identity) (release func(), err error) {
 			"%s already has %d tool calls running, the most kubemcp runs at once for one caller; retry when one has finished", id.User, c)}
 	}
 	if u.rate != nil {
-		r := u.rate.Reserve()
-		if d := r.Delay(); d > 0 {
-			r.Cancel()
+		now := l.now()
+		r := u.rate.ReserveN(now, 1)
+		if d := r.DelayFrom(now); d > 0 {
+			r.CancelAt(now)
 			d = time.Duration(math.Ceil(float64(d)/float64(10*time.Millisecond))) * 10 * time.Millisecond
 			return nil, &LimitError{RetryAfter: d, msg: fmt.Sprintf(
 				"%s is over kubemcp's limit of %g tool calls a second (bursts of %d); retry in %s", id.User, l.limits.Rate, u.rate.Burst(), d)}
@@ -81,7 +83,7 @@ func (l *Limiter) done(u *userLimit) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	u.running--
-	u.lastSeen = time.Now()
+	u.lastSeen = l.now()
 }
 
 // maxUsers bounds the table of users; beyond it, users idle for a minute are forgotten.
@@ -99,13 +101,13 @@ func (l *Limiter) user(name string) *userLimit {
 		}
 		l.users[name] = u
 	}
-	u.lastSeen = time.Now()
+	u.lastSeen = l.now()
 	return u
 }
 
 func (l *Limiter) forgetIdle() {
 	for name, u := range l.users {
-		if u.running == 0 && time.Since(u.lastSeen) > time.Minute {
+		if u.running == 0 && l.now().Sub(u.lastSeen) > time.Minute {
 			delete(l.users, name)
 		}
 	}

@@ -38,6 +38,9 @@ func TestLimiterConcurrency(t *testing.T) {
 
 func TestLimiterRate(t *testing.T) {
 	l := NewLimiter(Limits{Rate: 10, Burst: 3})
+	start := time.Now()
+	now := start
+	l.now = func() time.Time { return now }
 	alice := &Identity{User: "alice"}
 	for i := range 3 {
 		release, err := l.Acquire(alice)
@@ -48,7 +51,7 @@ func TestLimiterRate(t *testing.T) {
 	}
 	_, err := l.Acquire(alice)
 	var le *LimitError
-	if !errors.As(err, &le) || le.RetryAfter <= 0 || le.RetryAfter > 110*time.Millisecond {
+	if !errors.As(err, &le) || le.RetryAfter != 100*time.Millisecond { // a tenth of a second refills one call
 		t.Fatalf("beyond the burst: %v", err)
 	}
 	if !strings.Contains(err.Error(), "alice is over kubemcp's limit of 10 tool calls a second (bursts of 3); retry in") {
@@ -57,7 +60,11 @@ func TestLimiterRate(t *testing.T) {
 	if _, err := l.Acquire(&Identity{User: "bob"}); err != nil {
 		t.Fatalf("bob: %v", err)
 	}
-	time.Sleep(le.RetryAfter)
+	now = start.Add(le.RetryAfter - time.Millisecond)
+	if _, err := l.Acquire(alice); err == nil {
+		t.Fatal("admitted before RetryAfter")
+	}
+	now = start.Add(le.RetryAfter)
 	if _, err := l.Acquire(alice); err != nil {
 		t.Fatalf("after RetryAfter: %v", err)
 	}

@@ -60,7 +60,7 @@ func (c Config) Validate() error {
 	}
 	for i, r := range c.Confirm {
 		// A bad pattern matches nothing: the call would go unconfirmed.
-		errs = append(errs, validatePatterns(fmt.Sprintf("policy.confirm[%d]", i), r.Tools, r.Kinds, r.Namespaces))
+		errs = append(errs, CheckPatterns(fmt.Sprintf("policy.confirm[%d]", i), r.Tools, r.Kinds, r.Namespaces))
 	}
 	return errors.Join(errs...)
 }
@@ -74,16 +74,19 @@ func (r Rule) validate(where string) error {
 			errs = append(errs, fmt.Errorf("%s: verb %q: want one of %s", where, v, strings.Join(knownVerbs, ", ")))
 		}
 	}
-	errs = append(errs, validatePatterns(where, r.APIGroups, r.Versions, r.Kinds, r.Resources, r.Namespaces))
+	errs = append(errs, CheckPatterns(where, r.APIGroups, r.Versions, r.Kinds, r.Resources, r.Namespaces))
 	return errors.Join(errs...)
 }
 
-func validatePatterns(where string, lists ...[]string) error {
+// CheckPatterns says which of the name patterns (path.Match syntax) given for
+// where are malformed. Policy rules and the cluster include and exclude lists
+// use the same patterns.
+func CheckPatterns(where string, lists ...[]string) error {
 	var errs []error
 	for _, list := range lists {
 		for _, p := range list {
 			if _, err := path.Match(p, ""); err != nil {
-				errs = append(errs, fmt.Errorf("%s: pattern %q: %w", where, p, err))
+				errs = append(errs, fmt.Errorf("%s: pattern %q: %w (patterns use *, ? and [a-z])", where, p, err))
 			}
 		}
 	}

@@ -108,7 +108,7 @@ func TestListenOnTheWire(t *testing.T) {
 			t.Fatalf("got %s %s", m.Method, m.Params)
 		}
 	})
-	waitFor(t, "the listen's end releasing its watches", func() bool { return r.pool.Stats() == tracker.Stats{} })
+	testenv.Eventually(t, 3*time.Second, "the listen's end releasing its watches", func() bool { return r.pool.Stats() == tracker.Stats{} })
 
 	refusals := []struct {
 		name, user string
@@ -125,7 +125,7 @@ func TestListenOnTheWire(t *testing.T) {
 			if m.Error == nil || !strings.Contains(m.Error.Message, tt.want) {
 				t.Fatalf("got %+v, want an error with %q", m, tt.want)
 			}
-			waitFor(t, "nothing held", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
+			testenv.Eventually(t, 3*time.Second, "nothing held", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
 		})
 	}
 }

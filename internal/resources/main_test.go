@@ -269,16 +269,6 @@ func createConfigMap(t *testing.T, ns, name string) {
 	}
 }
 
-// waitFor polls ok for up to 3 s.
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(3 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 3 s", what)
-		}
-	}
-}
-
 func contains(t *testing.T, what, got string, want ...string) {
 	t.Helper()
 	for _, w := range want {

@@ -136,7 +136,7 @@ func TestSubscribeSeesChangesUntilUnsubscribe(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		waitFor(t, "one watcher", func() bool { return r.pool.Stats() == tracker.Stats{Trackers: 1, Watches: 1, Watchers: 1} })
+		testenv.Eventually(t, 3*time.Second, "one watcher", func() bool { return r.pool.Stats() == tracker.Stats{Trackers: 1, Watches: 1, Watchers: 1} })
 
 		start := time.Now()
 		label(t, ns, "watched", "1")
@@ -152,7 +152,7 @@ func TestSubscribeSeesChangesUntilUnsubscribe(t *testing.T) {
 		if err := c.Unsubscribe(t.Context(), &mcp.UnsubscribeParams{URI: uri}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the watch released", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
+		testenv.Eventually(t, 3*time.Second, "the watch released", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
 		createConfigMap(t, ns, "watched")
 		c.noUpdate(t, time.Second)
 	})
@@ -173,7 +173,7 @@ func TestSubscribersAsSeveralCallers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		waitFor(t, "a tracker per caller", func() bool { return r.pool.Stats() == tracker.Stats{Trackers: 2, Watches: 2, Watchers: 2} })
+		testenv.Eventually(t, 3*time.Second, "a tracker per caller", func() bool { return r.pool.Stats() == tracker.Stats{Trackers: 2, Watches: 2, Watchers: 2} })
 		label(t, ns, "shared", "1")
 		for _, c := range []*client{admin, bob} {
 			c.update(t, uri)
@@ -245,11 +245,11 @@ func TestSessionEndReleasesWatches(t *testing.T) {
 		if err := c.subscribe(t, URI(cluster, "", "namespaces", "shop")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "two watches", func() bool { return r.pool.Stats() == tracker.Stats{Trackers: 1, Watches: 2, Watchers: 2} })
+		testenv.Eventually(t, 3*time.Second, "two watches", func() bool { return r.pool.Stats() == tracker.Stats{Trackers: 1, Watches: 2, Watchers: 2} })
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the watches released", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
+		testenv.Eventually(t, 3*time.Second, "the watches released", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
 	})
 }
 
@@ -295,6 +295,6 @@ func TestSubscribeNeedsWatch(t *testing.T) {
 		case err == nil || !strings.Contains(err.Error(), `RBAC does not allow "watch" on configmaps`) || !strings.Contains(err.Error(), "cannot list"):
 			t.Fatalf("carol's subscribe: %v", err)
 		}
-		waitFor(t, "nothing held", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
+		testenv.Eventually(t, 3*time.Second, "nothing held", func() bool { return r.pool.Stats() == tracker.Stats{} && r.res.Subscriptions() == 0 })
 	})
 }

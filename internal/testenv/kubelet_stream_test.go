@@ -144,11 +144,7 @@ func TestExecThroughAPIServer(t *testing.T) {
 // writes to a client that left fails, and the apiserver closes its stream.
 func waitNoExecs(t *testing.T) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); env.Kubelet.RunningExecs() > 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d execs still running on the kubelet after the client left", env.Kubelet.RunningExecs())
-		}
-	}
+	Eventually(t, 10*time.Second, "the kubelet's execs ending after the client left", func() bool { return env.Kubelet.RunningExecs() == 0 })
 }
 
 // TestFakeRuntimeCancel: a command ends when its exec is cancelled, which

@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -53,11 +54,7 @@ func createConfigMap(t *testing.T, ns, name string) {
 
 func wantStats(t *testing.T, p *Pool, want Stats) {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Second); p.Stats() != want; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("pool holds %+v, want %+v", p.Stats(), want)
-		}
-	}
+	testenv.Eventually(t, 2*time.Second, fmt.Sprintf("the pool holding %+v", want), func() bool { return p.Stats() == want })
 }
 
 func TestPoolOneTrackerPerCallerAndCluster(t *testing.T) {

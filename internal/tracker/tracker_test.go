@@ -150,7 +150,7 @@ func TestWatchesAreSharedAndStopWithTheLast(t *testing.T) {
 		t.Fatalf("%d watches with one watcher left, want 1", n)
 	}
 	cancel() // the context ends the last watcher, and with it the watch
-	waitFor(t, func() bool { return tr.Watching() == 0 })
+	testenv.Eventually(t, 2*time.Second, "every watch stopped", func() bool { return tr.Watching() == 0 })
 }
 
 func TestWatchRefusedAndBounded(t *testing.T) {
@@ -175,14 +175,5 @@ func TestWatchRefusedAndBounded(t *testing.T) {
 	tr.Close()
 	if _, err := tr.Watch(t.Context(), Target{Resource: pods, Namespace: ns}, func(Event) {}); !errors.Is(err, ErrClosed) || tr.Watching() != 0 {
 		t.Fatalf("after Close: %v, %d watches", err, tr.Watching())
-	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(2 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 2 s")
-		}
 	}
 }

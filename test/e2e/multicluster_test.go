@@ -150,7 +150,7 @@ func TestMultiCluster(t *testing.T) {
 				t.Errorf("text lacks %q:\n%s", want, text)
 			}
 		}
-		waitFor(t, "3 progress notifications", func() bool {
+		testenv.Eventually(t, 30*time.Second, "3 progress notifications", func() bool {
 			progressMu.Lock()
 			defer progressMu.Unlock()
 			return len(progress) == 3
@@ -207,7 +207,7 @@ func TestMultiCluster(t *testing.T) {
 		if err := envs["gamma"].StartAPIServer(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "beta and gamma to answer again", func() bool {
+		testenv.Eventually(t, 30*time.Second, "beta and gamma to answer again", func() bool {
 			got, _ := podsEverywhere(t, cs, "")
 			return got.Clusters[1].Error == "" && got.Clusters[2].Error == ""
 		})
@@ -220,7 +220,7 @@ func TestMultiCluster(t *testing.T) {
 		if err := testenv.WriteKubeconfig(filepath.Join(dir, "more"), "admin", "", map[string]*testenv.Env{"delta": more[0]}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "delta to be served", func() bool {
+		testenv.Eventually(t, 30*time.Second, "delta to be served", func() bool {
 			r, _ := call(t, cs, "pods_list", map[string]any{"cluster": "delta", "namespace": "where"})
 			return !r.IsError && strings.Contains(r.Text, "pod-beta")
 		})
@@ -242,17 +242,6 @@ func httpGet(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // TestClusterArgumentAppears: with one cluster no tool advertises a cluster

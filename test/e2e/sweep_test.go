@@ -47,7 +47,13 @@ func TestSweepNoCredentialLeaves(t *testing.T) {
 		w.readResource(t, fmt.Sprintf("k8s://%s/%s/%s/%s", testenv.KubeContext, p.ns, o.resource, o.name))
 	}
 	w.check("outside any call", "", rec.take())
-	time.Sleep(200 * time.Millisecond) // let the log reader catch up with the last calls
+	// The log reader may lag behind the server: wait for every call's line.
+	// (Resource reads log nothing unless they fail, which the calls before show.)
+	calls := 0
+	for _, n := range w.called {
+		calls += n
+	}
+	testenv.Eventually(t, 10*time.Second, "a log line for every tool call", func() bool { return strings.Count(srv.Log(), `msg="tool call"`) >= calls })
 	for _, hit := range w.windows.find([]byte(srv.Log())) {
 		w.leaks = append(w.leaks, fmt.Sprintf("server log: %s", hit))
 	}

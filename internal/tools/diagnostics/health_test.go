@@ -68,10 +68,12 @@ func TestClusterHealthWatches(t *testing.T) {
 	done := make(chan result)
 	go func() {
 		var r result
-		r.text = cs.OK(t, "cluster_health", map[string]any{"watch_seconds": 4}, &r.out)
+		r.text = cs.OK(t, "cluster_health", map[string]any{"watch_seconds": 2}, &r.out)
 		done <- r
 	}()
-	time.Sleep(1500 * time.Millisecond) // the watches are set up in milliseconds
+	// The watch takes its kinds in turn, pods and nodes first: once it has
+	// taken the last, those two are in place and see what follows.
+	testenv.Eventually(t, 10*time.Second, "cluster_health watching", func() bool { return cs.Watches.Stats().Watchers == len(watched) })
 	api := admin().CoreV1().Pods(ns)
 	p, err := api.Get(t.Context(), "web", metav1.GetOptions{})
 	toolsettest.Must(t, err)
@@ -86,7 +88,7 @@ func TestClusterHealthWatches(t *testing.T) {
 	wantLine(t, r.text, ns+"/pod/web", "ok", "CrashLoopBackOff")
 	wantLine(t, r.text, "node/"+sick, "new", "NotReady")
 	wantLine(t, r.text, ns+"/pod/gone", "Evicted", "delet") // deleting: without a kubelet, a bound pod stays until its grace ends
-	toolsettest.Want(t, r.text, "Watched 4s: 3 changes in problems")
+	toolsettest.Want(t, r.text, "Watched 2s: 3 changes in problems")
 	if len(r.out.Changes) != 3 || !slices.Contains(r.out.Changes, Change{After: r.out.Changes[0].After, Kind: "Node", Name: sick, From: "new", To: "NotReady"}) {
 		t.Errorf("changes %+v", r.out.Changes)
 	}

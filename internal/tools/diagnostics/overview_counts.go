@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
-	"github.com/kubemcp/kubemcp/internal/tools/pods"
+	"github.com/kubemcp/kubemcp/internal/podstate"
 )
 
 // KindCount is how many objects of a kind a namespace holds, by status.
@@ -87,7 +87,7 @@ func countObjects(kc *kube.Client, path string, n *int) func(context.Context) er
 // counts are the namespace's objects by kind and status.
 func counts(s *snapshot, e *extras) []KindCount {
 	return []KindCount{
-		tally("pods", s.pods, func(p *corev1.Pod) string { return pods.StateOf(p).Status }),
+		tally("pods", s.pods, func(p *corev1.Pod) string { return podstate.Of(p).Status }),
 		tally("deployments", s.deployments, deploymentStatus),
 		tally("statefulsets", s.statefulSets, func(x *appsv1.StatefulSet) string {
 			return readiness(x.Status.ReadyReplicas, replicas(x.Spec.Replicas))

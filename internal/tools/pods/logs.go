@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/podstate"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
@@ -253,9 +254,9 @@ func hasLog(pod *corev1.Pod, c string, previous bool) error {
 	ranBefore := cs != nil && (cs.RestartCount > 0 || cs.LastTerminationState.Terminated != nil)
 	switch {
 	case pod.Spec.NodeName == "":
-		return fmt.Errorf("%s has no log: the pod is not scheduled to a node (status %s). pods_get shows why", where, StateOf(pod).Status)
+		return fmt.Errorf("%s has no log: the pod is not scheduled to a node (status %s). pods_get shows why", where, podstate.Of(pod).Status)
 	case cs == nil:
-		return fmt.Errorf("%s has no log yet: the kubelet has not reported it started (pod status %s). pods_get shows the details", where, StateOf(pod).Status)
+		return fmt.Errorf("%s has no log yet: the kubelet has not reported it started (pod status %s). pods_get shows the details", where, podstate.Of(pod).Status)
 	case previous && !ranBefore:
 		return fmt.Errorf("%s has no previous instance: it has not restarted. Omit previous to read the current log", where)
 	case !previous && cs.State.Waiting != nil && !ranBefore:

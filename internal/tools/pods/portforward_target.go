@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/podstate"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -80,7 +81,7 @@ func podTarget(ctx context.Context, kc *kube.Client, ns, name string) (*target, 
 			ListCall: fmt.Sprintf(`pods_list {"namespace":%q}`, ns)})
 	}
 	if pod.Status.Phase != corev1.PodRunning {
-		return nil, fmt.Errorf("pod %s/%s is %s, not Running: nothing listens in it yet. pods_get shows why", ns, name, StateOf(pod).Status)
+		return nil, fmt.Errorf("pod %s/%s is %s, not Running: nothing listens in it yet. pods_get shows why", ns, name, podstate.Of(pod).Status)
 	}
 	return &target{pod: pod}, nil
 }

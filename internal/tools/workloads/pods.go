@@ -9,7 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubemcp/kubemcp/internal/tools/pods"
+	"github.com/kubemcp/kubemcp/internal/podstate"
 )
 
 // PodProblem is a pod of a rollout that is not ready, and why.
@@ -81,7 +81,7 @@ func notReady(members []corev1.Pod) []PodProblem {
 }
 
 func problem(p *corev1.Pod) PodProblem {
-	st := pods.StateOf(p)
+	st := podstate.Of(p)
 	pp := PodProblem{Name: p.Name, Node: p.Spec.NodeName, Ready: st.Ready, Status: st.Status, Restarts: st.Restarts, Message: st.Message}
 	for _, cs := range p.Status.ContainerStatuses {
 		if t := cs.LastTerminationState.Terminated; t != nil {

@@ -79,6 +79,7 @@ func (o Options) policy() *policy.Config {
 // Session is an MCP client connected to a server of one toolset.
 type Session struct {
 	*mcp.ClientSession
+	Watches *tracker.Pool                   // the toolset's shared watches, for tests that wait on them
 	outputs map[string]*jsonschema.Resolved // each tool's advertised output schema
 }
 
@@ -110,7 +111,7 @@ func ServeWith[T toolset.Toolset](t testing.TB, o Options, newSet func(toolset.D
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cs.Close() })
-	return &Session{cs, OutputSchemas(t, cs)}
+	return &Session{ClientSession: cs, Watches: pool, outputs: OutputSchemas(t, cs)}
 }
 
 // OutputSchemas are the output schemas the server advertises, by tool. The

@@ -1,4 +1,4 @@
-package pods
+package podstate
 
 import (
 	"testing"
@@ -37,7 +37,7 @@ func TestPodStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := StateOf(&tt.pod).Status; got != tt.want {
+			if got := Of(&tt.pod).Status; got != tt.want {
 				t.Errorf("status = %q, want %q", got, tt.want)
 			}
 		})
@@ -52,12 +52,12 @@ func TestStateOf(t *testing.T) {
 		ContainerStatuses: []corev1.ContainerStatus{{Ready: true, RestartCount: 1}, {RestartCount: 6,
 			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}}}}}}
 	want := State{Ready: "1/2", Restarts: 7, Status: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}
-	if got := StateOf(&pod); got != want {
+	if got := Of(&pod); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 	pending := corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending,
 		Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: "0/1 nodes are available: 1 Insufficient cpu."}}}}
-	if got := StateOf(&pending); got.Status != "Unschedulable" || got.Message != "0/1 nodes are available: 1 Insufficient cpu." || got.Ready != "0/0" {
+	if got := Of(&pending); got.Status != "Unschedulable" || got.Message != "0/1 nodes are available: 1 Insufficient cpu." || got.Ready != "0/0" {
 		t.Errorf("pending: %+v", got)
 	}
 }
