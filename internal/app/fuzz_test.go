@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -32,13 +34,36 @@ import (
 func FuzzJSONRPC(f *testing.F) {
 	r := newFuzzRig(f)
 	for _, s := range r.seeds(f) {
-		f.Add(s.method, s.params, s.id)
+		pick, own := slices.Index(methods, s.method), ""
+		if pick < 0 {
+			pick, own = 255, s.method
+		}
+		f.Add(uint8(pick), own, s.params, s.id)
 	}
-	f.Fuzz(func(t *testing.T, method, params, id string) {
+	// pick chooses one of methods, so that mutations keep the method a real
+	// one; past their number, the method is own.
+	f.Fuzz(func(t *testing.T, pick uint8, own, params, id string) {
+		defer watchdog(3 * answerWithin)()
+		method := own
+		if int(pick) < len(methods) {
+			method = methods[pick]
+		}
 		m := newMessage(method, params, id)
 		r.check(t, "2025-11-25 session", m, r.inSession(t, m))
 		r.check(t, "stateless 2026-07-28", m, r.post(t, m.stateless(), statelessHeaders(m)))
 	})
+}
+
+// watchdog crashes the process, with every goroutine's stack, when an input
+// takes longer than d: a fuzz worker that hangs reports nothing, and a crash
+// leaves the input in testdata/fuzz.
+func watchdog(d time.Duration) (stop func()) {
+	timer := time.AfterFunc(d, func() {
+		buf := make([]byte, 16<<20)
+		os.Stderr.Write(buf[:runtime.Stack(buf, true)])
+		panic(fmt.Sprintf("an input was not done within %s", d))
+	})
+	return func() { timer.Stop() }
 }
 
 // fuzzRig is the server under test and what it has logged.
@@ -228,7 +253,9 @@ func (r *fuzzRig) inSession(t testing.TB, m message) answer {
 }
 
 func (r *fuzzRig) end(t testing.TB, session string) {
-	req, _ := http.NewRequest(http.MethodDelete, r.url, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), answerWithin)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, r.url, nil)
 	req.Header.Set("Mcp-Session-Id", session)
 	resp, err := r.client.Do(req)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 type seed struct{ method, params, id string }
 
-// methods are every method an MCP client may send a server.
+// methods are every method an MCP client may send a server, and some it may not.
 var methods = []string{
 	"initialize", "ping", "server/discover",
 	"tools/list", "tools/call",
@@ -23,35 +23,54 @@ var methods = []string{
 // deep is JSON nested past what a decoder will follow.
 var deep = strings.Repeat(`{"a":[`, 6000) + strings.Repeat(`]}`, 6000)
 
-// shapes are params of every JSON shape, and some not JSON at all.
-var shapes = []string{
-	"", "null", "{}", "[]", `"x"`, "1", "-0", "1e400", "true", "[1,{}]", `{"_meta":null}`, `{"_meta":[]}`,
-	`{"name":null}`, `{"name":1}`, `{"name":"pods_list","arguments":null}`, `{"name":"pods_list","arguments":[1]}`,
-	`{"name":"pods_list","arguments":"x"}`, `{"arguments":{"namespace":{"$ne":1}}}`, `{"uri":null}`, `{"uri":"k8s://"}`,
-	`{"uri":"k8s://offline/shop/pods/x"}`, `{"uri":"k8s://offline/nodes/%zz"}`, `{"level":"nope"}`, `{"level":null}`,
-	`{"ref":null,"argument":null}`, `{"ref":{"type":"ref/prompt","name":null},"argument":{}}`,
-	`{"ref":{"type":"ref/resource","uri":"k8s://{cluster}/{resource}/{name}"},"argument":{"name":"cluster","value":""}}`,
-	`{"notifications":null}`, `{"notifications":{"resourceSubscriptions":null}}`, `{"notifications":{"resourceSubscriptions":[null,1]}}`,
-	`{"requestId":null}`, `{"progressToken":{},"progress":"x"}`, `{"cursor":"garbage"}`, `{"cursor":1}`,
-	`{"protocolVersion":null,"capabilities":null,"clientInfo":null}`,
-	"[", `{"name":`, "nul", deep, `"` + strings.Repeat("x", 1<<16) + `"`,
+// shapes are params of every JSON shape, and some not JSON at all; every
+// method gets each.
+var shapes = []string{"", "null", "{}", "[]", `"x"`, "1", "1e400", "true", `{"_meta":[]}`, "[", deep, `"` + strings.Repeat("x", 1<<16) + `"`}
+
+// fields are params whose fields have the wrong shapes, for the methods that
+// read those fields.
+var fields = map[string][]string{
+	"initialize": {`{"protocolVersion":null,"capabilities":null,"clientInfo":null}`, `{"protocolVersion":1,"capabilities":[]}`},
+	"tools/call": {`{"name":null}`, `{"name":1}`, `{"name":"pods_list","arguments":null}`, `{"name":"pods_list","arguments":[1]}`,
+		`{"name":"pods_list","arguments":"x"}`, `{"arguments":{"namespace":{"$ne":1}}}`, `{"_meta":null}`, `{"name":"nope"}`},
+	"prompts/get":           {`{"name":null}`, `{"name":"troubleshoot_pod","arguments":[1]}`, `{"name":"nope","arguments":{"a":1}}`},
+	"resources/read":        {`{"uri":null}`, `{"uri":"k8s://"}`, `{"uri":"k8s://offline/shop/pods/x"}`, `{"uri":"k8s://offline/nodes/%zz"}`, `{"uri":"k8s://offline/a/b/c/d/e"}`},
+	"resources/subscribe":   {`{"uri":null}`, `{"uri":"k8s://offline/shop/pods/x"}`, `{"uri":"file:///etc/passwd"}`},
+	"resources/unsubscribe": {`{"uri":"k8s://offline/shop/pods/x"}`, `{"uri":7}`},
+	"completion/complete": {`{"ref":null,"argument":null}`, `{"ref":{"type":"ref/prompt","name":null},"argument":{}}`,
+		`{"ref":{"type":"ref/resource","uri":"k8s://{cluster}/{resource}/{name}"},"argument":{"name":"cluster","value":""}}`,
+		`{"ref":{"type":"ref/prompt","name":"troubleshoot_pod"},"argument":{"name":"namespace","value":"x"},"context":null}`},
+	"logging/setLevel":        {`{"level":"nope"}`, `{"level":null}`},
+	"subscriptions/listen":    {`{"notifications":null}`, `{"notifications":{"resourceSubscriptions":null}}`, `{"notifications":{"resourceSubscriptions":[null,1]}}`, `{"notifications":{"resourceSubscriptions":["k8s://offline/shop/pods/x"]}}`},
+	"notifications/cancelled": {`{"requestId":null}`, `{"requestId":{}}`},
+	"notifications/progress":  {`{"progressToken":{},"progress":"x"}`},
+	"tools/list":              {`{"cursor":"garbage"}`, `{"cursor":1}`},
 }
 
 var ids = []string{"1", `"a"`, "", "null", "1.5", "-1", "9007199254740993", "1e400", "{}", "[]", "true", `""`}
 
-// seeds are every method with every params shape, the shapes of id, and every
-// tool and prompt the server has called with arguments of the wrong shapes.
+// seeds are every method with params of every shape and with fields of the
+// wrong shapes, ids of every shape, and every tool and prompt the server has
+// with arguments of the wrong shapes. They are few enough that fuzzing gets
+// past its first pass over them in make fuzz's minute.
 func (r *fuzzRig) seeds(f *testing.F) []seed {
 	var all []seed
 	for _, m := range methods {
-		for _, p := range shapes {
-			all = append(all, seed{m, p, "1"})
+		for _, p := range append(shapes, fields[m]...) {
+			id := "1"
+			if strings.HasPrefix(m, "notifications/") {
+				id = ""
+			}
+			all = append(all, seed{m, p, id})
 		}
+	}
+	for _, m := range []string{"Tools/Call", "tools/call ", "tools/call\x00", "\xff", strings.Repeat("x", 1<<16)} {
+		all = append(all, seed{m, "{}", "1"})
 	}
 	for _, id := range ids {
 		all = append(all, seed{"ping", "{}", id}, seed{"tools/call", "null", id}, seed{"notifications/initialized", "", id})
 	}
-	for _, args := range []string{"null", "{}", "[]", `{"namespace":{"$ne":1},"name":[],"max_bytes":-1}`, `{"cluster":"*","max_bytes":1e400}`} {
+	for _, args := range []string{"null", "[]", `{"namespace":{"$ne":1},"name":[],"max_bytes":-1,"cluster":"*"}`} {
 		for _, tool := range r.names(f, "tools/list", "tools") {
 			all = append(all, seed{"tools/call", `{"name":"` + tool + `","arguments":` + args + "}", "1"})
 		}
