@@ -49,8 +49,9 @@ func FuzzJSONRPC(f *testing.F) {
 			method = methods[pick]
 		}
 		m := newMessage(method, params, id)
-		r.check(t, "2025-11-25 session", m, r.inSession(t, m))
-		r.check(t, "stateless 2026-07-28", m, r.post(t, m.stateless(), statelessHeaders(m)))
+		r.check(t, "2025-11-25 session", m, r.inSession(t, m), http.StatusOK)
+		r.check(t, "stateless 2026-07-28", m, r.post(t, m.stateless(), statelessHeaders(m)), http.StatusOK)
+		r.check(t, "legacy SSE", m, r.overSSE(t, m), http.StatusAccepted)
 	})
 }
 
@@ -68,7 +69,7 @@ func watchdog(d time.Duration) (stop func()) {
 
 // fuzzRig is the server under test and what it has logged.
 type fuzzRig struct {
-	url    string
+	base   string // the server's URL
 	client *http.Client
 	log    *panicLog
 }
@@ -88,7 +89,7 @@ func newFuzzRig(f *testing.F) *fuzzRig {
 	ts.Config.ErrorLog = log.New(plog, "", 0) // where net/http reports a panic it recovered
 	ts.Start()
 	f.Cleanup(ts.Close)
-	return &fuzzRig{url: ts.URL + transport.PathMCP, client: ts.Client(), log: plog}
+	return &fuzzRig{base: ts.URL, client: ts.Client(), log: plog}
 }
 
 // panicLog notes what the server logs about panics and discards the rest.
@@ -240,7 +241,7 @@ type answer struct {
 // inSession initializes a 2025-11-25 session, sends m in it and ends it.
 func (r *fuzzRig) inSession(t testing.TB, m message) answer {
 	init := encode("initialize", `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"fuzz","version":"v0"}}`, "0")
-	a, session := r.postSession(t, init, http.Header{})
+	a, session := r.postSession(t, r.base+transport.PathMCP, init, http.Header{})
 	if a.status != http.StatusOK || session == "" {
 		t.Fatalf("initialize: HTTP %d %s", a.status, a.body)
 	}
@@ -255,7 +256,7 @@ func (r *fuzzRig) inSession(t testing.TB, m message) answer {
 func (r *fuzzRig) end(t testing.TB, session string) {
 	ctx, cancel := context.WithTimeout(context.Background(), answerWithin)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, r.url, nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, r.base+transport.PathMCP, nil)
 	req.Header.Set("Mcp-Session-Id", session)
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -264,8 +265,9 @@ func (r *fuzzRig) end(t testing.TB, session string) {
 	resp.Body.Close()
 }
 
+// post posts body to /mcp.
 func (r *fuzzRig) post(t testing.TB, body []byte, h http.Header) answer {
-	a, _ := r.postSession(t, body, h)
+	a, _ := r.postSession(t, r.base+transport.PathMCP, body, h)
 	return a
 }
 
@@ -273,13 +275,13 @@ func (r *fuzzRig) post(t testing.TB, body []byte, h http.Header) answer {
 // fail fast against a cluster that refuses connections.
 const answerWithin = 20 * time.Second
 
-// postSession posts body and reads the answer up to the response, or to the
+// postSession posts body to url and reads the answer up to the response, or to the
 // acknowledgement of a subscriptions/listen, whose stream stays open.
-func (r *fuzzRig) postSession(t testing.TB, body []byte, h http.Header) (answer, string) {
+func (r *fuzzRig) postSession(t testing.TB, url string, body []byte, h http.Header) (answer, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), answerWithin)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	req.Header = h.Clone()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
@@ -326,8 +328,9 @@ func readEvents(body io.Reader) ([]json.RawMessage, error) {
 	return msgs, sc.Err()
 }
 
-// check holds the answer a to m to what the protocol allows.
-func (r *fuzzRig) check(t *testing.T, era string, m message, a answer) {
+// check holds the answer a to m to what the protocol allows; a request
+// is taken with status ok.
+func (r *fuzzRig) check(t *testing.T, era string, m message, a answer, ok int) {
 	t.Helper()
 	if p := r.log.taken(); len(p) > 0 {
 		t.Fatalf("%s: the server panicked on %s:\n%s", era, m.body, strings.Join(p, "\n"))
@@ -352,8 +355,8 @@ func (r *fuzzRig) check(t *testing.T, era string, m message, a answer) {
 		if a.status != http.StatusAccepted || len(a.body)+len(a.messages) > 0 {
 			fail("a notification is accepted with 202 and no body")
 		}
-	case a.status != http.StatusOK || !slices.ContainsFunc(a.messages, answers(m)):
-		fail("a request is answered with 200 and a response bearing its id")
+	case a.status != ok || !slices.ContainsFunc(a.messages, answers(m)):
+		fail("a request is taken with %d and answered with a response bearing its id", ok)
 	}
 }
 
