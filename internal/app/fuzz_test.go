@@ -351,6 +351,9 @@ func (r *fuzzRig) check(t *testing.T, era string, m message, a answer, ok int) {
 		if len(a.messages) > 1 || json.Valid(a.body) && len(a.messages) == 0 {
 			fail("a refusal is one JSON-RPC error or plain text")
 		}
+	case !json.Valid(m.body):
+		// Refused, or read as far as go-sdk's decoder reads: it takes the
+		// first JSON value of a body and ignores what trails it.
 	case !m.call():
 		if a.status != http.StatusAccepted || len(a.body)+len(a.messages) > 0 {
 			fail("a notification is accepted with 202 and no body")
