@@ -24,12 +24,12 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // offlineKubeconfig points at a cluster that is never contacted: building the
 // server and listing tools must not need one.
-func offlineKubeconfig(t *testing.T) string {
+func offlineKubeconfig(t testing.TB) string {
 	return writeKubeconfig(t, "[{name: offline, context: {cluster: c, user: u, namespace: shop}}]", "offline")
 }
 
 // writeKubeconfig writes a kubeconfig of these contexts of one unreachable cluster.
-func writeKubeconfig(t *testing.T, contexts, current string) string {
+func writeKubeconfig(t testing.TB, contexts, current string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "kubeconfig")
 	body := `apiVersion: v1

@@ -32,7 +32,7 @@ func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.M
 			}
 			start := time.Now()
 			res, err := next(ctx, method, req)
-			rec := recordFor(call, readOnly[call.Params.Name])
+			rec := recordFor(call, readOnly[params(call).Name])
 			rec.Identity = identity.Caller(ctx)
 			rec.Time = start.UTC()
 			rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
@@ -46,9 +46,10 @@ func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.M
 }
 
 func recordFor(call *mcp.CallToolRequest, readOnly bool) audit.Record {
-	sum := sha256.Sum256(call.Params.Arguments)
+	p := params(call)
+	sum := sha256.Sum256(p.Arguments)
 	rec := audit.Record{
-		Tool:       call.Params.Name,
+		Tool:       p.Name,
 		Verb:       "write",
 		ArgsDigest: hex.EncodeToString(sum[:]),
 	}
@@ -64,7 +65,7 @@ func recordFor(call *mcp.CallToolRequest, readOnly bool) audit.Record {
 		Kind      string `json:"kind"`
 		Resource  string `json:"resource"`
 	}
-	_ = json.Unmarshal(call.Params.Arguments, &args) // bad arguments are the tool's to report
+	_ = json.Unmarshal(p.Arguments, &args) // bad arguments are the tool's to report
 	rec.Cluster, rec.Namespace, rec.Kind = args.Cluster, args.Namespace, args.Kind
 	if rec.Kind == "" {
 		rec.Kind = args.Resource
@@ -76,12 +77,11 @@ func outcome(res mcp.Result, err error) (result, msg string) {
 	if err != nil {
 		return "failed", policy.RedactText(err.Error())
 	}
-	r, ok := res.(*mcp.CallToolResult)
-	if !ok || !r.IsError {
+	if !toolError(res) {
 		return "ok", ""
 	}
 	var text strings.Builder
-	for _, c := range r.Content {
+	for _, c := range res.(*mcp.CallToolResult).Content {
 		if tc, ok := c.(*mcp.TextContent); ok {
 			text.WriteString(tc.Text)
 		}

@@ -106,12 +106,26 @@ func logCalls(logger *slog.Logger) mcp.Middleware {
 			}
 			start := time.Now()
 			res, err := next(ctx, method, req)
-			isError := err != nil
-			if r, ok := res.(*mcp.CallToolResult); ok && r.IsError {
-				isError = true
-			}
-			logger.Info("tool call", "tool", call.Params.Name, "duration", time.Since(start).Round(time.Microsecond), "isError", isError)
+			logger.Info("tool call", "tool", params(call).Name, "duration", time.Since(start).Round(time.Microsecond), "isError", err != nil || toolError(res))
 			return res, err
 		}
 	}
+}
+
+// params are a call's params. go-sdk refuses a tools/call whose params are
+// missing or null before any middleware runs, but nothing in the type says
+// so: nil params read as empty ones.
+func params(call *mcp.CallToolRequest) *mcp.CallToolParamsRaw {
+	if call.Params == nil {
+		return &mcp.CallToolParamsRaw{}
+	}
+	return call.Params
+}
+
+// toolError reports whether res is a tool result with isError. A call that
+// failed with a protocol error (an unknown tool, say) comes back from go-sdk
+// as a nil *CallToolResult inside a non-nil Result.
+func toolError(res mcp.Result) bool {
+	r, _ := res.(*mcp.CallToolResult)
+	return r != nil && r.IsError
 }
