@@ -73,9 +73,10 @@ type Cluster struct {
 // Manager holds the configured clusters and their clients. The clusters can
 // change while it runs (Reload, Watch); a call sees one consistent set.
 type Manager struct {
-	opts   Options
-	cache  *clientCache // per caller
-	health *health
+	opts     Options
+	cache    *clientCache // per caller
+	accepted *accepted    // per caller: when the cluster last let the caller read discovery
+	health   *health
 
 	mu       sync.Mutex
 	snap     *snapshot
@@ -93,7 +94,7 @@ func New(opts Options) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{opts: opts, snap: snap, clients: map[string]*kube.Client{},
-		cache: newClientCache(opts.CacheSize, opts.CacheTTL), health: newHealth(opts.MaxBackoff)}
+		cache: newClientCache(opts.CacheSize, opts.CacheTTL), accepted: newAccepted(), health: newHealth(opts.MaxBackoff)}
 	for _, w := range warnings {
 		m.logger().Warn("skipping kubeconfig context", "error", w)
 	}
@@ -122,7 +123,11 @@ func (m *Manager) DefaultName() string { return m.current().def }
 // Get returns the client for the named cluster ("" is the default) and the
 // caller in ctx (identity.FromContext), building it on first use: with the
 // server's credential, or as the caller (see Credentials). Without a caller
-// in ctx, impersonate and passthrough refuse with ErrNoIdentity.
+// in ctx, impersonate and passthrough refuse with ErrNoIdentity. A caller's
+// client comes only after the cluster let the caller read its API discovery
+// within the last ten seconds (asking it if not): the client answers from
+// discovery the server's credential read, which a caller the cluster no
+// longer accepts must not see.
 func (m *Manager) Get(ctx context.Context, name string) (*kube.Client, error) {
 	base, name, err := m.base(name)
 	if err != nil {

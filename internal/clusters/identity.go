@@ -59,13 +59,15 @@ func (m *Manager) clientFor(ctx context.Context, cluster string, base *kube.Clie
 	}
 	// The key holds everything the credential is made of, so a client is
 	// never handed to another identity.
-	return m.cache.get(cluster+"\x00"+id.Key(), func() (*kube.Client, error) {
-		kc, err := base.For(cred)
-		if err != nil {
-			return nil, fmt.Errorf("cluster %q as %s: %w", cluster, id, err)
-		}
-		return kc, nil
-	})
+	key := cluster + "\x00" + id.Key()
+	kc, err := m.cache.get(key, func() (*kube.Client, error) { return base.For(cred) })
+	if err == nil {
+		err = m.accepted.ensure(ctx, key, kc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cluster %q as %s: %w", cluster, id, err)
+	}
+	return kc, nil
 }
 
 func credentialOf(mode Credentials, id *identity.Identity) (kube.Credential, error) {

@@ -135,10 +135,11 @@ type Credential struct {
 // For returns a client for the same cluster that authenticates with cred
 // instead of c's credential. It shares c's discovery cache and RESTMapper
 // (what the cluster serves does not depend on who asks, and those stay
-// fetched with the server's own credential), so it makes no request; every
-// request it sends passes the same policy guard. The TLS connections to the
-// apiserver are client-go's, shared by all clients with the same TLS
-// settings; the credential is per request.
+// fetched with the server's own credential: so whoever hands the client out
+// must know, by ReadDiscovery, that the cluster lets cred read them), so it
+// makes no request; every request it sends passes the same policy guard.
+// The TLS connections to the apiserver are client-go's, shared by all
+// clients with the same TLS settings; the credential is per request.
 func (c *Client) For(cred Credential) (*Client, error) {
 	var cfg *rest.Config
 	switch {
@@ -176,6 +177,18 @@ func (c *Client) mapping(gvr schema.GroupVersionResource) (schema.GroupVersionKi
 		return gvk, false, err
 	}
 	return gvk, m.Scope.Name() == meta.RESTScopeNameNamespace, nil
+}
+
+// ReadDiscovery asks the apiserver for /api with c's own credential: nil
+// means the cluster accepts the credential (a revoked token is 401) and lets
+// it read API discovery, which is what the shared discovery cache and
+// RESTMapper hold (a caller denied it is 403). The answer is small and the
+// same for everyone, so this is cheap.
+func (c *Client) ReadDiscovery(ctx context.Context) error {
+	if err := c.Typed.Discovery().RESTClient().Get().AbsPath("/api").Do(ctx).Error(); err != nil {
+		return fmt.Errorf("reading the apiserver's API discovery (/api): %w", err)
+	}
+	return nil
 }
 
 // Ready asks the apiserver's /readyz; nil means the cluster serves requests.
