@@ -14,16 +14,11 @@ import (
 	"github.com/kubemcp/kubemcp/internal/kube"
 )
 
-// clock is a time a test moves by hand.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // countChecks makes m's acceptance checks count on *n and read the time
 // from a clock the test moves.
 func countChecks(m *Manager, n *int) *clock {
-	c := &clock{t: time.Now()}
+	c := newClock()
 	check := m.accepted.check
 	m.accepted.now = c.now
 	m.accepted.check = func(ctx context.Context, kc *kube.Client) error {

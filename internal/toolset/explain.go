@@ -111,7 +111,7 @@ func sentence(err error, op Op) (msg string, ok bool) {
 	case apierrors.IsTooManyRequests(err):
 		return fmt.Sprintf("the apiserver asked to slow down (429: %s); a PodDisruptionBudget or the server's fairness limits refused it for now. Retry later", APIMessage(err)), true
 	case apierrors.IsUnauthorized(err):
-		return "the cluster rejected the credentials (401 Unauthorized): the kubeconfig's token or certificate is missing, wrong or expired", true
+		return "the cluster rejected the credentials (401 Unauthorized): the token or certificate (the caller's own under passthrough, else the kubeconfig's) is missing, wrong, revoked or expired", true
 	case apierrors.IsBadRequest(err) || apierrors.IsInvalid(err):
 		return fmt.Sprintf("the cluster refused the request as invalid: %s", APIMessage(err)), true
 	case errors.Is(err, context.DeadlineExceeded) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
