@@ -29,8 +29,8 @@ import (
 // 2025-11-25 session after a real initialize, and a stateless 2026-07-28
 // request. Nothing may panic, and every answer must be one the protocol
 // allows: a JSON-RPC response bearing the request's id, 202 and no body for a
-// notification, or a 4xx refusal (go-sdk refuses some malformed messages
-// before any handler sees them, as plain text, which streamable HTTP allows).
+// notification, or a 4xx refusal that is a JSON-RPC error too (go-sdk
+// refuses some malformed messages in plain text; transport rewrites them).
 func FuzzJSONRPC(f *testing.F) {
 	r := newFuzzRig(f)
 	for _, s := range r.seeds(f) {

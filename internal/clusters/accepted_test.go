@@ -14,7 +14,6 @@ import (
 	"github.com/kubemcp/kubemcp/internal/kube"
 )
 
-
 // countChecks makes m's acceptance checks count on *n and read the time
 // from a clock the test moves.
 func countChecks(m *Manager, n *int) *clock {

@@ -75,15 +75,15 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle(PathMCP, guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle(PathMCP, guard(jsonRPCRefusals(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Mcp-Protocol-Version") >= statelessSince {
 			stateless.ServeHTTP(w, r)
 			return
 		}
 		stateful.ServeHTTP(w, r)
-	})))
+	}))))
 	mux.Handle("GET "+PathSSE, guard(http.HandlerFunc(sse.stream)))
-	mux.Handle("POST "+PathMessage, guard(http.HandlerFunc(sse.post)))
+	mux.Handle("POST "+PathMessage, guard(jsonRPCRefusals(http.HandlerFunc(sse.post))))
 	if md := opts.ResourceMetadata; md != nil {
 		mux.Handle(PathResourceMetadata, auth.ProtectedResourceMetadataHandler(md))
 		mux.Handle(PathResourceMetadata+PathMCP, auth.ProtectedResourceMetadataHandler(md))
