@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -36,7 +37,7 @@ func (p *planted) targetsFor(tool string, s inputSchema) []target {
 		return objs
 	case strings.HasPrefix(tool, "nodes_"):
 		return []target{{kind: "Node", name: p.node, clusterScoped: true}}
-	case strings.HasPrefix(tool, "rollout_"), strings.HasPrefix(tool, "workloads_"):
+	case strings.HasPrefix(tool, "rollout"), strings.HasPrefix(tool, "workloads_"):
 		return objs[1:2]
 	case s.props["name"] || s.props["kind"]: // pods_*, port_forward_*, events_list (of the Pod)
 		return objs[:1]
@@ -55,12 +56,15 @@ const (
 )
 
 // argSets derives a tool's argument sets from its input schema: for each
-// target and aim, every property the sweep knows a value for. A write tool
-// gets a dry run where it has one; else it changes only planted objects, or
-// (kubectl, helm) only reads. A tool no set fits gets none, and the sweep
-// fails for it.
-func (p *planted) argSets(tool *mcp.Tool) []map[string]any {
+// target and aim, every property the sweep knows a value for, and action
+// unless it is "". A write tool gets a dry run where it has one; else it
+// changes only planted objects, or (kubectl, helm) only reads. A tool no set
+// fits gets none, and the sweep fails for it.
+func (p *planted) argSets(tool *mcp.Tool, action string) []map[string]any {
 	s := schemaProperties(tool.InputSchema)
+	if action != "" {
+		s.required = slices.DeleteFunc(s.required, func(r string) bool { return r == "action" }) // given here, not by fill
+	}
 	if s.props["args"] {
 		return p.cliArgSets(tool.Name, s)
 	}
@@ -81,6 +85,9 @@ func (p *planted) argSets(tool *mcp.Tool) []map[string]any {
 			in, ok := p.fill(s, t, a)
 			if !ok {
 				continue
+			}
+			if action != "" {
+				in["action"] = action
 			}
 			add(in)
 			if a == byName && t.resource == "secrets" && s.props["reveal_secret_values"] {

@@ -202,7 +202,7 @@ func (p *planted) plantDeployment(t *testing.T, c kubernetes.Interface) {
 }
 
 // revision is the ReplicaSet the controller would have made for revision
-// rev of d, so that rollout_history shows revisions and rollout_undo has one
+// rev of d, so that rollout_history shows revisions and rollout undo has one
 // to go back to.
 func revision(d *appsv1.Deployment, rev int) *appsv1.ReplicaSet {
 	l := maps.Clone(d.Spec.Template.Labels)

@@ -199,9 +199,9 @@ func nextStep(r ref, out StatusOut) string {
 	args := fmt.Sprintf(`{"kind":%q,"namespace":%q,"name":%q}`, r.kind, r.ns, r.name)
 	switch {
 	case out.Failed || len(out.NotReadyPods) > 0 && !out.Done:
-		return "\nNext: read the failing pods' logs and events; rollout_history " + args + " lists revisions and rollout_undo " + args + " returns to the previous one.\n"
+		return "\nNext: read the failing pods' logs and events; rollout_history " + args + " lists revisions and " + rolloutCall(r, "undo") + " returns to the previous one.\n"
 	case out.Paused:
-		return "\nNext: rollout_resume " + args + " lets the rollout continue.\n"
+		return "\nNext: " + rolloutCall(r, "resume") + " lets the rollout continue.\n"
 	case !out.Done:
 		return "\nNext: call again with wait_seconds to wait for it to finish.\n"
 	}
