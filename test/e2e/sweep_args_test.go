@@ -39,7 +39,7 @@ func (p *planted) targetsFor(tool string, s inputSchema) []target {
 		return []target{{kind: "Node", name: p.node, clusterScoped: true}}
 	case strings.HasPrefix(tool, "rollout"), strings.HasPrefix(tool, "workloads_"):
 		return objs[1:2]
-	case s.props["name"] || s.props["kind"]: // pods_*, port_forward_*, events_list (of the Pod)
+	case s.props["name"] || s.props["kind"]: // pods_*, port_forward, events_list (of the Pod)
 		return objs[:1]
 	}
 	return []target{{}}
@@ -63,7 +63,7 @@ const (
 func (p *planted) argSets(tool *mcp.Tool, action string) []map[string]any {
 	s := schemaProperties(tool.InputSchema)
 	if action != "" {
-		s.required = slices.DeleteFunc(s.required, func(r string) bool { return r == "action" }) // given here, not by fill
+		s = s.forAction(tool.Name, action)
 	}
 	if s.props["args"] {
 		return p.cliArgSets(tool.Name, s)
@@ -96,6 +96,22 @@ func (p *planted) argSets(tool *mcp.Tool, action string) []map[string]any {
 		}
 	}
 	return sets
+}
+
+// forAction is s as one action of tool takes it: without the properties
+// another action takes (their descriptions start with "ACTION:"), and with
+// action given by argSets, not required of fill.
+func (s inputSchema) forAction(tool, action string) inputSchema {
+	out := inputSchema{props: maps.Clone(s.props), desc: s.desc}
+	for prop := range s.props {
+		for _, a := range actions[tool] {
+			if a != action && strings.HasPrefix(s.desc[prop], a+":") {
+				delete(out.props, prop)
+			}
+		}
+	}
+	out.required = slices.DeleteFunc(slices.Clone(s.required), func(r string) bool { return r == "action" })
+	return out
 }
 
 // fill gives every property of s the sweep knows a value for; ok is false

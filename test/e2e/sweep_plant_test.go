@@ -32,7 +32,7 @@ type planted struct {
 	// sown is everything planted, as JSON or text: the sweep must find
 	// every credential in it, or its windows miss what they look for.
 	sown      [][]byte
-	forwardID string // the port-forward session the sweep started, for port_forward_stop
+	forwardID string // the port-forward session the sweep started, for port_forward stop
 }
 
 // credential is one planted secret: where it was put (for the report) and

@@ -72,7 +72,8 @@ type sweep struct {
 // takes one: a paused Deployment is resumed before the next tool (which
 // could refuse it), and the port-forward session started is stopped.
 var actions = map[string][]string{
-	"rollout": {"restart", "undo", "pause", "resume"},
+	"rollout":      {"restart", "undo", "pause", "resume"},
+	"port_forward": {"start", "list", "stop"},
 }
 
 // actionsOf are the actions the sweep calls of tool; "" stands for the one
@@ -118,10 +119,20 @@ func (w *sweep) callTool(t *testing.T, name string, in map[string]any) {
 		w.errors = append(w.errors, fmt.Sprintf("%s %s: %s", name, args, firstLine(textOf(res))))
 	default:
 		w.answered[name]++
-		if id, ok := res.StructuredContent.(map[string]any)["id"].(string); ok && name == "port_forward_start" {
-			w.p.forwardID = id
+		if name == "port_forward" && in["action"] == "start" {
+			w.p.forwardID = startedID(res)
 		}
 	}
+}
+
+// startedID is the id of the session a port_forward start answered with.
+func startedID(res *mcp.CallToolResult) string {
+	sessions, _ := res.StructuredContent.(map[string]any)["sessions"].([]any)
+	if len(sessions) == 0 {
+		return ""
+	}
+	id, _ := sessions[0].(map[string]any)["id"].(string)
+	return id
 }
 
 func (w *sweep) readResource(t *testing.T, uri string) {
