@@ -247,7 +247,7 @@ func (p *planted) credData(where string) string {
 	return v
 }
 
-// plantNode adds a Node for nodes_cordon, nodes_uncordon and nodes_drain.
+// plantNode adds a Node for nodes_cordon and nodes_drain.
 func (p *planted) plantNode(t *testing.T, c kubernetes.Interface) {
 	t.Helper()
 	p.node = p.ns + "-node"

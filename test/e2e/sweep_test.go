@@ -74,6 +74,7 @@ type sweep struct {
 var actions = map[string][]string{
 	"rollout":      {"restart", "undo", "pause", "resume"},
 	"port_forward": {"start", "list", "stop"},
+	"nodes_cordon": {"cordon", "uncordon"},
 }
 
 // actionsOf are the actions the sweep calls of tool; "" stands for the one

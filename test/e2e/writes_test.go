@@ -41,8 +41,10 @@ func writeArgs() map[string][]map[string]any {
 			{"action": "start", "namespace": "shop", "name": pod, "ports": []string{"80"}},
 			{"action": "stop", "id": "pf-none"}, // changes kubemcp's sessions, never the cluster
 		},
-		"nodes_cordon":     {{"name": spareNode}},
-		"nodes_uncordon":   {{"name": testenv.NodeName}}, // cordoned by the test
+		"nodes_cordon": {
+			{"action": "cordon", "name": spareNode},
+			{"action": "uncordon", "name": testenv.NodeName}, // cordoned by the test
+		},
 		"nodes_drain":      {{"name": spareNode, "force": true, "delete_emptydir_data": true}},
 		"resources_apply":  {{"manifest": manifest, "force": true}},
 		"resources_patch":  {{"resource": "configmaps", "namespace": "shop", "name": testenv.ConfigMapName, "patch": `{"data":{"changed":"yes"}}`}},

@@ -230,7 +230,7 @@ func drainText(node string, wasCordoned bool, out DrainOut, budget int) string {
 		b.WriteString("Terminating pods accepted their eviction and are shutting down within their grace period.\n")
 	}
 	if out.Complete {
-		fmt.Fprintf(&b, "After maintenance, nodes_uncordon {\"name\":%q} lets pods be scheduled here again.\n", node)
+		fmt.Fprintf(&b, "After maintenance, nodes_cordon {\"action\":\"uncordon\",\"name\":%q} lets pods be scheduled here again.\n", node)
 	}
 	return b.String()
 }
