@@ -38,7 +38,7 @@ type ClustersOut struct {
 func (c *Core) clustersList() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "clusters_list",
-		Description: "List the clusters kubemcp serves, asking each now: reachable, version, node count, latency, error.",
+		Description: "The clusters kubemcp serves, each checked now: reachable, version, nodes, latency.",
 		Annotations: toolset.ReadOnly("List clusters"),
 	}, c.listClusters)
 }

@@ -30,7 +30,7 @@ type ContextsOut struct {
 func (c *Core) contextsList() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "contexts_list",
-		Description: "List kubeconfig contexts: server, default namespace, and which one the tools act on.",
+		Description: "Kubeconfig contexts: server, namespace, and which one the tools use.",
 		Annotations: toolset.ReadOnly("List kubeconfig contexts"),
 	}, c.listContexts)
 }

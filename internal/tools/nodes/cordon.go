@@ -34,7 +34,7 @@ type CordonOut struct {
 func (n *Nodes) cordonTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_cordon",
-		Description: "Mark a node unschedulable (its pods keep running) or schedulable again, as kubectl cordon and uncordon do.",
+		Description: "Cordon a node (its pods keep running) or uncordon it.",
 		Annotations: toolset.Writes("Cordon or uncordon a node", true, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
 		switch action := strings.ToLower(strings.TrimSpace(in.Action)); action {

@@ -32,9 +32,9 @@ type ForwardIn struct {
 	toolset.Approval
 	Action      string   `json:"action" jsonschema:"start, list or stop"`
 	Namespace   string   `json:"namespace,omitempty"`
-	Name        string   `json:"name,omitempty" jsonschema:"start: pod, or service/NAME or deployment/NAME for a ready pod of it"`
+	Name        string   `json:"name,omitempty" jsonschema:"start: pod, service/NAME or deployment/NAME"`
 	Ports       []string `json:"ports,omitempty" jsonschema:"start: LOCAL:REMOTE, or REMOTE for a free local port"`
-	IdleTimeout string   `json:"idle_timeout,omitempty" jsonschema:"start: end after no traffic this long (default 10m, max 24h)"`
+	IdleTimeout string   `json:"idle_timeout,omitempty" jsonschema:"start: default 10m, max 24h"`
 	ID          string   `json:"id,omitempty" jsonschema:"stop: the session's"`
 }
 
@@ -80,9 +80,8 @@ type ForwardOut struct {
 // start opens another session each time: not idempotent.
 func (p *Pods) portForward() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name: "port_forward",
-		Description: "Forward local ports on kubemcp's host (127.0.0.1) to a pod, or a service's or deployment's ready pod, until stopped or idle; " +
-			"list your sessions (ports, bytes, why one ended) or stop one.",
+		Name:        "port_forward",
+		Description: "Forward ports on kubemcp's host (127.0.0.1) to a pod, service or deployment until stopped or idle; list or stop sessions.",
 		Annotations: toolset.Writes("Port-forward", false, false),
 	}, p.forward)
 }

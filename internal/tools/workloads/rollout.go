@@ -18,8 +18,8 @@ import (
 type RolloutIn struct {
 	toolset.Approval
 	Target
-	Action     string `json:"action" jsonschema:"restart, undo, pause or resume (pause and resume: Deployments only)"`
-	ToRevision int64  `json:"to_revision,omitempty" jsonschema:"undo to this revision (see rollout_history); default: the previous one"`
+	Action     string `json:"action" jsonschema:"restart, undo, pause or resume"`
+	ToRevision int64  `json:"to_revision,omitempty" jsonschema:"undo; default: the previous one"`
 }
 
 // RolloutOut is the structured result of rollout: the workload, whether the
@@ -45,7 +45,7 @@ type RolloutOut struct {
 func (w *Workloads) rolloutTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout",
-		Description: "Restart a workload's pods by a rolling update, undo to an earlier revision, pause or resume, as kubectl rollout does.",
+		Description: "Restart a workload's pods (rolling), undo to an earlier revision, or pause or resume a Deployment.",
 		Annotations: toolset.Writes("Change a rollout", true, false),
 	}, w.rollout)
 }

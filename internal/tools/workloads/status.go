@@ -25,7 +25,7 @@ const maxWait = 60
 type StatusIn struct {
 	toolset.TextCap
 	Target
-	WaitSeconds int `json:"wait_seconds,omitempty" jsonschema:"wait for the end, max 60 (default 0)"`
+	WaitSeconds int `json:"wait_seconds,omitempty" jsonschema:"max 60"`
 }
 
 // StatusOut is the structured result of rollout_status.
@@ -43,7 +43,7 @@ type StatusOut struct {
 func (w *Workloads) statusTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_status",
-		Description: "Show a rollout's progress like kubectl rollout status, with the new revision's pods that are not ready and why.",
+		Description: "A rollout's progress, with the new revision's pods that are not ready and why; can wait.",
 		Annotations: toolset.ReadOnly("Rollout status"),
 	}, w.status)
 }
