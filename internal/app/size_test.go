@@ -56,24 +56,32 @@ func TestToolsListSize(t *testing.T) {
 		ceiling  int
 	}{{false, 18_100}, {true, 13_400}} {
 		t.Run(fmt.Sprintf("every CLI tool, read-only %v", tt.readOnly), func(t *testing.T) {
-			cl, err := clusters.New(clusters.Options{Kubeconfig: kubeconfig})
-			if err != nil {
-				t.Fatal(err)
-			}
-			deps := toolset.Deps{Clusters: cl}
-			sets := toolsets(config.Default(), deps)
-			for i, ts := range sets {
-				if ts.Name() == "cli" {
-					sets[i] = cli.New(deps, cli.Options{ReadOnly: tt.readOnly, LookPath: func(name string) (string, error) { return "/bin/" + name, nil }})
-				}
-			}
-			tools, err := toolset.Select(sets, toolset.Filter{OptIn: []string{"cli"}, ReadOnly: tt.readOnly})
+			tools, err := toolset.Select(everyCLITool(t, kubeconfig, tt.readOnly), toolset.Filter{OptIn: []string{"cli"}, ReadOnly: tt.readOnly})
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkSize(t, listTools(t, mcpserver.New(mcpserver.Options{Tools: tools})), tt.ceiling)
 		})
 	}
+}
+
+// everyCLITool is every toolset, with the CLI toolset as it is when all four
+// CLIs are on PATH (whatever is installed here), built for read-only mode or
+// not.
+func everyCLITool(t *testing.T, kubeconfig string, readOnly bool) []toolset.Toolset {
+	t.Helper()
+	cl, err := clusters.New(clusters.Options{Kubeconfig: kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := toolset.Deps{Clusters: cl}
+	sets := toolsets(config.Default(), deps)
+	for i, ts := range sets {
+		if ts.Name() == "cli" {
+			sets[i] = cli.New(deps, cli.Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) { return "/bin/" + name, nil }})
+		}
+	}
+	return sets
 }
 
 // twoClusters is a kubeconfig with two contexts, neither reachable.
