@@ -284,3 +284,21 @@ func TestToolAnnotations(t *testing.T) {
 		"port_forward": {false, false, false},
 	})
 }
+
+// TestForwardActsOn: confirmation rules see a start as acting on a Pod in
+// its namespace, and list and stop as acting on nothing in the cluster.
+func TestForwardActsOn(t *testing.T) {
+	for _, tt := range []struct {
+		in              ForwardIn
+		kind, namespace string
+	}{
+		{ForwardIn{Action: "start", Namespace: "shop", Name: "web-1"}, "Pod", "shop"},
+		{ForwardIn{Action: " Start "}, "Pod", ""},
+		{ForwardIn{Action: "list"}, "", ""},
+		{ForwardIn{Action: "stop", ID: "pf-1"}, "", ""},
+	} {
+		if kind, ns := tt.in.ActsOn(); kind != tt.kind || ns != tt.namespace {
+			t.Errorf("%+v acts on %q in %q, want %q in %q", tt.in, kind, ns, tt.kind, tt.namespace)
+		}
+	}
+}
