@@ -75,7 +75,7 @@ func buildTroubleshootPod(a args) *plan {
 		fmt.Sprintf("If a Deployment owns the pod (through a ReplicaSet, step 2), call %s with <deployment> replaced by its name: a recent revision may have changed the image or settings.",
 			p.call("rollout_history", "kind", "deployment", "name", "<deployment>", "namespace", ns)),
 	}
-	p.answer = "the root cause in one sentence, the evidence (quote the decisive log lines or event messages) and the fix: the exact change, or a rollout_undo to the last good revision when that is the fastest way back."
+	p.answer = "the root cause in one sentence, the evidence (quote the decisive log lines or event messages) and the fix: the exact change, or a rollout call with action undo and to_revision the last good revision, when that is the fastest way back."
 	return p
 }
 

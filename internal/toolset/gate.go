@@ -53,19 +53,22 @@ func addTool[In any](s *mcp.Server, t *mcp.Tool, schema *jsonschema.Schema, run 
 // advertised is an input schema as tools/list shows it, which every client
 // puts into a model's context on every turn: without what a model needs no
 // telling (that unknown arguments are refused; that an integer fits in 32
-// bits). The gate still validates calls against the full schema, and a call
-// that breaks it gets an answer that names the problem.
+// bits; that an optional argument may also be null). The gate still
+// validates calls against the full schema, and a call that breaks it gets an
+// answer that names the problem.
 func advertised(s *jsonschema.Schema) *jsonschema.Schema {
 	out := *s
 	out.AdditionalProperties = nil
 	out.Properties = make(map[string]*jsonschema.Schema, len(s.Properties))
 	for name, p := range s.Properties {
-		if p.Minimum != nil && p.Maximum != nil && *p.Minimum == math.MinInt32 && *p.Maximum == math.MaxInt32 {
-			q := *p
+		q := *p
+		if q.Minimum != nil && q.Maximum != nil && *q.Minimum == math.MinInt32 && *q.Maximum == math.MaxInt32 {
 			q.Minimum, q.Maximum = nil, nil
-			p = &q
 		}
-		out.Properties[name] = p
+		if len(q.Types) == 2 && q.Types[0] == "null" {
+			q.Type, q.Types = q.Types[1], nil
+		}
+		out.Properties[name] = &q
 	}
 	return &out
 }

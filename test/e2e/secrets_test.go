@@ -83,15 +83,17 @@ func TestNoToolRevealsThePlantedSecret(t *testing.T) {
 // inputSchema is what a client sees of a tool's arguments.
 type inputSchema struct {
 	props    map[string]bool
+	desc     map[string]string // each property's description
 	required []string
 }
 
 func schemaProperties(schema any) inputSchema {
 	m, _ := schema.(map[string]any)
 	props, _ := m["properties"].(map[string]any)
-	out := inputSchema{props: map[string]bool{}}
-	for k := range props {
+	out := inputSchema{props: map[string]bool{}, desc: map[string]string{}}
+	for k, p := range props {
 		out.props[k] = true
+		out.desc[k], _ = p.(map[string]any)["description"].(string)
 	}
 	req, _ := m["required"].([]any)
 	for _, r := range req {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -36,9 +37,9 @@ func (p *planted) targetsFor(tool string, s inputSchema) []target {
 		return objs
 	case strings.HasPrefix(tool, "nodes_"):
 		return []target{{kind: "Node", name: p.node, clusterScoped: true}}
-	case strings.HasPrefix(tool, "rollout_"), strings.HasPrefix(tool, "workloads_"):
+	case strings.HasPrefix(tool, "rollout"), strings.HasPrefix(tool, "workloads_"):
 		return objs[1:2]
-	case s.props["name"] || s.props["kind"]: // pods_*, port_forward_*, events_list (of the Pod)
+	case s.props["name"] || s.props["kind"]: // pods_*, port_forward, events_list (of the Pod)
 		return objs[:1]
 	}
 	return []target{{}}
@@ -55,12 +56,15 @@ const (
 )
 
 // argSets derives a tool's argument sets from its input schema: for each
-// target and aim, every property the sweep knows a value for. A write tool
-// gets a dry run where it has one; else it changes only planted objects, or
-// (kubectl, helm) only reads. A tool no set fits gets none, and the sweep
-// fails for it.
-func (p *planted) argSets(tool *mcp.Tool) []map[string]any {
+// target and aim, every property the sweep knows a value for, and action
+// unless it is "". A write tool gets a dry run where it has one; else it
+// changes only planted objects, or (kubectl, helm) only reads. A tool no set
+// fits gets none, and the sweep fails for it.
+func (p *planted) argSets(tool *mcp.Tool, action string) []map[string]any {
 	s := schemaProperties(tool.InputSchema)
+	if action != "" {
+		s = s.forAction(tool.Name, action)
+	}
 	if s.props["args"] {
 		return p.cliArgSets(tool.Name, s)
 	}
@@ -82,6 +86,9 @@ func (p *planted) argSets(tool *mcp.Tool) []map[string]any {
 			if !ok {
 				continue
 			}
+			if action != "" {
+				in["action"] = action
+			}
 			add(in)
 			if a == byName && t.resource == "secrets" && s.props["reveal_secret_values"] {
 				add(with(in, "reveal_secret_values", true)) // refused: allowSecretReveal is off
@@ -89,6 +96,22 @@ func (p *planted) argSets(tool *mcp.Tool) []map[string]any {
 		}
 	}
 	return sets
+}
+
+// forAction is s as one action of tool takes it: without the properties
+// another action takes (their descriptions start with "ACTION:"), and with
+// action given by argSets, not required of fill.
+func (s inputSchema) forAction(tool, action string) inputSchema {
+	out := inputSchema{props: maps.Clone(s.props), desc: s.desc}
+	for prop := range s.props {
+		for _, a := range actions[tool] {
+			if a != action && strings.HasPrefix(s.desc[prop], a+":") {
+				delete(out.props, prop)
+			}
+		}
+	}
+	out.required = slices.DeleteFunc(slices.Clone(s.required), func(r string) bool { return r == "action" })
+	return out
 }
 
 // fill gives every property of s the sweep knows a value for; ok is false

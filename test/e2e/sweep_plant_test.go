@@ -32,7 +32,7 @@ type planted struct {
 	// sown is everything planted, as JSON or text: the sweep must find
 	// every credential in it, or its windows miss what they look for.
 	sown      [][]byte
-	forwardID string // the port-forward session the sweep started, for port_forward_stop
+	forwardID string // the port-forward session the sweep started, for port_forward stop
 }
 
 // credential is one planted secret: where it was put (for the report) and
@@ -202,7 +202,7 @@ func (p *planted) plantDeployment(t *testing.T, c kubernetes.Interface) {
 }
 
 // revision is the ReplicaSet the controller would have made for revision
-// rev of d, so that rollout_history shows revisions and rollout_undo has one
+// rev of d, so that rollout_history shows revisions and rollout undo has one
 // to go back to.
 func revision(d *appsv1.Deployment, rev int) *appsv1.ReplicaSet {
 	l := maps.Clone(d.Spec.Template.Labels)
@@ -247,7 +247,7 @@ func (p *planted) credData(where string) string {
 	return v
 }
 
-// plantNode adds a Node for nodes_cordon, nodes_uncordon and nodes_drain.
+// plantNode adds a Node for nodes_cordon and nodes_drain.
 func (p *planted) plantNode(t *testing.T, c kubernetes.Interface) {
 	t.Helper()
 	p.node = p.ns + "-node"

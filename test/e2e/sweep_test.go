@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,8 +38,10 @@ func TestSweepNoCredentialLeaves(t *testing.T) {
 	w.windows.mustSeeEvery(t, p)
 	tools := w.tools(t)
 	for _, tool := range tools {
-		for _, in := range p.argSets(tool) {
-			w.callTool(t, tool.Name, in)
+		for _, action := range actionsOf(tool) {
+			for _, in := range p.argSets(tool, action) {
+				w.callTool(t, tool.Name, in)
+			}
 		}
 	}
 	for _, o := range p.objects() {
@@ -73,13 +74,27 @@ type sweep struct {
 	leaks    []string
 }
 
-// calledLast are tools that leave their object in a state another tool
-// refuses: rollout_restart refuses a paused Deployment.
-var calledLast = []string{"rollout_pause"}
+// actions are the actions the sweep calls, in this order, of each tool that
+// takes one: a paused Deployment is resumed before the next tool (which
+// could refuse it), and the port-forward session started is stopped.
+var actions = map[string][]string{
+	"rollout":      {"restart", "undo", "pause", "resume"},
+	"port_forward": {"start", "list", "stop"},
+	"nodes_cordon": {"cordon", "uncordon"},
+}
+
+// actionsOf are the actions the sweep calls of tool; "" stands for the one
+// call of a tool that takes none. A tool that takes an action but has none
+// here is never called, and the sweep fails for it.
+func actionsOf(tool *mcp.Tool) []string {
+	if schemaProperties(tool.InputSchema).props["action"] {
+		return actions[tool.Name]
+	}
+	return []string{""}
+}
 
 // tools lists the advertised tools in the order the sweep calls them: by
-// name (port_forward_start opens the session port_forward_stop ends), with
-// calledLast last.
+// name.
 func (w *sweep) tools(t *testing.T) []*mcp.Tool {
 	var tools []*mcp.Tool
 	for tool, err := range w.cs.Tools(testContext(t), nil) {
@@ -88,10 +103,7 @@ func (w *sweep) tools(t *testing.T) []*mcp.Tool {
 		}
 		tools = append(tools, tool)
 	}
-	slices.SortFunc(tools, func(a, b *mcp.Tool) int {
-		return cmp.Or(cmp.Compare(btoi(slices.Contains(calledLast, a.Name)), btoi(slices.Contains(calledLast, b.Name))),
-			strings.Compare(a.Name, b.Name))
-	})
+	slices.SortFunc(tools, func(a, b *mcp.Tool) int { return strings.Compare(a.Name, b.Name) })
 	return tools
 }
 
@@ -114,10 +126,20 @@ func (w *sweep) callTool(t *testing.T, name string, in map[string]any) {
 		w.errors = append(w.errors, fmt.Sprintf("%s %s: %s", name, args, firstLine(textOf(res))))
 	default:
 		w.answered[name]++
-		if id, ok := res.StructuredContent.(map[string]any)["id"].(string); ok && name == "port_forward_start" {
-			w.p.forwardID = id
+		if name == "port_forward" && in["action"] == "start" {
+			w.p.forwardID = startedID(res)
 		}
 	}
+}
+
+// startedID is the id of the session a port_forward start answered with.
+func startedID(res *mcp.CallToolResult) string {
+	sessions, _ := res.StructuredContent.(map[string]any)["sessions"].([]any)
+	if len(sessions) == 0 {
+		return ""
+	}
+	id, _ := sessions[0].(map[string]any)["id"].(string)
+	return id
 }
 
 func (w *sweep) readResource(t *testing.T, uri string) {
@@ -168,13 +190,6 @@ func (w *sweep) report(t *testing.T, tools []*mcp.Tool) {
 	if len(w.leaks) > 0 {
 		t.Errorf("%d planted credentials left the server (call, arguments: credential, where):\n  %s", len(w.leaks), strings.Join(w.leaks, "\n  "))
 	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func firstLine(s string) string {

@@ -20,9 +20,9 @@ import (
 type APIResourcesIn struct {
 	toolset.Target
 	toolset.TextCap
-	APIGroup   string `json:"api_group,omitempty" jsonschema:"e.g. apps; core for the core group"`
-	Namespaced *bool  `json:"namespaced,omitempty" jsonschema:"true or false: only that scope"`
-	Verb       string `json:"verb,omitempty" jsonschema:"e.g. list or patch"`
+	APIGroup   string `json:"api_group,omitempty" jsonschema:"e.g. apps, or core"`
+	Namespaced *bool  `json:"namespaced,omitempty"`
+	Verb       string `json:"verb,omitempty"`
 }
 
 // APIResource is one resource the cluster serves, at its preferred version.
@@ -44,7 +44,7 @@ type APIResourcesOut struct {
 func (c *Core) apiResourcesList() toolset.Tool {
 	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "api_resources_list",
-		Description: "List the kinds the cluster serves, custom resources too, like kubectl api-resources: names, short names, apiVersion, verbs.",
+		Description: "The kinds the cluster serves, custom ones too, like kubectl api-resources.",
 		Annotations: toolset.ReadOnly("List API resources"),
 	}, c.listAPIResources)
 }

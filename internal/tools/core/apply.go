@@ -24,9 +24,9 @@ type ApplyIn struct {
 	toolset.Target
 	toolset.Approval
 	toolset.TextCap
-	Manifest  string `json:"manifest" jsonschema:"YAML or JSON documents separated by ---"`
-	Namespace string `json:"namespace,omitempty" jsonschema:"for objects without one; default: the context's"`
-	DryRun    bool   `json:"dry_run,omitempty" jsonschema:"diff each object, change nothing"`
+	Manifest  string `json:"manifest"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"for objects without one"`
+	DryRun    bool   `json:"dry_run,omitempty"`
 	Force     bool   `json:"force,omitempty" jsonschema:"take over fields other managers own"`
 }
 
@@ -52,7 +52,7 @@ type ApplyOut struct {
 func (c *Core) resourcesApply() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_apply",
-		Description: "Server-side apply objects from YAML: all dry-run first, then in order; on a failure, what it created is deleted.",
+		Description: "Server-side apply YAML: all dry-run first, then in order; a failure deletes what it created.",
 		Annotations: toolset.Writes("Apply a manifest", true, true),
 	}, c.apply)
 }

@@ -38,7 +38,7 @@ const nodeScan = 500
 func (c *Core) clusterInfo() toolset.Tool {
 	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "cluster_info",
-		Description: "Summarize the cluster: apiserver version, API groups, custom resource groups, ready nodes.",
+		Description: "Apiserver version, API groups, custom resource groups, ready nodes.",
 		Annotations: toolset.ReadOnly("Cluster info"),
 	}, c.info)
 }

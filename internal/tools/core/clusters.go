@@ -18,11 +18,12 @@ type ClustersIn struct {
 	Cluster string `json:"cluster,omitempty"`
 }
 
-// ClusterStatus is one cluster as it answered just now.
+// ClusterStatus is one cluster, a kubeconfig context, as it answered just now.
 type ClusterStatus struct {
 	Name      string `json:"name"`
 	Server    string `json:"server"`
-	Default   bool   `json:"default"`
+	Namespace string `json:"namespace" jsonschema:"the context's default namespace"`
+	Default   bool   `json:"default" jsonschema:"whether tools act on this cluster when they name none"`
 	Reachable bool   `json:"reachable"`
 	Version   string `json:"version,omitempty"`
 	Nodes     int    `json:"nodes" jsonschema:"-1 when not known"`
@@ -38,7 +39,7 @@ type ClustersOut struct {
 func (c *Core) clustersList() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "clusters_list",
-		Description: "List the clusters kubemcp serves, asking each now: reachable, version, node count, latency, error.",
+		Description: "The contexts kubemcp serves (server, namespace, default), each checked now: reachable, version, nodes.",
 		Annotations: toolset.ReadOnly("List clusters"),
 	}, c.listClusters)
 }
@@ -52,9 +53,9 @@ func (c *Core) listClusters(ctx context.Context, _ *mcp.CallToolRequest, in Clus
 		}
 	}
 	out := ClustersOut{Clusters: []ClusterStatus{}}
-	table := render.Table{Header: []string{"DEFAULT", "NAME", "SERVER", "REACHABLE", "VERSION", "NODES", "LATENCY", "ERROR"}}
+	table := render.Table{Header: []string{"DEFAULT", "NAME", "SERVER", "NAMESPACE", "REACHABLE", "VERSION", "NODES", "LATENCY", "ERROR"}}
 	for _, st := range c.deps.Clusters.Probe(ctx, names) {
-		cs := ClusterStatus{Name: st.Name, Server: st.Server, Default: st.Default, Reachable: st.Reachable,
+		cs := ClusterStatus{Name: st.Name, Server: st.Server, Namespace: st.Namespace, Default: st.Default, Reachable: st.Reachable,
 			Version: st.Version, Nodes: st.Nodes, LatencyMS: st.Latency.Milliseconds(), Error: st.Error}
 		out.Clusters = append(out.Clusters, cs)
 		def, nodes, latency := "", "?", "-"
@@ -67,7 +68,7 @@ func (c *Core) listClusters(ctx context.Context, _ *mcp.CallToolRequest, in Clus
 		if cs.Reachable {
 			latency = st.Latency.Round(time.Millisecond).String()
 		}
-		table.Rows = append(table.Rows, []string{def, cs.Name, cs.Server, strconv.FormatBool(cs.Reachable), orNone(cs.Version), nodes, latency, orNone(cs.Error)})
+		table.Rows = append(table.Rows, []string{def, cs.Name, cs.Server, orNone(cs.Namespace), strconv.FormatBool(cs.Reachable), orNone(cs.Version), nodes, latency, orNone(cs.Error)})
 	}
 	return table.Render(c.deps.Budget(in.TextCap), "The list is longer than the budget; name fewer clusters (cluster) or raise max_bytes."), out, nil
 }

@@ -28,7 +28,7 @@ func (c *Core) Tools() []toolset.Tool {
 	return []toolset.Tool{
 		c.namespacesList(),
 		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.resourcesExplain(), c.eventsList(), c.apiResourcesList(),
-		c.contextsList(), c.clustersList(), c.clusterInfo(),
+		c.clustersList(), c.clusterInfo(),
 		c.resourcesApply(), c.resourcesPatch(), c.resourcesDelete(),
 	}
 }

@@ -18,9 +18,9 @@ type DeleteIn struct {
 	KindRef
 	Namespace          string `json:"namespace,omitempty"`
 	Name               string `json:"name"`
-	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"check only, change nothing"`
+	DryRun             bool   `json:"dry_run,omitempty"`
 	PropagationPolicy  string `json:"propagation_policy,omitempty" jsonschema:"Background (default), Foreground or Orphan"`
-	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"0 deletes at once; default: the object's"`
+	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty"`
 }
 
 // DeleteOut is the structured result of resources_delete.
@@ -40,7 +40,7 @@ var propagationPolicies = []metav1.DeletionPropagation{metav1.DeletePropagationB
 func (c *Core) resourcesDelete() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_delete",
-		Description: "Delete one object of any kind by name.",
+		Description: "Delete one object of any kind.",
 		Annotations: toolset.Writes("Delete a resource", true, true),
 	}, c.delete)
 }

@@ -73,7 +73,7 @@ type DescribeOut struct {
 func (c *Core) resourcesDescribe() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_describe",
-		Description: "Describe one object like kubectl describe: owners, key facts, conditions and recent events. Start here when something fails.",
+		Description: "Describe one object: owners, key facts, conditions, recent events. Start here when something fails.",
 		Annotations: toolset.ReadOnly("Describe a resource"),
 	}, c.describe)
 }

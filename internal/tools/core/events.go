@@ -33,9 +33,9 @@ type EventsIn struct {
 	toolset.TextCap
 	Namespace    string `json:"namespace,omitempty"`
 	WarningsOnly bool   `json:"warnings_only,omitempty"`
-	Kind         string `json:"kind,omitempty" jsonschema:"involved object's kind, e.g. Pod"`
-	Name         string `json:"name,omitempty" jsonschema:"involved object's name"`
-	Limit        int    `json:"limit,omitempty" jsonschema:"newest first (default 50, max 1000)"`
+	Kind         string `json:"kind,omitempty" jsonschema:"involved object's"`
+	Name         string `json:"name,omitempty" jsonschema:"involved object's"`
+	Limit        int    `json:"limit,omitempty" jsonschema:"default 50, max 1000"`
 }
 
 // Event is one event, as structured output.
@@ -59,7 +59,7 @@ type EventsOut struct {
 func (c *Core) eventsList() toolset.Tool {
 	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "events_list",
-		Description: "List events newest first, all or warnings only, or of one object: why pods crash, fail to schedule or pull images.",
+		Description: "Events newest first (all, warnings, or one object's): why pods crash or fail to schedule.",
 		Annotations: toolset.ReadOnly("List events"),
 	}, c.listEvents)
 }

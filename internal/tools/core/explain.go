@@ -18,7 +18,7 @@ type ExplainIn struct {
 	toolset.Target
 	toolset.TextCap
 	KindRef
-	Path string `json:"path,omitempty" jsonschema:"field path, e.g. spec.template.spec; omit for the kind"`
+	Path string `json:"path,omitempty" jsonschema:"e.g. spec.template.spec"`
 }
 
 // SchemaField is one child field of the explained field.
@@ -43,7 +43,7 @@ type ExplainOut struct {
 func (c *Core) resourcesExplain() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_explain",
-		Description: "Show the schema of a kind or field from the cluster's OpenAPI, like kubectl explain; use it to write manifests and patches.",
+		Description: "A kind's or field's schema from the cluster's OpenAPI, like kubectl explain.",
 		Annotations: toolset.ReadOnly("Explain a resource's schema"),
 	}, c.explain)
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"k8s.io/client-go/tools/clientcmd"
@@ -58,8 +59,9 @@ func TestClusterInfo(t *testing.T) {
 	toolsettest.Want(t, alice.OK(t, "cluster_info", nil, nil), "v1.34.4", "nodes: forbidden")
 }
 
-// TestContextsList reads a kubeconfig of two contexts, the second current.
-func TestContextsList(t *testing.T) {
+// TestClustersList reads a kubeconfig of two contexts, the second current,
+// both reachable.
+func TestClustersList(t *testing.T) {
 	cfg, err := clientcmd.LoadFromFile(env.Kubeconfig)
 	if err != nil {
 		t.Fatal(err)
@@ -72,14 +74,22 @@ func TestContextsList(t *testing.T) {
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
 		t.Fatal(err)
 	}
-	var out ContextsOut
-	text := toolsettest.ServeWith(t, toolsettest.Options{Kubeconfig: path}, New).OK(t, "contexts_list", nil, &out)
-	toolsettest.Want(t, text, "CURRENT", "*        other", "shop", testenv.KubeContext, env.Server)
-	want := []KubeContext{
+	var out ClustersOut
+	text := toolsettest.ServeWith(t, toolsettest.Options{Kubeconfig: path}, New).OK(t, "clusters_list", nil, &out)
+	toolsettest.Want(t, text, "DEFAULT", "NAMESPACE", "other", "shop", testenv.KubeContext, env.Server, "v1.34.4")
+	want := []ClusterStatus{
 		{Name: testenv.KubeContext, Server: env.Server, Namespace: "default"},
-		{Name: "other", Server: env.Server, Namespace: "shop", Current: true},
+		{Name: "other", Server: env.Server, Namespace: "shop", Default: true},
 	}
-	if !slices.Equal(out.Contexts, want) {
-		t.Errorf("contexts = %+v, want %+v", out.Contexts, want)
+	for i := range out.Clusters {
+		got := &out.Clusters[i]
+		if !got.Reachable || got.Version != "v1.34.4" || got.Nodes < 1 {
+			t.Errorf("%s: reachable %v, version %q, nodes %d", got.Name, got.Reachable, got.Version, got.Nodes)
+		}
+		got.Reachable, got.Version, got.Nodes, got.LatencyMS = false, "", 0, 0 // checked above; the rest is compared whole
+	}
+	slices.SortFunc(out.Clusters, func(a, b ClusterStatus) int { return strings.Compare(a.Name, b.Name) })
+	if !slices.Equal(out.Clusters, want) {
+		t.Errorf("clusters = %+v, want %+v", out.Clusters, want)
 	}
 }

@@ -25,11 +25,11 @@ type ListIn struct {
 	toolset.TextCap
 	KindRef
 	Namespace     string `json:"namespace,omitempty"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web,tier!=cache"`
-	FieldSelector string `json:"field_selector,omitempty" jsonschema:"e.g. status.phase=Running"`
+	LabelSelector string `json:"label_selector,omitempty"`
+	FieldSelector string `json:"field_selector,omitempty"`
 	Limit         int    `json:"limit,omitempty" jsonschema:"per page (default 100, max 1000)"`
-	Continue      string `json:"continue,omitempty" jsonschema:"token from the previous page"`
-	Wide          bool   `json:"wide,omitempty" jsonschema:"show every column"`
+	Continue      string `json:"continue,omitempty" jsonschema:"from the previous page"`
+	Wide          bool   `json:"wide,omitempty"`
 	Format        string `json:"output,omitempty" jsonschema:"table (default), yaml or json"`
 }
 
@@ -56,7 +56,7 @@ type ListOut struct {
 func (c *Core) resourcesList() toolset.Tool {
 	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "resources_list",
-		Description: "List objects of any kind, custom resources too, with the columns kubectl get shows; pages end with the call for the next.",
+		Description: "List objects of any kind with kubectl get's columns, a page at a time.",
 		Annotations: toolset.ReadOnly("List resources"),
 	}, c.listResources)
 }

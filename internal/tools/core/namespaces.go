@@ -33,7 +33,7 @@ type NamespacesOut struct {
 func (c *Core) namespacesList() toolset.Tool {
 	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "namespaces_list",
-		Description: "List namespaces with their status and age.",
+		Description: "List namespaces: status, age.",
 		Annotations: toolset.ReadOnly("List namespaces"),
 	}, c.listNamespaces)
 }

@@ -26,7 +26,7 @@ type PatchIn struct {
 	Name      string `json:"name"`
 	Patch     string `json:"patch" jsonschema:"JSON; YAML also for merge and strategic"`
 	Type      string `json:"type,omitempty" jsonschema:"merge (default), json (RFC 6902) or strategic (built-in kinds)"`
-	DryRun    bool   `json:"dry_run,omitempty" jsonschema:"show the diff, change nothing"`
+	DryRun    bool   `json:"dry_run,omitempty"`
 }
 
 // PatchOut is the structured result of resources_patch.
@@ -50,7 +50,7 @@ var patchTypes = map[string]types.PatchType{
 func (c *Core) resourcesPatch() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_patch",
-		Description: "Patch one object of any kind (merge, JSON or strategic patch); answers with the diff.",
+		Description: "Patch one object of any kind (merge, JSON or strategic); answers with the diff.",
 		Annotations: toolset.Writes("Patch a resource", true, true),
 	}, c.patch)
 }

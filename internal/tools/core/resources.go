@@ -16,9 +16,9 @@ import (
 // KindRef names a kind the way a person or model might. It is embedded in the
 // input of every tool that acts on objects of any kind.
 type KindRef struct {
-	APIVersion string `json:"api_version,omitempty" jsonschema:"with kind, e.g. apps/v1"`
-	Kind       string `json:"kind,omitempty" jsonschema:"with api_version, e.g. Deployment"`
-	Resource   string `json:"resource,omitempty" jsonschema:"the kind in any kubectl spelling, e.g. deploy"`
+	APIVersion string `json:"api_version,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	Resource   string `json:"resource,omitempty" jsonschema:"e.g. deploy; or kind and api_version"`
 }
 
 func (r KindRef) ref() kube.Ref {
@@ -32,7 +32,7 @@ type GetIn struct {
 	KindRef
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
-	Format    string `json:"output,omitempty" jsonschema:"yaml (default) or json"`
+	Format    string `json:"output,omitempty"`
 	Reveal    bool   `json:"reveal_secret_values,omitempty" jsonschema:"if the server allows it"`
 }
 
@@ -48,7 +48,7 @@ type GetOut struct {
 func (c *Core) resourcesGet() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "resources_get",
-		Description: "Get one object of any kind as YAML or JSON, Secret values redacted. resources_describe summarizes it with events.",
+		Description: "Get one object of any kind as YAML or JSON, Secret values redacted.",
 		Annotations: toolset.ReadOnly("Get a resource"),
 	}, c.getResource)
 }

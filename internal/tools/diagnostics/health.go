@@ -21,7 +21,7 @@ import (
 type HealthIn struct {
 	toolset.Target
 	toolset.TextCap
-	WatchSeconds int `json:"watch_seconds,omitempty" jsonschema:"then watch problems change, max 60"`
+	WatchSeconds int `json:"watch_seconds,omitempty" jsonschema:"max 60"`
 }
 
 // check is one of the apiserver's readiness checks.
@@ -55,7 +55,7 @@ type HealthOut struct {
 func (d *Diagnostics) clusterHealth() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "cluster_health",
-		Description: "Cluster health: apiserver readiness checks, nodes ready or not, problem counts by reason; can watch them change.",
+		Description: "Apiserver readiness, nodes ready or not, problem counts by reason; can watch changes.",
 		Annotations: toolset.ReadOnly("Cluster health"),
 	}, d.health)
 }

@@ -15,7 +15,7 @@ import (
 type IssuesIn struct {
 	toolset.Target
 	toolset.TextCap
-	Namespace string `json:"namespace,omitempty" jsonschema:"omit for the whole cluster, nodes included"`
+	Namespace string `json:"namespace,omitempty" jsonschema:"omit: whole cluster, nodes too"`
 }
 
 // IssuesOut is the structured result of find_issues.
@@ -29,7 +29,7 @@ type IssuesOut struct {
 func (d *Diagnostics) findIssues() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "find_issues",
-		Description: "Find what is wrong: failing pods, stuck rollouts, failed Jobs, sick nodes, pending PVCs, with evidence and next call.",
+		Description: "What is wrong: failing pods, stuck rollouts, failed Jobs, sick nodes, pending PVCs, with evidence.",
 		Annotations: toolset.ReadOnly("Find issues"),
 	}, d.issues)
 }

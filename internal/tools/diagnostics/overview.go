@@ -62,7 +62,7 @@ type OverviewOut struct {
 func (d *Diagnostics) namespaceOverview() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "namespace_overview",
-		Description: "Summarize a namespace: objects by kind and status, issues, recent warnings, top CPU and memory consumers.",
+		Description: "A namespace's objects by kind and status, issues, warnings, top CPU and memory users.",
 		Annotations: toolset.ReadOnly("Namespace overview"),
 	}, d.overview)
 }

@@ -13,7 +13,7 @@ import (
 // SubjectIn names whom an RBAC question is about.
 type SubjectIn struct {
 	User           string   `json:"user,omitempty"`
-	Groups         []string `json:"groups,omitempty" jsonschema:"with user, or alone"`
+	Groups         []string `json:"groups,omitempty"`
 	ServiceAccount string   `json:"service_account,omitempty" jsonschema:"namespace/name"`
 }
 
@@ -51,8 +51,8 @@ func (in SubjectIn) subject() (subject, string, error) {
 
 // AccessIn is an RBAC request: a verb on a resource, or on a URL path.
 type AccessIn struct {
-	Verb      string `json:"verb" jsonschema:"e.g. get, list, delete"`
-	Resource  string `json:"resource" jsonschema:"e.g. pods, deploy, pods/log, /healthz"`
+	Verb      string `json:"verb"`
+	Resource  string `json:"resource" jsonschema:"e.g. pods, pods/log, /healthz"`
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name,omitempty"`
 }

@@ -31,7 +31,7 @@ type CanIOut struct {
 func (d *Diagnostics) rbacCanI() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "rbac_can_i",
-		Description: "Ask the apiserver whether you, or a named user, group or service account, may do a verb on a resource.",
+		Description: "Whether you, or a user, group or service account, may do a verb on a resource.",
 		Annotations: toolset.ReadOnly("Can I"),
 	}, d.canI)
 }

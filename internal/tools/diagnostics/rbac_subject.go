@@ -42,7 +42,7 @@ type SubjectPermissionsOut struct {
 func (d *Diagnostics) rbacSubjectPermissions() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "rbac_subject_permissions",
-		Description: "List what a user, group or service account may do through RBAC bindings, per namespace.",
+		Description: "What a user, group or service account may do through RBAC, per namespace.",
 		Annotations: toolset.ReadOnly("Subject permissions"),
 	}, d.subjectPermissions)
 }

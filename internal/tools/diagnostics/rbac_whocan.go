@@ -39,7 +39,7 @@ type WhoCanOut struct {
 func (d *Diagnostics) rbacWhoCan() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "rbac_who_can",
-		Description: "List who may do a verb on a resource through RBAC bindings, aggregated roles included.",
+		Description: "Who may do a verb on a resource through RBAC.",
 		Annotations: toolset.ReadOnly("Who can"),
 	}, d.whoCan)
 }

@@ -35,7 +35,7 @@ type SecurityOut struct {
 func (d *Diagnostics) securityScan() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "security_scan",
-		Description: "Find unsafe pod settings (privileged, host access, root, no limits, :latest, tokens, Secrets in env), with fixes.",
+		Description: "Unsafe pod settings (privileged, host access, root, no limits, :latest, tokens, Secrets in env) and fixes.",
 		Annotations: toolset.ReadOnly("Security scan"),
 	}, d.security)
 }

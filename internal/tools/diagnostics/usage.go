@@ -27,8 +27,8 @@ type UsageIn struct {
 	toolset.Target
 	toolset.TextCap
 	Namespace    string  `json:"namespace,omitempty"`
-	CPUHourPrice float64 `json:"cpu_hour_price,omitempty" jsonschema:"per CPU-hour (default 0.04)"`
-	GiBHourPrice float64 `json:"gib_hour_price,omitempty" jsonschema:"per GiB-hour of memory (default 0.005)"`
+	CPUHourPrice float64 `json:"cpu_hour_price,omitempty" jsonschema:"default 0.04"`
+	GiBHourPrice float64 `json:"gib_hour_price,omitempty" jsonschema:"default 0.005"`
 }
 
 // WorkloadUsage is one workload's requests, limits and usage, summed over
@@ -75,7 +75,7 @@ type UsageOut struct {
 func (d *Diagnostics) resourceUsage() toolset.Tool {
 	return toolset.FanOut(d.deps, mcp.Tool{
 		Name:        "resource_usage",
-		Description: "Workloads' requests and limits against metrics-server usage: over- and under-provisioned, and a monthly cost.",
+		Description: "Workloads' requests and limits against use: over- and under-provisioned, monthly cost.",
 		Annotations: toolset.ReadOnly("Resource usage and cost"),
 	}, d.usage)
 }

@@ -3,6 +3,7 @@ package nodes
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	corev1 "k8s.io/api/core/v1"
@@ -13,37 +14,34 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// CordonIn names a node.
+// CordonIn names a node and whether to cordon or uncordon it.
 type CordonIn struct {
 	toolset.Target
 	toolset.Approval
-	Name string `json:"name"`
+	Action string `json:"action" jsonschema:"cordon or uncordon"`
+	Name   string `json:"name"`
 }
 
-// CordonOut is the structured result of nodes_cordon and nodes_uncordon.
+// CordonOut is the structured result of nodes_cordon.
 type CordonOut struct {
 	Name          string `json:"name"`
 	Unschedulable bool   `json:"unschedulable" jsonschema:"spec.unschedulable after the call"`
 	Changed       bool   `json:"changed" jsonschema:"false when the node already was in that state"`
 }
 
+// cordonTool is kubectl cordon and uncordon in one tool: either changes
+// where pods may run (destructive), and calling it again changes nothing more.
 func (n *Nodes) cordonTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_cordon",
-		Description: "Mark a node unschedulable, as kubectl cordon does; its pods keep running.",
-		Annotations: toolset.Writes("Cordon a node", true, true),
+		Description: "Cordon a node (its pods keep running) or uncordon it.",
+		Annotations: toolset.Writes("Cordon or uncordon a node", true, true),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
-		return n.setUnschedulable(ctx, in.Cluster, in.Name, true)
-	})
-}
-
-func (n *Nodes) uncordonTool() toolset.Tool {
-	return toolset.New(mcp.Tool{
-		Name:        "nodes_uncordon",
-		Description: "Mark a node schedulable again, as kubectl uncordon does.",
-		Annotations: toolset.Writes("Uncordon a node", true, true),
-	}, func(ctx context.Context, _ *mcp.CallToolRequest, in CordonIn) (string, CordonOut, error) {
-		return n.setUnschedulable(ctx, in.Cluster, in.Name, false)
+		switch action := strings.ToLower(strings.TrimSpace(in.Action)); action {
+		case "cordon", "uncordon":
+			return n.setUnschedulable(ctx, in.Cluster, in.Name, action == "cordon")
+		}
+		return "", CordonOut{Name: in.Name}, fmt.Errorf("action %q: want cordon or uncordon", in.Action)
 	})
 }
 

@@ -31,12 +31,12 @@ type DrainIn struct {
 	toolset.Approval
 	toolset.TextCap
 	Name               string `json:"name"`
-	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"show the plan, change nothing"`
+	DryRun             bool   `json:"dry_run,omitempty"`
 	IgnoreDaemonSets   *bool  `json:"ignore_daemonsets,omitempty" jsonschema:"default true; false refuses if any"`
-	DeleteEmptyDirData bool   `json:"delete_emptydir_data,omitempty" jsonschema:"evict pods with emptyDir, losing it"`
-	Force              bool   `json:"force,omitempty" jsonschema:"also delete pods no controller manages"`
-	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"default: each pod's own"`
-	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"retry blocked evictions (default 60, max 300)"`
+	DeleteEmptyDirData bool   `json:"delete_emptydir_data,omitempty"`
+	Force              bool   `json:"force,omitempty"`
+	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty"`
+	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"default 60, max 300"`
 }
 
 // Results of a drain for one pod.
@@ -71,7 +71,7 @@ type DrainOut struct {
 func (n *Nodes) drainTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_drain",
-		Description: "Cordon a node and evict its pods as kubectl drain does, respecting PodDisruptionBudgets; try dry_run first.",
+		Description: "Cordon a node and evict its pods like kubectl drain, respecting PodDisruptionBudgets; try dry_run first.",
 		Annotations: toolset.Writes("Drain a node", true, false),
 	}, n.drain)
 }
@@ -230,7 +230,7 @@ func drainText(node string, wasCordoned bool, out DrainOut, budget int) string {
 		b.WriteString("Terminating pods accepted their eviction and are shutting down within their grace period.\n")
 	}
 	if out.Complete {
-		fmt.Fprintf(&b, "After maintenance, nodes_uncordon {\"name\":%q} lets pods be scheduled here again.\n", node)
+		fmt.Fprintf(&b, "After maintenance, nodes_cordon {\"action\":\"uncordon\",\"name\":%q} lets pods be scheduled here again.\n", node)
 	}
 	return b.String()
 }

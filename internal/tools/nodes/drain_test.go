@@ -207,7 +207,7 @@ func TestDrain(t *testing.T) {
 	// The budget now allows one disruption: the Eviction API takes it.
 	w.allow(t, w.getBudget(t, "guarded"), 1)
 	r = cs.Call(t, "nodes_drain", args)
-	r.Expect(t, false, "was already cordoned and is drained", "1 evicted", "2 skipped", "nodes_uncordon")
+	r.Expect(t, false, "was already cordoned and is drained", "1 evicted", "2 skipped", `nodes_cordon {"action":"uncordon"`)
 	if w.exists(t, "guarded-1") {
 		t.Error("guarded-1 still exists")
 	}
@@ -258,7 +258,7 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		tool string
 		args map[string]any
 	}{
-		{"nodes_cordon", map[string]any{"name": w.node}},
+		{"nodes_cordon", map[string]any{"action": "cordon", "name": w.node}},
 		{"nodes_drain", map[string]any{"name": w.node, "force": true, "delete_emptydir_data": true, "timeout_seconds": 2}},
 	} {
 		cs.Call(t, c.tool, c.args).Expect(t, true, "read-only")
@@ -268,8 +268,8 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	}
 	cs.Call(t, "nodes_drain", map[string]any{"name": w.node, "dry_run": true}).Expect(t, false, "Dry run, nothing changed")
 
-	toolsettest.Serve(t, New).Call(t, "nodes_cordon", map[string]any{"name": w.node}).Expect(t, false)
-	cs.Call(t, "nodes_uncordon", map[string]any{"name": w.node}).Expect(t, true, "read-only")
+	toolsettest.Serve(t, New).Call(t, "nodes_cordon", map[string]any{"action": "cordon", "name": w.node}).Expect(t, false)
+	cs.Call(t, "nodes_cordon", map[string]any{"action": "uncordon", "name": w.node}).Expect(t, true, "read-only")
 	if !getNode(t, w.node).Spec.Unschedulable {
 		t.Fatal("read-only mode let an uncordon through")
 	}
@@ -279,6 +279,6 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 func TestForbidden(t *testing.T) {
 	cs := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New)
 	cs.Call(t, "nodes_list", nil).Expect(t, true, "forbidden", `"list"`, "nodes", "alice")
-	cs.Call(t, "nodes_cordon", map[string]any{"name": testenv.NodeName}).Expect(t, true, "forbidden", "alice")
+	cs.Call(t, "nodes_cordon", map[string]any{"action": "cordon", "name": testenv.NodeName}).Expect(t, true, "forbidden", "alice")
 	cs.Call(t, "nodes_drain", map[string]any{"name": testenv.NodeName, "dry_run": true}).Expect(t, true, "forbidden", "alice")
 }

@@ -75,7 +75,7 @@ type ListOut struct {
 func (n *Nodes) listTool() toolset.Tool {
 	return toolset.FanOut(n.deps, mcp.Tool{
 		Name:        "nodes_list",
-		Description: "List nodes: status, roles, version, IP, capacity, taints and conditions in a bad state.",
+		Description: "List nodes: status, roles, version, IP, capacity, taints, bad conditions.",
 		Annotations: toolset.ReadOnly("List nodes"),
 	}, n.list)
 }

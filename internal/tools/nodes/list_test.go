@@ -32,7 +32,7 @@ func TestListProblems(t *testing.T) {
 		corev1.NodeCondition{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionTrue, Reason: "KubeletHasInsufficientMemory", Message: "kubelet has insufficient memory available"},
 		corev1.NodeCondition{Type: corev1.NodeDiskPressure, Status: corev1.ConditionFalse})
 	cs := toolsettest.Serve(t, New)
-	cs.Call(t, "nodes_cordon", map[string]any{"name": name}).Expect(t, false)
+	cs.Call(t, "nodes_cordon", map[string]any{"action": "cordon", "name": name}).Expect(t, false)
 
 	r := cs.Call(t, "nodes_list", map[string]any{"label_selector": "suite=" + name})
 	r.Expect(t, false, "NotReady,SchedulingDisabled", "gpu,worker", "nvidia.com/gpu=present:NoSchedule", "Ready=False,MemoryPressure",
@@ -53,33 +53,34 @@ func TestCordonRoundTrip(t *testing.T) {
 	node(t, name, nil, nil)
 	cs := toolsettest.Serve(t, New)
 	steps := []struct {
-		tool          string
+		action        string
 		want          string
 		unschedulable bool
 		changed       bool
 	}{
-		{"nodes_cordon", "node " + name + " cordoned", true, true},
-		{"nodes_cordon", "already cordoned; nothing changed", true, false},
-		{"nodes_uncordon", "node " + name + " uncordoned", false, true},
-		{"nodes_uncordon", "already uncordoned; nothing changed", false, false},
+		{"cordon", "node " + name + " cordoned", true, true},
+		{"cordon", "already cordoned; nothing changed", true, false},
+		{"uncordon", "node " + name + " uncordoned", false, true},
+		{"uncordon", "already uncordoned; nothing changed", false, false},
 	}
 	for _, s := range steps {
-		r := cs.Call(t, s.tool, map[string]any{"name": name})
+		r := cs.Call(t, "nodes_cordon", map[string]any{"action": s.action, "name": name})
 		r.Expect(t, false, s.want)
 		var out CordonOut
 		r.Decode(t, &out)
 		if out.Unschedulable != s.unschedulable || out.Changed != s.changed {
-			t.Errorf("%s: structured %+v", s.tool, out)
+			t.Errorf("%s: structured %+v", s.action, out)
 		}
 		if got := getNode(t, name).Spec.Unschedulable; got != s.unschedulable {
-			t.Errorf("%s: spec.unschedulable = %v", s.tool, got)
+			t.Errorf("%s: spec.unschedulable = %v", s.action, got)
 		}
 	}
-	cs.Call(t, "nodes_cordon", map[string]any{"name": "no-such-node"}).Expect(t, true, `nodes "no-such-node" not found`, "nodes_list")
+	cs.Call(t, "nodes_cordon", map[string]any{"action": "cordon", "name": "no-such-node"}).Expect(t, true, `nodes "no-such-node" not found`, "nodes_list")
+	cs.Call(t, "nodes_cordon", map[string]any{"action": "drain", "name": name}).Expect(t, true, `action "drain": want cordon or uncordon`)
 }
 
 func TestToolAnnotations(t *testing.T) {
 	toolsettest.Serve(t, New).WantAnnotations(t, map[string]toolsettest.Hints{ // readOnly, destructive, idempotent
-		"nodes_list": {true, false, true}, "nodes_cordon": {false, true, true}, "nodes_uncordon": {false, true, true}, "nodes_drain": {false, true, false},
+		"nodes_list": {true, false, true}, "nodes_cordon": {false, true, true}, "nodes_drain": {false, true, false},
 	})
 }

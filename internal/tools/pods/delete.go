@@ -19,8 +19,8 @@ type DeleteIn struct {
 	toolset.Approval
 	Namespace          string `json:"namespace,omitempty"`
 	Name               string `json:"name"`
-	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty" jsonschema:"0 kills at once; default: the pod's"`
-	DryRun             bool   `json:"dry_run,omitempty" jsonschema:"validate only, change nothing"`
+	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty"`
+	DryRun             bool   `json:"dry_run,omitempty"`
 }
 
 // DeleteOut is the structured result of pods_delete.
@@ -37,7 +37,7 @@ type DeleteOut struct {
 func (p *Pods) podsDelete() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "pods_delete",
-		Description: "Delete a pod; the answer says whether its controller recreates it, the usual way to restart a pod.",
+		Description: "Delete a pod; says whether its controller recreates it (the usual pod restart).",
 		Annotations: toolset.Writes("Delete a pod", true, true),
 	}, p.delete)
 }

@@ -40,8 +40,8 @@ type ExecIn struct {
 	toolset.TextCap
 	Namespace      string   `json:"namespace,omitempty"`
 	Name           string   `json:"name"`
-	Container      string   `json:"container,omitempty" jsonschema:"default: the only or default container"`
-	Command        []string `json:"command" jsonschema:"argv; no shell is added"`
+	Container      string   `json:"container,omitempty"`
+	Command        []string `json:"command"`
 	Stdin          string   `json:"stdin,omitempty"`
 	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 30, max 300"`
 }
@@ -69,7 +69,7 @@ const (
 func (p *Pods) podsExec() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "pods_exec",
-		Description: "Run a command (argv, no shell) in a container; answers its exit code and output. Default timeout 30s.",
+		Description: "Run a command (argv, no shell) in a container: exit code and output.",
 		Annotations: toolset.Writes("Run a command in a container", true, false),
 	}, p.exec)
 }

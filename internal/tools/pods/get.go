@@ -38,7 +38,7 @@ type GetOut struct {
 func (p *Pods) podsGet() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "pods_get",
-		Description: "Get a pod's status summary: each container's state, restarts, last termination and resources; conditions.",
+		Description: "A pod's status: each container's state, restarts, last termination, resources; conditions.",
 		Annotations: toolset.ReadOnly("Get a pod"),
 	}, p.get)
 }

@@ -21,7 +21,7 @@ type ListIn struct {
 	toolset.Target
 	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
+	LabelSelector string `json:"label_selector,omitempty"`
 	Limit         int64  `json:"limit,omitempty"`
 	Continue      string `json:"continue,omitempty"`
 }
@@ -48,7 +48,7 @@ type ListOut struct {
 func (p *Pods) podsList() toolset.Tool {
 	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "pods_list",
-		Description: "List pods: ready, status (why a container waits or fails), restarts, age, node and IP.",
+		Description: "List pods: ready, status (why a container waits or fails), restarts, age, node, IP.",
 		Annotations: toolset.ReadOnly("List pods"),
 	}, p.list)
 }

@@ -33,17 +33,17 @@ type LogsIn struct {
 	toolset.Target
 	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty"`
-	Name          string `json:"name,omitempty" jsonschema:"or label_selector"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"instead of name: merge matching pods' logs"`
-	Container     string `json:"container,omitempty" jsonschema:"default: the only or default container"`
-	Previous      bool   `json:"previous,omitempty" jsonschema:"log of the previous (crashed) instance"`
-	TailLines     int    `json:"tail_lines,omitempty" jsonschema:"newest lines per pod (default 100, max 10000)"`
-	Since         string `json:"since,omitempty" jsonschema:"duration, e.g. 10m"`
+	Name          string `json:"name,omitempty"`
+	LabelSelector string `json:"label_selector,omitempty" jsonschema:"instead of name"`
+	Container     string `json:"container,omitempty"`
+	Previous      bool   `json:"previous,omitempty"`
+	TailLines     int    `json:"tail_lines,omitempty" jsonschema:"per pod (default 100, max 10000)"`
+	Since         string `json:"since,omitempty"`
 	SinceTime     string `json:"since_time,omitempty" jsonschema:"RFC 3339, instead of since"`
 	Grep          string `json:"grep,omitempty" jsonschema:"case-sensitive; scans the last 10000 lines"`
 	Regex         string `json:"regex,omitempty" jsonschema:"RE2; with grep, both must match"`
 	Timestamps    bool   `json:"timestamps,omitempty"`
-	MaxPods       int    `json:"max_pods,omitempty" jsonschema:"with label_selector (default 10, max 50)"`
+	MaxPods       int    `json:"max_pods,omitempty" jsonschema:"default 10, max 50"`
 }
 
 // LogsOut describes the answer. The log text itself is only in the text
@@ -77,7 +77,7 @@ type logQuery struct {
 func (p *Pods) podsLogs() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "pods_logs",
-		Description: "Read a container's newest log lines, filtered by grep or regex, or the crashed previous instance's; label_selector merges pods.",
+		Description: "A container's newest log lines, or its crashed previous instance's, by grep or regex; or many pods' by label.",
 		Annotations: toolset.ReadOnly("Read pod logs"),
 	}, p.logs)
 }

@@ -28,5 +28,5 @@ func (p *Pods) Description() string {
 // Tools implements toolset.Toolset.
 func (p *Pods) Tools() []toolset.Tool {
 	return []toolset.Tool{p.podsList(), p.podsGet(), p.podsLogs(), p.podsDelete().On("Pod"), p.podsTop(), p.nodesTop(), p.podsExec().On("Pod"),
-		p.portForwardStart().On("Pod"), p.portForwardList(), p.portForwardStop()}
+		p.portForward()}
 }

@@ -26,20 +26,26 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// ForwardStartIn says what to forward to.
-type ForwardStartIn struct {
+// ForwardIn says which port-forward action to take, and its arguments.
+type ForwardIn struct {
 	toolset.Target
 	toolset.Approval
+	Action      string   `json:"action" jsonschema:"start, list or stop"`
 	Namespace   string   `json:"namespace,omitempty"`
-	Name        string   `json:"name" jsonschema:"pod, or service/NAME or deployment/NAME for a ready pod of it"`
-	Ports       []string `json:"ports" jsonschema:"LOCAL:REMOTE, or REMOTE for a free local port"`
-	IdleTimeout string   `json:"idle_timeout,omitempty" jsonschema:"end after no traffic this long (default 10m, max 24h)"`
+	Name        string   `json:"name,omitempty" jsonschema:"start: pod, service/NAME or deployment/NAME"`
+	Ports       []string `json:"ports,omitempty" jsonschema:"start: LOCAL:REMOTE, or REMOTE for a free local port"`
+	IdleTimeout string   `json:"idle_timeout,omitempty" jsonschema:"start: default 10m, max 24h"`
+	ID          string   `json:"id,omitempty" jsonschema:"stop: the session's"`
 }
 
-// ForwardIDIn names a session.
-type ForwardIDIn struct {
-	toolset.Approval
-	ID string `json:"id"`
+// ActsOn implements toolset.Acting, for confirmation rules: start forwards
+// to a Pod; list and stop touch only kubemcp's own sessions, no kind in any
+// namespace, so only a rule that names no kind or namespace covers them.
+func (in ForwardIn) ActsOn() (kind, namespace string) {
+	if strings.EqualFold(strings.TrimSpace(in.Action), "start") {
+		return "Pod", in.Namespace
+	}
+	return "", ""
 }
 
 // Session is a port-forward session.
@@ -62,33 +68,72 @@ type Port struct {
 	Remote int    `json:"remote"`
 }
 
-// ForwardListOut is the caller's sessions.
-type ForwardListOut struct {
+// ForwardOut is the session started or stopped, or (list) every session of
+// the caller's.
+type ForwardOut struct {
 	Sessions []Session `json:"sessions"`
 }
 
-func (p *Pods) portForwardStart() toolset.Tool {
+// portForward is kubectl port-forward as sessions kubemcp keeps. Starting
+// one adds listeners and changes nothing in the cluster; stopping one ends
+// only a session of the caller's own; so the tool is not destructive. A
+// start opens another session each time: not idempotent.
+func (p *Pods) portForward() toolset.Tool {
 	return toolset.New(mcp.Tool{
-		Name:        "port_forward_start",
-		Description: "Forward local ports on kubemcp's host (127.0.0.1) to a pod, or a service's or deployment's ready pod, until stopped or idle.",
-		Annotations: toolset.Writes("Start a port-forward", false, false),
-	}, p.forwardStart)
+		Name:        "port_forward",
+		Description: "Forward ports on kubemcp's host (127.0.0.1) to a pod, service or deployment until stopped or idle; list or stop sessions.",
+		Annotations: toolset.Writes("Port-forward", false, false),
+	}, p.forward)
 }
 
-func (p *Pods) portForwardList() toolset.Tool {
-	return toolset.New(mcp.Tool{
-		Name:        "port_forward_list",
-		Description: "List your port-forward sessions: ports, bytes each way, last use, and why a session ended.",
-		Annotations: toolset.ReadOnly("List port-forwards"),
-	}, p.forwardList)
+func (p *Pods) forward(ctx context.Context, _ *mcp.CallToolRequest, in ForwardIn) (string, ForwardOut, error) {
+	out := ForwardOut{Sessions: []Session{}}
+	action := strings.ToLower(strings.TrimSpace(in.Action))
+	if err := in.fits(action); err != nil {
+		return "", out, err
+	}
+	var text string
+	var err error
+	switch action {
+	case "start":
+		var s Session
+		text, s, err = p.forwardStart(ctx, in)
+		out.Sessions = append(out.Sessions, s)
+	case "list":
+		return p.forwardList(ctx)
+	case "stop":
+		var s Session
+		text, s, err = p.forwardStop(ctx, in.ID)
+		out.Sessions = append(out.Sessions, s)
+	}
+	return text, out, err
 }
 
-func (p *Pods) portForwardStop() toolset.Tool {
-	return toolset.New(mcp.Tool{
-		Name:        "port_forward_stop",
-		Description: "Stop a port-forward session and close its local ports.",
-		Annotations: toolset.Writes("Stop a port-forward", false, true),
-	}, p.forwardStop)
+// fits refuses an unknown action and arguments only another action takes,
+// which the call would otherwise silently ignore (list and stop ignore the
+// namespace and cluster, as they do any of the caller's sessions).
+func (in ForwardIn) fits(action string) error {
+	var stray []string
+	for _, a := range []struct {
+		name, action string
+		set          bool
+	}{
+		{"name", "start", in.Name != ""}, {"ports", "start", len(in.Ports) > 0}, {"idle_timeout", "start", in.IdleTimeout != ""},
+		{"id", "stop", in.ID != ""},
+	} {
+		if a.set && a.action != action {
+			stray = append(stray, a.name+" (for "+a.action+")")
+		}
+	}
+	switch {
+	case action != "start" && action != "list" && action != "stop":
+		return fmt.Errorf("action %q: want start, list or stop", in.Action)
+	case len(stray) > 0:
+		return fmt.Errorf("action %s takes no %s", action, strings.Join(stray, ", "))
+	case action == "stop" && in.ID == "":
+		return errors.New(`action stop needs the id of a session; port_forward {"action":"list"} shows them`)
+	}
+	return nil
 }
 
 // Close ends every port-forward session; the server calls it when it stops.
@@ -97,7 +142,7 @@ func (p *Pods) Close() error {
 	return nil
 }
 
-func (p *Pods) forwardStart(ctx context.Context, _ *mcp.CallToolRequest, in ForwardStartIn) (string, Session, error) {
+func (p *Pods) forwardStart(ctx context.Context, in ForwardIn) (string, Session, error) {
 	out := Session{Ports: []Port{}}
 	specs, idle, err := in.check()
 	if err != nil {
@@ -129,7 +174,7 @@ func (p *Pods) forwardStart(ctx context.Context, _ *mcp.CallToolRequest, in Forw
 	return startText(out, t, warnings), out, nil
 }
 
-func (in ForwardStartIn) check() ([]portSpec, time.Duration, error) {
+func (in ForwardIn) check() ([]portSpec, time.Duration, error) {
 	var errs []error
 	if in.Name == "" {
 		errs = append(errs, errors.New("name is required: a pod, service/NAME or deployment/NAME; pods_list shows the pods"))
@@ -237,18 +282,18 @@ func startText(s Session, t *target, warnings string) string {
 	if warnings != "" {
 		b.WriteString(render.Fence("port-forward warnings", warnings))
 	}
-	fmt.Fprintf(&b, "The addresses are on kubemcp's host. The session ends after %s without traffic, on port_forward_stop {\"id\":%q}, or when kubemcp stops.\n",
+	fmt.Fprintf(&b, "The addresses are on kubemcp's host. The session ends after %s without traffic, on port_forward {\"action\":\"stop\",\"id\":%q}, or when kubemcp stops.\n",
 		s.IdleTimeout, s.ID)
 	return b.String()
 }
 
-func (p *Pods) forwardList(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (string, ForwardListOut, error) {
-	out := ForwardListOut{Sessions: []Session{}}
+func (p *Pods) forwardList(ctx context.Context) (string, ForwardOut, error) {
+	out := ForwardOut{Sessions: []Session{}}
 	for _, f := range p.forwards.list(identity.Caller(ctx)) {
 		out.Sessions = append(out.Sessions, f.session())
 	}
 	if len(out.Sessions) == 0 {
-		return "No port-forward sessions; port_forward_start starts one.\n", out, nil
+		return "No port-forward sessions; action start starts one.\n", out, nil
 	}
 	now := time.Now()
 	t := render.Table{Header: []string{"ID", "POD", "PORTS", "STARTED", "LAST USED", "SENT", "RECEIVED", "STATE"}}
@@ -267,10 +312,10 @@ func (p *Pods) forwardList(ctx context.Context, _ *mcp.CallToolRequest, _ struct
 	return t.Render(render.MaxBudget, ""), out, nil
 }
 
-func (p *Pods) forwardStop(ctx context.Context, _ *mcp.CallToolRequest, in ForwardIDIn) (string, Session, error) {
-	f, ok := p.forwards.get(identity.Caller(ctx), in.ID)
+func (p *Pods) forwardStop(ctx context.Context, id string) (string, Session, error) {
+	f, ok := p.forwards.get(identity.Caller(ctx), id)
 	if !ok {
-		return "", Session{Ports: []Port{}}, fmt.Errorf("no port-forward session %q of yours; port_forward_list shows them", in.ID)
+		return "", Session{Ports: []Port{}}, fmt.Errorf(`no port-forward session %q of yours; port_forward {"action":"list"} shows them`, id)
 	}
 	already := f.endReason()
 	f.end("stopped")

@@ -68,7 +68,7 @@ func (fs *forwards) refusal() error {
 	case fs.closed:
 		return errors.New("the server is shutting down: no new port-forward")
 	case fs.running() >= maxForwards:
-		return fmt.Errorf("already %d port-forward sessions run, the most kubemcp keeps: stop one with port_forward_stop (port_forward_list shows them)", maxForwards)
+		return fmt.Errorf("already %d port-forward sessions run, the most kubemcp keeps: stop one with port_forward action stop (action list shows them)", maxForwards)
 	}
 	return nil
 }

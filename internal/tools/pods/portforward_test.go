@@ -73,14 +73,26 @@ func closed(addr string) bool {
 	return err != nil
 }
 
+// started starts a port-forward as args say and returns the answer and the
+// session.
+func started(t *testing.T, cs *toolsettest.Session, args map[string]any) (string, Session) {
+	t.Helper()
+	args["action"] = "start"
+	var out ForwardOut
+	text := cs.OK(t, "port_forward", args, &out)
+	if len(out.Sessions) != 1 {
+		t.Fatalf("start answered sessions %+v, want the one started", out.Sessions)
+	}
+	return text, out.Sessions[0]
+}
+
 func TestPortForward(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	webPod(t, ns, "web-1", corev1.PodRunning)
 	cs, _ := servePods(t, toolsettest.Options{})
 
-	var s Session
-	text := cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}, &s)
-	toolsettest.Want(t, text, "Session pf-", "forwards to pod "+ns+"/web-1", "-> port 8080", "after 10m0s without traffic", `port_forward_stop {"id":"`+s.ID)
+	text, s := started(t, cs, map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}})
+	toolsettest.Want(t, text, "Session pf-", "forwards to pod "+ns+"/web-1", "-> port 8080", "after 10m0s without traffic", `port_forward {"action":"stop","id":"`+s.ID)
 	if len(s.Ports) != 1 || !strings.HasPrefix(s.Ports[0].Local, "127.0.0.1:") || s.Ports[0].Remote != 8080 || s.Ended != "" {
 		t.Fatalf("session %+v", s)
 	}
@@ -91,20 +103,37 @@ func TestPortForward(t *testing.T) {
 		}
 	}
 
-	var list ForwardListOut
-	text = cs.OK(t, "port_forward_list", map[string]any{}, &list)
+	var list ForwardOut
+	text = cs.OK(t, "port_forward", map[string]any{"action": "list"}, &list)
 	toolsettest.Want(t, text, s.ID, ns+"/web-1", local+"->8080", "running")
 	if len(list.Sessions) != 1 || list.Sessions[0].BytesSent == 0 || list.Sessions[0].BytesReceived == 0 || list.Sessions[0].LastUsed.Before(s.Started) {
 		t.Errorf("list %+v", list)
 	}
 
-	cs.Call(t, "port_forward_stop", map[string]any{"id": s.ID}).Expect(t, false, "Stopped session "+s.ID, "local ports are closed", "bytes to the pod")
+	cs.Call(t, "port_forward", map[string]any{"action": "stop", "id": s.ID}).Expect(t, false, "Stopped session "+s.ID, "local ports are closed", "bytes to the pod")
 	if !closed(local) {
 		t.Errorf("%s still accepts connections after the stop", local)
 	}
-	cs.Call(t, "port_forward_stop", map[string]any{"id": s.ID}).Expect(t, false, "had already ended: stopped")
-	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, s.ID, "ended: stopped")
-	cs.Call(t, "port_forward_stop", map[string]any{"id": "pf-nosuch"}).Expect(t, true, `no port-forward session "pf-nosuch"`, "port_forward_list")
+	cs.Call(t, "port_forward", map[string]any{"action": "stop", "id": s.ID}).Expect(t, false, "had already ended: stopped")
+	cs.Call(t, "port_forward", map[string]any{"action": "list"}).Expect(t, false, s.ID, "ended: stopped")
+	cs.Call(t, "port_forward", map[string]any{"action": "stop", "id": "pf-nosuch"}).Expect(t, true, `no port-forward session "pf-nosuch"`, `port_forward {"action":"list"}`)
+}
+
+// TestPortForwardArguments: an unknown action, a stop without id and
+// arguments of another action are refused, naming what is wrong.
+func TestPortForwardArguments(t *testing.T) {
+	cs, _ := servePods(t, toolsettest.Options{})
+	for _, tt := range []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"action": "open"}, `action "open": want start, list or stop`},
+		{map[string]any{"action": "stop"}, "action stop needs the id"},
+		{map[string]any{"action": "list", "id": "pf-1", "ports": []string{"80"}}, "action list takes no ports (for start), id (for stop)"},
+		{map[string]any{"action": "start", "name": "web-1", "ports": []string{"80"}, "id": "pf-1"}, "action start takes no id (for stop)"},
+	} {
+		cs.Call(t, "port_forward", tt.args).Expect(t, true, tt.want)
+	}
 }
 
 func TestPortForwardServiceAndDeployment(t *testing.T) {
@@ -127,8 +156,7 @@ func TestPortForwardServiceAndDeployment(t *testing.T) {
 		{"deploy/web", "0:8080", "(of deployment " + ns + "/web)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var s Session
-			text := cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": tt.name, "ports": []string{tt.port}}, &s)
+			text, s := started(t, cs, map[string]any{"namespace": ns, "name": tt.name, "ports": []string{tt.port}})
 			toolsettest.Want(t, text, "pod "+ns+"/web-1", tt.want)
 			if got := httpGet(t, s.Ports[0].Local, "/svc"); got != "hello from /svc" {
 				t.Errorf("GET through %s = %q", tt.name, got)
@@ -141,13 +169,12 @@ func TestPortForwardIdle(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	webPod(t, ns, "web-1", corev1.PodRunning)
 	cs, _ := servePods(t, toolsettest.Options{})
-	var s Session
-	cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}, "idle_timeout": "1s"}, &s)
+	_, s := started(t, cs, map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}, "idle_timeout": "1s"})
 	httpGet(t, s.Ports[0].Local, "/") // traffic: the idle time starts again
 	// Watch through the list, not by connecting: a connection is traffic.
-	var list ForwardListOut
+	var list ForwardOut
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if cs.OK(t, "port_forward_list", map[string]any{}, &list); list.Sessions[0].Ended != "" {
+		if cs.OK(t, "port_forward", map[string]any{"action": "list"}, &list); list.Sessions[0].Ended != "" {
 			break
 		}
 	}
@@ -157,7 +184,7 @@ func TestPortForwardIdle(t *testing.T) {
 	if !closed(s.Ports[0].Local) {
 		t.Error("an idle session still listens")
 	}
-	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, s.ID, "ended: idle for 1s")
+	cs.Call(t, "port_forward", map[string]any{"action": "list"}).Expect(t, false, s.ID, "ended: idle for 1s")
 }
 
 func TestPortForwardRefusals(t *testing.T) {
@@ -183,22 +210,22 @@ func TestPortForwardRefusals(t *testing.T) {
 		{"service port", map[string]any{"name": "svc/ghost", "ports": []string{"80"}}, []string{`services "ghost" not found`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.args["namespace"] = ns
-			cs.Call(t, "port_forward_start", tt.args).Expect(t, true, tt.want...)
+			tt.args["action"], tt.args["namespace"] = "start", ns
+			cs.Call(t, "port_forward", tt.args).Expect(t, true, tt.want...)
 		})
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
 		grantGetPods(t, ns, "alice") // she may read the pod, not forward to it
 		alice, _ := servePods(t, toolsettest.Options{User: "alice"})
-		alice.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
+		alice.Call(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
 			Expect(t, true, "forbidden", "pods/portforward")
 	})
 	t.Run("at most 20", func(t *testing.T) {
 		for range maxForwards {
-			cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}, nil)
+			cs.OK(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}, nil)
 		}
-		cs.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
-			Expect(t, true, "already 20 port-forward sessions", "port_forward_stop")
+		cs.Call(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
+			Expect(t, true, "already 20 port-forward sessions", "action stop")
 	})
 }
 
@@ -208,9 +235,9 @@ func TestPortForwardReadOnly(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	webPod(t, ns, "web-1", corev1.PodRunning)
 	cs, _ := servePods(t, toolsettest.Options{ReadOnly: true})
-	cs.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
+	cs.Call(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
 		Expect(t, true, "read-only", "kubemcp's own policy")
-	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, "No port-forward sessions")
+	cs.Call(t, "port_forward", map[string]any{"action": "list"}).Expect(t, false, "No port-forward sessions")
 }
 
 // TestPortForwardClose: closing the toolset, as the server does when it
@@ -219,14 +246,13 @@ func TestPortForwardClose(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	webPod(t, ns, "web-1", corev1.PodRunning)
 	cs, set := servePods(t, toolsettest.Options{})
-	var s Session
-	cs.OK(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}, &s)
+	_, s := started(t, cs, map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}})
 	toolsettest.Must(t, set.Close())
 	if !closed(s.Ports[0].Local) {
 		t.Error("a session still listens after Close")
 	}
-	cs.Call(t, "port_forward_list", map[string]any{}).Expect(t, false, "ended: the server stopped")
-	cs.Call(t, "port_forward_start", map[string]any{"namespace": ns, "name": "web-1", "ports": []string{"8080"}}).Expect(t, true, "shutting down")
+	cs.Call(t, "port_forward", map[string]any{"action": "list"}).Expect(t, false, "ended: the server stopped")
+	cs.Call(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}).Expect(t, true, "shutting down")
 }
 
 // TestForwardsOwners: a caller sees and stops only their own sessions.
@@ -243,5 +269,36 @@ func TestForwardsOwners(t *testing.T) {
 	}
 	if got := fs.list("bob"); len(got) != 0 {
 		t.Errorf("bob lists %d sessions", len(got))
+	}
+}
+
+// TestToolAnnotations: every write of this toolset but port_forward may
+// replace what is there; port_forward only adds sessions and ends the
+// caller's own, but each start adds another.
+func TestToolAnnotations(t *testing.T) {
+	cs, _ := servePods(t, toolsettest.Options{})
+	cs.WantAnnotations(t, map[string]toolsettest.Hints{ // readOnly, destructive, idempotent
+		"pods_list": {true, false, true}, "pods_get": {true, false, true}, "pods_logs": {true, false, true},
+		"pods_top": {true, false, true}, "nodes_top": {true, false, true},
+		"pods_delete": {false, true, true}, "pods_exec": {false, true, false},
+		"port_forward": {false, false, false},
+	})
+}
+
+// TestForwardActsOn: confirmation rules see a start as acting on a Pod in
+// its namespace, and list and stop as acting on nothing in the cluster.
+func TestForwardActsOn(t *testing.T) {
+	for _, tt := range []struct {
+		in              ForwardIn
+		kind, namespace string
+	}{
+		{ForwardIn{Action: "start", Namespace: "shop", Name: "web-1"}, "Pod", "shop"},
+		{ForwardIn{Action: " Start "}, "Pod", ""},
+		{ForwardIn{Action: "list"}, "", ""},
+		{ForwardIn{Action: "stop", ID: "pf-1"}, "", ""},
+	} {
+		if kind, ns := tt.in.ActsOn(); kind != tt.kind || ns != tt.namespace {
+			t.Errorf("%+v acts on %q in %q, want %q in %q", tt.in, kind, ns, tt.kind, tt.namespace)
+		}
 	}
 }

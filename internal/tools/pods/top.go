@@ -27,9 +27,9 @@ type TopPodsIn struct {
 	toolset.Target
 	toolset.TextCap
 	Namespace     string `json:"namespace,omitempty"`
-	Name          string `json:"name,omitempty" jsonschema:"one pod, in namespace or the context's"`
-	LabelSelector string `json:"label_selector,omitempty" jsonschema:"e.g. app=web"`
-	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory, highest first; default: name"`
+	Name          string `json:"name,omitempty"`
+	LabelSelector string `json:"label_selector,omitempty"`
+	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory; default: name"`
 	Containers    bool   `json:"containers,omitempty" jsonschema:"a row per container"`
 }
 
@@ -63,7 +63,7 @@ type TopPodsOut struct {
 func (p *Pods) podsTop() toolset.Tool {
 	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "pods_top",
-		Description: "CPU and memory usage of pods from metrics-server, like kubectl top pod.",
+		Description: "CPU and memory usage of pods (metrics-server).",
 		Annotations: toolset.ReadOnly("Pod resource usage"),
 	}, p.topPods)
 }

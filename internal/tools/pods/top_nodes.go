@@ -20,7 +20,7 @@ type TopNodesIn struct {
 	toolset.TextCap
 	Name          string `json:"name,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty"`
-	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory, highest first; default: name"`
+	SortBy        string `json:"sort_by,omitempty" jsonschema:"cpu or memory; default: name"`
 }
 
 // NodeUsage is the usage of one node, and its share of what the node can
@@ -41,7 +41,7 @@ type TopNodesOut struct {
 func (p *Pods) nodesTop() toolset.Tool {
 	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "nodes_top",
-		Description: "CPU and memory usage of nodes from metrics-server, with the share of allocatable, like kubectl top node.",
+		Description: "CPU and memory usage of nodes (metrics-server), with the share of allocatable.",
 		Annotations: toolset.ReadOnly("Node resource usage"),
 	}, p.topNodes)
 }

@@ -1,5 +1,6 @@
 // Package workloads is the toolset that scales and rolls out Deployments,
 // StatefulSets and DaemonSets the way kubectl scale and kubectl rollout do:
-// scale, status, history, restart, undo, pause and resume, each answering in
-// one call what the rollout looks like and why it is stuck.
+// scale, rollout_status and rollout_history, and rollout (restart, undo, pause
+// and resume), each answering in one call what the rollout looks like and why
+// it is stuck.
 package workloads

@@ -75,7 +75,7 @@ func evalDeployment(d *appsv1.Deployment) Progress {
 		p.Message = fmt.Sprintf("deployment %q successfully rolled out", d.Name)
 	}
 	if d.Spec.Paused && !p.Done {
-		p.Message += " (the deployment is paused: nothing progresses until rollout_resume)"
+		p.Message += " (the deployment is paused: nothing progresses until it is resumed)"
 	}
 	return p
 }

@@ -20,7 +20,7 @@ import (
 type HistoryIn struct {
 	toolset.TextCap
 	Target
-	Revision int64 `json:"revision,omitempty" jsonschema:"show this revision's pod template"`
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // Revision is one entry of a rollout history.
@@ -46,7 +46,7 @@ type HistoryOut struct {
 func (w *Workloads) historyTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_history",
-		Description: "List a workload's revisions with their images and change-cause, as kubectl rollout history does.",
+		Description: "A workload's revisions with their images and change-cause, or one's pod template.",
 		Annotations: toolset.ReadOnly("Rollout history"),
 	}, w.history)
 }

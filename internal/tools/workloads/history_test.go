@@ -66,11 +66,11 @@ func TestUndoDeployment(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	deployment(t, ns, "web", []revisionSpec{{image: "nginx:1.26", changeCause: "first"}, {image: "nginx:1.27", changeCause: "second"}})
 	cs := toolsettest.Serve(t, New)
-	args := map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}
+	args := map[string]any{"action": "undo", "kind": "deployment", "namespace": ns, "name": "web"}
 
-	r := cs.Call(t, "rollout_undo", args)
+	r := cs.Call(t, "rollout", args)
 	r.Expect(t, false, "rolled back to the template of revision 1", "images nginx:1.27 -> nginx:1.26")
-	var out UndoOut
+	var out RolloutOut
 	r.Decode(t, &out)
 	if !out.Changed || out.ToRevision != 1 || out.ImagesAfter[0] != "nginx:1.26" {
 		t.Errorf("structured: %s", r.Structured)
@@ -88,20 +88,20 @@ func TestUndoDeployment(t *testing.T) {
 
 	// With no controller to renumber, revision 1 is still the previous one and
 	// already the template.
-	cs.Call(t, "rollout_undo", args).Expect(t, false, "already runs the template of revision 1; nothing changed")
+	cs.Call(t, "rollout", args).Expect(t, false, "already runs the template of revision 1; nothing changed")
 	args["to_revision"] = 2
-	cs.Call(t, "rollout_undo", args).Expect(t, false, "images nginx:1.26 -> nginx:1.27")
+	cs.Call(t, "rollout", args).Expect(t, false, "images nginx:1.26 -> nginx:1.27")
 	if img := getDeployment(t, ns, "web").Spec.Template.Spec.Containers[0].Image; img != "nginx:1.27" {
 		t.Errorf("image after undo to 2: %s", img)
 	}
 	args["to_revision"] = 5
-	cs.Call(t, "rollout_undo", args).Expect(t, true, "revision 5 not found")
+	cs.Call(t, "rollout", args).Expect(t, true, "revision 5 not found")
 }
 
 func TestUndoStatefulSet(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	statefulSet(t, ns, "db", revs("postgres:16", "postgres:17"))
-	r := toolsettest.Serve(t, New).Call(t, "rollout_undo", map[string]any{"kind": "statefulset", "namespace": ns, "name": "db"})
+	r := toolsettest.Serve(t, New).Call(t, "rollout", map[string]any{"action": "undo", "kind": "statefulset", "namespace": ns, "name": "db"})
 	r.Expect(t, false, "rolled back to the template of revision 1", "images postgres:17 -> postgres:16")
 	if img := getStatefulSet(t, ns, "db").Spec.Template.Spec.Containers[0].Image; img != "postgres:16" {
 		t.Errorf("image after undo: %s", img)
@@ -113,12 +113,12 @@ func TestUndoRefusals(t *testing.T) {
 	deployment(t, ns, "single", revs("nginx:1.27"))
 	deployment(t, ns, "paused", revs("nginx:1.26", "nginx:1.27"))
 	cs := toolsettest.Serve(t, New)
-	cs.Call(t, "rollout_pause", map[string]any{"kind": "deployment", "namespace": ns, "name": "paused"}).Expect(t, false)
+	cs.Call(t, "rollout", map[string]any{"action": "pause", "kind": "deployment", "namespace": ns, "name": "paused"}).Expect(t, false)
 
-	cs.Call(t, "rollout_undo", map[string]any{"kind": "deployment", "namespace": ns, "name": "single"}).
+	cs.Call(t, "rollout", map[string]any{"action": "undo", "kind": "deployment", "namespace": ns, "name": "single"}).
 		Expect(t, true, "no previous revision to roll back to (1 recorded)")
-	cs.Call(t, "rollout_undo", map[string]any{"kind": "deployment", "namespace": ns, "name": "paused"}).
-		Expect(t, true, "is paused", "rollout_resume first")
+	cs.Call(t, "rollout", map[string]any{"action": "undo", "kind": "deployment", "namespace": ns, "name": "paused"}).
+		Expect(t, true, "is paused", `rollout {"action":"resume"`)
 	if img := getDeployment(t, ns, "paused").Spec.Template.Spec.Containers[0].Image; img != "nginx:1.27" {
 		t.Errorf("a refused undo changed the image to %s", img)
 	}

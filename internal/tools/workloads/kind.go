@@ -47,7 +47,7 @@ func (k Kind) resource() string { return string(k) + "s" }
 // Target names one workload; every tool of this toolset takes it.
 type Target struct {
 	toolset.Target
-	Kind      string `json:"kind" jsonschema:"deployment, statefulset or daemonset"`
+	Kind      string `json:"kind" jsonschema:"deployment, statefulset, daemonset"`
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 }

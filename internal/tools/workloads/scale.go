@@ -17,7 +17,7 @@ import (
 type ScaleIn struct {
 	toolset.Approval
 	Target
-	Replicas int32 `json:"replicas" jsonschema:"0 or more"`
+	Replicas int32 `json:"replicas"`
 }
 
 // ScaleOut is the structured result of workloads_scale.
@@ -33,7 +33,7 @@ type ScaleOut struct {
 func (w *Workloads) scaleTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "workloads_scale",
-		Description: "Set the replicas of a Deployment or StatefulSet, as kubectl scale does.",
+		Description: "Set the replicas of a Deployment or StatefulSet.",
 		Annotations: toolset.Writes("Scale a workload", true, true),
 	}, w.scale)
 }

@@ -25,7 +25,7 @@ const maxWait = 60
 type StatusIn struct {
 	toolset.TextCap
 	Target
-	WaitSeconds int `json:"wait_seconds,omitempty" jsonschema:"wait for the end, max 60 (default 0)"`
+	WaitSeconds int `json:"wait_seconds,omitempty" jsonschema:"max 60"`
 }
 
 // StatusOut is the structured result of rollout_status.
@@ -43,7 +43,7 @@ type StatusOut struct {
 func (w *Workloads) statusTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_status",
-		Description: "Show a rollout's progress like kubectl rollout status, with the new revision's pods that are not ready and why.",
+		Description: "A rollout's progress, with the new revision's pods that are not ready and why; can wait.",
 		Annotations: toolset.ReadOnly("Rollout status"),
 	}, w.status)
 }
@@ -199,9 +199,9 @@ func nextStep(r ref, out StatusOut) string {
 	args := fmt.Sprintf(`{"kind":%q,"namespace":%q,"name":%q}`, r.kind, r.ns, r.name)
 	switch {
 	case out.Failed || len(out.NotReadyPods) > 0 && !out.Done:
-		return "\nNext: read the failing pods' logs and events; rollout_history " + args + " lists revisions and rollout_undo " + args + " returns to the previous one.\n"
+		return "\nNext: read the failing pods' logs and events; rollout_history " + args + " lists revisions and " + rolloutCall(r, "undo") + " returns to the previous one.\n"
 	case out.Paused:
-		return "\nNext: rollout_resume " + args + " lets the rollout continue.\n"
+		return "\nNext: " + rolloutCall(r, "resume") + " lets the rollout continue.\n"
 	case !out.Done:
 		return "\nNext: call again with wait_seconds to wait for it to finish.\n"
 	}

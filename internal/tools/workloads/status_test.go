@@ -37,7 +37,7 @@ func TestStatus(t *testing.T) {
 		{name: "seeded crashlooping deployment", args: map[string]any{"kind": "deployment", "namespace": testenv.NamespacePayments, "name": testenv.DeploymentAPI},
 			want: []string{"rollout FAILED", "exceeded its progress deadline", "1 desired, 1 updated, 0 ready, 0 available",
 				"ProgressDeadlineExceeded", "Pods of ReplicaSet api-6c4b8d7f5 that are not ready", testenv.PodCrashLoop, "CrashLoopBackOff", "Error, exit code 1",
-				`<untrusted-data source="condition and pod messages">`, "back-off 5m0s restarting failed container", "rollout_undo"},
+				`<untrusted-data source="condition and pod messages">`, "back-off 5m0s restarting failed container", `rollout {"action":"undo"`},
 			check: func(t *testing.T, out StatusOut) {
 				if out.Done || !out.Failed || len(out.NotReadyPods) != 1 {
 					t.Fatalf("structured: %+v", out)

@@ -7,62 +7,34 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-
-	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// UndoIn names a workload and the revision to return to.
-type UndoIn struct {
-	toolset.Approval
-	Target
-	ToRevision int64 `json:"to_revision,omitempty" jsonschema:"default: the previous one"`
-}
-
-// UndoOut is the structured result of rollout_undo.
-type UndoOut struct {
-	Kind         Kind     `json:"kind"`
-	Namespace    string   `json:"namespace"`
-	Name         string   `json:"name"`
-	ToRevision   int64    `json:"to_revision"`
-	Changed      bool     `json:"changed" jsonschema:"false when the template already was that revision's"`
-	ImagesBefore []string `json:"images_before"`
-	ImagesAfter  []string `json:"images_after"`
-}
-
-func (w *Workloads) undoTool() toolset.Tool {
-	return toolset.New(mcp.Tool{
-		Name:        "rollout_undo",
-		Description: "Roll a workload back to an earlier revision, as kubectl rollout undo does.",
-		Annotations: toolset.Writes("Undo a rollout", true, false),
-	}, w.undo)
-}
-
-func (w *Workloads) undo(ctx context.Context, _ *mcp.CallToolRequest, in UndoIn) (string, UndoOut, error) {
-	out := UndoOut{ImagesBefore: []string{}, ImagesAfter: []string{}}
-	if in.ToRevision < 0 {
-		return "", out, fmt.Errorf("to_revision %d: want a revision number from rollout_history, or 0 for the previous one", in.ToRevision)
+// undo returns the workload to the template of revision to (0: the previous one).
+func (w *Workloads) undo(ctx context.Context, t Target, to int64) (string, RolloutOut, error) {
+	var out RolloutOut
+	if to < 0 {
+		return "", out, fmt.Errorf("to_revision %d: want a revision number from rollout_history, or 0 for the previous one", to)
 	}
-	r, obj, err := w.fetch(ctx, in.Target)
+	r, obj, err := w.fetch(ctx, t)
 	if err != nil {
 		return "", out, err
 	}
 	if paused(obj) {
-		return "", out, fmt.Errorf("%s is paused, and a paused Deployment cannot be rolled back; call rollout_resume first", r)
+		return "", out, fmt.Errorf("%s is paused, and a paused Deployment cannot be rolled back; call %s first", r, rolloutCall(r, "resume"))
 	}
 	revs, err := r.revisions(ctx, obj)
 	if err != nil {
 		return "", out, err
 	}
-	rev, err := find(revs, in.ToRevision)
+	rev, err := find(revs, to)
 	if err != nil {
 		return "", out, fmt.Errorf("%s: %w", r, err)
 	}
-	out = UndoOut{Kind: r.kind, Namespace: r.ns, Name: r.name, ToRevision: rev.number,
+	out = RolloutOut{Kind: r.kind, Namespace: r.ns, Name: r.name, ToRevision: rev.number,
 		ImagesBefore: images(podTemplate(obj)), ImagesAfter: images(rev.template)}
 	if equalIgnoreHash(rev.template, podTemplate(obj)) {
 		return fmt.Sprintf("%s already runs the template of revision %d; nothing changed.\n", r, rev.number), out, nil
@@ -121,12 +93,11 @@ func deploymentRollbackPatch(d *appsv1.Deployment, rs *appsv1.ReplicaSet) ([]byt
 	})
 }
 
-func undoText(r ref, out UndoOut) string {
+func undoText(r ref, out RolloutOut) string {
 	images := "images unchanged (" + strings.Join(out.ImagesAfter, ", ") + "): other parts of the template differ"
 	if strings.Join(out.ImagesBefore, ",") != strings.Join(out.ImagesAfter, ",") {
 		images = "images " + strings.Join(out.ImagesBefore, ", ") + " -> " + strings.Join(out.ImagesAfter, ", ")
 	}
 	return fmt.Sprintf("%s rolled back to the template of revision %d; %s. The controller now rolls it out (as a new, highest revision); "+
-		"rollout_status {\"kind\":%q,\"namespace\":%q,\"name\":%q,\"wait_seconds\":30} follows it.\n",
-		r, out.ToRevision, images, r.kind, r.ns, r.name)
+		"%s follows it.\n", r, out.ToRevision, images, statusCall(r))
 }

@@ -25,7 +25,6 @@ func (w *Workloads) Description() string {
 // Tools implements toolset.Toolset.
 func (w *Workloads) Tools() []toolset.Tool {
 	return []toolset.Tool{
-		w.scaleTool(), w.statusTool(), w.historyTool(), w.restartTool(),
-		w.undoTool(), w.pauseTool(), w.resumeTool(),
+		w.scaleTool(), w.statusTool(), w.historyTool(), w.rolloutTool(),
 	}
 }

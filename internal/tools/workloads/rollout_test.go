@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -15,10 +16,13 @@ func TestRestart(t *testing.T) {
 	cs := toolsettest.Serve(t, New)
 	before := getDeployment(t, ns, "web").Generation
 
-	r := cs.Call(t, "rollout_restart", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"})
+	r := cs.Call(t, "rollout", map[string]any{"action": "restart", "kind": "deployment", "namespace": ns, "name": "web"})
 	r.Expect(t, false, "deployment "+ns+"/web restarted", restartedAtAnnotation)
-	var out RestartOut
+	var out RolloutOut
 	r.Decode(t, &out)
+	if out.Action != "restart" || !out.Changed {
+		t.Errorf("structured: %s", r.Structured)
+	}
 	d := getDeployment(t, ns, "web")
 	got := d.Spec.Template.Annotations[restartedAtAnnotation]
 	if got == "" || got != out.RestartedAt {
@@ -31,10 +35,27 @@ func TestRestart(t *testing.T) {
 		t.Errorf("generation %d -> %d, answer %d", before, d.Generation, out.Generation)
 	}
 
-	cs.Call(t, "rollout_restart", map[string]any{"kind": "ds", "namespace": ns, "name": "agent"}).Expect(t, false, "daemonset "+ns+"/agent restarted")
+	cs.Call(t, "rollout", map[string]any{"action": "restart", "kind": "ds", "namespace": ns, "name": "agent"}).Expect(t, false, "daemonset "+ns+"/agent restarted")
 
-	cs.Call(t, "rollout_pause", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}).Expect(t, false)
-	cs.Call(t, "rollout_restart", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}).Expect(t, true, "is paused", "rollout_resume")
+	cs.Call(t, "rollout", map[string]any{"action": "pause", "kind": "deployment", "namespace": ns, "name": "web"}).Expect(t, false)
+	cs.Call(t, "rollout", map[string]any{"action": "restart", "kind": "deployment", "namespace": ns, "name": "web"}).
+		Expect(t, true, "is paused", `rollout {"action":"resume"`)
+}
+
+// TestRolloutArguments: an action the tool does not know, or to_revision
+// with any action but undo, is refused with what to send instead.
+func TestRolloutArguments(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	deployment(t, ns, "web", revs("nginx:1.26", "nginx:1.27"))
+	cs := toolsettest.Serve(t, New)
+	cs.Call(t, "rollout", map[string]any{"action": "rollback", "kind": "deployment", "namespace": ns, "name": "web"}).
+		Expect(t, true, `action "rollback": want restart, undo, pause or resume`)
+	cs.Call(t, "rollout", map[string]any{"action": "restart", "kind": "deployment", "namespace": ns, "name": "web", "to_revision": 1}).
+		Expect(t, true, "to_revision is for action undo")
+	cs.Call(t, "rollout", map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}).Expect(t, true, "action")
+	if img := getDeployment(t, ns, "web").Spec.Template.Spec.Containers[0].Image; img != "nginx:1.27" {
+		t.Errorf("a refused call changed the image to %s", img)
+	}
 }
 
 func TestPauseResume(t *testing.T) {
@@ -42,31 +63,30 @@ func TestPauseResume(t *testing.T) {
 	deployment(t, ns, "web", revs("nginx:1.27"))
 	statefulSet(t, ns, "db", revs("postgres:17"))
 	cs := toolsettest.Serve(t, New)
-	args := map[string]any{"kind": "deployment", "namespace": ns, "name": "web"}
 	steps := []struct {
-		tool    string
+		action  string
 		want    string
 		paused  bool
 		changed bool
 	}{
-		{"rollout_pause", "deployment " + ns + "/web paused (spec.paused=true)", true, true},
-		{"rollout_pause", "already paused; nothing changed", true, false},
-		{"rollout_resume", "deployment " + ns + "/web resumed (spec.paused=false)", false, true},
-		{"rollout_resume", "already not paused; nothing changed", false, false},
+		{"pause", "deployment " + ns + "/web paused (spec.paused=true)", true, true},
+		{"pause", "already paused; nothing changed", true, false},
+		{"resume", "deployment " + ns + "/web resumed (spec.paused=false)", false, true},
+		{"resume", "already not paused; nothing changed", false, false},
 	}
 	for _, s := range steps {
-		r := cs.Call(t, s.tool, args)
+		r := cs.Call(t, "rollout", map[string]any{"action": s.action, "kind": "deployment", "namespace": ns, "name": "web"})
 		r.Expect(t, false, s.want)
-		var out PauseOut
+		var out RolloutOut
 		r.Decode(t, &out)
-		if out.Paused != s.paused || out.Changed != s.changed {
-			t.Errorf("%s: structured %+v", s.tool, out)
+		if out.Action != s.action || out.Paused != s.paused || out.Changed != s.changed {
+			t.Errorf("%s: structured %+v", s.action, out)
 		}
 		if got := getDeployment(t, ns, "web").Spec.Paused; got != s.paused {
-			t.Errorf("%s: spec.paused = %v", s.tool, got)
+			t.Errorf("%s: spec.paused = %v", s.action, got)
 		}
 	}
-	cs.Call(t, "rollout_pause", map[string]any{"kind": "sts", "namespace": ns, "name": "db"}).
+	cs.Call(t, "rollout", map[string]any{"action": "pause", "kind": "sts", "namespace": ns, "name": "db"}).
 		Expect(t, true, "only Deployments can be paused", "partition")
 }
 
@@ -91,11 +111,11 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		args map[string]any
 	}{
 		{"workloads_scale", with("replicas", 7)},
-		{"rollout_restart", target},
-		{"rollout_undo", target},
-		{"rollout_pause", target},
+		{"rollout", with("action", "restart")},
+		{"rollout", with("action", "undo")},
+		{"rollout", with("action", "pause")},
 	} {
-		t.Run(c.tool, func(t *testing.T) {
+		t.Run(fmt.Sprint(c.tool, c.args["action"]), func(t *testing.T) {
 			cs.Call(t, c.tool, c.args).Expect(t, true, "read-only")
 		})
 	}
@@ -103,11 +123,11 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	if after.ResourceVersion != before.ResourceVersion {
 		t.Fatalf("the deployment changed in read-only mode: %v -> %v", before.Spec, after.Spec)
 	}
-	// rollout_resume on a paused deployment, paused by the admin.
-	toolsettest.Serve(t, New).Call(t, "rollout_pause", target).Expect(t, false)
-	cs.Call(t, "rollout_resume", target).Expect(t, true, "read-only")
+	// resume on a paused deployment, paused by the admin.
+	toolsettest.Serve(t, New).Call(t, "rollout", with("action", "pause")).Expect(t, false)
+	cs.Call(t, "rollout", with("action", "resume")).Expect(t, true, "read-only")
 	if !getDeployment(t, ns, "web").Spec.Paused {
-		t.Error("rollout_resume unpaused the deployment in read-only mode")
+		t.Error("resume unpaused the deployment in read-only mode")
 	}
 	// Reads still work.
 	cs.Call(t, "rollout_status", target).Expect(t, false, "rollout")
@@ -126,7 +146,6 @@ func TestForbidden(t *testing.T) {
 func TestToolAnnotations(t *testing.T) {
 	toolsettest.Serve(t, New).WantAnnotations(t, map[string]toolsettest.Hints{ // readOnly, destructive, idempotent
 		"workloads_scale": {false, true, true}, "rollout_status": {true, false, true}, "rollout_history": {true, false, true},
-		"rollout_restart": {false, true, false}, "rollout_undo": {false, true, false},
-		"rollout_pause": {false, true, true}, "rollout_resume": {false, true, true},
+		"rollout": {false, true, false},
 	})
 }
