@@ -18,7 +18,7 @@ import (
 )
 
 // auditCalls appends one record per tool call to log. The arguments are kept
-// only as a digest; the error text is redacted.
+// only as a digest; the error text is redacted; the log bounds every field.
 func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.Middleware {
 	readOnly := map[string]bool{}
 	for _, t := range tools {
@@ -86,9 +86,5 @@ func outcome(res mcp.Result, err error) (result, msg string) {
 			text.WriteString(tc.Text)
 		}
 	}
-	msg = policy.RedactText(text.String())
-	if len(msg) > 500 {
-		msg = msg[:500] + "..."
-	}
-	return "error", msg
+	return "error", policy.RedactText(text.String())
 }
