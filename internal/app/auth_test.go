@@ -88,6 +88,21 @@ func TestServeOIDCMetadata(t *testing.T) {
 // ends, and returns its start line.
 func serveInProcess(t *testing.T, args ...string) string {
 	t.Helper()
+	line, stop := startServe(t, io.Discard, args...)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return line
+}
+
+// startServe runs `kubemcp serve args...` in this process and returns its
+// start line and a stop that ends it and returns serve's error. Everything
+// serve writes to stderr goes to log, lines of any length, all of it by the
+// time stop returns.
+func startServe(t *testing.T, log io.Writer, args ...string) (line string, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -95,28 +110,35 @@ func serveInProcess(t *testing.T, args ...string) string {
 		done <- Run(ctx, args, Streams{In: io.NopCloser(strings.NewReader("")), Out: nopCloser{io.Discard}, Err: pw})
 		pw.Close()
 	}()
-	t.Cleanup(func() {
+	started, drained := make(chan string, 1), make(chan struct{})
+	stop = func() error {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	line := make(chan string, 1)
+		err := <-done
+		<-drained
+		return err
+	}
 	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "serving MCP at") {
-				line <- sc.Text()
+		defer close(drained)
+		r := bufio.NewReader(pr)
+		for {
+			l, err := r.ReadString('\n')
+			log.Write([]byte(l))
+			if strings.Contains(l, "serving MCP at") {
+				started <- l
+			}
+			if err != nil {
+				return
 			}
 		}
 	}()
 	select {
-	case l := <-line:
-		return l
+	case l := <-started:
+		return l, stop
 	case err := <-done:
 		t.Fatalf("serve ended: %v", err)
 	case <-time.After(10 * time.Second):
+		cancel()
 		t.Fatal("no start line within 10s")
 	}
-	return ""
+	return "", stop
 }

@@ -242,11 +242,25 @@ func openAudit(cfg config.Config, s Streams) (*audit.Log, error) {
 	}
 	switch {
 	case cfg.AuditFile != "":
-		return audit.Open(cfg.AuditFile, also)
+		return openAuditFile(cfg.AuditFile, also)
 	case also != nil:
 		return audit.New(also), nil
 	}
 	return nil, nil
+}
+
+// openAuditFile opens the audit file at path; one whose chain is broken is
+// refused with what to do: kubemcp will not append to it, lest new lines hide
+// the damage, and the file is evidence to keep as it is.
+func openAuditFile(path string, also io.Writer) (*audit.Log, error) {
+	l, err := audit.Open(path, also)
+	var broken *audit.BrokenError
+	if errors.As(err, &broken) {
+		return nil, fmt.Errorf("%w. kubemcp appends only to an intact chain: keep this file as it is for forensics "+
+			"(kubemcp audit verify %s names the first bad line) and start a new chain, with --audit-file naming a new file "+
+			"or after moving this one aside (mv %[2]s %[2]s.broken)", err, path)
+	}
+	return l, err
 }
 
 // newLogger logs to stderr (stdout may carry MCP) and takes over client-go's

@@ -4,12 +4,9 @@
 package audit
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +15,7 @@ import (
 )
 
 // Record is one tool call. Arguments are kept only as a digest: they may hold
-// anything, credentials included.
+// anything, credentials included. Append bounds every string field (Bound).
 type Record struct {
 	Time       time.Time `json:"time"`
 	Identity   string    `json:"identity"`
@@ -32,6 +29,7 @@ type Record struct {
 	Result     string    `json:"result"` // ok, error (isError result) or failed (protocol error)
 	DurationMS float64   `json:"duration_ms"`
 	Error      string    `json:"error,omitempty"`
+	Revealed   bool      `json:"revealed,omitempty"` // asked to see Secret values (reveal_secret_values) and was answered
 	Prev       string    `json:"prev"`
 	Hash       string    `json:"hash"`
 }
@@ -59,8 +57,8 @@ type Log struct {
 }
 
 // Open opens (or creates) the audit file at path for appending and continues
-// its chain from the last line. A file whose chain is broken is refused: appending
-// to it would hide the damage.
+// its chain from the last line. A file whose chain is broken is refused with a
+// *BrokenError: appending to it would hide the damage.
 func Open(path string, also io.Writer) (*Log, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -69,7 +67,7 @@ func Open(path string, also io.Writer) (*Log, error) {
 	last, _, err := walk(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("audit log %s: %w; move it aside to start a new chain", path, err)
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
 	return &Log{w: f, also: also, last: last}, nil
 }
@@ -77,10 +75,13 @@ func Open(path string, also io.Writer) (*Log, error) {
 // New returns a Log writing a new chain to w only (tests, stdout-only setups).
 func New(w io.Writer) *Log { return &Log{w: w, last: Genesis} }
 
-// Append chains r to the log and writes it as one line.
+// Append chains r, its fields bounded, to the log and writes it as one line.
+// It refuses a line longer than MaxLine, which Open and Verify could not read:
+// that is a field left unbounded, a bug.
 func (l *Log) Append(r Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	r = r.bounded()
 	r.Prev = l.last
 	h, err := hashOf(r)
 	if err != nil {
@@ -92,6 +93,9 @@ func (l *Log) Append(r Record) error {
 		return err
 	}
 	line = append(line, '\n')
+	if len(line) > MaxLine {
+		return fmt.Errorf("audit record of %d bytes is longer than the %d a reader takes; not written", len(line), MaxLine)
+	}
 	if _, err := l.w.Write(line); err != nil {
 		return fmt.Errorf("writing audit log: %w", err)
 	}
@@ -108,53 +112,4 @@ func (l *Log) Close() error {
 		return c.Close()
 	}
 	return nil
-}
-
-// BrokenError names the first line where the chain does not hold.
-type BrokenError struct {
-	Line   int
-	Reason string
-}
-
-func (e *BrokenError) Error() string {
-	return fmt.Sprintf("audit chain broken at line %d: %s", e.Line, e.Reason)
-}
-
-// Verify reads a whole audit log and checks every line's hash and link. It
-// returns the number of lines checked, or a *BrokenError for the first bad one.
-func Verify(r io.Reader) (int, error) {
-	_, n, err := walk(r)
-	return n, err
-}
-
-// walk checks every line of r and returns the last hash and the number of lines.
-func walk(r io.Reader) (string, int, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	prev := Genesis
-	line := 0
-	for sc.Scan() {
-		line++
-		var rec Record
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&rec); err != nil {
-			return "", 0, &BrokenError{line, "not an audit record: " + err.Error()}
-		}
-		if rec.Prev != prev {
-			return "", 0, &BrokenError{line, "it does not follow the line before it (a line was deleted, inserted or reordered)"}
-		}
-		h, err := hashOf(rec)
-		if err != nil {
-			return "", 0, err
-		}
-		if h != rec.Hash {
-			return "", 0, &BrokenError{line, "its content does not match its hash (the line was edited)"}
-		}
-		prev = rec.Hash
-	}
-	if err := sc.Err(); err != nil {
-		return "", 0, errors.Join(&BrokenError{line + 1, "unreadable"}, err)
-	}
-	return prev, line, nil
 }

@@ -18,7 +18,7 @@ import (
 )
 
 // auditCalls appends one record per tool call to log. The arguments are kept
-// only as a digest; the error text is redacted.
+// only as a digest; the error text is redacted; the log bounds every field.
 func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.Middleware {
 	readOnly := map[string]bool{}
 	for _, t := range tools {
@@ -32,11 +32,12 @@ func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.M
 			}
 			start := time.Now()
 			res, err := next(ctx, method, req)
-			rec := recordFor(call, readOnly[params(call).Name])
+			rec, reveal := recordFor(call, readOnly[params(call).Name])
 			rec.Identity = identity.Caller(ctx)
 			rec.Time = start.UTC()
 			rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 			rec.Result, rec.Error = outcome(res, err)
+			rec.Revealed = reveal && rec.Result == "ok"
 			if aerr := log.Append(rec); aerr != nil {
 				logger.Error("audit log append failed", "error", aerr)
 			}
@@ -45,10 +46,12 @@ func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.M
 	}
 }
 
-func recordFor(call *mcp.CallToolRequest, readOnly bool) audit.Record {
+// recordFor is what the call's request says of it, and whether it asked to see
+// Secret values.
+func recordFor(call *mcp.CallToolRequest, readOnly bool) (rec audit.Record, reveal bool) {
 	p := params(call)
 	sum := sha256.Sum256(p.Arguments)
-	rec := audit.Record{
+	rec = audit.Record{
 		Tool:       p.Name,
 		Verb:       "write",
 		ArgsDigest: hex.EncodeToString(sum[:]),
@@ -64,13 +67,14 @@ func recordFor(call *mcp.CallToolRequest, readOnly bool) audit.Record {
 		Namespace string `json:"namespace"`
 		Kind      string `json:"kind"`
 		Resource  string `json:"resource"`
+		Reveal    bool   `json:"reveal_secret_values"`
 	}
 	_ = json.Unmarshal(p.Arguments, &args) // bad arguments are the tool's to report
 	rec.Cluster, rec.Namespace, rec.Kind = args.Cluster, args.Namespace, args.Kind
 	if rec.Kind == "" {
 		rec.Kind = args.Resource
 	}
-	return rec
+	return rec, args.Reveal
 }
 
 func outcome(res mcp.Result, err error) (result, msg string) {
@@ -86,9 +90,5 @@ func outcome(res mcp.Result, err error) (result, msg string) {
 			text.WriteString(tc.Text)
 		}
 	}
-	msg = policy.RedactText(text.String())
-	if len(msg) > 500 {
-		msg = msg[:500] + "..."
-	}
-	return "error", msg
+	return "error", policy.RedactText(text.String())
 }

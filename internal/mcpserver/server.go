@@ -96,7 +96,9 @@ func recoverPanics(logger *slog.Logger) mcp.Middleware {
 	}
 }
 
-// logCalls logs each tool call with its duration and outcome.
+// logCalls logs each tool call with its duration and outcome. The tool name is
+// the caller's, any length, known or not: it is bounded as the audit log
+// bounds it.
 func logCalls(logger *slog.Logger) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
@@ -106,7 +108,7 @@ func logCalls(logger *slog.Logger) mcp.Middleware {
 			}
 			start := time.Now()
 			res, err := next(ctx, method, req)
-			logger.Info("tool call", "tool", params(call).Name, "duration", time.Since(start).Round(time.Microsecond), "isError", err != nil || toolError(res))
+			logger.Info("tool call", "tool", audit.Bound(params(call).Name, audit.MaxName), "duration", time.Since(start).Round(time.Microsecond), "isError", err != nil || toolError(res))
 			return res, err
 		}
 	}

@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubemcp/kubemcp/internal/app"
+	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/policy"
@@ -123,22 +129,52 @@ func TestReadOnlySurface(t *testing.T) {
 }
 
 // TestSecretReveal: revealing takes both a per-call opt-in and a server that
-// allows it; without either, values stay redacted or the call is refused.
+// allows it; without either, values stay redacted or the call is refused. The
+// audit log marks the one call that revealed values, and no other.
 func TestSecretReveal(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString([]byte(testenv.PlantedSecret))
 	args := func(reveal bool) map[string]any {
 		return map[string]any{"resource": "secrets", "namespace": testenv.NamespaceShop, "name": testenv.SecretName, "reveal_secret_values": reveal}
 	}
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := audit.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
 	cfg := config.Default()
 	cfg.Kubeconfig = env.Kubeconfig
-	forbidding := connectConfig(t, cfg)
+	forbidding := connectAudited(t, cfg, log)
 	got, _ := call(t, forbidding, "resources_get", args(true))
 	toolCase{tool: "resources_get", isError: true, want: []string{"allowSecretReveal"}, notWant: []string{b64}}.check(t, got)
 
 	cfg.AllowSecretReveal = true
-	allowing := connectConfig(t, cfg)
+	allowing := connectAudited(t, cfg, log)
 	got, _ = call(t, allowing, "resources_get", args(false))
 	toolCase{tool: "resources_get", want: []string{"<redacted"}, notWant: []string{b64}}.check(t, got)
 	got, _ = call(t, allowing, "resources_get", args(true))
 	toolCase{tool: "resources_get", want: []string{b64}, notWant: []string{"<redacted"}}.check(t, got)
+	missing := args(true)
+	missing["name"] = "no-such-secret"
+	got, _ = call(t, allowing, "resources_get", missing)
+	toolCase{tool: "resources_get", isError: true, want: []string{"not found"}}.check(t, got)
+
+	lines := strings.Split(strings.TrimSpace(readFile(t, path)), "\n")
+	for i, want := range []bool{false, false, true, false} {
+		if i >= len(lines) || strings.Contains(lines[i], `"revealed":true`) != want {
+			t.Errorf("audit line %d: want revealed %v:\n%s", i+1, want, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// connectAudited connects to a server that records its calls in log, as
+// serve --audit-file does.
+func connectAudited(t *testing.T, cfg config.Config, log *audit.Log) *mcp.ClientSession {
+	t.Helper()
+	srv, err := app.NewServer(cfg, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return connectServer(t, srv, nil, nil)
 }
