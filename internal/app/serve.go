@@ -174,6 +174,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.CLI {
 		filter.OptIn = append(filter.OptIn, "cli")
 	}
+	for _, r := range cfg.Policy.Confirm {
+		filter.Confirm = append(filter.Confirm, r.Tools...)
+	}
 	sets := toolsets(cfg, deps)
 	tools, err := toolset.Select(sets, filter)
 	if err != nil {

@@ -3,6 +3,7 @@ package toolset
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 )
@@ -16,6 +17,9 @@ type Filter struct {
 	OptIn              []string // opt-in toolsets to serve besides the default ones
 	Enabled            []string // only these tools; empty means all
 	Disabled           []string // never these tools
+	// Confirm are the tool patterns of the confirmation rules: each must
+	// match a tool, or a renamed tool would silently go unconfirmed.
+	Confirm []string
 }
 
 // Select returns the tools of sets that f lets through. Unknown toolset or tool
@@ -87,6 +91,11 @@ func (f Filter) validate(sets []Toolset, tools [][]Tool) error {
 	for _, n := range slices.Concat(f.Enabled, f.Disabled) {
 		if !slices.Contains(toolNames, n) {
 			errs = append(errs, fmt.Errorf("unknown tool %q; tools: %s", n, strings.Join(toolNames, ", ")))
+		}
+	}
+	for _, p := range f.Confirm {
+		if !slices.ContainsFunc(toolNames, func(n string) bool { ok, _ := path.Match(strings.ToLower(p), n); return ok }) {
+			errs = append(errs, fmt.Errorf("policy.confirm names tool %q, which matches no tool; tools: %s", p, strings.Join(toolNames, ", ")))
 		}
 	}
 	return errors.Join(errs...)

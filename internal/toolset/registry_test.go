@@ -72,3 +72,14 @@ func TestSelectRefusesTwoToolsOfOneName(t *testing.T) {
 		t.Fatalf("want the duplicate named, got %v", err)
 	}
 }
+
+func TestSelectRefusesConfirmationOfNoTool(t *testing.T) {
+	sets := []Toolset{fakeSet{"core", []Tool{tool("rollout", false, Bool(true))}}}
+	if _, err := Select(sets, Filter{Confirm: []string{"roll*", "rollout"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Select(sets, Filter{Confirm: []string{"rollout_undo"}})
+	if err == nil || !strings.Contains(err.Error(), `policy.confirm names tool "rollout_undo", which matches no tool`) {
+		t.Fatalf("want the rule named, got %v", err)
+	}
+}
