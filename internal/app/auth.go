@@ -109,5 +109,15 @@ func limiter(cfg config.Config) *identity.Limiter {
 	if !cfg.Authenticated() {
 		return nil
 	}
-	return identity.NewLimiter(identity.Limits{Rate: cfg.UserRate, Burst: cfg.UserBurst, Concurrency: cfg.UserConcurrency})
+	return identity.NewLimiter(identity.Limits{Rate: cfg.UserRate, Burst: cfg.UserBurst, Concurrency: cfg.UserConcurrency, Sessions: cfg.UserSessions})
+}
+
+// unbounded maps a per-user setting, where 0 means no limit, onto the
+// options of tracker and resources, where 0 means the default and a negative
+// value no limit.
+func unbounded(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

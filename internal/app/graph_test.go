@@ -12,6 +12,8 @@ import (
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/resources"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 const module = "github.com/kubemcp/kubemcp/"
@@ -108,6 +110,9 @@ func TestConfigDefaultsAgree(t *testing.T) {
 		{"clientCacheSize", d.ClientCacheSize, clusters.DefaultCacheSize},
 		{"clientCacheTTL", d.ClientCacheTTL, clusters.DefaultCacheTTL},
 		{"outputBudget", d.OutputBudget, render.DefaultBudget},
+		{"userSubscriptions", d.UserSubscriptions, resources.DefaultMaxPerUser},
+		{"userWatchers", d.UserWatchers, tracker.DefaultMaxWatchersPerUser},
+		{"userWatches", d.UserWatches, tracker.DefaultMaxWatchesPerUser},
 	} {
 		if c.got != c.want {
 			t.Errorf("config's default %s is %v, its package's %v", c.name, c.got, c.want)

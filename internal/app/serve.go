@@ -160,9 +160,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	watches := tracker.NewPool(cl, tracker.PoolOptions{})
+	watches := tracker.NewPool(cl, tracker.PoolOptions{MaxWatchersPerUser: unbounded(cfg.UserWatchers), MaxWatchesPerUser: unbounded(cfg.UserWatches)})
 	cl.OnChange(func(c clusters.Change) { watches.Forget(slices.Concat(c.Removed, c.Changed)...) })
-	live := resources.New(resources.Options{Clusters: cl, Pool: watches})
+	live := resources.New(resources.Options{Clusters: cl, Pool: watches, MaxPerUser: unbounded(cfg.UserSubscriptions)})
 	deps := toolset.Deps{Clusters: cl, Watches: watches, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
 	filter := toolset.Filter{
 		ReadOnly:           cfg.ReadOnly,

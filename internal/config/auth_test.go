@@ -31,6 +31,7 @@ func TestAuthPairs(t *testing.T) {
 		{"unknown credentials", func(c *Config) { c.Credentials = "root" }, "root", `credentials "root"`},
 		{"bad public URL", func(c *Config) { c.Auth, c.PublicURL = AuthPassthrough, "kubemcp.example.com" }, CredentialsPassthrough, "publicURL"},
 		{"negative limit", func(c *Config) { c.UserRate = -1 }, CredentialsServer, "must not be negative"},
+		{"negative per-user cap", func(c *Config) { c.UserWatchers = -1 }, CredentialsServer, "userWatchers, userWatches: must not be negative (0 for no limit)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,6 +64,10 @@ type Config struct {
 	UserRate           float64       `json:"userRate,omitempty" help:"tool calls a second one authenticated user may make, on average; 0 for no limit"`
 	UserBurst          int           `json:"userBurst,omitempty" help:"tool calls one user may make at once above userRate"`
 	UserConcurrency    int           `json:"userConcurrency,omitempty" help:"tool calls one authenticated user may have running at once; 0 for no limit"`
+	UserSessions       int           `json:"userSessions,omitempty" help:"MCP sessions (streamable HTTP and legacy SSE) one authenticated user may have open at once; 0 for no limit"`
+	UserSubscriptions  int           `json:"userSubscriptions,omitempty" help:"resource subscriptions one authenticated user may hold across all their sessions; 0 for no limit"`
+	UserWatchers       int           `json:"userWatchers,omitempty" help:"watchers (subscriptions and watching tool calls) one authenticated user may hold of the server's 10000; 0 for no limit"`
+	UserWatches        int           `json:"userWatches,omitempty" help:"resources and namespaces one authenticated user may have watched at once, of the server's 500; 0 for no limit"`
 	ClientCacheSize    int           `json:"clientCacheSize,omitempty" help:"per-user cluster clients kept (impersonate, passthrough); 0 turns the cache off"`
 	ClientCacheTTL     time.Duration `json:"clientCacheTTL,omitempty" help:"how long a per-user cluster client is kept after it is built; 0 turns the cache off"`
 
@@ -97,6 +101,10 @@ func Default() Config {
 		UserRate:           20,
 		UserBurst:          40,
 		UserConcurrency:    10,
+		UserSessions:       50,
+		UserSubscriptions:  500,
+		UserWatchers:       1000,
+		UserWatches:        50,
 		ClientCacheSize:    1000,
 		ClientCacheTTL:     10 * time.Minute,
 	}
@@ -176,6 +184,9 @@ func (c *Config) validateAuth() []error {
 	}
 	if c.UserRate < 0 || c.UserBurst < 0 || c.UserConcurrency < 0 || c.ClientCacheSize < 0 || c.ClientCacheTTL < 0 {
 		errs = append(errs, errors.New("userRate, userBurst, userConcurrency, clientCacheSize, clientCacheTTL: must not be negative"))
+	}
+	if c.UserSessions < 0 || c.UserSubscriptions < 0 || c.UserWatchers < 0 || c.UserWatches < 0 {
+		errs = append(errs, errors.New("userSessions, userSubscriptions, userWatchers, userWatches: must not be negative (0 for no limit)"))
 	}
 	return errs
 }

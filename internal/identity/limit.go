@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/time/rate"
 )
@@ -14,9 +15,10 @@ import (
 // Limits bound what one user may ask of kubemcp, so that one busy agent
 // cannot starve the others. Zero fields mean no limit.
 type Limits struct {
-	Rate        float64 // tool calls a second, on average
-	Burst       int     // tool calls at once above the rate; less than 1 means 1
+	Rate        float64 // tool calls, subscribes and listens a second, on average
+	Burst       int     // of those at once above the rate; less than 1 means 1
 	Concurrency int     // tool calls running at once
+	Sessions    int     // MCP sessions open at once
 }
 
 // Limiter applies Limits per user. Calls without an identity (stdio, --auth
@@ -32,6 +34,7 @@ type Limiter struct {
 type userLimit struct {
 	rate     *rate.Limiter
 	running  int
+	sessions int
 	lastSeen time.Time
 }
 
@@ -45,7 +48,7 @@ func (e *LimitError) Error() string { return e.msg }
 
 // NewLimiter returns a Limiter, or nil when l limits nothing.
 func NewLimiter(l Limits) *Limiter {
-	if l.Rate <= 0 && l.Concurrency <= 0 {
+	if l.Rate <= 0 && l.Concurrency <= 0 && l.Sessions <= 0 {
 		return nil
 	}
 	return &Limiter{limits: l, now: time.Now, users: map[string]*userLimit{}}
@@ -64,19 +67,62 @@ func (l *Limiter) Acquire(id *Identity) (release func(), err error) {
 		return nil, &LimitError{msg: fmt.Sprintf(
 			"%s already has %d tool calls running, the most kubemcp runs at once for one caller; retry when one has finished", id.User, c)}
 	}
-	if u.rate != nil {
-		now := l.now()
-		r := u.rate.ReserveN(now, 1)
-		if d := r.DelayFrom(now); d > 0 {
-			r.CancelAt(now)
-			d = time.Duration(math.Ceil(float64(d)/float64(10*time.Millisecond))) * 10 * time.Millisecond
-			return nil, &LimitError{RetryAfter: d, msg: fmt.Sprintf(
-				"%s is over kubemcp's limit of %g tool calls a second (bursts of %d); retry in %s", id.User, l.limits.Rate, u.rate.Burst(), d)}
-		}
+	if d := u.spend(l.now()); d > 0 {
+		return nil, &LimitError{RetryAfter: d, msg: fmt.Sprintf(
+			"%s is over kubemcp's limit of %g tool calls a second (bursts of %d); retry in %s", id.User, l.limits.Rate, u.rate.Burst(), d)}
 	}
 	u.running++
 	var once sync.Once
 	return func() { once.Do(func() { l.done(u) }) }, nil
+}
+
+// Spend counts a request that is not a tool call (resources/subscribe,
+// subscriptions/listen) against id's rate, or says when to retry.
+func (l *Limiter) Spend(id *Identity) error {
+	if l == nil || id == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.user(id.User)
+	if d := u.spend(l.now()); d > 0 {
+		return &LimitError{RetryAfter: d, msg: fmt.Sprintf(
+			"%s is over kubemcp's limit of %g requests a second (tool calls, subscribes and listens together; bursts of %d); retry in %s", id.User, l.limits.Rate, u.rate.Burst(), d)}
+	}
+	return nil
+}
+
+// spend takes one request from u's rate, or returns how long to wait for one
+// (rounded up to 10 ms), taking nothing.
+func (u *userLimit) spend(now time.Time) time.Duration {
+	if u.rate == nil {
+		return 0
+	}
+	r := u.rate.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	if d <= 0 {
+		return 0
+	}
+	r.CancelAt(now)
+	return time.Duration(math.Ceil(float64(d)/float64(10*time.Millisecond))) * 10 * time.Millisecond
+}
+
+// Open admits one more MCP session of id, or says why not. release must be
+// called when the session ends.
+func (l *Limiter) Open(id *Identity) (release func(), err error) {
+	if l == nil || id == nil {
+		return func() {}, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.user(id.User)
+	if c := l.limits.Sessions; c > 0 && u.sessions >= c {
+		return nil, &LimitError{msg: fmt.Sprintf(
+			"%s has %d MCP sessions open already, the most kubemcp keeps for one user; close one (clients close a session with HTTP DELETE, and an idle one closes after sessionIdle), or ask the administrator to raise --user-sessions", id.User, u.sessions)}
+	}
+	u.sessions++
+	var once sync.Once
+	return func() { once.Do(func() { l.closed(u) }) }, nil
 }
 
 func (l *Limiter) done(u *userLimit) {
@@ -84,6 +130,13 @@ func (l *Limiter) done(u *userLimit) {
 	defer l.mu.Unlock()
 	u.running--
 	u.lastSeen = l.now()
+}
+
+func (l *Limiter) closed(u *userLimit) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u.sessions--
+	u.lastSeen = time.Now()
 }
 
 // maxUsers bounds the table of users; beyond it, users idle for a minute are forgotten.
@@ -107,27 +160,59 @@ func (l *Limiter) user(name string) *userLimit {
 
 func (l *Limiter) forgetIdle() {
 	for name, u := range l.users {
-		if u.running == 0 && l.now().Sub(u.lastSeen) > time.Minute {
+		if u.running == 0 && u.sessions == 0 && l.now().Sub(u.lastSeen) > time.Minute {
 			delete(l.users, name)
 		}
 	}
 }
 
-// Fair refuses a tool call beyond the caller's limits with a tool error
-// result (isError) that says which limit and when to retry: the model can
-// act on it, and the session stays up. Other methods are not limited.
+// CodeOverLimit is the JSON-RPC error code of a request refused by a
+// per-user limit (one of the codes JSON-RPC leaves to servers).
+const CodeOverLimit = -32000
+
+// Fair applies the caller's limits. A tool call beyond them is answered
+// with a tool error result (isError) that says which limit and when to
+// retry: the model can act on it, and the session stays up. A subscribe or
+// listen beyond the rate, and an initialize beyond the sessions a user may
+// hold, are JSON-RPC errors (CodeOverLimit) saying the same. Other methods
+// are not limited.
 func Fair(l *Limiter) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-			if _, ok := req.(*mcp.CallToolRequest); !ok || l == nil {
+			if l == nil {
 				return next(ctx, method, req)
 			}
-			release, err := l.Acquire(FromContext(ctx))
-			if err != nil {
-				return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: err.Error()}}}, nil
+			id := FromContext(ctx)
+			switch req := req.(type) {
+			case *mcp.CallToolRequest:
+				release, err := l.Acquire(id)
+				if err != nil {
+					return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: err.Error()}}}, nil
+				}
+				defer release()
+			case *mcp.SubscribeRequest, *mcp.SubscriptionsListenRequest:
+				if err := l.Spend(id); err != nil {
+					return nil, &jsonrpc.Error{Code: CodeOverLimit, Message: err.Error()}
+				}
+			case *mcp.ServerRequest[*mcp.InitializeParams]: // not mcp.InitializeRequest, the client's side
+				return l.initialize(ctx, id, method, req, next)
 			}
-			defer release()
 			return next(ctx, method, req)
 		}
 	}
+}
+
+// initialize admits a new session of id, held until the session ends.
+func (l *Limiter) initialize(ctx context.Context, id *Identity, method string, req *mcp.ServerRequest[*mcp.InitializeParams], next mcp.MethodHandler) (mcp.Result, error) {
+	release, err := l.Open(id)
+	if err != nil {
+		return nil, &jsonrpc.Error{Code: CodeOverLimit, Message: err.Error()}
+	}
+	res, err := next(ctx, method, req)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	go func() { _ = req.Session.Wait(); release() }()
+	return res, nil
 }

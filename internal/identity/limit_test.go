@@ -72,3 +72,29 @@ func TestLimiterRate(t *testing.T) {
 		t.Error("no limits still make a Limiter")
 	}
 }
+
+// TestLimiterSpend: subscribes and listens draw on the same rate as tool calls.
+func TestLimiterSpend(t *testing.T) {
+	l := NewLimiter(Limits{Rate: 10, Burst: 2})
+	alice := &Identity{User: "alice"}
+	if _, err := l.Acquire(alice); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Spend(alice); err != nil {
+		t.Fatalf("within the burst: %v", err)
+	}
+	err := l.Spend(alice)
+	var le *LimitError
+	if !errors.As(err, &le) || le.RetryAfter <= 0 || !strings.Contains(err.Error(), "alice is over kubemcp's limit of 10 requests a second (tool calls, subscribes and listens together; bursts of 2); retry in") {
+		t.Fatalf("beyond the burst: %v", err)
+	}
+	if _, err := l.Acquire(alice); err == nil {
+		t.Error("a tool call got past a rate used up by subscribes")
+	}
+	if err := l.Spend(&Identity{User: "bob"}); err != nil {
+		t.Errorf("bob: %v", err)
+	}
+	if err := l.Spend(nil); err != nil {
+		t.Errorf("the local user: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -105,5 +106,33 @@ func TestFairRefusesWithAToolError(t *testing.T) {
 	}
 	if got, isErr := whoami(t, alice); isErr || got != "alice" {
 		t.Errorf("after the first call ended: %q", got)
+	}
+}
+
+// TestFairCapsSessions: a user beyond her sessions is refused at initialize,
+// with the cap and what to do; another user is not held back, and a closed
+// session frees its place (issue 18, finding 4).
+func TestFairCapsSessions(t *testing.T) {
+	url := whoamiServer(t, NewLimiter(Limits{Sessions: 2}), nil, nil)
+	first := connectAs(t, url, "ta")
+	connectAs(t, url, "ta")
+	tr := &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: bearer{"ta", http.DefaultTransport}}}
+	_, err := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "v"}, nil).Connect(context.Background(), tr, nil)
+	if err == nil || !strings.Contains(err.Error(), "alice has 2 MCP sessions open already") || !strings.Contains(err.Error(), "--user-sessions") {
+		t.Fatalf("alice's third session: %v", err)
+	}
+	if got, _ := whoami(t, connectAs(t, url, "tb")); got != "bob (groups b)" {
+		t.Errorf("bob's session: %q", got)
+	}
+	first.Close()
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "v"}, nil).Connect(context.Background(), tr, nil)
+		if err == nil {
+			cs.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alice after closing a session: %v", err)
+		}
 	}
 }

@@ -10,6 +10,7 @@
 // subscriptions/listen, which go-sdk turns into calls of the same subscribe
 // and unsubscribe handlers; Server.ResourceUpdated delivers to each the way
 // its era expects. A session holds at most Options.MaxPerSession
-// subscriptions; they end on unsubscribe, when the listen ends, or when the
+// subscriptions, and a user at most Options.MaxPerUser across their
+// sessions; they end on unsubscribe, when the listen ends, or when the
 // session closes.
 package resources

@@ -71,16 +71,30 @@ type rig struct {
 
 func newRig(t *testing.T, f flavour, opts Options) *rig {
 	t.Helper()
+	return newLimitedRig(t, f, opts, limits{})
+}
+
+// limits are the server-wide and per-user bounds a rig serves with, as
+// kubemcp serve wires them; zero means the defaults (no per-user limits in
+// identity's).
+type limits struct {
+	pool tracker.PoolOptions
+	user identity.Limits
+}
+
+func newLimitedRig(t *testing.T, f flavour, opts Options, l limits) *rig {
+	t.Helper()
 	m, err := clusters.New(clusters.Options{Kubeconfig: env.Kubeconfig, Credentials: clusters.Impersonate})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{f: f, pool: tracker.NewPool(m, tracker.PoolOptions{}), ids: map[*mcp.ServerSession]*identity.Identity{}}
+	r := &rig{f: f, pool: tracker.NewPool(m, l.pool), ids: map[*mcp.ServerSession]*identity.Identity{}}
 	t.Cleanup(r.pool.Close)
 	opts.Clusters, opts.Pool = m, r.pool
 	r.res = New(opts)
 	t.Cleanup(r.res.Close)
-	r.srv = mcpserver.New(mcpserver.Options{Features: []mcpserver.Feature{r.res}, Bind: r.bind()})
+	r.srv = mcpserver.New(mcpserver.Options{Features: []mcpserver.Feature{r.res}, Bind: r.bind(),
+		Admit: identity.Fair(identity.NewLimiter(l.user))})
 	if f.http != "" {
 		r.url = r.serveHTTP(t)
 	}

@@ -11,9 +11,12 @@ import (
 	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
-// DefaultMaxPerSession is how many subscriptions a session may hold unless
-// Options say otherwise.
-const DefaultMaxPerSession = 100
+// How many subscriptions a session, and one authenticated user across all
+// their sessions, may hold unless Options say otherwise.
+const (
+	DefaultMaxPerSession = 100
+	DefaultMaxPerUser    = 500
+)
 
 // Options configure the live resources.
 type Options struct {
@@ -26,6 +29,10 @@ type Options struct {
 	// MaxPerSession bounds a session's subscriptions; zero means
 	// DefaultMaxPerSession.
 	MaxPerSession int
+	// MaxPerUser bounds the subscriptions of one user (by identity) across
+	// their sessions; zero means DefaultMaxPerUser, negative no bound. A
+	// caller without an identity is the one local user and has none.
+	MaxPerUser int
 }
 
 // Resources is the live-resources feature of the MCP server.
@@ -36,6 +43,7 @@ type Resources struct {
 	mu       sync.Mutex
 	server   *mcp.Server
 	sessions map[*mcp.ServerSession]*session
+	users    map[string]int // subscriptions by user
 	uris     map[string]*watched
 	closed   bool
 }
@@ -47,8 +55,11 @@ func New(opts Options) *Resources {
 	if opts.MaxPerSession <= 0 {
 		opts.MaxPerSession = DefaultMaxPerSession
 	}
+	if opts.MaxPerUser == 0 {
+		opts.MaxPerUser = DefaultMaxPerUser
+	}
 	return &Resources{opts: opts, logger: slog.New(slog.DiscardHandler),
-		sessions: map[*mcp.ServerSession]*session{}, uris: map[string]*watched{}}
+		sessions: map[*mcp.ServerSession]*session{}, users: map[string]int{}, uris: map[string]*watched{}}
 }
 
 // Configure sets the subscribe and unsubscribe handlers; URIs that are not

@@ -7,12 +7,15 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 // session is one MCP session's subscriptions: URI -> what stops its watch,
-// nil while the watch is being set up.
+// nil while the watch is being set up; and whose they are ("" without an
+// identity), since a session belongs to one user.
 type session struct {
+	user string
 	subs map[string]func()
 }
 
@@ -24,7 +27,7 @@ type watched struct {
 	last string
 }
 
-// errTooMany means a session holds as many subscriptions as it may.
+// errTooMany means a session or a user holds as many subscriptions as it may.
 var errTooMany = errors.New("too many subscriptions")
 
 // subscribe checks that the caller can read the object, then watches it as
@@ -38,7 +41,7 @@ func (r *Resources) subscribe(ctx context.Context, req *mcp.SubscribeRequest) er
 	if _, err := o.get(ctx); err != nil {
 		return err
 	}
-	fresh, err := r.reserve(req.Session, uri)
+	fresh, err := r.reserve(req.Session, user(ctx), uri)
 	if err != nil || !fresh {
 		return err
 	}
@@ -54,9 +57,18 @@ func (r *Resources) subscribe(ctx context.Context, req *mcp.SubscribeRequest) er
 	return nil
 }
 
-// reserve takes a place for uri among ss's subscriptions; fresh is false
-// when ss already has it.
-func (r *Resources) reserve(ss *mcp.ServerSession, uri string) (fresh bool, err error) {
+// user names the caller in ctx whose subscriptions are counted together, or
+// "" for the one local user (no identity), who has no bound of their own.
+func user(ctx context.Context) string {
+	if id := identity.FromContext(ctx); id != nil {
+		return id.User
+	}
+	return ""
+}
+
+// reserve takes a place for uri among ss's subscriptions, those of user;
+// fresh is false when ss already has it.
+func (r *Resources) reserve(ss *mcp.ServerSession, user, uri string) (fresh bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -64,7 +76,7 @@ func (r *Resources) reserve(ss *mcp.ServerSession, uri string) (fresh bool, err 
 	}
 	s := r.sessions[ss]
 	if s == nil {
-		s = &session{subs: map[string]func(){}}
+		s = &session{user: user, subs: map[string]func(){}}
 		r.sessions[ss] = s
 		go r.endWith(ss)
 	}
@@ -74,7 +86,11 @@ func (r *Resources) reserve(ss *mcp.ServerSession, uri string) (fresh bool, err 
 	if len(s.subs) >= r.opts.MaxPerSession {
 		return false, refusal(uri, fmt.Errorf("%w: this session holds %d subscriptions, its limit; unsubscribe from one first", errTooMany, len(s.subs)))
 	}
+	if n, max := r.users[s.user], r.opts.MaxPerUser; s.user != "" && max > 0 && n >= max {
+		return false, refusal(uri, fmt.Errorf("%w: %s holds %d subscriptions across their sessions, the most for one user; unsubscribe or close sessions first, or ask the administrator to raise --user-subscriptions", errTooMany, s.user, n))
+	}
 	s.subs[uri] = nil
+	r.users[s.user]++
 	w := r.uris[uri]
 	if w == nil {
 		w = &watched{}
@@ -110,7 +126,7 @@ func (r *Resources) unsubscribe(ss *mcp.ServerSession, uri string) {
 	stop, ok := s.subs[uri]
 	if ok {
 		delete(s.subs, uri)
-		r.forgetLocked(uri)
+		r.forgetLocked(s.user, uri)
 	}
 	r.mu.Unlock()
 	if stop != nil {
@@ -137,7 +153,7 @@ func (r *Resources) dropLocked(ss *mcp.ServerSession, s *session) []func() {
 	delete(r.sessions, ss)
 	var stops []func()
 	for uri, stop := range s.subs {
-		r.forgetLocked(uri)
+		r.forgetLocked(s.user, uri)
 		if stop != nil {
 			stops = append(stops, stop)
 		}
@@ -145,7 +161,11 @@ func (r *Resources) dropLocked(ss *mcp.ServerSession, s *session) []func() {
 	return stops
 }
 
-func (r *Resources) forgetLocked(uri string) {
+// forgetLocked counts off a subscription of user to uri.
+func (r *Resources) forgetLocked(user, uri string) {
+	if r.users[user]--; r.users[user] <= 0 {
+		delete(r.users, user)
+	}
 	if w := r.uris[uri]; w != nil {
 		if w.subs--; w.subs <= 0 {
 			delete(r.uris, uri)

@@ -31,14 +31,31 @@ type PoolOptions struct {
 	MaxWatches int
 	// MaxWatchers is how many watchers there are at once; zero means 10000.
 	MaxWatchers int
+	// MaxWatchersPerUser is how many of those watchers one authenticated
+	// user may hold, so that no user can use up the pool for the others;
+	// zero means DefaultMaxWatchersPerUser, negative no bound of its own.
+	MaxWatchersPerUser int
+	// MaxWatchesPerUser is how many watches one authenticated user's
+	// trackers hold together (across clusters and credentials); zero means
+	// DefaultMaxWatchesPerUser, negative no bound of its own. Each tracker
+	// holds a watch, so it also bounds the user's trackers.
+	MaxWatchesPerUser int
 }
+
+// The per-user bounds unless PoolOptions say otherwise: a tenth of the
+// default pool's watchers and watches. A caller without an identity (stdio,
+// HTTP without auth) is the one local user and has no per-user bound.
+const (
+	DefaultMaxWatchersPerUser = 1000
+	DefaultMaxWatchesPerUser  = 50
+)
 
 // ErrTooManyTrackers means a pool already watches as many callers and
 // clusters as its options allow.
 var ErrTooManyTrackers = errors.New("too many callers watching")
 
 // ErrTooManyWatchers means a pool already has as many watchers as its
-// options allow.
+// options allow, for everyone or for the caller.
 var ErrTooManyWatchers = errors.New("too many watchers")
 
 // Pool shares trackers across calls and sessions: one for each cluster and
@@ -53,11 +70,19 @@ type Pool struct {
 	mu       sync.Mutex
 	trackers map[poolKey]*entry
 	watchers int
+	users    map[string]*userShare // by user name, while they watch
 	closed   bool
 }
 
-// poolKey is a cluster's name and the caller's identity key.
-type poolKey struct{ cluster, caller string }
+// poolKey is a cluster's name and the caller's identity key, and the user
+// name whose share it counts against ("" for no identity).
+type poolKey struct{ cluster, caller, user string }
+
+// userShare is what one user holds of the pool.
+type userShare struct {
+	watchers int
+	watches  *limit // shared by all the user's trackers
+}
 
 type entry struct {
 	tracker *Tracker
@@ -76,7 +101,16 @@ func NewPool(c Clusters, opts PoolOptions) *Pool {
 	if opts.MaxWatchers <= 0 {
 		opts.MaxWatchers = 10000
 	}
-	return &Pool{clusters: c, opts: opts, watches: &limit{max: opts.MaxWatches}, trackers: map[poolKey]*entry{}}
+	if opts.MaxWatchersPerUser == 0 {
+		opts.MaxWatchersPerUser = DefaultMaxWatchersPerUser
+	}
+	if opts.MaxWatchesPerUser == 0 {
+		opts.MaxWatchesPerUser = DefaultMaxWatchesPerUser
+	}
+	return &Pool{clusters: c, opts: opts, watches: &limit{max: opts.MaxWatches, full: func(max int) string {
+		return fmt.Sprintf("this server watches %d resources and namespaces already for all its callers, its limit; try again when one of them ends", max)
+	}},
+		trackers: map[poolKey]*entry{}, users: map[string]*userShare{}}
 }
 
 // Watch calls fn for every change to target in cluster ("" is the default)
@@ -86,7 +120,11 @@ func NewPool(c Clusters, opts PoolOptions) *Pool {
 func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func(Event)) (stop func(), err error) {
 	// A watch of "" shares the tracker of the default cluster's own name;
 	// callers are told apart as clusters.Manager keys its clients.
-	key := poolKey{cluster: cmp.Or(cluster, p.clusters.DefaultName()), caller: identity.FromContext(ctx).Key()}
+	id := identity.FromContext(ctx)
+	key := poolKey{cluster: cmp.Or(cluster, p.clusters.DefaultName()), caller: id.Key()}
+	if id != nil {
+		key.user = id.User
+	}
 	kc, err := p.clusters.Get(ctx, key.cluster)
 	if err != nil {
 		return nil, err
@@ -116,19 +154,52 @@ func (p *Pool) acquire(key poolKey, kc *kube.Client) (*entry, error) {
 	if p.watchers >= p.opts.MaxWatchers {
 		return nil, fmt.Errorf("%w: this server has %d watchers already, its limit; stop a watch (unsubscribe) first", ErrTooManyWatchers, p.watchers)
 	}
+	u, err := p.userLocked(key.user)
+	if err != nil {
+		return nil, err
+	}
 	e, ok := p.trackers[key]
 	if !ok {
 		if len(p.trackers) >= p.opts.MaxTrackers {
+			p.dropUserLocked(key.user, u)
 			return nil, fmt.Errorf("%w: this server watches as %d callers and clusters already, its limit; try again when others stop watching", ErrTooManyTrackers, len(p.trackers))
 		}
 		t := New(kc.Dynamic, p.opts.Tracker)
-		t.shared = p.watches
+		t.shared, t.user = p.watches, u.watches
 		e = &entry{tracker: t}
 		p.trackers[key] = e
 	}
 	e.refs++
+	u.watchers++
 	p.watchers++
 	return e, nil
+}
+
+// userLocked is the share of user, made if it is the first watch of theirs,
+// as long as it has room for one more watcher; "" (no identity) has a share
+// without bounds.
+func (p *Pool) userLocked(user string) (*userShare, error) {
+	u := p.users[user]
+	if u == nil {
+		u = &userShare{watches: &limit{max: p.opts.MaxWatchesPerUser, full: func(max int) string {
+			return fmt.Sprintf("%s watches %d resources and namespaces already, the most for one user; unsubscribe or close sessions first, or ask the administrator to raise --user-watches", user, max)
+		}}}
+		if user == "" || p.opts.MaxWatchesPerUser < 0 {
+			u.watches = nil
+		}
+		p.users[user] = u
+	}
+	if max := p.opts.MaxWatchersPerUser; user != "" && max > 0 && u.watchers >= max {
+		return nil, fmt.Errorf("%w: %s holds %d watchers (subscriptions and watching tool calls), the most for one user; unsubscribe or close sessions first, or ask the administrator to raise --user-watchers", ErrTooManyWatchers, user, u.watchers)
+	}
+	return u, nil
+}
+
+// dropUserLocked forgets u once it holds no watcher.
+func (p *Pool) dropUserLocked(user string, u *userShare) {
+	if u.watchers == 0 && p.users[user] == u {
+		delete(p.users, user)
+	}
 }
 
 // release gives back a share of e; the last one closes its tracker.
@@ -140,6 +211,10 @@ func (p *Pool) release(key poolKey, e *entry) {
 	if e.refs == 0 && p.trackers[key] == e {
 		delete(p.trackers, key)
 		e.tracker.Close()
+	}
+	if u := p.users[key.user]; u != nil {
+		u.watchers--
+		p.dropUserLocked(key.user, u)
 	}
 }
 
@@ -184,6 +259,7 @@ func (p *Pool) Stats() Stats {
 
 // limit counts what several trackers share; a nil limit has no bound.
 type limit struct {
+	full   func(max int) string // says that it is full, and what to do
 	mu     sync.Mutex
 	n, max int
 }
@@ -199,6 +275,11 @@ func (l *limit) take() bool {
 	}
 	l.n++
 	return true
+}
+
+// refusal says that l is full and what to do.
+func (l *limit) refusal() error {
+	return fmt.Errorf("%w: %s", ErrTooManyWatches, l.full(l.max))
 }
 
 func (l *limit) give() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,4 +192,54 @@ func TestPoolForgetAndClose(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 	wantStats(t, p, Stats{})
+}
+
+// TestPoolUserShares: one user filling her share of the pool, under any of
+// her credentials, leaves room for another (issue 18, finding 4).
+func TestPoolUserShares(t *testing.T) {
+	ns1, ns2, ns3 := namespace(t, "pool-share-1"), namespace(t, "pool-share-2"), namespace(t, "pool-share-3")
+	for _, ns := range []string{ns1, ns2, ns3} {
+		grantConfigMaps(t, ns, "alice")
+		grantConfigMaps(t, ns, "bob")
+	}
+	// alice under another credential: the same user, another tracker.
+	aliceToo := identity.NewContext(t.Context(), &identity.Identity{User: "alice", Groups: []string{"elsewhere"}})
+	t.Run("watchers", func(t *testing.T) {
+		p := NewPool(impersonating(t), PoolOptions{MaxWatchers: 4, MaxWatchersPerUser: 3})
+		defer p.Close()
+		for _, ctx := range []context.Context{as(t.Context(), "alice"), as(t.Context(), "alice"), aliceToo} {
+			if _, err := p.Watch(ctx, "", Target{Resource: configmaps, Namespace: ns1}, func(Event) {}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := p.Watch(as(t.Context(), "alice"), "", Target{Resource: configmaps, Namespace: ns1}, func(Event) {})
+		if !errors.Is(err, ErrTooManyWatchers) || !strings.Contains(err.Error(), "alice holds 3 watchers") || !strings.Contains(err.Error(), "--user-watchers") {
+			t.Fatalf("alice's fourth watcher: %v", err)
+		}
+		if _, err := p.Watch(as(t.Context(), "bob"), "", Target{Resource: configmaps, Namespace: ns1}, func(Event) {}); err != nil {
+			t.Fatalf("bob, with alice at her share: %v", err)
+		}
+	})
+	t.Run("watches", func(t *testing.T) {
+		p := NewPool(impersonating(t), PoolOptions{MaxWatches: 3, MaxWatchesPerUser: 2})
+		defer p.Close()
+		for _, w := range []struct {
+			ctx context.Context
+			ns  string
+		}{{as(t.Context(), "alice"), ns1}, {aliceToo, ns2}} {
+			if _, err := p.Watch(w.ctx, "", Target{Resource: configmaps, Namespace: w.ns}, func(Event) {}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ctx := range []context.Context{as(t.Context(), "alice"), aliceToo} {
+			_, err := p.Watch(ctx, "", Target{Resource: configmaps, Namespace: ns3}, func(Event) {})
+			if !errors.Is(err, ErrTooManyWatches) || !strings.Contains(err.Error(), "alice watches 2 resources and namespaces") || !strings.Contains(err.Error(), "--user-watches") {
+				t.Fatalf("alice's third watch: %v", err)
+			}
+		}
+		if _, err := p.Watch(as(t.Context(), "bob"), "", Target{Resource: configmaps, Namespace: ns3}, func(Event) {}); err != nil {
+			t.Fatalf("bob, with alice at her share: %v", err)
+		}
+		wantStats(t, p, Stats{Trackers: 3, Watches: 3, Watchers: 3})
+	})
 }

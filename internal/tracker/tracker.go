@@ -92,6 +92,7 @@ type Tracker struct {
 	closed  bool
 
 	shared *limit // the watches of all a pool's trackers; nil outside a pool
+	user   *limit // the watches of all the trackers of one user; nil without bound
 }
 
 type watchKey struct {
@@ -207,8 +208,8 @@ func (t *Tracker) acquire(key watchKey) (*watch, error) {
 	if len(t.watches) >= t.opts.MaxWatches {
 		return nil, fmt.Errorf("%w: this server watches %d resources and namespaces already as this caller, its limit; try again when one of them ends", ErrTooManyWatches, len(t.watches))
 	}
-	if !t.shared.take() {
-		return nil, fmt.Errorf("%w: this server watches %d resources and namespaces already for all its callers, its limit; try again when one of them ends", ErrTooManyWatches, t.shared.max)
+	if err := t.takeShares(); err != nil {
+		return nil, err
 	}
 	w := &watch{
 		informer: dynamicinformer.NewFilteredDynamicInformer(t.dyn, key.resource, key.namespace, 0, cache.Indexers{}, nil).Informer(),
@@ -219,6 +220,24 @@ func (t *Tracker) acquire(key watchKey) (*watch, error) {
 	t.watches[key] = w
 	go t.run(w)
 	return w, nil
+}
+
+// takeShares counts a new watch against the user's and the pool's limits.
+func (t *Tracker) takeShares() error {
+	if !t.user.take() {
+		return t.user.refusal()
+	}
+	if !t.shared.take() {
+		t.user.give()
+		return t.shared.refusal()
+	}
+	return nil
+}
+
+// giveShares gives back what takeShares took.
+func (t *Tracker) giveShares() {
+	t.user.give()
+	t.shared.give()
 }
 
 // run lists and watches until stopped; the first list error that comes
@@ -271,7 +290,7 @@ func (t *Tracker) release(key watchKey) {
 	if w.refs--; w.refs == 0 {
 		close(w.stop)
 		delete(t.watches, key)
-		t.shared.give()
+		t.giveShares()
 	}
 }
 
@@ -290,6 +309,6 @@ func (t *Tracker) Close() {
 	for key, w := range t.watches {
 		close(w.stop)
 		delete(t.watches, key)
-		t.shared.give()
+		t.giveShares()
 	}
 }
