@@ -69,10 +69,10 @@ func (m *Manager) Select(spec string) ([]string, error) {
 }
 
 // Fan calls fn for each named cluster in parallel, at most Concurrency at a
-// time, each under the per-cluster Timeout, and returns the values and
-// outcomes in the order of names. A cluster that could not be reached is
-// skipped fast until its backoff ends. done, when not nil, hears about each
-// cluster as it finishes, one at a time.
+// time, each under the per-cluster Timeout (which fn may Extend), and returns
+// the values and outcomes in the order of names. A cluster that could not be
+// reached is skipped fast until its backoff ends. done, when not nil, hears
+// about each cluster as it finishes, one at a time.
 func Fan[T any](ctx context.Context, m *Manager, names []string, fn func(ctx context.Context, cluster string) (T, error), done func(Outcome)) ([]T, []Outcome) {
 	return fan(ctx, m, names, false, m.timeout(), fn, done)
 }
@@ -115,8 +115,8 @@ func fan[T any](ctx context.Context, m *Manager, names []string, probing bool, t
 // left running then has its context cancelled and its result dropped.
 func ask[T any](ctx context.Context, m *Manager, name string, probing bool, timeout time.Duration,
 	fn func(ctx context.Context, cluster string) (T, error)) (T, Outcome) {
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	cctx, lim := withLimit(ctx, timeout)
+	defer lim.stop()
 	type result struct {
 		v   T
 		err error
@@ -140,7 +140,7 @@ func ask[T any](ctx context.Context, m *Manager, name string, probing bool, time
 		o.Err = ctx.Err() // the caller gave up: no verdict on the cluster
 		return r.v, o
 	case !answered || (r.err != nil && cctx.Err() != nil):
-		o.Err = fmt.Errorf("%w: no answer within %s", ErrTimeout, timeout)
+		o.Err = fmt.Errorf("%w: no answer within %s", ErrTimeout, lim.allowed())
 	}
 	m.judge(ctx, name, probing, o.Err)
 	return r.v, o

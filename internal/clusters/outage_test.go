@@ -168,3 +168,27 @@ func TestOutageMarksCluster(t *testing.T) {
 		})
 	}
 }
+
+// TestExtend: a call that extends its per-cluster timeout by what it waits
+// by design is not cut short, and the timeout it reports counts the
+// extension; outside a fan-out Extend does nothing.
+func TestExtend(t *testing.T) {
+	m := fleetManager(t, Options{Timeout: 200 * time.Millisecond}, "a", "b")
+	_, o := Fan(t.Context(), m, []string{"a", "b"}, func(ctx context.Context, name string) (string, error) {
+		Extend(ctx, 300*time.Millisecond)
+		wait := map[string]time.Duration{"a": 400 * time.Millisecond, "b": time.Hour}[name]
+		select {
+		case <-time.After(wait):
+			return "watched", nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}, nil)
+	if o[0].Err != nil {
+		t.Errorf("a call within its extended time: %+v", o[0])
+	}
+	if !errors.Is(o[1].Err, ErrTimeout) || !strings.Contains(o[1].Err.Error(), "no answer within 500ms") {
+		t.Errorf("a call beyond its extended time: %+v", o[1])
+	}
+	Extend(t.Context(), time.Second)
+}
