@@ -8,5 +8,6 @@
 //
 // A call that names several clusters goes through Select and Fan: in
 // parallel, each under a timeout, skipping for a while a cluster that could
-// not be reached. Probe and Ready ask every cluster regardless.
+// not be reached, which only a probe of the cluster decides, never a call's
+// own timeout. Probe and Ready ask every cluster regardless.
 package clusters

@@ -69,15 +69,18 @@ func (m *Manager) Select(spec string) ([]string, error) {
 }
 
 // Fan calls fn for each named cluster in parallel, at most Concurrency at a
-// time, each under the per-cluster Timeout, and returns the values and
-// outcomes in the order of names. A cluster that could not be reached is
-// skipped fast until its backoff ends. done, when not nil, hears about each
-// cluster as it finishes, one at a time.
+// time, each under the per-cluster Timeout (which fn may Extend), and returns
+// the values and outcomes in the order of names. A cluster that could not be
+// reached is skipped fast until its backoff ends. done, when not nil, hears
+// about each cluster as it finishes, one at a time.
 func Fan[T any](ctx context.Context, m *Manager, names []string, fn func(ctx context.Context, cluster string) (T, error), done func(Outcome)) ([]T, []Outcome) {
-	return fan(ctx, m, names, true, m.timeout(), fn, done)
+	return fan(ctx, m, names, false, m.timeout(), fn, done)
 }
 
-func fan[T any](ctx context.Context, m *Manager, names []string, skip bool, timeout time.Duration,
+// fan is Fan; probing says fn is itself a probe of the cluster (Probe,
+// Ready): then every cluster is asked, in backoff or not, and fn's failure
+// to reach one is the verdict on it.
+func fan[T any](ctx context.Context, m *Manager, names []string, probing bool, timeout time.Duration,
 	fn func(ctx context.Context, cluster string) (T, error), done func(Outcome)) ([]T, []Outcome) {
 	values, outcomes := make([]T, len(names)), make([]Outcome, len(names))
 	slots := make(chan struct{}, m.concurrency())
@@ -86,12 +89,12 @@ func fan[T any](ctx context.Context, m *Manager, names []string, skip bool, time
 	for i, name := range names {
 		wg.Go(func() {
 			outcomes[i] = Outcome{Cluster: name}
-			if err := m.health.skip(name); skip && err != nil {
+			if err := m.health.skip(name); !probing && err != nil {
 				outcomes[i].Err = err
 			} else {
 				select {
 				case slots <- struct{}{}:
-					values[i], outcomes[i] = ask(ctx, m, name, timeout, fn)
+					values[i], outcomes[i] = ask(ctx, m, name, probing, timeout, fn)
 					<-slots
 				case <-ctx.Done():
 					outcomes[i].Err = ctx.Err()
@@ -110,10 +113,10 @@ func fan[T any](ctx context.Context, m *Manager, names []string, skip bool, time
 
 // ask calls fn for one cluster and gives up on it at the timeout; a call
 // left running then has its context cancelled and its result dropped.
-func ask[T any](ctx context.Context, m *Manager, name string, timeout time.Duration,
+func ask[T any](ctx context.Context, m *Manager, name string, probing bool, timeout time.Duration,
 	fn func(ctx context.Context, cluster string) (T, error)) (T, Outcome) {
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	cctx, lim := withLimit(ctx, timeout)
+	defer lim.stop()
 	type result struct {
 		v   T
 		err error
@@ -135,13 +138,31 @@ func ask[T any](ctx context.Context, m *Manager, name string, timeout time.Durat
 	switch {
 	case ctx.Err() != nil:
 		o.Err = ctx.Err() // the caller gave up: no verdict on the cluster
+		return r.v, o
 	case !answered || (r.err != nil && cctx.Err() != nil):
-		o.Err = fmt.Errorf("%w: no answer within %s", ErrTimeout, timeout)
+		o.Err = fmt.Errorf("%w: no answer within %s", ErrTimeout, lim.allowed())
 	}
-	if ctx.Err() == nil {
-		m.health.observe(name, o.Err)
-	}
+	m.judge(ctx, name, probing, o.Err)
 	return r.v, o
+}
+
+// judge records what a cluster's part of a fan-out says of the cluster,
+// which every caller's fan-outs then go by: an answer, even an error, means
+// it is reachable. A timeout or a failed connection may be the call's own
+// doing (a watch, a slow list, a dial elsewhere) and another caller's call
+// must not be skipped for it, so unless the call was a probe itself, the
+// cluster is probed and only the probe's failure puts it in backoff.
+func (m *Manager) judge(ctx context.Context, name string, probing bool, err error) {
+	if !unreachable(err) {
+		m.health.observe(name, nil)
+		return
+	}
+	if !probing {
+		err = m.reach(ctx, name)
+	}
+	if ctx.Err() == nil { // a probe the caller cut short says nothing
+		m.health.observe(name, err)
+	}
 }
 
 func (m *Manager) timeout() time.Duration {

@@ -10,8 +10,11 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/version"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/rest"
 )
 
 // DefaultMaxBackoff is the longest an unreachable cluster is skipped by
@@ -53,8 +56,8 @@ func newHealth(max time.Duration) *health {
 	return &health{max: max, now: time.Now, by: map[string]*seen{}}
 }
 
-// observe records how asking a cluster went. Only failures to reach it
-// count against it: a refusal or a missing object came from a live cluster.
+// observe records whether a cluster could be reached: err is nil when it
+// could, and otherwise says why not.
 func (h *health) observe(name string, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -64,7 +67,7 @@ func (h *health) observe(name string, err error) {
 		h.by[name] = s
 	}
 	s.at = h.now()
-	if !unreachable(err) {
+	if err == nil {
 		s.err, s.failures, s.retryAt = nil, 0, time.Time{}
 		return
 	}
@@ -92,11 +95,42 @@ func (h *health) forget(name string) {
 	delete(h.by, name)
 }
 
-// unreachable tells a cluster that could not be reached (refused, reset,
-// timed out, TLS failed) from one that answered, even with an error.
+// unreachable tells a call that may not have reached its cluster (refused,
+// reset, timed out, TLS failed) from one the cluster answered, even with an
+// error such as forbidden.
 func unreachable(err error) bool {
 	var ne net.Error
 	return errors.Is(err, ErrTimeout) || errors.As(err, &ne)
+}
+
+// probeTimeout bounds reach: a live apiserver answers /version in
+// milliseconds, even when a call to it has just timed out.
+const probeTimeout = time.Second
+
+// reach asks name's apiserver for /version, anonymously so that only the way
+// to it is tried, not a credential: any HTTP answer, even 401 or 500, means
+// the cluster can be reached. It returns why it could not be, or nil.
+func (m *Manager) reach(ctx context.Context, name string) error {
+	cfg, ok := m.current().configs[name]
+	if !ok {
+		return nil // gone meanwhile: nothing to hold against it
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(rest.AnonymousClientConfig(cfg))
+	if err != nil {
+		return fmt.Errorf("probing the apiserver: %w", err)
+	}
+	limit := min(probeTimeout, m.timeout())
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	_, err = dc.RESTClient().Get().AbsPath("/version").DoRaw(ctx)
+	var answer apierrors.APIStatus
+	switch {
+	case err == nil || errors.As(err, &answer):
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: the apiserver did not answer GET /version within %s", ErrTimeout, limit)
+	}
+	return fmt.Errorf("GET /version: %w", err)
 }
 
 // Status is what is known of one cluster's health.
@@ -120,7 +154,7 @@ func (m *Manager) Probe(ctx context.Context, names []string) []Status {
 	for _, c := range m.List() {
 		byName[c.Name] = c
 	}
-	statuses, outcomes := fan(ctx, m, names, false, m.timeout(), func(ctx context.Context, name string) (Status, error) {
+	statuses, outcomes := fan(ctx, m, names, true, m.timeout(), func(ctx context.Context, name string) (Status, error) {
 		return m.probe(ctx, name)
 	}, nil)
 	for i, o := range outcomes {
@@ -165,7 +199,7 @@ func (m *Manager) probe(ctx context.Context, name string) (Status, error) {
 // it can serve the clusters that do, and says which do not.
 func (m *Manager) Ready(ctx context.Context) (string, error) {
 	names := m.current().names()
-	_, outcomes := fan(ctx, m, names, false, min(m.timeout(), 5*time.Second), func(ctx context.Context, name string) (struct{}, error) {
+	_, outcomes := fan(ctx, m, names, true, min(m.timeout(), 5*time.Second), func(ctx context.Context, name string) (struct{}, error) {
 		kc, _, err := m.base(name)
 		if err != nil {
 			return struct{}{}, err

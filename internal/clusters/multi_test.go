@@ -328,6 +328,7 @@ func TestFan(t *testing.T) {
 // ends, then asked again; a refusal from a live cluster is not held against it.
 func TestBackoff(t *testing.T) {
 	m := fleetManager(t, Options{}, "up", "down")
+	moveServer(t, m, "down", "https://"+closedAddr(t))
 	clock := newClock()
 	m.health.now = clock.now
 	var asked atomic.Int32
@@ -377,5 +378,34 @@ func TestProbe(t *testing.T) {
 		if !st.Reachable || st.Version == "" || st.Nodes != 1 || st.Error != "" || st.Server != env.Server {
 			t.Errorf("%+v", st)
 		}
+	}
+}
+
+// closedAddr is a local address nothing listens on: connections to it are
+// refused.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// moveServer points cluster name of m's kubeconfig at server, and reloads.
+func moveServer(t *testing.T, m *Manager, name, server string) {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(m.opts.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Clusters[name].Server = server
+	if err := clientcmd.WriteToFile(*cfg, m.opts.Kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Reload(); err != nil {
+		t.Fatal(err)
 	}
 }

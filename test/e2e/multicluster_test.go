@@ -296,3 +296,28 @@ func hasClusterArg(t *testing.T, cs *mcp.ClientSession) bool {
 	t.Fatal("no pods_list tool")
 	return false
 }
+
+// TestLongCallIsNotAnOutage: cluster health is shared by every user. admin
+// watches every cluster's health for longer than the per-cluster timeout,
+// which works; bob's fan-out right after asks every cluster rather than
+// skipping them as unreachable (issue 18: one user's long call made every
+// cluster look down to everyone).
+func TestLongCallIsNotAnOutage(t *testing.T) {
+	dir := t.TempDir()
+	if err := testenv.WriteKubeconfig(filepath.Join(dir, "fleet"), "admin", "one", map[string]*testenv.Env{"one": env, "two": env}); err != nil {
+		t.Fatal(err)
+	}
+	tokenFile, tokens := writeTokenFile(t, []string{"admin", "bob"})
+	url := startHTTPWith(t, dir, "--auth", "token", "--auth-token-file", tokenFile, "--cluster-timeout", "2s")
+	admin, bob := connectAs(t, url, tokens["admin"], "streamable"), connectAs(t, url, tokens["bob"], "streamable")
+
+	start := time.Now()
+	r, _ := call(t, admin, "cluster_health", map[string]any{"cluster": "*", "watch_seconds": 3})
+	if took := time.Since(start); r.IsError || !strings.Contains(r.Text, "2 clusters: 2 answered") || strings.Count(r.Text, "Watched 3s:") != 2 || took < 3*time.Second {
+		t.Errorf("admin's 3 s watch with a 2 s cluster timeout, in %s:\n%s", took, r.Text)
+	}
+	r, _ = call(t, bob, "cluster_health", map[string]any{"cluster": "*"})
+	if r.IsError || !strings.Contains(r.Text, "2 clusters: 2 answered") || strings.Contains(r.Text, "unreachable") {
+		t.Errorf("bob's fan-out right after:\n%s", r.Text)
+	}
+}

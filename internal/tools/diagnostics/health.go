@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
@@ -94,7 +95,10 @@ func (d *Diagnostics) health(ctx context.Context, _ *mcp.CallToolRequest, in Hea
 	out.Nodes = nodeCounts(snap.nodes, findings)
 	text := healthText(out, snap.refused == nil)
 	if in.WatchSeconds > 0 {
-		changes, dropped, unwatched := watchChanges(ctx, d.deps.Watches, in.Cluster, time.Duration(in.WatchSeconds)*time.Second)
+		watch := time.Duration(in.WatchSeconds) * time.Second
+		// Across clusters, a watch is long by design: not a cluster that does not answer.
+		clusters.Extend(ctx, watch)
+		changes, dropped, unwatched := watchChanges(ctx, d.deps.Watches, in.Cluster, watch)
 		out.Changes = append(out.Changes, changes...)
 		text += changesText(out, in.WatchSeconds, dropped, unwatched)
 	}
