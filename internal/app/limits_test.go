@@ -43,4 +43,3 @@ func TestServeUserSessions(t *testing.T) {
 	}
 	bob.Close()
 }
-
