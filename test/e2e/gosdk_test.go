@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/app"
 	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // connectInMemory serves kubemcp in this process, wired exactly as serve wires
@@ -78,6 +79,13 @@ func call(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any)
 	res, err := cs.CallTool(testContext(t), &mcp.CallToolParams{Name: tool, Arguments: args})
 	if err != nil {
 		t.Fatalf("%s: protocol error: %v", tool, err)
+	}
+	if res.StructuredContent != nil {
+		// kubemcp does not check structured results against their schema
+		// on every call; every result the e2e suite sees is checked here,
+		// against the schemas the server advertises right now.
+		raw, _ := json.Marshal(res.StructuredContent)
+		toolsettest.CheckOutput(t, toolsettest.OutputSchemas(t, cs), tool, raw)
 	}
 	return result{Text: textOf(res), IsError: res.IsError}, res
 }
