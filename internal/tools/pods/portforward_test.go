@@ -21,12 +21,13 @@ import (
 	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
-// servePods serves the toolset as o says and closes it (ending its
-// port-forwards) when the test ends, as the server does when it stops.
+// servePods serves the toolset with port_forward, as for one local user, as
+// o says, and closes it (ending its port-forwards) when the test ends, as
+// the server does when it stops.
 func servePods(t *testing.T, o toolsettest.Options) (*toolsettest.Session, *Pods) {
 	t.Helper()
 	var set *Pods
-	cs := toolsettest.ServeWith(t, o, func(d toolset.Deps) *Pods { set = New(d); return set })
+	cs := toolsettest.ServeWith(t, o, func(d toolset.Deps) *Pods { set = New(d, Options{PortForward: true}); return set })
 	t.Cleanup(func() { _ = set.Close() })
 	return cs, set
 }
