@@ -177,6 +177,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	for _, r := range cfg.Policy.Confirm {
 		filter.Confirm = append(filter.Confirm, r.Tools...)
 	}
+	if err := withoutPortForward(cfg, &filter); err != nil {
+		return nil, err
+	}
 	sets := toolsets(cfg, deps)
 	tools, err := toolset.Select(sets, filter)
 	if err != nil {
@@ -188,6 +191,23 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
 	retoolOnChange(server, cl, tools, install)
 	return &Server{MCP: server, Clusters: cl, live: live, watches: watches, sets: sets}, nil
+}
+
+// withoutPortForward fits the filter to a server with auth, which does not
+// offer port_forward (see toolsets): a config that disables the tool or asks
+// to confirm it still starts, as neither can matter; one that enables it is
+// told why it cannot have it.
+func withoutPortForward(cfg config.Config, f *toolset.Filter) error {
+	if !cfg.Authenticated() {
+		return nil
+	}
+	if slices.Contains(f.Enabled, "port_forward") {
+		return errors.New("enabledTools names port_forward, which kubemcp offers only when it serves one local user (stdio, or auth none): a forward listens on kubemcp's host, where any process there could use it and a remote caller cannot reach it. Drop it; users run kubectl port-forward, or kubemcp locally, with their own credentials")
+	}
+	isIt := func(n string) bool { return n == "port_forward" }
+	f.Disabled = slices.DeleteFunc(slices.Clone(f.Disabled), isIt)
+	f.Confirm = slices.DeleteFunc(slices.Clone(f.Confirm), isIt)
+	return nil
 }
 
 func multiCluster(cl *clusters.Manager) bool { return len(cl.List()) > 1 }
@@ -216,7 +236,9 @@ func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
 	}
 	return []toolset.Toolset{
 		core.New(deps),
-		pods.New(deps),
+		// A forward listens on this host, open to any process here and
+		// out of a remote caller's reach: only for one local user.
+		pods.New(deps, pods.Options{PortForward: !cfg.Authenticated()}),
 		workloads.New(deps),
 		nodes.New(deps),
 		diagnostics.New(deps),

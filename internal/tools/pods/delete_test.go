@@ -20,7 +20,7 @@ func TestPodsDelete(t *testing.T) {
 	runningPod(t, ns, "bare", nil, nil, "main")
 	runningPod(t, ns, "slow", nil, nil, "main")
 	pods := env.Clientset("admin").CoreV1().Pods(ns)
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 
 	r := cs.Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "web-7d9f-abcde", "dry_run": true})
 	r.Expect(t, false, "Dry run", "nothing was deleted", "ReplicaSet web-7d9f replaces it with a new pod")
@@ -69,7 +69,7 @@ func TestPodsDelete(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { cs.Call(t, "pods_delete", tt.args).Expect(t, true, tt.want...) })
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "slow"}).Expect(t, true, "forbidden", "pods")
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, newPods).Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "slow"}).Expect(t, true, "forbidden", "pods")
 	})
 }
 
@@ -78,7 +78,7 @@ func TestPodsDelete(t *testing.T) {
 func TestPodsDeleteReadOnly(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	runningPod(t, ns, "keep", nil, nil, "main")
-	cs := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, New)
+	cs := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, newPods)
 	cs.Call(t, "pods_delete", map[string]any{"namespace": ns, "name": "keep", "grace_period_seconds": 0}).
 		Expect(t, true, "read-only", "kubemcp's own policy")
 	p, err := env.Clientset("admin").CoreV1().Pods(ns).Get(t.Context(), "keep", metav1.GetOptions{})

@@ -45,7 +45,7 @@ func TestPodsExec(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	execPod(t, ns, "box", "main")
 	execPod(t, ns, "duo", "app", "sidecar")
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	call := func(args map[string]any) map[string]any {
 		args["namespace"] = ns
 		if args["name"] == nil {
@@ -110,7 +110,7 @@ func TestPodsExec(t *testing.T) {
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
 		grantGetPods(t, ns, "alice") // she may read the pod, not exec into it
-		r := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_exec", call(map[string]any{"command": []string{"hostname"}}))
+		r := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, newPods).Call(t, "pods_exec", call(map[string]any{"command": []string{"hostname"}}))
 		r.Expect(t, true, "forbidden", "pods/exec")
 	})
 }
@@ -120,7 +120,7 @@ func TestPodsExec(t *testing.T) {
 func TestPodsExecReadOnly(t *testing.T) {
 	ns := toolsettest.Namespace(t, "")
 	execPod(t, ns, "box", "main")
-	cs := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, New)
+	cs := toolsettest.ServeWith(t, toolsettest.Options{ReadOnly: true}, newPods)
 	before := env.Kubelet.RunningExecs()
 	r := cs.Call(t, "pods_exec", map[string]any{"namespace": ns, "name": "box", "command": []string{"sleep", "5"}})
 	r.Expect(t, true, "read-only", "kubemcp's own policy")

@@ -10,7 +10,7 @@ import (
 // TestPodsGet reads each seeded problem pod: the summary must name what is
 // wrong without the model having to read the whole object.
 func TestPodsGet(t *testing.T) {
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	tests := []struct {
 		name, ns, pod string
 		status        string
@@ -61,7 +61,7 @@ func TestPodsGet(t *testing.T) {
 }
 
 func TestPodsGetOutputAndErrors(t *testing.T) {
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	front := testenv.FrontendPods()[0]
 	tests := []struct {
 		name    string
@@ -97,7 +97,7 @@ func TestPodsGetOutputAndErrors(t *testing.T) {
 		})
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_get", map[string]any{"namespace": "shop", "name": front}).
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, newPods).Call(t, "pods_get", map[string]any{"namespace": "shop", "name": front}).
 			Expect(t, true, "forbidden", `"get"`, "pods", `namespace "shop"`)
 	})
 }

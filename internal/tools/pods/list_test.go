@@ -9,7 +9,7 @@ import (
 
 // TestPodsList keeps the behaviour pods_list had in the core toolset.
 func TestPodsList(t *testing.T) {
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	tests := []struct {
 		name    string
 		args    map[string]any
@@ -41,7 +41,7 @@ func TestPodsList(t *testing.T) {
 		})
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_list", map[string]any{"namespace": "shop"}).
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, newPods).Call(t, "pods_list", map[string]any{"namespace": "shop"}).
 			Expect(t, true, "forbidden", `"list"`, "pods", `namespace "shop"`, "alice")
 	})
 }
@@ -49,7 +49,7 @@ func TestPodsList(t *testing.T) {
 // TestPodsListPages: a list cut at the byte budget names the call for the
 // rest, and following the calls shows every pod exactly once.
 func TestPodsListPages(t *testing.T) {
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	var all ListOut
 	cs.OK(t, "pods_list", map[string]any{}, &all)
 	seen := map[string]int{}

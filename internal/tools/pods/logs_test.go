@@ -48,7 +48,7 @@ func TestPodsLogs(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("%s line %03d request_id=r%d", level, i+1, i))
 	}
 	env.Kubelet.SetLogs(ns, "talker", "main", lines)
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	src := fmt.Sprintf(`<untrusted-data source="log of container main in pod %s/talker">`, ns)
 	tests := []struct {
 		name  string
@@ -124,7 +124,7 @@ func TestPodsLogsByteCap(t *testing.T) {
 	runningPod(t, ns, "chatty", nil, nil, "main")
 	lines := numbered(strings.Repeat("x", 80)+" line", 2000)
 	env.Kubelet.SetLogs(ns, "chatty", "main", lines)
-	r := toolsettest.Serve(t, New).Call(t, "pods_logs", map[string]any{"namespace": ns, "name": "chatty", "tail_lines": 2000, "max_bytes": 4096})
+	r := toolsettest.Serve(t, newPods).Call(t, "pods_logs", map[string]any{"namespace": ns, "name": "chatty", "tail_lines": 2000, "max_bytes": 4096})
 	r.Expect(t, false, "older lines not shown", "capped at 4096 bytes", "tail_lines, since or grep")
 	if len(r.Text) > 4096 {
 		t.Errorf("answer is %d bytes, cap 4096", len(r.Text))
@@ -146,7 +146,7 @@ func TestPodsLogsByteCap(t *testing.T) {
 // TestPodsLogsSeeded reads the seeded problem pods: the crash-looping pod's
 // previous log ends in its panic; pods that never ran say why they have no log.
 func TestPodsLogsSeeded(t *testing.T) {
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	tests := []struct {
 		name    string
 		args    map[string]any
@@ -177,7 +177,7 @@ func TestPodsLogsSeeded(t *testing.T) {
 		})
 	}
 	t.Run("alice forbidden", func(t *testing.T) {
-		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_logs", map[string]any{"namespace": "shop", "name": testenv.FrontendPods()[0]}).
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, newPods).Call(t, "pods_logs", map[string]any{"namespace": "shop", "name": testenv.FrontendPods()[0]}).
 			Expect(t, true, "forbidden", "pods", `namespace "shop"`)
 	})
 }
@@ -188,7 +188,7 @@ func TestPodsLogsContainers(t *testing.T) {
 	runningPod(t, ns, "duo", nil, nil, "app", "proxy")
 	env.Kubelet.SetLogs(ns, "duo", "app", []string{"app says hi"})
 	env.Kubelet.SetLogs(ns, "duo", "proxy", []string{"proxy says hi"})
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "name": "duo"}).
 		Expect(t, true, "has 2 containers; name one with container: app, proxy")
 	r := cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "name": "duo", "container": "proxy"})
@@ -208,7 +208,7 @@ func TestPodsLogsBySelector(t *testing.T) {
 	env.Kubelet.SetLogs(ns, "multi-a", "app", []string{"a1", "a2", "a3"})
 	env.Kubelet.SetLogs(ns, "multi-b", "app", []string{"b1", "b2", "b3"})
 	env.Kubelet.SetLogs(ns, "multi-c", "app", []string{"c1"})
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 
 	r := cs.Call(t, "pods_logs", map[string]any{"namespace": ns, "label_selector": "app=multi"})
 	r.Expect(t, false, "Not read: pod "+ns+"/multi-c has 2 containers", `of 3 pods in namespace `+ns+` matching "app=multi"`)

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset"
 	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
@@ -16,6 +17,10 @@ var env *testenv.Env
 func TestMain(m *testing.M) {
 	os.Exit(toolsettest.Main(m, func(e *testenv.Env) { env = e }))
 }
+
+// newPods is the toolset as a server of several users builds it: without
+// port_forward, which the port-forward tests add.
+func newPods(d toolset.Deps) *Pods { return New(d, Options{}) }
 
 // runningPod creates a pod bound to the env's node with a Running status and
 // the given containers, as a kubelet would report it.

@@ -148,7 +148,8 @@ func (p *Pods) forwardStart(ctx context.Context, in ForwardIn) (string, Session,
 	if err != nil {
 		return "", out, err
 	}
-	if err := p.forwards.room(); err != nil {
+	owner := identity.Caller(ctx)
+	if err := p.forwards.room(owner); err != nil {
 		return "", out, err
 	}
 	kc, err := p.deps.Clusters.Get(ctx, in.Cluster)
@@ -159,7 +160,15 @@ func (p *Pods) forwardStart(ctx context.Context, in ForwardIn) (string, Session,
 	if err != nil {
 		return "", out, err
 	}
-	f := newForward(identity.Caller(ctx), t.pod, idle)
+	// The cluster decides before kubemcp looks at a local port, so that a
+	// caller it refuses learns nothing about kubemcp's host.
+	if err := mayForward(ctx, kc, t.pod); err != nil {
+		return "", out, err
+	}
+	if err := localFree(specs); err != nil {
+		return "", out, err
+	}
+	f := newForward(owner, t.pod, idle)
 	warnings, err := startForward(ctx, kc, f, specs)
 	if err != nil {
 		return "", out, err
@@ -189,23 +198,26 @@ func (in ForwardIn) check() ([]portSpec, time.Duration, error) {
 		}
 		idle = d
 	}
-	for _, s := range specs {
-		errs = append(errs, localFree(s))
-	}
 	return specs, idle, errors.Join(errs...)
 }
 
-// localFree checks that a local port asked for by number can be listened on,
-// so that the refusal is clear rather than a port silently left out.
-func localFree(s portSpec) error {
-	if s.local == 0 {
-		return nil
+// localFree checks that the local ports asked for by number can be listened
+// on, so that the refusal is clear rather than a port silently left out. It
+// says only that a port asked for is taken, nothing else about the host.
+func localFree(specs []portSpec) error {
+	var errs []error
+	for _, s := range specs {
+		if s.local == 0 {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.local)))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("local port %d is not available; pick another, or give only the remote port for a free one", s.local))
+			continue
+		}
+		errs = append(errs, ln.Close())
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.local)))
-	if err != nil {
-		return fmt.Errorf("local port %d cannot be listened on by kubemcp (%v); pick another, or give only the remote port for a free one", s.local, err)
-	}
-	return ln.Close()
+	return errors.Join(errs...)
 }
 
 // startForward dials the pod through the apiserver and listens on the local

@@ -17,7 +17,13 @@ import (
 )
 
 const (
-	maxForwards        = 20
+	// maxForwardsPerCaller bounds one caller's sessions, so that a caller
+	// cannot use up maxForwards, the bound of all callers' together.
+	maxForwardsPerCaller = 20
+	maxForwards          = 100
+	// maxForwardPorts bounds the ports of one session, which kubemcp checks
+	// and listens on one by one.
+	maxForwardPorts    = 10
 	defaultForwardIdle = 10 * time.Minute
 	maxForwardIdle     = 24 * time.Hour
 	// keepEnded is how long an ended session stays listed, so that a caller
@@ -25,8 +31,9 @@ const (
 	keepEnded = 10 * time.Minute
 )
 
-// forwards are the port-forward sessions of one server: at most maxForwards
-// running at once, each ending when idle, when stopped, when its connection
+// forwards are the port-forward sessions of one server: at most
+// maxForwardsPerCaller of one caller's and maxForwards in all running at
+// once, each ending when idle, when stopped, when its connection
 // to the pod is lost, or when the server closes.
 type forwards struct {
 	mu       sync.Mutex
@@ -55,29 +62,33 @@ type forward struct {
 	endedAt time.Time
 }
 
-// room says why no session can start now, if none can.
-func (fs *forwards) room() error {
+// room says why no session of owner's can start now, if none can.
+func (fs *forwards) room(owner string) error {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	return fs.refusal()
+	return fs.refusal(owner)
 }
 
-func (fs *forwards) refusal() error {
+func (fs *forwards) refusal(owner string) error {
 	fs.prune()
+	mine, all := fs.running(owner)
 	switch {
 	case fs.closed:
 		return errors.New("the server is shutting down: no new port-forward")
-	case fs.running() >= maxForwards:
-		return fmt.Errorf("already %d port-forward sessions run, the most kubemcp keeps: stop one with port_forward action stop (action list shows them)", maxForwards)
+	case mine >= maxForwardsPerCaller:
+		return fmt.Errorf("you already have %d port-forward sessions running, the most kubemcp keeps for one caller: stop one with port_forward action stop (action list shows them)", maxForwardsPerCaller)
+	case all >= maxForwards:
+		return fmt.Errorf("kubemcp already runs %d port-forward sessions, the most it keeps for all callers together: stop one of yours with port_forward action stop, or try again later", maxForwards)
 	}
 	return nil
 }
 
-// add registers f, started, unless the server is closed or full meanwhile.
+// add registers f, started, unless the server is closed or its owner or the
+// server is full meanwhile.
 func (fs *forwards) add(f *forward) error {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	if err := fs.refusal(); err != nil {
+	if err := fs.refusal(f.owner); err != nil {
 		return err
 	}
 	f.id = "pf-" + strings.ToLower(rand.Text()[:8])
@@ -85,14 +96,17 @@ func (fs *forwards) add(f *forward) error {
 	return nil
 }
 
-func (fs *forwards) running() int {
-	n := 0
+// running counts the sessions still running: owner's, and all of them.
+func (fs *forwards) running(owner string) (mine, all int) {
 	for _, f := range fs.sessions {
 		if f.endReason() == "" {
-			n++
+			all++
+			if f.owner == owner {
+				mine++
+			}
 		}
 	}
-	return n
+	return mine, all
 }
 
 // prune forgets sessions that ended more than keepEnded ago.

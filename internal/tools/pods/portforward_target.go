@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	authv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -27,8 +28,11 @@ type portSpec struct {
 // parsePorts reads "8080:80" (local 8080 to remote 80) and "80" (a free
 // local port to remote 80).
 func parsePorts(ports []string) ([]portSpec, error) {
-	if len(ports) == 0 {
+	switch {
+	case len(ports) == 0:
 		return nil, errors.New(`ports is required: e.g. ["8080:80"], or ["80"] for a free local port`)
+	case len(ports) > maxForwardPorts:
+		return nil, fmt.Errorf("ports: at most %d in one session, not %d; start another session for the rest", maxForwardPorts, len(ports))
 	}
 	var out []portSpec
 	var errs []error
@@ -40,12 +44,32 @@ func parsePorts(ports []string) ([]portSpec, error) {
 		l, errL := strconv.ParseUint(cmp.Or(local, "0"), 10, 16)
 		r, errR := strconv.ParseUint(remote, 10, 16)
 		if errL != nil || errR != nil || r == 0 {
-			errs = append(errs, fmt.Errorf("port %q: want LOCAL:REMOTE such as 8080:80, or REMOTE alone for a free local port", p))
+			errs = append(errs, fmt.Errorf("port %.20q: want LOCAL:REMOTE such as 8080:80, or REMOTE alone for a free local port", p))
 			continue
 		}
 		out = append(out, portSpec{local: int(l), remote: int(r)})
 	}
 	return out, errors.Join(errs...)
+}
+
+// mayForward asks the cluster whether the caller, whose client kc is, may
+// forward to pod.
+func mayForward(ctx context.Context, kc *kube.Client, pod *corev1.Pod) error {
+	r, err := kc.Typed.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
+		ResourceAttributes: &authv1.ResourceAttributes{Namespace: pod.Namespace, Verb: "create", Resource: "pods", Subresource: "portforward", Name: pod.Name}}},
+		metav1.CreateOptions{})
+	if err != nil {
+		return toolset.Explain(err, toolset.Op{Verb: "create", Resource: "selfsubjectaccessreviews.authorization.k8s.io"})
+	}
+	if r.Status.Allowed && !r.Status.Denied {
+		return nil
+	}
+	why := ""
+	if r.Status.Reason != "" {
+		why = " (" + r.Status.Reason + ")"
+	}
+	return fmt.Errorf(`forbidden: Kubernetes RBAC does not allow "create" on pods/portforward for pod %s/%s%s. Ask a cluster admin for a Role that grants it, or leave the forward to someone allowed to make it`,
+		pod.Namespace, pod.Name, why)
 }
 
 // target is the pod a port-forward reaches and how what was asked maps to

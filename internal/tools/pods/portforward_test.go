@@ -16,17 +16,19 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
-// servePods serves the toolset as o says and closes it (ending its
-// port-forwards) when the test ends, as the server does when it stops.
+// servePods serves the toolset with port_forward, as for one local user, as
+// o says, and closes it (ending its port-forwards) when the test ends, as
+// the server does when it stops.
 func servePods(t *testing.T, o toolsettest.Options) (*toolsettest.Session, *Pods) {
 	t.Helper()
 	var set *Pods
-	cs := toolsettest.ServeWith(t, o, func(d toolset.Deps) *Pods { set = New(d); return set })
+	cs := toolsettest.ServeWith(t, o, func(d toolset.Deps) *Pods { set = New(d, Options{PortForward: true}); return set })
 	t.Cleanup(func() { _ = set.Close() })
 	return cs, set
 }
@@ -173,11 +175,10 @@ func TestPortForwardIdle(t *testing.T) {
 	httpGet(t, s.Ports[0].Local, "/") // traffic: the idle time starts again
 	// Watch through the list, not by connecting: a connection is traffic.
 	var list ForwardOut
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if cs.OK(t, "port_forward", map[string]any{"action": "list"}, &list); list.Sessions[0].Ended != "" {
-			break
-		}
-	}
+	testenv.Eventually(t, 10*time.Second, "the idle session ending", func() bool {
+		cs.OK(t, "port_forward", map[string]any{"action": "list"}, &list)
+		return list.Sessions[0].Ended != ""
+	})
 	if got := list.Sessions[0]; got.Ended != "idle for 1s" || got.LastUsed.Sub(got.Started) <= 0 {
 		t.Fatalf("session %+v, want it ended idle after its traffic", got)
 	}
@@ -194,6 +195,7 @@ func TestPortForwardRefusals(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	toolsettest.Must(t, err)
 	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
 	cs, _ := servePods(t, toolsettest.Options{})
 	for _, tt := range []struct {
 		name string
@@ -203,7 +205,8 @@ func TestPortForwardRefusals(t *testing.T) {
 		{"bad ports", map[string]any{"name": "web-1", "ports": []string{"http", "1:2:3", "0"}}, []string{`port "http"`, `port "1:2:3"`, `port "0"`}},
 		{"no ports", map[string]any{"name": "web-1", "ports": []string{}}, []string{"ports is required"}},
 		{"bad idle", map[string]any{"name": "web-1", "ports": []string{"80"}, "idle_timeout": "forever"}, []string{`idle_timeout "forever"`}},
-		{"local port busy", map[string]any{"name": "web-1", "ports": []string{strconv.Itoa(busy.Addr().(*net.TCPAddr).Port) + ":8080"}}, []string{"cannot be listened on"}},
+		{"local port busy", map[string]any{"name": "web-1", "ports": []string{busyPort + ":8080"}}, []string{"local port " + busyPort + " is not available"}},
+		{"port too long", map[string]any{"name": "web-1", "ports": []string{strings.Repeat("9", 10000)}}, []string{`port "99999999999999999999": want`}},
 		{"not found", map[string]any{"name": "ghost", "ports": []string{"80"}}, []string{`pods "ghost" not found`, "pods_list"}},
 		{"not running", map[string]any{"name": "pending", "ports": []string{"80"}}, []string{"not Running"}},
 		{"bad kind", map[string]any{"name": "job/x", "ports": []string{"80"}}, []string{"service/NAME or deployment/NAME"}},
@@ -214,19 +217,73 @@ func TestPortForwardRefusals(t *testing.T) {
 			cs.Call(t, "port_forward", tt.args).Expect(t, true, tt.want...)
 		})
 	}
-	t.Run("alice forbidden", func(t *testing.T) {
-		grantGetPods(t, ns, "alice") // she may read the pod, not forward to it
-		alice, _ := servePods(t, toolsettest.Options{User: "alice"})
-		alice.Call(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
-			Expect(t, true, "forbidden", "pods/portforward")
-	})
-	t.Run("at most 20", func(t *testing.T) {
-		for range maxForwards {
-			cs.OK(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}, nil)
+}
+
+// TestPortForwardRBACFirst: a caller the cluster does not let forward is
+// refused before kubemcp looks at a local port, so the answer says nothing
+// about kubemcp's host; and no one can make kubemcp check a long list of
+// ports, which once let a caller with no access scan the host's loopback.
+func TestPortForwardRBACFirst(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	toolsettest.Must(t, err)
+	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	start := map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{busyPort + ":8080", "8081"}}
+	alice, _ := servePods(t, toolsettest.Options{User: "alice"})
+
+	for _, n := range []int{maxForwardPorts + 1, 1000} {
+		ports := make([]string, n)
+		for i := range ports {
+			ports[i] = strconv.Itoa(20000+i) + ":80"
 		}
-		cs.Call(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": []string{"8080"}}).
-			Expect(t, true, "already 20 port-forward sessions", "action stop")
+		r := alice.Call(t, "port_forward", map[string]any{"action": "start", "namespace": ns, "name": "web-1", "ports": ports})
+		r.Expect(t, true, "ports: at most 10 in one session, not "+strconv.Itoa(n))
+		if strings.Contains(r.Text, "20000") || strings.Contains(r.Text, "local port") {
+			t.Errorf("%d ports: the refusal names ports: %s", n, r.Text)
+		}
+	}
+	t.Run("no access", func(t *testing.T) {
+		r := alice.Call(t, "port_forward", start)
+		r.Expect(t, true, "forbidden")
+		if strings.Contains(r.Text, busyPort) || strings.Contains(r.Text, "local port") {
+			t.Errorf("a caller with no access learned about local ports: %s", r.Text)
+		}
 	})
+	t.Run("may read, not forward", func(t *testing.T) {
+		grantGetPods(t, ns, "alice")
+		r := alice.Call(t, "port_forward", start)
+		r.Expect(t, true, "forbidden", `"create" on pods/portforward for pod `+ns+"/web-1")
+		if strings.Contains(r.Text, busyPort) || strings.Contains(r.Text, "local port") {
+			t.Errorf("a caller who may not forward learned about local ports: %s", r.Text)
+		}
+	})
+}
+
+// TestPortForwardPerCaller: a caller at their limit of sessions stops no
+// one else. port_forward is offered only to one local user, so the served
+// toolset has one caller; two are made by calling the handler with the
+// identities the server would bind into each call's context, because whose
+// sessions count is decided by identity.Caller(ctx) whoever the callers are.
+func TestPortForwardPerCaller(t *testing.T) {
+	ns := toolsettest.Namespace(t, "")
+	webPod(t, ns, "web-1", corev1.PodRunning)
+	_, set := servePods(t, toolsettest.Options{})
+	start := func(user string) error {
+		ctx := identity.NewContext(t.Context(), &identity.Identity{User: user})
+		_, _, err := set.forward(ctx, nil, ForwardIn{Action: "start", Namespace: ns, Name: "web-1", Ports: []string{"8080"}})
+		return err
+	}
+	for range maxForwardsPerCaller {
+		toolsettest.Must(t, start("ann"))
+	}
+	if err := start("ann"); err == nil || !strings.Contains(err.Error(), "you already have 20 port-forward sessions") || !strings.Contains(err.Error(), "action stop") {
+		t.Fatalf("ann's session beyond her limit: %v", err)
+	}
+	if err := start("ben"); err != nil {
+		t.Fatalf("ben, with ann at her limit: %v", err)
+	}
 }
 
 // TestPortForwardReadOnly: the policy beneath the clients refuses the

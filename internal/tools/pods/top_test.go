@@ -16,7 +16,7 @@ import (
 // enables testenv's metrics backend behind the real aggregator. It is the
 // only test here that needs metrics; the others do not mind them.
 func TestTop(t *testing.T) {
-	cs := toolsettest.Serve(t, New)
+	cs := toolsettest.Serve(t, newPods)
 	t.Run("no metrics-server", func(t *testing.T) {
 		for _, tool := range []string{"pods_top", "nodes_top"} {
 			r := cs.Call(t, tool, map[string]any{})
@@ -91,12 +91,12 @@ func TestTop(t *testing.T) {
 		cs.Call(t, "nodes_top", map[string]any{"name": "node-9"}).Expect(t, true, `no usage reported for nodes "node-9"`)
 	})
 	t.Run("alice forbidden", func(t *testing.T) {
-		r := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "pods_top", map[string]any{"namespace": "shop"})
+		r := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, newPods).Call(t, "pods_top", map[string]any{"namespace": "shop"})
 		r.Expect(t, true, "forbidden", "pods.metrics.k8s.io", `namespace "shop"`)
 		if strings.Contains(r.Text, "not installed") {
 			t.Errorf("forbidden reported as missing metrics-server:\n%s", r.Text)
 		}
-		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New).Call(t, "nodes_top", map[string]any{}).Expect(t, true, "forbidden", "nodes.metrics.k8s.io")
+		toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, newPods).Call(t, "nodes_top", map[string]any{}).Expect(t, true, "forbidden", "nodes.metrics.k8s.io")
 	})
 }
 
