@@ -6,13 +6,22 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/kubemcp/kubemcp/internal/app.version=$(VERSION)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build demo test bench fuzz vet cluster-bin node-deps clean
+.PHONY: all build image demo test bench fuzz vet cluster-bin node-deps clean
 
 all: build
 
 ## build: compile bin/kubemcp
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubemcp ./cmd/kubemcp
+
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+IMAGE_REPOSITORY ?= ghcr.io/kubemcp/kubemcp
+
+## image: build the container image without a container engine (as the Dockerfile would): bin/kubemcp-image.tar for docker/podman load or kind load image-archive, bin/kubemcp-oci for skopeo copy oci:bin/kubemcp-oci
+image:
+	@mkdir -p bin
+	$(GO) run ./cmd/kubemcp-image --version $(VERSION) --revision $(REVISION) --repository $(IMAGE_REPOSITORY) --tar bin/kubemcp-image.tar --oci bin/kubemcp-oci
+	@echo "bin/kubemcp-image.tar: $(IMAGE_REPOSITORY):$(VERSION)"
 
 # The test cluster's binaries, plus kubectl and helm for the CLI toolset's tests.
 CLUSTER_BIN = test/cluster/build.sh kubectl helm

@@ -1,0 +1,271 @@
+package deploy
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/lint"
+	"helm.sh/helm/v3/pkg/lint/support"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubemcp/kubemcp/internal/config"
+)
+
+const tokenAuth = "auth: {mode: token, token: {existingSecret: kubemcp-tokens}}\n"
+
+// installs are the value sets a user would install with: each RBAC preset,
+// each auth mode, and one with every optional object on.
+var installs = []struct {
+	name   string
+	values string
+	check  func(t *testing.T, r rendered, cfg config.Config)
+}{
+	{"readOnly", tokenAuth, func(t *testing.T, r rendered, cfg config.Config) {
+		wantCredentials(t, cfg, config.CredentialsServer)
+		if !cfg.ReadOnly {
+			t.Error("the readOnly preset must make kubemcp serve read tools only")
+		}
+		rules := clusterRole(t, r).Rules
+		wantVerbs(t, rules, "get", "list", "watch")
+		wantNoResource(t, rules, "secrets")
+	}},
+	{"readWrite", tokenAuth + "rbac: {preset: readWrite}", func(t *testing.T, r rendered, cfg config.Config) {
+		wantCredentials(t, cfg, config.CredentialsServer)
+		rules := clusterRole(t, r).Rules
+		wantVerbs(t, rules, "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection")
+		wantNoResource(t, rules, "secrets")
+		wantResource(t, rules, "pods/exec")
+	}},
+	{"readWrite with Secrets", tokenAuth + "rbac: {preset: readWrite, secrets: true}", func(t *testing.T, r rendered, cfg config.Config) {
+		wantResource(t, clusterRole(t, r).Rules, "*")
+	}},
+	{"impersonation", tokenAuth + "rbac: {preset: impersonation, impersonation: {extraKeys: [example.com/team]}}", func(t *testing.T, r rendered, cfg config.Config) {
+		wantCredentials(t, cfg, config.CredentialsImpersonate)
+		rules := clusterRole(t, r).Rules
+		wantVerbs(t, rules, "impersonate")
+		wantResource(t, rules, "users")
+		wantResource(t, rules, "groups")
+		wantResource(t, rules, "userextras/example.com/team")
+		wantNoResource(t, rules, "serviceaccounts")
+	}},
+	{"oidc", `
+auth: {mode: oidc, oidc: {issuer: "https://issuer.example.com", caSecret: issuer-ca, scopes: [openid]}}
+publicURL: https://kubemcp.example.com
+rbac: {preset: impersonation}
+config: {toolsets: [core, pods], disableDestructive: true}`, func(t *testing.T, r rendered, cfg config.Config) {
+		wantCredentials(t, cfg, config.CredentialsImpersonate)
+		if cfg.Audience() != "https://kubemcp.example.com/mcp" || cfg.OIDCIssuerCA == "" || !cfg.DisableDestructive {
+			t.Errorf("config: audience %q, issuer CA %q, disableDestructive %v", cfg.Audience(), cfg.OIDCIssuerCA, cfg.DisableDestructive)
+		}
+	}},
+	{"passthrough", "auth: {mode: passthrough}", func(t *testing.T, r rendered, cfg config.Config) {
+		wantCredentials(t, cfg, config.CredentialsPassthrough)
+		if slices.Contains(r.kinds(), "ClusterRole") {
+			t.Error("with passthrough the ServiceAccount needs no ClusterRole")
+		}
+	}},
+	{"everything on", tokenAuth + `
+publicURL: https://kubemcp.example.com
+ingress: {enabled: true, className: nginx, tls: [{secretName: kubemcp-tls, hosts: [kubemcp.example.com]}]}
+httpRoute: {enabled: true, parentRefs: [{name: gateway, namespace: gateways}], hostnames: [kubemcp.example.com]}
+serviceMonitor: {enabled: true, labels: {release: prometheus}}
+prometheusRule: {enabled: true}
+networkPolicy: {enabled: true, ingressFrom: [{namespaceSelector: {matchLabels: {team: ai}}}], egress: [{}]}
+podDisruptionBudget: {enabled: true}
+autoscaling: {enabled: true, maxReplicas: 4}
+service: {sessionAffinity: ClientIP}`, func(t *testing.T, r rendered, cfg config.Config) {
+		for _, kind := range []string{"Ingress", "HTTPRoute", "ServiceMonitor", "PrometheusRule", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler"} {
+			r.one(t, kind)
+		}
+		if _, found := r.one(t, "Deployment").Object["spec"].(map[string]any)["replicas"]; found {
+			t.Error("with autoscaling the Deployment must leave replicas to the HPA")
+		}
+		if !strings.Contains(r.notes, "https://kubemcp.example.com/mcp") {
+			t.Errorf("NOTES.txt does not name the public URL:\n%s", r.notes)
+		}
+	}},
+}
+
+// TestChartInstalls renders every install, checks what it promises, checks
+// that kubemcp accepts the config file it writes, and has the apiserver
+// accept every object in a server-side dry run.
+func TestChartInstalls(t *testing.T) {
+	installCRDs(t)
+	apply := newApplier()
+	ns := env.Namespace(t, "chart")
+	for _, in := range installs {
+		t.Run(in.name, func(t *testing.T) {
+			r, err := render(t, ns, in.values)
+			if err != nil {
+				t.Fatalf("rendering: %v", err)
+			}
+			wantSecure(t, r.one(t, "Deployment"))
+			in.check(t, r, loadConfig(t, r))
+			for _, obj := range r.objects {
+				apply.dryRun(t, ns, obj)
+			}
+		})
+	}
+}
+
+// TestChartLint runs Helm's own lint (chart metadata, templates, schema) with
+// each install's values.
+func TestChartLint(t *testing.T) {
+	dir := repoPath(t, "deploy", "helm", "kubemcp")
+	for _, in := range installs {
+		vals, err := chartutil.ReadValues([]byte(in.values))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range lint.All(dir, vals, "kubemcp", false).Messages {
+			if msg.Severity >= support.WarningSev {
+				t.Errorf("%s: %v", in.name, msg)
+			}
+		}
+	}
+}
+
+// TestChartRefuses checks that values kubemcp could not start with, or that
+// would fight the chart, fail at template time and say what to set.
+func TestChartRefuses(t *testing.T) {
+	for _, c := range []struct{ name, values, want string }{
+		{"no auth", "", "auth.mode is not set"},
+		{"token without its Secret", "auth: {mode: token}", "auth.token.existingSecret"},
+		{"oidc without issuer", "auth: {mode: oidc}\npublicURL: https://x.example.com", "auth.oidc.issuer"},
+		{"oidc without audience", "auth: {mode: oidc, oidc: {issuer: https://i.example.com}}", "publicURL"},
+		{"unknown preset", tokenAuth + "rbac: {preset: admin}", "/rbac/preset"},
+		{"a key the chart sets", tokenAuth + "config: {listen: 0.0.0.0:9000}", "config"},
+		{"a misspelt key", tokenAuth + "ingres: {enabled: true}", "ingres"},
+		{"httpRoute without a Gateway", tokenAuth + "httpRoute: {enabled: true}", "httpRoute.parentRefs"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := render(t, "default", c.values)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("want an error naming %q, got %v", c.want, err)
+			}
+		})
+	}
+}
+
+// wantSecure checks the pod runs as the issue asks: non-root, read-only root
+// file system, no capabilities, RuntimeDefault seccomp, no privilege
+// escalation, probes on /healthz and /readyz, resources set.
+func wantSecure(t *testing.T, obj *unstructured.Unstructured) {
+	t.Helper()
+	var d appsv1.Deployment
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(obj.Object, &d, true); err != nil {
+		t.Fatalf("the Deployment: %v", err)
+	}
+	pod := d.Spec.Template.Spec
+	psc := pod.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.RunAsUser == nil || *psc.RunAsUser != 65532 ||
+		psc.SeccompProfile == nil || psc.SeccompProfile.Type != "RuntimeDefault" {
+		t.Errorf("pod securityContext: %+v", psc)
+	}
+	c := pod.Containers[0]
+	sc := c.SecurityContext
+	if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation ||
+		sc.Capabilities == nil || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) {
+		t.Errorf("container securityContext: %+v", sc)
+	}
+	if c.LivenessProbe == nil || c.LivenessProbe.HTTPGet.Path != "/healthz" || c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" {
+		t.Errorf("probes: liveness %+v, readiness %+v", c.LivenessProbe, c.ReadinessProbe)
+	}
+	if c.Resources.Requests.Memory().IsZero() || c.Resources.Limits.Memory().IsZero() {
+		t.Errorf("resources: %+v", c.Resources)
+	}
+	if !slices.Equal(c.Args, []string{"serve", "--config", "/etc/kubemcp/config.yaml"}) {
+		t.Errorf("args: %q", c.Args)
+	}
+}
+
+// loadConfig reads the rendered config file as kubemcp does (defaults, the
+// file strictly, Validate), so a key kubemcp does not know fails here and
+// not in a crash-looping pod.
+func loadConfig(t *testing.T, r rendered) config.Config {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(file, r.configFile(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	if err := cfg.LoadFile(file); err != nil {
+		t.Fatalf("kubemcp would not load the chart's config: %v", err)
+	}
+	if cfg.Auth == config.AuthToken {
+		// The file is the Secret's; kubemcp only reads it at start.
+		cfg.AuthTokenFile = "/etc/kubemcp/auth/tokens.yaml"
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("kubemcp would refuse the chart's config: %v\n%s", err, r.configFile(t))
+	}
+	if cfg.Listen != "0.0.0.0:8080" || !cfg.Authenticated() {
+		t.Errorf("listen %q, auth %q: the pod must listen on the pod network with authentication", cfg.Listen, cfg.Auth)
+	}
+	return cfg
+}
+
+func wantCredentials(t *testing.T, cfg config.Config, want string) {
+	t.Helper()
+	if got := cfg.CredentialsMode(); got != want {
+		t.Errorf("credentials %q, want %q", got, want)
+	}
+}
+
+func clusterRole(t *testing.T, r rendered) rbacv1.ClusterRole {
+	t.Helper()
+	var role rbacv1.ClusterRole
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(r.one(t, "ClusterRole").Object, &role, true); err != nil {
+		t.Fatalf("the ClusterRole: %v", err)
+	}
+	return role
+}
+
+// wantVerbs checks that the rules grant exactly these verbs between them.
+func wantVerbs(t *testing.T, rules []rbacv1.PolicyRule, want ...string) {
+	t.Helper()
+	var got []string
+	for _, r := range rules {
+		got = append(got, r.Verbs...)
+	}
+	slices.Sort(got)
+	got = slices.Compact(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("verbs %q, want %q", got, want)
+	}
+}
+
+func wantResource(t *testing.T, rules []rbacv1.PolicyRule, res string) {
+	t.Helper()
+	if !granted(rules, res) {
+		t.Errorf("no rule names %q", res)
+	}
+}
+
+func wantNoResource(t *testing.T, rules []rbacv1.PolicyRule, res string) {
+	t.Helper()
+	for _, r := range rules {
+		if slices.Contains(r.Resources, res) || (slices.Contains(r.Resources, "*") && slices.Contains(r.APIGroups, "")) ||
+			(slices.Contains(r.Resources, "*") && slices.Contains(r.APIGroups, "*")) {
+			t.Errorf("rule %+v grants %s", r, res)
+		}
+	}
+}
+
+func granted(rules []rbacv1.PolicyRule, res string) bool {
+	for _, r := range rules {
+		if slices.Contains(r.Resources, res) {
+			return true
+		}
+	}
+	return false
+}
