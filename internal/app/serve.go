@@ -166,6 +166,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
+	if m != nil {
+		m.ClientCache(cl.CachedClients)
+	}
 	watches := tracker.NewPool(cl, tracker.PoolOptions{MaxWatchersPerUser: unbounded(cfg.UserWatchers), MaxWatchesPerUser: unbounded(cfg.UserWatches)})
 	cl.OnChange(func(c clusters.Change) { watches.Forget(slices.Concat(c.Removed, c.Changed)...) })
 	live := resources.New(resources.Options{Clusters: cl, Pool: watches, MaxPerUser: unbounded(cfg.UserSubscriptions)})

@@ -123,6 +123,9 @@ func (m *Manager) List() []Cluster { return slices.Clone(m.current().clusters) }
 // Names are the configured clusters' names, sorted.
 func (m *Manager) Names() []string { return m.current().names() }
 
+// CachedClients is how many per-caller clients the cache holds.
+func (m *Manager) CachedClients() int { return m.cache.len() }
+
 // DefaultName is the cluster used when a call names none.
 func (m *Manager) DefaultName() string { return m.current().def }
 

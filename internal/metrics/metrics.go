@@ -66,6 +66,14 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
+// ClientCache reports, at each scrape, how many per-caller cluster clients
+// are cached (impersonate and passthrough credentials); call it once.
+func (m *Metrics) ClientCache(size func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kubemcp_client_cache_clients",
+		Help: "Per-caller cluster clients in the cache (impersonate and passthrough credentials)."},
+		func() float64 { return float64(size()) }))
+}
+
 // Request counts one MCP request or notification.
 func (m *Metrics) Request(method string) {
 	m.requests.WithLabelValues(bound(method, mcpMethods, "other")).Inc()

@@ -27,8 +27,7 @@ const metricsUser = "alice-secret-name"
 // are one series.
 func TestMetrics(t *testing.T) {
 	token := randomToken()
-	s := serveArgs(t, "--kubeconfig", twoContexts(t, "second"), "--credentials", "server",
-		"--auth", "token", "--auth-token-file", tokenFile(t, metricsUser, token))
+	s := serveArgs(t, "--kubeconfig", twoContexts(t, "second"), "--auth", "token", "--auth-token-file", tokenFile(t, metricsUser, token))
 	base := strings.TrimSuffix(s.URL, "/mcp")
 
 	sessions := connectAs(t, s.URL, token, "streamable")
@@ -101,6 +100,7 @@ func checkMetrics(t *testing.T, families map[string]*dto.MetricFamily) {
 		{"kubemcp_sessions_active", map[string]string{"transport": "streamable-http"}, 1},
 		{"kubemcp_sessions_active", map[string]string{"transport": "sse"}, 1},
 		{"kubemcp_build_info", map[string]string{"version": "dev"}, 1},
+		{"kubemcp_client_cache_clients", nil, 0},
 	}
 	for _, tt := range tests {
 		got, ok := sample(families[tt.family], tt.labels)
@@ -178,11 +178,12 @@ func twoContexts(t *testing.T, other string) string {
 	return path
 }
 
-// tokenFile maps token to user, of no groups.
+// tokenFile maps token to user, of group system:masters: the calls reach the
+// cluster impersonating them, through the per-caller client cache.
 func tokenFile(t *testing.T, user, token string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tokens.yaml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf("tokens:\n- user: %s\n  token: %s\n", user, token)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(fmt.Sprintf("tokens:\n- user: %s\n  groups: [system:masters]\n  token: %s\n", user, token)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
