@@ -23,6 +23,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/metrics"
 	"github.com/kubemcp/kubemcp/internal/prompts"
 	"github.com/kubemcp/kubemcp/internal/resources"
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
@@ -102,15 +103,14 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 		return err
 	}
 	defer srv.Close() // ends what toolsets hold open, such as port-forward sessions
-	server, cl := srv.MCP, srv.Clusters
 	if cfg.KubeconfigPoll > 0 {
-		go cl.Watch(ctx, cfg.KubeconfigPoll)
+		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
 	if ln == nil {
-		logger.Info("serving MCP over stdio", "cluster", cl.DefaultName())
-		return transport.ServeStdio(ctx, server, s.In, s.Out)
+		logger.Info("serving MCP over stdio", "cluster", srv.Clusters.DefaultName())
+		return transport.ServeStdio(ctx, srv.MCP, s.In, s.Out)
 	}
-	return serveHTTP(cmd, s, cfg, ln, server, cl, logger)
+	return serveHTTP(cmd, s, cfg, ln, srv, logger)
 }
 
 // Server is what NewServer wires: the MCP server, the clusters it reaches,
@@ -118,6 +118,7 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 type Server struct {
 	MCP      *mcp.Server
 	Clusters *clusters.Manager
+	Metrics  *metrics.Metrics // nil over stdio or with disableMetrics
 	live     *resources.Resources
 	watches  *tracker.Pool
 	sets     []toolset.Toolset
@@ -144,6 +145,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	rules := cfg.Policy
 	rules.ReadOnly = cfg.ReadOnly
 	cacheSize, cacheTTL := clusterCache(cfg)
+	var m *metrics.Metrics
+	if cfg.Listen != "" && !cfg.DisableMetrics {
+		m = metrics.New(Version())
+	}
 	cl, err := clusters.New(clusters.Options{
 		Kubeconfig:  cfg.Kubeconfig,
 		Context:     cfg.Context,
@@ -151,6 +156,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Exclude:     cfg.SkipClusters,
 		Client:      kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules},
 		Logger:      logger,
+		Observe:     func(name string) kube.Observer { return m.KubeObserver(name) },
 		Credentials: clusters.Credentials(cfg.CredentialsMode()),
 		CacheSize:   cacheSize,
 		CacheTTL:    cacheTTL,
@@ -159,6 +165,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	})
 	if err != nil {
 		return nil, err
+	}
+	if m != nil {
+		m.ClientCache(cl.CachedClients)
 	}
 	watches := tracker.NewPool(cl, tracker.PoolOptions{MaxWatchersPerUser: unbounded(cfg.UserWatchers), MaxWatchesPerUser: unbounded(cfg.UserWatches)})
 	cl.OnChange(func(c clusters.Change) { watches.Forget(slices.Concat(c.Removed, c.Changed)...) })
@@ -187,10 +196,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	}
 	install := toolset.InstallOptions{Confirm: confirm.New(cfg.Policy.Confirm, cl), MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
-		Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
+		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
 	retoolOnChange(server, cl, tools, install)
-	return &Server{MCP: server, Clusters: cl, live: live, watches: watches, sets: sets}, nil
+	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, sets: sets}, nil
 }
 
 // withoutPortForward fits the filter to a server with auth, which does not
@@ -246,7 +255,8 @@ func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
 	}
 }
 
-func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, server *mcp.Server, cl *clusters.Manager, logger *slog.Logger) error {
+func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger) error {
+	cl := srv.Clusters
 	guard, metadata, err := httpAuth(cfg, cl)
 	if err != nil {
 		return err
@@ -254,8 +264,8 @@ func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener
 	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
 	fmt.Fprintf(s.Err, "kubemcp: serving MCP at http://%s%s (cluster %q, auth %s, credentials %s)\n",
 		ln.Addr(), transport.PathMCP, cl.DefaultName(), cfg.Auth, cfg.CredentialsMode())
-	mux := transport.Mux(server, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
-		Auth: guard, ResourceMetadata: metadata})
+	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
+		Auth: guard, ResourceMetadata: metadata, Metrics: srv.Metrics})
 	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
 }
 

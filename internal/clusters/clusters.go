@@ -41,6 +41,9 @@ type Options struct {
 	Include, Exclude []string
 	Client           kube.Options
 	Logger           *slog.Logger
+	// Observe, if set, gives the kube.Observer of each cluster's clients,
+	// by the cluster's name.
+	Observe func(cluster string) kube.Observer
 	// Credentials say whose credential a call reaches the cluster with; empty
 	// means Server.
 	Credentials Credentials
@@ -117,6 +120,12 @@ func (m *Manager) current() *snapshot {
 // List returns the configured clusters, sorted by name.
 func (m *Manager) List() []Cluster { return slices.Clone(m.current().clusters) }
 
+// Names are the configured clusters' names, sorted.
+func (m *Manager) Names() []string { return m.current().names() }
+
+// CachedClients is how many per-caller clients the cache holds.
+func (m *Manager) CachedClients() int { return m.cache.len() }
+
 // DefaultName is the cluster used when a call names none.
 func (m *Manager) DefaultName() string { return m.current().def }
 
@@ -149,7 +158,11 @@ func (m *Manager) base(name string) (*kube.Client, string, error) {
 	if c, ok := m.clients[name]; ok {
 		return c, name, nil
 	}
-	c, err := kube.New(cfg, m.opts.Client)
+	opts := m.opts.Client
+	if m.opts.Observe != nil {
+		opts.Observe = m.opts.Observe(name)
+	}
+	c, err := kube.New(cfg, opts)
 	if err != nil {
 		return nil, name, fmt.Errorf("cluster %q: %w", name, err)
 	}

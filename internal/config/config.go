@@ -36,6 +36,7 @@ type Config struct {
 	SessionIdle    time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
 	ClientQPS      float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
 	ClientBurst    int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
+	DisableMetrics bool          `json:"disableMetrics,omitempty" help:"do not serve Prometheus metrics at /metrics (HTTP only; behind auth when auth is on)"`
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
 	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide tools that delete or overwrite"`

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -35,7 +36,14 @@ type Options struct {
 	// Policy, if set, is enforced on every request by a RoundTripper beneath
 	// all the clients.
 	Policy *policy.Config
+	// Observe, if set, is told of every request that passes the policy.
+	Observe Observer
 }
+
+// Observer is told of a request sent to the apiserver: its verb as the
+// apiserver reads it, the status code (0: no response came) and how long the
+// response took to begin (a watch or a log stream counts until its headers).
+type Observer func(verb string, code int, took time.Duration)
 
 // The rate limit when Options say none: never client-go's own 5 and 10.
 const (
@@ -57,6 +65,7 @@ type Client struct {
 	refresh *mapperRefresh // shared with the clients For makes
 	base    *rest.Config   // the server's own config, before the policy guard
 	policy  *policy.Config
+	observe Observer
 }
 
 // New builds the clients for cfg. It does not contact the cluster.
@@ -72,7 +81,7 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "kubemcp"
 	}
-	c := &Client{Namespace: metav1.NamespaceDefault, refresh: &mapperRefresh{}, base: rest.CopyConfig(cfg), policy: opts.Policy}
+	c := &Client{Namespace: metav1.NamespaceDefault, refresh: &mapperRefresh{}, base: rest.CopyConfig(cfg), policy: opts.Policy, observe: opts.Observe}
 	hc, err := c.build(cfg)
 	if err != nil {
 		return nil, err
@@ -86,9 +95,13 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// build puts the policy guard beneath cfg and sets c's Config, Typed and
+// build puts the observer and the policy guard beneath cfg and sets c's Config, Typed and
 // Dynamic on one HTTP client, which it returns for the discovery client.
 func (c *Client) build(cfg *rest.Config) (*http.Client, error) {
+	if c.observe != nil {
+		// Beneath the guard: what it refuses never reaches the apiserver.
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return observed{rt, c.observe} })
+	}
 	if c.policy != nil {
 		// The guard asks the cluster's shared mapper for kinds; no request runs before it is set.
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
@@ -152,7 +165,7 @@ func (c *Client) For(cred Credential) (*Client, error) {
 	default:
 		return nil, errors.New("kube.Credential: give a bearer token or a user to impersonate")
 	}
-	d := &Client{Namespace: c.Namespace, Discovery: c.Discovery, Mapper: c.Mapper, refresh: c.refresh, base: c.base, policy: c.policy}
+	d := &Client{Namespace: c.Namespace, Discovery: c.Discovery, Mapper: c.Mapper, refresh: c.refresh, base: c.base, policy: c.policy, observe: c.observe}
 	if _, err := d.build(cfg); err != nil {
 		return nil, err
 	}
@@ -206,3 +219,24 @@ func trim(b []byte, n int) string {
 	}
 	return string(b)
 }
+
+// observed tells an Observer of each request rt sends.
+type observed struct {
+	rt      http.RoundTripper
+	observe Observer
+}
+
+func (o observed) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := o.rt.RoundTrip(req)
+	code := 0
+	if err == nil {
+		code = resp.StatusCode
+	}
+	o.observe(policy.ParseRequest(req.Method, req.URL).Verb, code, time.Since(start))
+	return resp, err
+}
+
+// WrappedRoundTripper lets client-go reach the transport beneath, as it does
+// to close idle connections.
+func (o observed) WrappedRoundTripper() http.RoundTripper { return o.rt }

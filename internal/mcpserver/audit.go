@@ -62,14 +62,7 @@ func recordFor(call *mcp.CallToolRequest, readOnly bool) (rec audit.Record, reve
 	if call.Session != nil {
 		rec.Session = call.Session.ID()
 	}
-	var args struct {
-		Cluster   string `json:"cluster"`
-		Namespace string `json:"namespace"`
-		Kind      string `json:"kind"`
-		Resource  string `json:"resource"`
-		Reveal    bool   `json:"reveal_secret_values"`
-	}
-	_ = json.Unmarshal(p.Arguments, &args) // bad arguments are the tool's to report
+	args := argsOf(p)
 	rec.Cluster, rec.Namespace, rec.Kind = args.Cluster, args.Namespace, args.Kind
 	if rec.Kind == "" {
 		rec.Kind = args.Resource
@@ -77,12 +70,30 @@ func recordFor(call *mcp.CallToolRequest, readOnly bool) (rec audit.Record, reve
 	return rec, args.Reveal
 }
 
+// callArgs are the arguments the audit log and the metrics read from any
+// call, whatever its tool.
+type callArgs struct {
+	Cluster   string `json:"cluster"`
+	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
+	Resource  string `json:"resource"`
+	Reveal    bool   `json:"reveal_secret_values"`
+}
+
+func argsOf(p *mcp.CallToolParamsRaw) callArgs {
+	var args callArgs
+	_ = json.Unmarshal(p.Arguments, &args) // bad arguments are the tool's to report
+	return args
+}
+
+// outcome is how a call ended (result) and, unless it went well, the
+// redacted error.
 func outcome(res mcp.Result, err error) (result, msg string) {
-	if err != nil {
-		return "failed", policy.RedactText(err.Error())
-	}
-	if !toolError(res) {
-		return "ok", ""
+	switch result = resultOf(res, err); result {
+	case "failed":
+		return result, policy.RedactText(err.Error())
+	case "ok":
+		return result, ""
 	}
 	var text strings.Builder
 	for _, c := range res.(*mcp.CallToolResult).Content {
@@ -90,5 +101,17 @@ func outcome(res mcp.Result, err error) (result, msg string) {
 			text.WriteString(tc.Text)
 		}
 	}
-	return "error", policy.RedactText(text.String())
+	return result, policy.RedactText(text.String())
+}
+
+// resultOf is how a call ended: ok, error (a tool error result) or failed (a
+// protocol error). The audit log and the metrics both say it so.
+func resultOf(res mcp.Result, err error) string {
+	switch {
+	case err != nil:
+		return "failed"
+	case toolError(res):
+		return "error"
+	}
+	return "ok"
 }

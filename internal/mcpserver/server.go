@@ -1,5 +1,6 @@
 // Package mcpserver assembles kubemcp's MCP server: the tools the registry
-// selects, and the middleware every request passes through.
+// selects, and the middleware every request passes through (audit, metrics,
+// panic recovery, call log).
 package mcpserver
 
 import (
@@ -13,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/audit"
+	"github.com/kubemcp/kubemcp/internal/metrics"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -22,6 +24,10 @@ type Options struct {
 	Tools   []toolset.Tool         // as toolset.Select chose them
 	Install toolset.InstallOptions // confirmation, the cluster argument; zero: neither
 	Audit   *audit.Log             // nil: no audit log
+	Metrics *metrics.Metrics       // nil: no metrics
+	// Clusters are the configured clusters' names, read at each call: the
+	// metrics count a call to any other under one name. Nil: no names.
+	Clusters func() []string
 	// Bind puts the caller into each request's context, outermost, so that
 	// everything after it, the audit log first, knows who is calling.
 	Bind mcp.Middleware
@@ -65,6 +71,9 @@ func New(opts Options) *mcp.Server {
 	s.AddReceivingMiddleware(recoverPanics(logger), logCalls(logger))
 	if opts.Admit != nil {
 		s.AddReceivingMiddleware(opts.Admit)
+	}
+	if opts.Metrics != nil {
+		s.AddReceivingMiddleware(countCalls(opts.Metrics, opts.Tools, opts.Clusters))
 	}
 	if opts.Audit != nil {
 		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, logger))

@@ -1,7 +1,8 @@
 // Package transport carries MCP between clients and the server: stdio, and an
 // HTTP mux with streamable HTTP (/mcp), legacy SSE (/sse, /message), the
-// health probes (/healthz, /readyz) and, with authentication, the OAuth
-// protected-resource metadata (/.well-known/oauth-protected-resource).
+// health probes (/healthz, /readyz), Prometheus metrics (/metrics) and, with
+// authentication, the OAuth protected-resource metadata
+// (/.well-known/oauth-protected-resource).
 package transport
 
 import (
@@ -17,6 +18,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
+
+	"github.com/kubemcp/kubemcp/internal/metrics"
 )
 
 // HTTPOptions configure the HTTP mux.
@@ -37,6 +40,9 @@ type HTTPOptions struct {
 	// its /mcp form (RFC 9728 puts the resource's path after the well-known
 	// one), so MCP clients can find the authorization server.
 	ResourceMetadata *oauthex.ProtectedResourceMetadata
+	// Metrics, when set, are served at PathMetrics, behind Auth like the MCP
+	// paths (they name clusters and tools), and count sessions by transport.
+	Metrics *metrics.Metrics
 }
 
 // The first protocol version without sessions: its clients are served statelessly.
@@ -49,6 +55,7 @@ const (
 	PathMessage = "/message"
 	PathHealthz = "/healthz"
 	PathReadyz  = "/readyz"
+	PathMetrics = "/metrics"
 
 	PathResourceMetadata = "/.well-known/oauth-protected-resource"
 )
@@ -75,18 +82,15 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle(PathMCP, guard(jsonRPCRefusals(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Mcp-Protocol-Version") >= statelessSince {
-			stateless.ServeHTTP(w, r)
-			return
-		}
-		stateful.ServeHTTP(w, r)
-	}))))
+	mux.Handle(PathMCP, guard(jsonRPCRefusals(byProtocol(stateful, stateless, opts.Metrics))))
 	mux.Handle("GET "+PathSSE, guard(http.HandlerFunc(sse.stream)))
 	mux.Handle("POST "+PathMessage, guard(jsonRPCRefusals(http.HandlerFunc(sse.post))))
 	if md := opts.ResourceMetadata; md != nil {
 		mux.Handle(PathResourceMetadata, auth.ProtectedResourceMetadataHandler(md))
 		mux.Handle(PathResourceMetadata+PathMCP, auth.ProtectedResourceMetadataHandler(md))
+	}
+	if opts.Metrics != nil {
+		mux.Handle("GET "+PathMetrics, guard(opts.Metrics.Handler()))
 	}
 	mux.HandleFunc(PathHealthz, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc(PathReadyz, func(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +108,23 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 		fmt.Fprint(w, "ok\n"+report)
 	})
 	return mux
+}
+
+// byProtocol routes a request by its MCP-Protocol-Version. The metrics count
+// a stateless request as a session while it runs; the middleware counts a
+// stateful session from its initialize to its end, by the transport marked
+// here.
+func byProtocol(stateful, stateless http.Handler, m *metrics.Metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Mcp-Protocol-Version") >= statelessSince {
+			if m != nil {
+				defer m.SessionOpened(metrics.StatelessHTTP)()
+			}
+			stateless.ServeHTTP(w, r)
+			return
+		}
+		stateful.ServeHTTP(w, r.WithContext(metrics.WithTransport(r.Context(), metrics.StreamableHTTP)))
+	})
 }
 
 // ErrNotLoopback is returned for a listen address beyond this machine: without

@@ -7,6 +7,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/identity"
+	"github.com/kubemcp/kubemcp/internal/metrics"
 )
 
 // sseRouter keeps each caller's legacy SSE sessions apart. go-sdk's SSE
@@ -52,7 +53,7 @@ func (s *sseRouter) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Unlock()
 	}()
-	r2 := r.Clone(r.Context())
+	r2 := r.Clone(metrics.WithTransport(r.Context(), metrics.SSE)) // the session's context
 	r2.URL.Path = PathMessage
 	c.h.ServeHTTP(w, r2)
 }

@@ -1,0 +1,61 @@
+package metrics
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+)
+
+// TestLabelsBounded: what callers and clusters can make up (methods, verbs,
+// status codes, transports) lands in one series each, whatever the value.
+// test/e2e's TestMetrics scrapes a real server.
+func TestLabelsBounded(t *testing.T) {
+	m := New("v1.2.3")
+	for _, v := range []string{"bogus/one", "bogus/two", strings.Repeat("x", 1000)} {
+		m.Request(v)
+		m.KubeObserver("c1")(v, 1000+len(v), time.Millisecond)
+		m.SessionOpened(v)()
+	}
+	m.Request("tools/call")
+	observe := m.KubeObserver("c1")
+	observe("list", 200, time.Millisecond)
+	observe("get", 0, time.Second)
+	closed := m.SessionOpened(SSE)
+	closed()
+	closed() // a second call does nothing
+
+	want := []string{
+		`kubemcp_mcp_requests_total{method="other"} 3`,
+		`kubemcp_mcp_requests_total{method="tools/call"} 1`,
+		`kubemcp_kube_request_duration_seconds_count{cluster="c1",code="error",verb="other"} 3`,
+		`kubemcp_kube_request_duration_seconds_count{cluster="c1",code="200",verb="list"} 1`,
+		`kubemcp_kube_request_duration_seconds_count{cluster="c1",code="error",verb="get"} 1`,
+		`kubemcp_sessions_active{transport="other"} 0`,
+		`kubemcp_sessions_active{transport="sse"} 0`,
+		`kubemcp_build_info{goversion="go`,
+	}
+	body := scrape(t, m)
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("no %s in\n%s", w, body)
+		}
+	}
+	if strings.Contains(body, "bogus") || strings.Contains(body, "xxx") {
+		t.Errorf("a made-up value became a label:\n%s", body)
+	}
+}
+
+// scrape serves m's metrics once and checks that Prometheus' parser reads them.
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	if _, err := (&expfmt.TextParser{}).TextToMetricFamilies(strings.NewReader(body)); err != nil {
+		t.Fatalf("parsing: %v\n%s", err, body)
+	}
+	return body
+}
