@@ -35,6 +35,10 @@ type Options struct {
 	// Policy, if set, is enforced on every request by a RoundTripper beneath
 	// all the clients.
 	Policy *policy.Config
+	// Wrap, if set, wraps the transport of every client above the policy
+	// guard, so it sees only requests the policy let through (the watch
+	// cache records callers' writes there).
+	Wrap func(http.RoundTripper) http.RoundTripper
 }
 
 // The rate limit when Options say none: never client-go's own 5 and 10.
@@ -57,6 +61,7 @@ type Client struct {
 	refresh *mapperRefresh // shared with the clients For makes
 	base    *rest.Config   // the server's own config, before the policy guard
 	policy  *policy.Config
+	wrap    func(http.RoundTripper) http.RoundTripper
 }
 
 // New builds the clients for cfg. It does not contact the cluster.
@@ -72,7 +77,7 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "kubemcp"
 	}
-	c := &Client{Namespace: metav1.NamespaceDefault, refresh: &mapperRefresh{}, base: rest.CopyConfig(cfg), policy: opts.Policy}
+	c := &Client{Namespace: metav1.NamespaceDefault, refresh: &mapperRefresh{}, base: rest.CopyConfig(cfg), policy: opts.Policy, wrap: opts.Wrap}
 	hc, err := c.build(cfg)
 	if err != nil {
 		return nil, err
@@ -94,6 +99,9 @@ func (c *Client) build(cfg *rest.Config) (*http.Client, error) {
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
 			return c.policy.RoundTripper(rt, func(g, v, r string) (string, bool, bool) { return c.kindOf(g, v, r) })
 		})
+	}
+	if c.wrap != nil {
+		cfg.Wrap(c.wrap)
 	}
 	// One HTTP client shared by the typed, dynamic and discovery clients, so
 	// they share connections.
@@ -152,7 +160,7 @@ func (c *Client) For(cred Credential) (*Client, error) {
 	default:
 		return nil, errors.New("kube.Credential: give a bearer token or a user to impersonate")
 	}
-	d := &Client{Namespace: c.Namespace, Discovery: c.Discovery, Mapper: c.Mapper, refresh: c.refresh, base: c.base, policy: c.policy}
+	d := &Client{Namespace: c.Namespace, Discovery: c.Discovery, Mapper: c.Mapper, refresh: c.refresh, base: c.base, policy: c.policy, wrap: c.wrap}
 	if _, err := d.build(cfg); err != nil {
 		return nil, err
 	}
