@@ -150,7 +150,11 @@ func (c *Cache) cluster(name string) (*cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster %q: %w", name, err)
 	}
-	cl := &cluster{name: name, host: kc.Config.Host, server: kc.Config, client: own, opts: &c.opts}
+	u, _, err := rest.DefaultServerUrlFor(kc.Config)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %q: %w", name, err)
+	}
+	cl := &cluster{name: name, host: u.Host, server: kc.Config, client: own, opts: &c.opts}
 	if old, ok := c.clusters[name]; ok {
 		old.close()
 	}

@@ -12,7 +12,7 @@ import (
 // cluster is one cluster's informers, by resource.
 type cluster struct {
 	name   string
-	host   string       // the apiserver's, as writes are recorded by it
+	host   string       // the apiserver's host:port, by which writes are recorded
 	server *rest.Config // the server client's config, to notice it was rebuilt
 	client kubernetes.Interface
 	opts   *Options
@@ -25,6 +25,9 @@ type cluster struct {
 // first use, or ErrDirect when the cluster's cap leaves no room for it. The
 // first read of a new informer waits up to SyncWait for its first list.
 func (c *cluster) kind(ctx context.Context, resource string, start func(*cluster) *kind) (*kind, error) {
+	if resource == "secrets" {
+		return nil, ErrDirect // a copy of every Secret in memory is not worth any read
+	}
 	c.mu.Lock()
 	k, ok := c.kinds[resource]
 	fresh := !ok
