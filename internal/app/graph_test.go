@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/render"
@@ -109,6 +110,7 @@ func TestConfigDefaultsAgree(t *testing.T) {
 		{"kubeconfigPoll", d.KubeconfigPoll, clusters.DefaultPoll},
 		{"clientCacheSize", d.ClientCacheSize, clusters.DefaultCacheSize},
 		{"clientCacheTTL", d.ClientCacheTTL, clusters.DefaultCacheTTL},
+		{"cacheAccessTTL", d.CacheAccessTTL, cache.DefaultAccessTTL},
 		{"outputBudget", d.OutputBudget, render.DefaultBudget},
 		{"userSubscriptions", d.UserSubscriptions, resources.DefaultMaxPerUser},
 		{"userWatchers", d.UserWatchers, tracker.DefaultMaxWatchersPerUser},

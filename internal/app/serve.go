@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kubemcp/kubemcp/internal/audit"
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/confirm"
@@ -121,14 +123,18 @@ type Server struct {
 	Metrics  *metrics.Metrics // nil over stdio or with disableMetrics
 	live     *resources.Resources
 	watches  *tracker.Pool
+	cache    *cache.Cache // nil unless the cache is on
 	sets     []toolset.Toolset
 }
 
-// Close ends what the live resources, the shared watches and the toolsets
+// Close ends what the live resources, the shared watches, the watch cache and the toolsets
 // (port-forward sessions) hold open.
 func (s *Server) Close() error {
 	s.live.Close()
 	s.watches.Close()
+	if s.cache != nil {
+		s.cache.Close()
+	}
 	var errs []error
 	for _, ts := range s.sets {
 		if c, ok := ts.(io.Closer); ok {
@@ -149,12 +155,13 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.Listen != "" && !cfg.DisableMetrics {
 		m = metrics.New(Version())
 	}
+	writes, wrap := cacheWrites(cfg)
 	cl, err := clusters.New(clusters.Options{
 		Kubeconfig:  cfg.Kubeconfig,
 		Context:     cfg.Context,
 		Include:     cfg.Clusters,
 		Exclude:     cfg.SkipClusters,
-		Client:      kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules},
+		Client:      kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules, Wrap: wrap},
 		Logger:      logger,
 		Observe:     func(name string) kube.Observer { return m.KubeObserver(name) },
 		Credentials: clusters.Credentials(cfg.CredentialsMode()),
@@ -173,6 +180,11 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	cl.OnChange(func(c clusters.Change) { watches.Forget(slices.Concat(c.Removed, c.Changed)...) })
 	live := resources.New(resources.Options{Clusters: cl, Pool: watches, MaxPerUser: unbounded(cfg.UserSubscriptions)})
 	deps := toolset.Deps{Clusters: cl, Watches: watches, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
+	if cfg.Cache {
+		deps.Cache = cache.New(cache.Options{Clusters: cl, Credentials: clusters.Credentials(cfg.CredentialsMode()), Policy: rules,
+			AccessTTL: cfg.CacheAccessTTL, Writes: writes, Logger: logger})
+		cl.OnChange(func(c clusters.Change) { deps.Cache.Forget(slices.Concat(c.Removed, c.Changed)...) })
+	}
 	filter := toolset.Filter{
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,
@@ -199,7 +211,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
 	retoolOnChange(server, cl, tools, install)
-	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, sets: sets}, nil
+	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, sets: sets}, nil
 }
 
 // withoutPortForward fits the filter to a server with auth, which does not
@@ -217,6 +229,17 @@ func withoutPortForward(cfg config.Config, f *toolset.Filter) error {
 	f.Disabled = slices.DeleteFunc(slices.Clone(f.Disabled), isIt)
 	f.Confirm = slices.DeleteFunc(slices.Clone(f.Confirm), isIt)
 	return nil
+}
+
+// cacheWrites is, with the watch cache on, the record of callers' writes and
+// the wrapper of the clusters' transport that keeps it, so that a caller's
+// cached read waits for its own write.
+func cacheWrites(cfg config.Config) (*cache.Writes, func(http.RoundTripper) http.RoundTripper) {
+	if !cfg.Cache {
+		return nil, nil
+	}
+	w := cache.NewWrites(nil)
+	return w, w.Record
 }
 
 func multiCluster(cl *clusters.Manager) bool { return len(cl.List()) > 1 }

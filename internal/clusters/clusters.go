@@ -145,6 +145,12 @@ func (m *Manager) Get(ctx context.Context, name string) (*kube.Client, error) {
 	return m.clientFor(ctx, name, base)
 }
 
+// Server returns the named cluster's client with the server's own
+// credential, whatever the credentials mode, and the cluster's name. It is
+// for kubemcp's own machinery (the shared watch cache and the access reviews
+// behind it), never for a caller's request: tools use Get.
+func (m *Manager) Server(name string) (*kube.Client, string, error) { return m.base(name) }
+
 // base returns the named cluster's client with the server's credential, and
 // the cluster's name ("" is the default).
 func (m *Manager) base(name string) (*kube.Client, string, error) {

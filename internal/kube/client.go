@@ -38,6 +38,10 @@ type Options struct {
 	Policy *policy.Config
 	// Observe, if set, is told of every request that passes the policy.
 	Observe Observer
+	// Wrap, if set, wraps the transport of every client above the policy
+	// guard, so it sees only requests the policy let through (the watch
+	// cache records callers' writes there).
+	Wrap func(http.RoundTripper) http.RoundTripper
 }
 
 // Observer is told of a request sent to the apiserver: its verb as the
@@ -66,6 +70,7 @@ type Client struct {
 	base    *rest.Config   // the server's own config, before the policy guard
 	policy  *policy.Config
 	observe Observer
+	wrap    func(http.RoundTripper) http.RoundTripper
 }
 
 // New builds the clients for cfg. It does not contact the cluster.
@@ -81,7 +86,7 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "kubemcp"
 	}
-	c := &Client{Namespace: metav1.NamespaceDefault, refresh: &mapperRefresh{}, base: rest.CopyConfig(cfg), policy: opts.Policy, observe: opts.Observe}
+	c := &Client{Namespace: metav1.NamespaceDefault, refresh: &mapperRefresh{}, base: rest.CopyConfig(cfg), policy: opts.Policy, observe: opts.Observe, wrap: opts.Wrap}
 	hc, err := c.build(cfg)
 	if err != nil {
 		return nil, err
@@ -107,6 +112,9 @@ func (c *Client) build(cfg *rest.Config) (*http.Client, error) {
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
 			return c.policy.RoundTripper(rt, func(g, v, r string) (string, bool, bool) { return c.kindOf(g, v, r) })
 		})
+	}
+	if c.wrap != nil {
+		cfg.Wrap(c.wrap)
 	}
 	// One HTTP client shared by the typed, dynamic and discovery clients, so
 	// they share connections.
@@ -165,7 +173,7 @@ func (c *Client) For(cred Credential) (*Client, error) {
 	default:
 		return nil, errors.New("kube.Credential: give a bearer token or a user to impersonate")
 	}
-	d := &Client{Namespace: c.Namespace, Discovery: c.Discovery, Mapper: c.Mapper, refresh: c.refresh, base: c.base, policy: c.policy, observe: c.observe}
+	d := &Client{Namespace: c.Namespace, Discovery: c.Discovery, Mapper: c.Mapper, refresh: c.refresh, base: c.base, policy: c.policy, observe: c.observe, wrap: c.wrap}
 	if _, err := d.build(cfg); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package toolset
 
 import (
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/tracker"
@@ -14,6 +15,9 @@ type Deps struct {
 	// Watches shares Kubernetes watches among the tools, live resources and
 	// sessions, per cluster and caller.
 	Watches *tracker.Pool
+	// Cache, if set, answers the reads it can answer exactly from a shared
+	// watch cache; a tool reads directly when it returns cache.ErrDirect.
+	Cache *cache.Cache
 	// DefaultBudget is the default cap on a text answer, in bytes; zero means
 	// render.DefaultBudget.
 	DefaultBudget int

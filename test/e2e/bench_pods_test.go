@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
@@ -92,6 +93,9 @@ func seedBenchNamespace(ctx context.Context, c kubernetes.Interface, ns string) 
 func BenchmarkPodsList(b *testing.B) {
 	rawJSON, rawProto := benchCluster(b)
 	cs := connectInMemory(b, env.Kubeconfig)
+	cfg := config.Default()
+	cfg.Kubeconfig, cfg.Cache = env.Kubeconfig, true
+	cached := connectConfig(b, cfg) // the shared watch cache, in the same run
 	ctx := context.Background()
 	for _, scope := range []struct{ name, ns string }{{"one-namespace", "bench-3"}, {"all-namespaces", ""}} {
 		for _, raw := range []struct {
@@ -108,18 +112,23 @@ func BenchmarkPodsList(b *testing.B) {
 				})
 			})
 		}
-		b.Run(scope.name+"/pods_list", func(b *testing.B) {
-			var textBytes int
-			timed(b, func() int {
-				res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "pods_list", Arguments: map[string]any{"namespace": scope.ns}})
-				if err != nil || res.IsError {
-					b.Fatalf("%v %+v", err, res)
-				}
-				textBytes = len(res.Content[0].(*mcp.TextContent).Text)
-				return 0
+		for _, tool := range []struct {
+			name string
+			cs   *mcp.ClientSession
+		}{{"pods_list", cs}, {"pods_list-cached", cached}} {
+			b.Run(scope.name+"/"+tool.name, func(b *testing.B) {
+				var textBytes int
+				timed(b, func() int {
+					res, err := tool.cs.CallTool(ctx, &mcp.CallToolParams{Name: "pods_list", Arguments: map[string]any{"namespace": scope.ns}})
+					if err != nil || res.IsError {
+						b.Fatalf("%v %+v", err, res)
+					}
+					textBytes = len(res.Content[0].(*mcp.TextContent).Text)
+					return 0
+				})
+				b.ReportMetric(float64(textBytes), "text-bytes")
 			})
-			b.ReportMetric(float64(textBytes), "text-bytes")
-		})
+		}
 	}
 }
 

@@ -4,14 +4,17 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
@@ -43,6 +46,7 @@ type ListOut struct {
 	Pods     []Pod  `json:"pods" jsonschema:"the pods the text shows"`
 	Matched  int    `json:"matched" jsonschema:"pods that matched on this page, shown or not"`
 	Continue string `json:"continue,omitempty" jsonschema:"token for the pods after those shown; empty when none are left"`
+	Partial  string `json:"partial,omitempty" jsonschema:"set when the list covers only the namespaces the caller may list pods in, saying which"`
 }
 
 func (p *Pods) podsList() toolset.Tool {
@@ -64,27 +68,64 @@ func (p *Pods) list(ctx context.Context, _ *mcp.CallToolRequest, in ListIn) (str
 	}
 	api := kc.Typed.CoreV1().Pods(in.Namespace)
 	opts := metav1.ListOptions{LabelSelector: in.LabelSelector, Limit: in.Limit, Continue: in.Continue}
-	list, err := api.List(ctx, opts)
+	pods, err := p.read(ctx, api, in, opts, &out)
 	if err != nil {
 		return "", out, toolset.Explain(err, toolset.Op{Verb: "list", Resource: "pods", Namespace: in.Namespace})
 	}
-	for i := range list.Items {
-		out.Pods = append(out.Pods, summarizePod(&list.Items[i]))
+	for _, pod := range pods {
+		out.Pods = append(out.Pods, summarizePod(pod))
 	}
 	out.Matched = len(out.Pods)
 	if len(out.Pods) == 0 {
-		return noPods(in.Namespace, in.LabelSelector), out, nil
+		return partialNote(out.Partial) + noPods(in.Namespace, in.LabelSelector), out, nil
 	}
 	table, budget := podTable(out.Pods, in.Namespace == ""), p.deps.Budget(in.TextCap)
+	note := partialNote(out.Partial)
+	budget -= len(note)
 	text, shown := table.Fit(budget, "")
-	out.Continue = list.Continue
 	if shown < len(out.Pods) {
 		text, shown, out.Continue = cutPage(ctx, api, opts, in, table, budget)
 		out.Pods = out.Pods[:shown]
 	} else if out.Continue != "" {
 		text += "More pods: " + nextPage(in, out.Continue) + "\n"
 	}
-	return text, out, nil
+	return note + text, out, nil
+}
+
+// read lists the pods opts selects: from the shared watch cache when it can
+// answer exactly as the apiserver would, else from the apiserver. It sets
+// out's continue token, and its partial note when the cache could answer
+// only for the namespaces the caller may list.
+func (p *Pods) read(ctx context.Context, api corev1client.PodInterface, in ListIn, opts metav1.ListOptions, out *ListOut) ([]*corev1.Pod, error) {
+	if p.deps.Cache != nil {
+		q := cache.PodQuery{Namespace: in.Namespace, LabelSelector: opts.LabelSelector, Limit: opts.Limit, Continue: opts.Continue}
+		l, err := p.deps.Cache.ListPods(ctx, in.Cluster, q)
+		if err == nil {
+			out.Partial = l.Partial
+			return l.Items, nil
+		}
+		if !errors.Is(err, cache.ErrDirect) {
+			return nil, err
+		}
+	}
+	list, err := api.List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	out.Continue = list.Continue
+	pods := make([]*corev1.Pod, len(list.Items))
+	for i := range list.Items {
+		pods[i] = &list.Items[i]
+	}
+	return pods, nil
+}
+
+// partialNote tells the reader that a list covers only some namespaces.
+func partialNote(partial string) string {
+	if partial == "" {
+		return ""
+	}
+	return "Partial: " + partial + "\n"
 }
 
 // tokenRoom is what a note naming the next page's call usually needs beyond

@@ -1,0 +1,103 @@
+package cache
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// cluster is one cluster's informers, by resource.
+type cluster struct {
+	name   string
+	host   string       // the apiserver's host:port, by which writes are recorded
+	server *rest.Config // the server client's config, to notice it was rebuilt
+	client kubernetes.Interface
+	opts   *Options
+
+	mu    sync.Mutex
+	kinds map[string]*kind
+}
+
+// kind returns the running informer for resource, starting it with start on
+// first use, or ErrDirect when the cluster's cap leaves no room for it. The
+// first read of a new informer waits up to SyncWait for its first list.
+func (c *cluster) kind(ctx context.Context, resource string, start func(*cluster) *kind) (*kind, error) {
+	if resource == "secrets" {
+		return nil, ErrDirect // a copy of every Secret in memory is not worth any read
+	}
+	c.mu.Lock()
+	k, ok := c.kinds[resource]
+	fresh := !ok
+	if fresh {
+		if c.objects() >= c.opts.MaxObjects {
+			c.mu.Unlock()
+			return nil, ErrDirect
+		}
+		k = start(c)
+		if c.kinds == nil {
+			c.kinds = map[string]*kind{}
+		}
+		c.kinds[resource] = k
+	}
+	c.mu.Unlock()
+	k.used(c.opts.Now())
+	if fresh {
+		k.waitSynced(ctx, c.opts.SyncWait)
+	}
+	return k, c.ready(k)
+}
+
+// ready is nil when k can answer: synced, its watch not broken for longer
+// than StaleAfter, and the cluster within its cap (else k is stopped).
+func (c *cluster) ready(k *kind) error {
+	if !k.informer.HasSynced() || k.stale(c.opts.Now(), c.opts.StaleAfter) {
+		return ErrDirect
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.objects() > c.opts.MaxObjects {
+		c.opts.Logger.Warn("cache full: reading directly", "cluster", c.name, "resource", k.resource, "max", c.opts.MaxObjects)
+		k.stop()
+		k.full = true // stays in kinds, so it is not started again until idle
+		return ErrDirect
+	}
+	if k.full {
+		return ErrDirect
+	}
+	return nil
+}
+
+// objects counts what the cluster's informers hold; c.mu is held.
+func (c *cluster) objects() int {
+	n := 0
+	for _, k := range c.kinds {
+		if !k.full {
+			n += int(k.count.Load())
+		}
+	}
+	return n
+}
+
+// reap stops the informers unread since Idle before now.
+func (c *cluster) reap(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for r, k := range c.kinds {
+		if now.Sub(k.lastUsed()) > c.opts.Idle {
+			k.stop()
+			delete(c.kinds, r)
+		}
+	}
+}
+
+func (c *cluster) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for r, k := range c.kinds {
+		k.stop()
+		delete(c.kinds, r)
+	}
+}

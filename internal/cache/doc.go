@@ -1,0 +1,18 @@
+// Package cache serves reads from one shared watch cache per cluster, filled
+// with the server's own credential, and answers each read exactly as RBAC and
+// kubemcp's policy would answer the caller: a read is served only after the
+// policy (policy.Config.Decide, the function beneath every client) and the
+// cluster (a SubjectAccessReview for the caller, or the caller's own
+// SelfSubjectAccessReview in passthrough; decisions kept for a short TTL)
+// allow it. A caller refused a cluster-wide list gets the namespaces it may
+// list, and the answer says so.
+//
+// It never answers stale in silence: a kind whose informer has not synced,
+// whose watch has been broken for longer than a bound, that holds more
+// objects than the cap, or that the caller wrote to and the informer has not
+// yet seen, is read directly (ErrDirect); so are selectors and pagination it
+// cannot answer exactly as the apiserver would. Secrets are never cached.
+//
+// This slice caches pods (typed, so a read costs no conversion); an informer
+// starts on the first read of its kind and stops after it has been idle.
+package cache
