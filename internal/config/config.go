@@ -39,7 +39,7 @@ type Config struct {
 	DisableMetrics bool          `json:"disableMetrics,omitempty" help:"do not serve Prometheus metrics at /metrics (HTTP only; behind auth when auth is on)"`
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
-	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide tools that delete or overwrite"`
+	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide every tool that may change what exists rather than only add to it (MCP destructiveHint): every write tool but port_forward"`
 	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli)"`
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
