@@ -31,7 +31,7 @@ var (
 )
 
 // DefaultPath is where the console keeps its database unless told otherwise.
-const DefaultPath = "data/console.db"
+const DefaultPath = "./data/console.db"
 
 // busyTimeout is how long a write waits for another to finish before failing.
 const busyTimeout = 5 * time.Second
