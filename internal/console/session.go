@@ -131,7 +131,9 @@ func (c *Console) guard(next http.Handler) http.Handler {
 	})
 }
 
-func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // origin is the console's own origin as r reached it.
 func origin(r *http.Request) string {
