@@ -1,0 +1,102 @@
+package app
+
+import (
+	"cmp"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/console"
+	"github.com/kubemcp/kubemcp/internal/store"
+	"github.com/kubemcp/kubemcp/internal/transport"
+)
+
+// defaultConsoleListen is where the console listens without --listen.
+const defaultConsoleListen = "127.0.0.1:8080"
+
+func consoleCommand(s Streams) *cobra.Command {
+	var configPath, dbPath string
+	flagged := config.Default()
+	cmd := &cobra.Command{
+		Use:   "console",
+		Short: "Serve the web console, its API and MCP on one HTTP listener",
+		Long: "Serve the web console at /, its API under /api/, and MCP at /mcp (as `kubemcp serve --listen` does), " +
+			"on --listen (default " + defaultConsoleListen + "). The console reads clusters through kubemcp's own tools.\n\n" +
+			"With no sign-in provider, and listening on loopback, the console signs in a local dev user.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(configPath, cmd)
+			if err != nil {
+				return err
+			}
+			cfg.Listen = cmp.Or(cfg.Listen, defaultConsoleListen)
+			return serveConsole(cmd, s, cfg, cmp.Or(dbPath, os.Getenv("DATABASE_PATH"), store.DefaultPath))
+		},
+	}
+	cmd.Flags().StringVar(&configPath, "config", "", "YAML config file (env KUBEMCP_CONFIG)")
+	cmd.Flags().StringVar(&dbPath, "db", "", "the console's SQLite database, created with its directories if missing (env DATABASE_PATH; default "+store.DefaultPath+")")
+	config.Bind(cmd.Flags(), &flagged)
+	return cmd
+}
+
+func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, dbPath string) error {
+	ctx := cmd.Context()
+	logger := newLogger(s, cfg.LogLevel)
+	ln, err := transport.Listen(cfg.Listen, transport.ListenOptions{Authenticated: cfg.Authenticated()})
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	auditLog, err := openAudit(cfg, s)
+	if err != nil {
+		return err
+	}
+	if auditLog != nil {
+		defer auditLog.Close()
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	srv, err := NewServer(cfg, auditLog, logger)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if cfg.KubeconfigPoll > 0 {
+		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
+	}
+	guard, metadata, err := httpAuth(cfg, srv.Clusters)
+	if err != nil {
+		return err
+	}
+	con, err := console.New(console.Options{Store: db, MCP: srv.MCP, Clusters: srv.Clusters, Logger: logger,
+		StreamDeadline: consoleDeadline(cfg), DevUser: cfg.Auth == config.AuthNone && isLoopback(ln.Addr())})
+	if err != nil {
+		return err
+	}
+	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: srv.Clusters.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
+		Auth: guard, ResourceMetadata: metadata})
+	con.Register(mux)
+	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
+	fmt.Fprintf(s.Err, "kubemcp: serving the console at http://%s/ and MCP at http://%[1]s%s (database %s)\n",
+		ln.Addr(), transport.PathMCP, dbPath)
+	return transport.Serve(ctx, ln, mux, cfg.ShutdownGrace)
+}
+
+// consoleDeadline bounds a console stream: a few per-cluster timeouts, so a
+// slow cluster is reported by kubemcp's own timeout before the stream gives
+// up on it.
+func consoleDeadline(cfg config.Config) time.Duration {
+	return max(console.DefaultStreamDeadline, 3*cfg.ClusterTimeout)
+}
+
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}

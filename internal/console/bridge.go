@@ -1,0 +1,82 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/identity"
+)
+
+// bridge reaches the clusters the way an agent does: through kubemcp's own
+// tools over MCP, so the console gets the same policy, redaction, audit and
+// per-user access, and holds no cluster client of its own.
+type bridge struct {
+	server *mcp.Server
+}
+
+// open starts an in-process MCP session for id, ended with the session's
+// Close. The server side runs in a context carrying id, where identity.Bind
+// leaves it and clusters.Manager.Get finds it: each call reaches the
+// clusters as that user.
+func (b *bridge) open(ctx context.Context, id *identity.Identity) (*mcp.ClientSession, error) {
+	ctx = identity.NewContext(ctx, id)
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := b.server.Connect(ctx, st, nil)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to kubemcp in process: %w", err)
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "kubemcp-console"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("connecting to kubemcp in process: %w", err), ss.Close())
+	}
+	return cs, nil
+}
+
+// toolError is a tool's answer that it could not do what was asked (isError),
+// in the tool's own words.
+type toolError struct {
+	tool string
+	text string
+}
+
+func (e *toolError) Error() string { return e.tool + ": " + e.text }
+
+// call calls tool with args and decodes its structuredContent into out.
+// A result with isError is a *toolError unless it carries structured
+// content (a fan-out across clusters that all failed still says how each
+// did), which is then decoded as usual.
+func call(ctx context.Context, cs *mcp.ClientSession, tool string, args, out any) error {
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		return fmt.Errorf("calling %s: %w", tool, err)
+	}
+	if res.StructuredContent == nil {
+		if res.IsError {
+			return &toolError{tool: tool, text: text(res)}
+		}
+		return fmt.Errorf("%s returned no structured content", tool)
+	}
+	raw, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("reading the structured result of %s: %w", tool, err)
+	}
+	return nil
+}
+
+func text(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}

@@ -1,0 +1,12 @@
+// Package console is kubemcp's web console for people: the web app at /, its
+// JSON API and progressive SSE streams under /api/, served beside MCP on the
+// same listener. It reads clusters only through kubemcp's own tools, over an
+// in-process MCP session as the signed-in user, from their structured
+// results; no cluster credential reaches the browser. State (users,
+// dashboards, cards) lives in internal/store.
+//
+// Files: console.go (options, routes), errors.go (handlers that return
+// errors, the one error writer, request decoding), session.go (sign-in,
+// session cookies, the origin and host checks), bridge.go (the MCP session),
+// dashboards.go, clusters.go and stream.go (the API).
+package console

@@ -1,0 +1,230 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/store"
+)
+
+// DefaultStreamDeadline bounds a whole stream: a cluster that has not
+// answered by then is reported as failed, and the stream ends.
+const DefaultStreamDeadline = 30 * time.Second
+
+// streamConcurrency bounds the tool calls one stream has running at once.
+const streamConcurrency = 8
+
+// streamKind is what a stream lists: the tool, the field of its result that
+// holds the items, and whether it takes a namespace.
+type streamKind struct {
+	tool, items string
+	namespaced  bool
+}
+
+var streamKinds = map[string]streamKind{
+	"pods":   {"pods_list", "pods", true},
+	"events": {"events_list", "events", true},
+	"nodes":  {"nodes_list", "nodes", false},
+}
+
+// streamArgs are the arguments of every stream's tool.
+type streamArgs struct {
+	Cluster   string `json:"cluster,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// clusterPart is one cluster's part of a fanned-out tool result
+// (toolset.Fanned).
+type clusterPart struct {
+	Cluster string                     `json:"cluster"`
+	Result  map[string]json.RawMessage `json:"result"`
+	Error   string                     `json:"error"`
+	Skipped bool                       `json:"skipped"`
+}
+
+// The stream's events.
+type (
+	clusterData struct {
+		Cluster string          `json:"cluster"`
+		Items   json.RawMessage `json:"items"`
+		Source  string          `json:"source"`
+	}
+	clusterError struct {
+		Cluster string `json:"cluster"`
+		Error   string `json:"error"`
+	}
+	clusterSkipped struct {
+		Cluster string `json:"cluster"`
+		Reason  string `json:"reason"`
+	}
+	streamDone struct {
+		TotalClusters     int `json:"totalClusters"`
+		CompletedClusters int `json:"completedClusters"`
+		SkippedOffline    int `json:"skippedOffline"`
+	}
+)
+
+// stream serves GET /api/stream/{kind}?cluster=&namespace= as server-sent
+// events: the clusters are asked in parallel, one tool call each, and each
+// answer goes out as it comes (cluster_data, cluster_error, or
+// cluster_skipped for a cluster kubemcp knows is down and is backing off
+// from), then done with the counts. kubemcp's per-cluster timeout bounds
+// each call and the stream deadline the whole, so a stream always ends.
+func (c *Console) stream(w http.ResponseWriter, r *http.Request, u store.User) error {
+	kind, ok := streamKinds[r.PathValue("kind")]
+	if !ok {
+		return errorf(http.StatusNotFound, "not_found", "no stream %q; there are pods, events and nodes", r.PathValue("kind"))
+	}
+	q := r.URL.Query()
+	names, err := c.clusterNames(q.Get("cluster"))
+	if err != nil {
+		return err
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return errors.New("the response cannot be streamed")
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
+	defer cancel()
+	cs, err := c.bridge.open(ctx, identityOf(u))
+	if err != nil {
+		return err
+	}
+	defer cs.Close()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	s := &sse{w: w, f: flusher}
+	done := c.fanStream(ctx, cs, kind, names, q.Get("namespace"), s)
+	s.send("done", done)
+	return nil
+}
+
+// clusterNames are the clusters a stream covers: those spec names or
+// matches (as the tools' cluster argument), every cluster when empty.
+func (c *Console) clusterNames(spec string) ([]string, error) {
+	if spec == "" {
+		spec = "*"
+	}
+	names, err := c.opts.Clusters.Select(spec)
+	if err != nil {
+		return nil, invalid("cluster", "%v", err)
+	}
+	return names, nil
+}
+
+// fanStream asks every cluster and sends each answer as it arrives.
+func (c *Console) fanStream(ctx context.Context, cs *mcp.ClientSession, kind streamKind, names []string, ns string, s *sse) streamDone {
+	multi := c.multiCluster()
+	done := streamDone{TotalClusters: len(names)}
+	slots := make(chan struct{}, streamConcurrency)
+	var wg sync.WaitGroup
+	for _, name := range names {
+		wg.Go(func() {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				s.send("cluster_error", clusterError{name, c.deadlineMessage()})
+				return
+			}
+			event, v := c.askCluster(ctx, cs, kind, name, ns, multi)
+			s.count(event, &done)
+			s.send(event, v)
+		})
+	}
+	wg.Wait()
+	return done
+}
+
+// askCluster calls kind's tool for one cluster. With several clusters it
+// names a one-item list ("name,"), which the tool answers in its
+// across-clusters shape: that part says whether kubemcp skipped the cluster
+// as unreachable, which a plain error would not.
+func (c *Console) askCluster(ctx context.Context, cs *mcp.ClientSession, kind streamKind, name, ns string, multi bool) (string, any) {
+	args := streamArgs{}
+	if kind.namespaced {
+		args.Namespace = ns
+	}
+	if multi {
+		args.Cluster = name + ","
+	}
+	var out map[string]json.RawMessage
+	err := call(ctx, cs, kind.tool, args, &out)
+	part := clusterPart{Cluster: name, Result: out}
+	if multi && err == nil {
+		err = onePart(out, &part)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return "cluster_error", clusterError{name, c.deadlineMessage()}
+	case err != nil:
+		return "cluster_error", clusterError{name, err.Error()}
+	case part.Skipped:
+		return "cluster_skipped", clusterSkipped{name, part.Error}
+	case part.Error != "":
+		return "cluster_error", clusterError{name, part.Error}
+	}
+	items := part.Result[kind.items]
+	if items == nil {
+		items = json.RawMessage("[]")
+	}
+	return "cluster_data", clusterData{Cluster: name, Items: items, Source: "kubemcp"}
+}
+
+// onePart reads the one cluster's part of an across-clusters result.
+func onePart(out map[string]json.RawMessage, part *clusterPart) error {
+	var parts []clusterPart
+	if err := json.Unmarshal(out["clusters"], &parts); err != nil || len(parts) != 1 {
+		return fmt.Errorf("the tool answered for %d clusters, not one (%v)", len(parts), err)
+	}
+	*part = parts[0]
+	return nil
+}
+
+func (c *Console) multiCluster() bool {
+	all, err := c.opts.Clusters.Select("*")
+	return err == nil && len(all) > 1
+}
+
+func (c *Console) deadlineMessage() string {
+	return fmt.Sprintf("no answer within the stream's deadline (%s)", c.opts.StreamDeadline)
+}
+
+// sse writes server-sent events, one at a time.
+type sse struct {
+	mu sync.Mutex
+	w  http.ResponseWriter
+	f  http.Flusher
+}
+
+func (s *sse) send(event string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		data = []byte(`{}`) // the events are plain structs: cannot happen
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", event, data)
+	s.f.Flush()
+}
+
+func (s *sse) count(event string, d *streamDone) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch event {
+	case "cluster_data":
+		d.CompletedClusters++
+	case "cluster_skipped":
+		d.SkippedOffline++
+	}
+}
