@@ -12,6 +12,7 @@ type Info struct {
 	Endpoint   string // MCP streamable HTTP URL
 	Kubeconfig string // admin kubeconfig of the demo cluster
 	Binary     string // absolute path of the kubemcp binary (for stdio clients)
+	Console    string // the web console's address; empty when none runs
 	Server     string // kube-apiserver URL
 }
 
@@ -60,6 +61,9 @@ func PrintBanner(w io.Writer, in Info) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nkubemcp is serving a seeded demo cluster.\n\n")
 	fmt.Fprintf(&b, "  MCP endpoint:  %s\n", in.Endpoint)
+	if in.Console != "" {
+		fmt.Fprintf(&b, "  Console:       %s (signed in as the local dev user)\n", in.Console)
+	}
 	fmt.Fprintf(&b, "  API server:    %s\n", in.Server)
 	fmt.Fprintf(&b, "  Kubeconfig:    %s\n", in.Kubeconfig)
 	fmt.Fprintf(&b, "                 e.g. KUBECONFIG=%s kubectl get pods -A\n", in.Kubeconfig)

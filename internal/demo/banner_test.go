@@ -7,11 +7,11 @@ import (
 )
 
 func TestPrintBanner(t *testing.T) {
-	in := Info{Endpoint: "http://127.0.0.1:8080/mcp", Kubeconfig: "/repo/.cache/demo/kubeconfig", Binary: "/repo/bin/kubemcp", Server: "https://127.0.0.1:40000"}
+	in := Info{Endpoint: "http://127.0.0.1:8080/mcp", Console: "http://127.0.0.1:8080/", Kubeconfig: "/repo/.cache/demo/kubeconfig", Binary: "/repo/bin/kubemcp", Server: "https://127.0.0.1:40000"}
 	var b strings.Builder
 	PrintBanner(&b, in)
 	out := b.String()
-	for _, want := range []string{in.Endpoint, in.Server, "KUBECONFIG=" + in.Kubeconfig + " ", "Press Ctrl-C to stop; everything started here stops with it."} {
+	for _, want := range []string{in.Endpoint, in.Console, in.Server, "KUBECONFIG=" + in.Kubeconfig + " ", "Press Ctrl-C to stop; everything started here stops with it."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}

@@ -84,18 +84,23 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func serve(ctx context.Context, env *testenv.Env, bin, kubeconfig, listen string, stdout, stderr io.Writer) error {
-	cmd := exec.Command(bin, "serve", "--listen", listen, "--kubeconfig", kubeconfig)
+	// The console serves MCP at /mcp on the same listener, beside the web
+	// console and its API; its database sits beside the demo kubeconfig.
+	db := filepath.Join(filepath.Dir(kubeconfig), "console.db")
+	cmd := exec.Command(bin, "console", "--listen", listen, "--kubeconfig", kubeconfig, "--db", db)
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := env.StartProcess(cmd); err != nil {
 		return fmt.Errorf("starting %s: %w", bin, err)
 	}
+	// The exit is sent once and the channel closed, so that whoever reads it
+	// second (stopProcess after waitHealthy saw the exit) does not wait forever.
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() { exited <- cmd.Wait(); close(exited) }()
 	if err := waitHealthy(ctx, listen, exited); err != nil {
 		stopProcess(cmd, exited)
 		return err
 	}
-	PrintBanner(stdout, Info{Endpoint: endpoint(listen), Kubeconfig: kubeconfig, Binary: bin, Server: env.Server})
+	PrintBanner(stdout, Info{Endpoint: endpoint(listen), Console: "http://" + listen + "/", Kubeconfig: kubeconfig, Binary: bin, Server: env.Server})
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(stderr, "kubemcp-demo: stopping")

@@ -38,9 +38,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// standIn plays `kubemcp serve --listen ADDR --kubeconfig PATH`.
+// standIn plays `kubemcp console --listen ADDR --kubeconfig PATH --db PATH`.
 func standIn(mode string, args []string) int {
-	if len(args) != 5 || args[0] != "serve" || args[1] != "--listen" || args[3] != "--kubeconfig" {
+	if len(args) != 7 || args[0] != "console" || args[1] != "--listen" || args[3] != "--kubeconfig" || args[5] != "--db" {
 		fmt.Fprintf(os.Stderr, "stand-in: unexpected args %q\n", args)
 		return 2
 	}
