@@ -21,8 +21,9 @@ import (
 // approvalTTL is how long an approval token stays good.
 const approvalTTL = 10 * time.Minute
 
-// Confirmer holds the confirmation rules and the approvals handed out. One
-// serves a whole server, so that a token works whatever session presents it.
+// Confirmer holds the confirmation rules, the keys approvals are signed with
+// and the approvals redeemed here. One serves a whole server, so that a token
+// works whatever session presents it.
 type Confirmer struct {
 	rules    []policy.ConfirmRule
 	clusters *clusters.Manager // resolves what a call names; nil: as written
@@ -39,8 +40,9 @@ type Confirmer struct {
 // the kind and namespace a call acts on as the cluster in cl resolves them
 // ("deploy" is a Deployment; no namespace is the context's), so no spelling
 // escapes a rule; with a nil cl they match the arguments as written.
-// Its approvals are signed with a key of this process's own: only it
-// redeems them.
+//
+// Its approvals are signed with a key of this process's own: only it redeems
+// them.
 func New(rules []policy.ConfirmRule, cl *clusters.Manager) *Confirmer {
 	return newConfirmer(rules, cl, processKey(), false)
 }
