@@ -79,6 +79,7 @@ func TestServeRefusals(t *testing.T) {
 		{"unknown context", nil, []string{"--kubeconfig", kc, "--context", "nope"}, `context "nope"`},
 		{"bad env", map[string]string{"KUBEMCP_LOG_LEVEL": "loud"}, []string{"--kubeconfig", kc}, "logLevel"},
 		{"unknown flag", nil, []string{"--kubeconfg", kc}, "unknown flag"},
+		{"no approval key file", nil, []string{"--kubeconfig", kc, "--approval-key-file", filepath.Join(home, "none")}, "approval key file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -206,7 +206,11 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	install := toolset.InstallOptions{Confirm: confirm.New(cfg.Policy.Confirm, cl), MultiCluster: multiCluster(cl)}
+	approvals, err := confirmer(cfg, cl)
+	if err != nil {
+		return nil, err
+	}
+	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
@@ -240,6 +244,15 @@ func cacheWrites(cfg config.Config) (*cache.Writes, func(http.RoundTripper) http
 	}
 	w := cache.NewWrites(nil)
 	return w, w.Record
+}
+
+// confirmer holds the confirmation rules; with an approval key file, its
+// tokens are redeemed by every replica reading the same file.
+func confirmer(cfg config.Config, cl *clusters.Manager) (*confirm.Confirmer, error) {
+	if cfg.ApprovalKeyFile == "" {
+		return confirm.New(cfg.Policy.Confirm, cl), nil
+	}
+	return confirm.Shared(cfg.Policy.Confirm, cl, cfg.ApprovalKeyFile)
 }
 
 func multiCluster(cl *clusters.Manager) bool { return len(cl.List()) > 1 }

@@ -48,6 +48,7 @@ type Config struct {
 	AllowSecretReveal  bool     `json:"allowSecretReveal,omitempty" help:"let a call ask resources_get for a Secret's values (reveal_secret_values); off, such calls are refused"`
 	AuditFile          string   `json:"auditFile,omitempty" help:"append a hash-chained JSON line per tool call to this file"`
 	AuditStdout        bool     `json:"auditStdout,omitempty" help:"also write audit lines to stdout (HTTP only: over stdio, stdout carries MCP)"`
+	ApprovalKeyFile    string   `json:"approvalKeyFile,omitempty" help:"sign approval tokens (policy.confirm) with the keys in this file, one a line: the first signs, all verify; replicas sharing it redeem each other's (default: a random key per process)"`
 
 	// Who may call over HTTP, and as whom calls reach the clusters.
 	Auth               string        `json:"auth,omitempty" help:"who may call over HTTP: none (loopback only), token, oidc or passthrough"`

@@ -1,13 +1,7 @@
-// Package confirm is plan-then-apply: which tool calls a person must confirm
-// (the policy.confirm rules, matched against what the cluster resolves a call
-// to), the dry-run preview put to them through elicitation, and the
-// single-use approvals bound to the caller, the call and the state the dry
-// run saw. The toolset package runs every write tool's calls through it.
 package confirm
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -27,32 +21,49 @@ import (
 // approvalTTL is how long an approval token stays good.
 const approvalTTL = 10 * time.Minute
 
-// Confirmer holds the confirmation rules and the approvals handed out. One
-// serves a whole server, so that a token works whatever session presents it.
+// Confirmer holds the confirmation rules, the keys approvals are signed with
+// and the approvals redeemed here. One serves a whole server, so that a token
+// works whatever session presents it.
 type Confirmer struct {
 	rules    []policy.ConfirmRule
 	clusters *clusters.Manager // resolves what a call names; nil: as written
 	now      func() time.Time
 
-	mu     sync.Mutex
-	grants map[string]grant
-}
+	keys   keyring
+	shared bool // keys from a file, which other servers may hold too
 
-type grant struct {
-	call    string // tool, caller and arguments the approval is for
-	state   string // what the dry run saw
-	expires time.Time
+	mu   sync.Mutex
+	used map[[nonceLen]byte]time.Time // tokens redeemed here, until they expire
 }
 
 // New returns a Confirmer for rules, or nil when there are none. Rules match
 // the kind and namespace a call acts on as the cluster in cl resolves them
 // ("deploy" is a Deployment; no namespace is the context's), so no spelling
 // escapes a rule; with a nil cl they match the arguments as written.
+//
+// Its approvals are signed with a key of this process's own: only it redeems
+// them.
 func New(rules []policy.ConfirmRule, cl *clusters.Manager) *Confirmer {
+	return newConfirmer(rules, cl, processKey(), false)
+}
+
+// Shared is New with the approval keys in keyFile (one a line: the first
+// signs, all verify), read at every use, so that every server reading the
+// same file redeems the approvals any of them gave and a key can be rotated
+// in place. The file is checked now, rules or not, so a bad one stops the
+// start rather than the first approval.
+func Shared(rules []policy.ConfirmRule, cl *clusters.Manager, keyFile string) (*Confirmer, error) {
+	if _, err := readKeys(keyFile); err != nil {
+		return nil, err
+	}
+	return newConfirmer(rules, cl, fileKeys(keyFile), true), nil
+}
+
+func newConfirmer(rules []policy.ConfirmRule, cl *clusters.Manager, keys keyring, shared bool) *Confirmer {
 	if len(rules) == 0 {
 		return nil
 	}
-	return &Confirmer{rules: rules, clusters: cl, now: time.Now, grants: map[string]grant{}}
+	return &Confirmer{rules: rules, clusters: cl, now: time.Now, keys: keys, shared: shared, used: map[[nonceLen]byte]time.Time{}}
 }
 
 // Call is one tool call as the Confirmer sees it.
@@ -91,7 +102,7 @@ func (c *Confirmer) Approve(ctx context.Context, call Call) error {
 	key := callKey(ctx, tool, args)
 	if call.Token != "" {
 		if err := c.redeem(call.Token, key, state); err != nil {
-			return fmt.Errorf("%w\n%s", err, c.ask(key, state, preview, tool))
+			return fmt.Errorf("%w\n%w", err, c.ask(key, state, preview, tool))
 		}
 		return nil
 	}
@@ -102,7 +113,7 @@ func (c *Confirmer) Approve(ctx context.Context, call Call) error {
 	case err == nil:
 		return errors.New("the person declined the change; nothing was changed")
 	}
-	return errors.New(c.ask(key, state, preview, tool))
+	return c.ask(key, state, preview, tool)
 }
 
 // previewOf dry-runs the call when the tool can, else describes it.
@@ -122,14 +133,18 @@ func callKey(ctx context.Context, tool string, args map[string]any) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// ask records a new approval and says how to use it.
-func (c *Confirmer) ask(call, state, preview, tool string) string {
-	token := rand.Text()
-	c.mu.Lock()
-	c.prune()
-	c.grants[token] = grant{call: call, state: state, expires: c.now().Add(approvalTTL)}
-	c.mu.Unlock()
-	return fmt.Sprintf("Confirmation required: the server's policy asks a person to confirm this change. Nothing was changed.\n%s\n"+
-		"If the person approves, call %s again with the same arguments plus approval_token %q (single use, good for %s, void if the objects change meanwhile).",
-		strings.TrimRight(preview, "\n"), tool, token, approvalTTL)
+// ask gives a new approval of call in state and says how to use it; with
+// shared keys, a call with no state gets none (see the package doc).
+func (c *Confirmer) ask(call, state, preview, tool string) error {
+	head := "Confirmation required: the server's policy asks a person to confirm this change. Nothing was changed.\n" + strings.TrimRight(preview, "\n")
+	if c.shared && state == "" {
+		return fmt.Errorf("%s\n%s has no dry run to bind an approval to the objects' state, so an approval token could be replayed on another kubemcp replica; "+
+			"this server confirms it only by asking the person, which this client cannot do. Use a client that supports elicitation, or a tool with a dry run (resources_patch, resources_apply)", head, tool)
+	}
+	token, err := c.issue(call, state, c.now().Add(approvalTTL))
+	if err != nil {
+		return fmt.Errorf("signing an approval: %w", err)
+	}
+	return fmt.Errorf("%s\nIf the person approves, call %s again with the same arguments plus approval_token %q (single use, good for %s, void if the objects change meanwhile).",
+		head, tool, token, approvalTTL)
 }

@@ -11,31 +11,37 @@ import (
 // presented for another call (another caller's, other arguments) is refused
 // and left as it was: whoever holds a copy cannot void a grant made for
 // someone else. One whose objects changed can never succeed, so it goes.
-func (c *Confirmer) redeem(token, call, state string) error {
+//
+// Used tokens are remembered until they expire, which makes a token single
+// use on this server; on another server holding the same key, the state
+// binding does it (see the package doc).
+func (c *Confirmer) redeem(text, call, state string) error {
+	t, err := c.open(text, call)
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	g, ok := c.grants[token]
-	switch {
-	case !ok:
-		return errors.New("approval_token is unknown or already used")
-	case g.call != call:
-		return errors.New("approval_token was given for another call (tool, caller or arguments differ)")
+	if _, ok := c.used[t.nonce]; ok {
+		return errors.New("approval_token was already used")
 	}
-	delete(c.grants, token)
-	switch {
-	case c.now().After(g.expires):
+	if c.now().After(t.expires) {
 		return errors.New("approval_token has expired")
-	case g.state != state:
+	}
+	c.prune()
+	c.used[t.nonce] = t.expires
+	if t.state != stateSum(state) {
 		return errors.New("the objects changed since the approval was given, so it no longer holds")
 	}
 	return nil
 }
 
+// prune forgets used tokens past their expiry: those are refused as expired.
 func (c *Confirmer) prune() {
 	now := c.now()
-	for t, g := range c.grants {
-		if now.After(g.expires) {
-			delete(c.grants, t)
+	for n, expires := range c.used {
+		if now.After(expires) {
+			delete(c.used, n)
 		}
 	}
 }

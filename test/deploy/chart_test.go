@@ -81,7 +81,9 @@ prometheusRule: {enabled: true}
 networkPolicy: {enabled: true, ingressFrom: [{namespaceSelector: {matchLabels: {team: ai}}}], egress: [{}]}
 podDisruptionBudget: {enabled: true}
 autoscaling: {enabled: true, maxReplicas: 4}
+approvalKeys: {existingSecret: kubemcp-approval-keys}
 service: {sessionAffinity: ClientIP}`, func(t *testing.T, r rendered, cfg config.Config) {
+		wantApprovalKeys(t, r, cfg, "kubemcp-approval-keys")
 		for _, kind := range []string{"Ingress", "HTTPRoute", "ServiceMonitor", "PrometheusRule", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler"} {
 			r.one(t, kind)
 		}
@@ -268,4 +270,25 @@ func granted(rules []rbacv1.PolicyRule, res string) bool {
 		}
 	}
 	return false
+}
+
+// wantApprovalKeys checks that kubemcp reads its approval keys from the
+// Secret's mount, so that every replica signs and verifies with them.
+func wantApprovalKeys(t *testing.T, r rendered, cfg config.Config, secret string) {
+	t.Helper()
+	var d appsv1.Deployment
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(r.one(t, "Deployment").Object, &d); err != nil {
+		t.Fatal(err)
+	}
+	pod := d.Spec.Template.Spec
+	mounted := slices.ContainsFunc(pod.Containers[0].VolumeMounts, func(m corev1.VolumeMount) bool {
+		return m.Name == "approval-keys" && filepath.Join(m.MountPath, "keys") == cfg.ApprovalKeyFile
+	})
+	fromSecret := slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool {
+		return v.Name == "approval-keys" && v.Secret != nil && v.Secret.SecretName == secret &&
+			len(v.Secret.Items) == 1 && v.Secret.Items[0].Path == filepath.Base(cfg.ApprovalKeyFile)
+	})
+	if cfg.ApprovalKeyFile == "" || !mounted || !fromSecret {
+		t.Errorf("approval keys: the config names %q, mounted there %v, from Secret %s %v", cfg.ApprovalKeyFile, mounted, secret, fromSecret)
+	}
 }

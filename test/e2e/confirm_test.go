@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
 var approvalRE = regexp.MustCompile(`approval_token "([A-Z0-9]+)"`)
@@ -158,4 +160,55 @@ func TestConfirmRulesSeeThroughSpelling(t *testing.T) {
 	if _, err := pods.Get(context.Background(), pod.Name, metav1.GetOptions{}); err != nil {
 		t.Errorf("the pod: %v", err)
 	}
+}
+
+// TestPlanApprovedOnAnotherReplica runs two kubemcp processes reading one
+// approval key file, as replicas behind a Service would: a plan made on A is
+// approved on B, which applies it; the same token replayed on A is refused,
+// because the apply changed the object's resourceVersion, and on B because B
+// used it. A tool without a dry run gets no token at all from them.
+func TestPlanApprovedOnAnotherReplica(t *testing.T) {
+	configMap(t, "shop", "confirm-replicas")
+	dir := t.TempDir()
+	cfgFile, keyFile := filepath.Join(dir, "kubemcp.yaml"), filepath.Join(dir, "approval-keys")
+	os.WriteFile(cfgFile, []byte("policy:\n  confirm:\n  - namespaces: [shop]\n"), 0o600)
+	os.WriteFile(keyFile, []byte(rand.Text()+rand.Text()+"\n"), 0o600)
+	replica := func() *mcp.ClientSession {
+		url := startHTTPWith(t, env.Kubeconfig, "--config", cfgFile, "--approval-key-file", keyFile)
+		return connect(t, &mcp.StreamableClientTransport{Endpoint: url}, nil)
+	}
+	a, b := replica(), replica()
+	patch := map[string]any{"resource": "configmaps", "namespace": "shop", "name": "confirm-replicas", "patch": `{"data":{"k":"approved"}}`}
+
+	got, _ := call(t, a, "resources_patch", patch)
+	m := approvalRE.FindStringSubmatch(got.Text)
+	if m == nil {
+		t.Fatalf("A gave no token:\n%s", got.Text)
+	}
+	patch["approval_token"] = m[1]
+	got, _ = call(t, b, "resources_patch", patch)
+	toolCase{tool: "resources_patch", want: []string{"confirm-replicas"}}.check(t, got)
+	if v := configMapData(t, "confirm-replicas"); v != "approved" {
+		t.Fatalf("B's approved patch did not happen: k=%q", v)
+	}
+	got, _ = call(t, a, "resources_patch", patch)
+	toolCase{tool: "resources_patch", isError: true, want: []string{"changed since the approval"}}.check(t, got)
+	got, _ = call(t, b, "resources_patch", patch)
+	toolCase{tool: "resources_patch", isError: true, want: []string{"already used"}}.check(t, got)
+
+	scale := map[string]any{"kind": "deployment", "namespace": testenv.NamespaceShop, "name": testenv.DeploymentFrontend, "replicas": 5}
+	got, _ = call(t, a, "workloads_scale", scale)
+	toolCase{tool: "workloads_scale", isError: true, want: []string{"no dry run", "elicitation"}}.check(t, got)
+	if approvalRE.MatchString(got.Text) {
+		t.Fatalf("a token for a call with no state, which another replica could replay:\n%s", got.Text)
+	}
+}
+
+func configMapData(t *testing.T, name string) string {
+	t.Helper()
+	cm, err := env.Clientset("admin").CoreV1().ConfigMaps("shop").Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cm.Data["k"]
 }

@@ -87,6 +87,9 @@ on 0.0.0.0, and kubemcp serves the network only with authentication.
 {{- if eq .Values.auth.mode "token" }}
 {{- $_ = set $c "authTokenFile" "/etc/kubemcp/auth/tokens.yaml" }}
 {{- end }}
+{{- if .Values.approvalKeys.existingSecret }}
+{{- $_ = set $c "approvalKeyFile" "/etc/kubemcp/approval/keys" }}
+{{- end }}
 {{- if eq .Values.auth.mode "oidc" }}
 {{- $o := .Values.auth.oidc }}
 {{- $_ = set $c "oidcIssuer" $o.issuer }}
