@@ -125,19 +125,3 @@ func writeFiles(files map[string][]byte) error {
 	}
 	return nil
 }
-
-// ServingPair is a new CA and a serving certificate it signed, for localhost
-// and 127.0.0.1, with the certificate's key, all PEM: for tests of servers of
-// kubemcp's own, such as its HTTPS listener.
-func ServingPair() (caPEM, certPEM, keyPEM []byte, err error) {
-	caKey, caCert, caDER, err := newCA()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	certDER, key, err := newServingCert(caCert, caKey)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	keyPEM, err = ecKeyPEM(key)
-	return pemBlock("CERTIFICATE", caDER), pemBlock("CERTIFICATE", certDER), keyPEM, err
-}
