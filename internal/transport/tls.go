@@ -92,6 +92,7 @@ func (c *Certificate) Reload() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err == nil && sum == c.loaded {
+		c.failed = [sha256.Size]byte{} // back to what is served: a later failure is news
 		return false
 	}
 	var cert *tls.Certificate
