@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -297,12 +299,38 @@ func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener
 	if err != nil {
 		return err
 	}
+	tc, err := serverTLS(cmd.Context(), cfg, logger)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if tc != nil {
+		scheme = "https"
+	}
 	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
-	fmt.Fprintf(s.Err, "kubemcp: serving MCP at http://%s%s (cluster %q, auth %s, credentials %s)\n",
-		ln.Addr(), transport.PathMCP, cl.DefaultName(), cfg.Auth, cfg.CredentialsMode())
+	fmt.Fprintf(s.Err, "kubemcp: serving MCP at %s://%s%s (cluster %q, auth %s, credentials %s)\n",
+		scheme, ln.Addr(), transport.PathMCP, cl.DefaultName(), cfg.Auth, cfg.CredentialsMode())
 	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
 		Auth: guard, ResourceMetadata: metadata, Metrics: srv.Metrics})
+	if tc != nil {
+		return transport.ServeTLS(cmd.Context(), ln, mux, cfg.ShutdownGrace, tc)
+	}
 	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
+}
+
+// serverTLS is, with tlsCertFile and tlsKeyFile, the TLS configuration
+// serving their certificate, read again whenever they change until ctx ends;
+// without them, nil.
+func serverTLS(ctx context.Context, cfg config.Config, logger *slog.Logger) (*tls.Config, error) {
+	if !cfg.TLS() {
+		return nil, nil
+	}
+	cert, err := transport.LoadCertificate(cfg.TLSCertFile, cfg.TLSKeyFile, logger)
+	if err != nil {
+		return nil, err
+	}
+	go cert.Watch(ctx, transport.DefaultCertPoll)
+	return cert.TLSConfig(), nil
 }
 
 // openAudit opens the configured audit log, or returns nil when none is.

@@ -24,6 +24,8 @@ import (
 // Config is the whole of kubemcp's configuration.
 type Config struct {
 	Listen         string        `json:"listen,omitempty" help:"serve MCP over HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio"`
+	TLSCertFile    string        `json:"tlsCertFile,omitempty" help:"serve HTTPS with this PEM certificate (chain), read again when it changes; with tlsKeyFile"`
+	TLSKeyFile     string        `json:"tlsKeyFile,omitempty" help:"the PEM private key of tlsCertFile, read again when it changes"`
 	Kubeconfig     string        `json:"kubeconfig,omitempty" help:"kubeconfig files or directories of them, separated by ':' (default: $KUBECONFIG, then ~/.kube/config); every context is a cluster, plus the one kubemcp runs in"`
 	Context        string        `json:"context,omitempty" help:"the cluster a call that names none goes to (default: the current context)"`
 	Clusters       []string      `json:"clusters,omitempty" help:"serve only the contexts matching these name patterns, comma-separated (e.g. prod-*,staging)"`
@@ -212,6 +214,20 @@ func (c *Config) validatePairing() []error {
 	return nil
 }
 
+// TLS reports whether kubemcp serves HTTPS (so cookies it sets can be Secure).
+func (c *Config) TLS() bool { return c.TLSCertFile != "" && c.TLSKeyFile != "" }
+
+// validateTLS checks that the pair is whole and has an HTTP listener to serve.
+func (c *Config) validateTLS() []error {
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return []error{errors.New("tlsCertFile and tlsKeyFile: give both, a certificate and its key, or neither")}
+	}
+	if c.TLS() && c.Listen == "" {
+		return []error{errors.New("tlsCertFile, tlsKeyFile: TLS is for HTTP; set listen, or drop them")}
+	}
+	return nil
+}
+
 // Authenticated reports whether HTTP callers must prove who they are.
 func (c *Config) Authenticated() bool { return c.Auth != "" && c.Auth != AuthNone }
 
@@ -263,6 +279,7 @@ func (c *Config) Validate() error {
 	if c.AuditStdout && c.Listen == "" {
 		errs = append(errs, errors.New("auditStdout: stdout carries MCP when serving over stdio; use auditFile, or serve HTTP with listen"))
 	}
+	errs = append(errs, c.validateTLS()...)
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)

@@ -121,9 +121,36 @@ func TestNames(t *testing.T) {
 	for _, f := range fields() {
 		got[f.flag] = f.env
 	}
-	for flag, env := range map[string]string{"listen": "KUBEMCP_LISTEN", "log-level": "KUBEMCP_LOG_LEVEL", "client-qps": "KUBEMCP_CLIENT_QPS"} {
+	for flag, env := range map[string]string{"listen": "KUBEMCP_LISTEN", "log-level": "KUBEMCP_LOG_LEVEL", "client-qps": "KUBEMCP_CLIENT_QPS",
+		"tls-cert-file": "KUBEMCP_TLS_CERT_FILE", "tls-key-file": "KUBEMCP_TLS_KEY_FILE"} {
 		if got[flag] != env {
 			t.Errorf("flag --%s: env %q, want %q", flag, got[flag], env)
 		}
+	}
+}
+
+func TestValidateTLS(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		listen, cert, key string
+		want              string
+	}{
+		{"both", "127.0.0.1:0", "tls.crt", "tls.key", ""},
+		{"neither", "127.0.0.1:0", "", "", ""},
+		{"certificate alone", "127.0.0.1:0", "tls.crt", "", "give both"},
+		{"key alone", "127.0.0.1:0", "", "tls.key", "give both"},
+		{"over stdio", "", "tls.crt", "tls.key", "TLS is for HTTP"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Default()
+			cfg.Listen, cfg.TLSCertFile, cfg.TLSKeyFile = tt.listen, tt.cert, tt.key
+			err := cfg.Validate()
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+			if cfg.TLS() != (tt.cert != "" && tt.key != "") {
+				t.Errorf("TLS() = %v", cfg.TLS())
+			}
+		})
 	}
 }

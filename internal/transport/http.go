@@ -2,11 +2,13 @@
 // HTTP mux with streamable HTTP (/mcp), legacy SSE (/sse, /message), the
 // health probes (/healthz, /readyz), Prometheus metrics (/metrics) and, with
 // authentication, the OAuth protected-resource metadata
-// (/.well-known/oauth-protected-resource).
+// (/.well-known/oauth-protected-resource); served over plain HTTP or TLS with
+// a certificate reloaded from its files.
 package transport
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -167,6 +169,16 @@ func isLoopback(host string) bool {
 // ends long-lived event streams at once, and gives in-flight requests up to
 // grace to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration) error {
+	return serve(ctx, ln, h, grace, nil)
+}
+
+// ServeTLS is Serve over TLS with tc (Certificate.TLSConfig), HTTP/2
+// offered beside HTTP/1.1.
+func ServeTLS(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, tc *tls.Config) error {
+	return serve(ctx, ln, h, grace, tc)
+}
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, tc *tls.Config) error {
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	unused := &unusedConns{conns: map[net.Conn]bool{}}
@@ -174,11 +186,18 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Dura
 		Handler:           endOnShutdown(streams, h),
 		ReadHeaderTimeout: 10 * time.Second,
 		ConnState:         unused.track,
+		TLSConfig:         tc,
 	}
 	srv.RegisterOnShutdown(endStreams)
 	srv.RegisterOnShutdown(unused.close)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tc != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate comes from tc
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving HTTP: %w", err)

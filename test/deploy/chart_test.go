@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/lint"
 	"helm.sh/helm/v3/pkg/lint/support"
@@ -71,6 +72,11 @@ config: {toolsets: [core, pods], disableDestructive: true}`, func(t *testing.T, 
 		if slices.Contains(r.kinds(), "ClusterRole") {
 			t.Error("with passthrough the ServiceAccount needs no ClusterRole")
 		}
+	}},
+	{"tls", tokenAuth + `
+tls: {enabled: true, secretName: kubemcp-tls}
+serviceMonitor: {enabled: true}`, func(t *testing.T, r rendered, cfg config.Config) {
+		wantTLS(t, r, cfg)
 	}},
 	{"everything on", tokenAuth + `
 publicURL: https://kubemcp.example.com
@@ -147,6 +153,7 @@ func TestChartRefuses(t *testing.T) {
 		{"a key the chart sets", tokenAuth + "config: {listen: 0.0.0.0:9000}", "config"},
 		{"a misspelt key", tokenAuth + "ingres: {enabled: true}", "ingres"},
 		{"httpRoute without a Gateway", tokenAuth + "httpRoute: {enabled: true}", "httpRoute.parentRefs"},
+		{"tls without its Secret", tokenAuth + "tls: {enabled: true}", "tls.secretName"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := render(t, "default", c.values)
@@ -162,11 +169,7 @@ func TestChartRefuses(t *testing.T) {
 // escalation, probes on /healthz and /readyz, resources set.
 func wantSecure(t *testing.T, obj *unstructured.Unstructured) {
 	t.Helper()
-	var d appsv1.Deployment
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(obj.Object, &d, true); err != nil {
-		t.Fatalf("the Deployment: %v", err)
-	}
-	pod := d.Spec.Template.Spec
+	pod := deployment(t, obj).Spec.Template.Spec
 	psc := pod.SecurityContext
 	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.RunAsUser == nil || *psc.RunAsUser != 65532 ||
 		psc.SeccompProfile == nil || psc.SeccompProfile.Type != "RuntimeDefault" {
@@ -184,8 +187,52 @@ func wantSecure(t *testing.T, obj *unstructured.Unstructured) {
 	if c.Resources.Requests.Memory().IsZero() || c.Resources.Limits.Memory().IsZero() {
 		t.Errorf("resources: %+v", c.Resources)
 	}
-	if !slices.Equal(c.Args, []string{"serve", "--config", "/etc/kubemcp/config.yaml"}) {
+	if !slices.Equal(c.Args[:3], []string{"serve", "--config", "/etc/kubemcp/config.yaml"}) {
 		t.Errorf("args: %q", c.Args)
+	}
+}
+
+func deployment(t *testing.T, obj *unstructured.Unstructured) appsv1.Deployment {
+	t.Helper()
+	var d appsv1.Deployment
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(obj.Object, &d, true); err != nil {
+		t.Fatalf("the Deployment: %v", err)
+	}
+	return d
+}
+
+// wantTLS checks that with tls.enabled kubemcp is given the Secret's pair by
+// flags it accepts, mounted whole (a subPath mount would never see a renewed
+// certificate), probed over HTTPS and scraped over HTTPS.
+func wantTLS(t *testing.T, r rendered, cfg config.Config) {
+	t.Helper()
+	pod := deployment(t, r.one(t, "Deployment")).Spec.Template.Spec
+	c := pod.Containers[0]
+	fs := pflag.NewFlagSet("kubemcp", pflag.ContinueOnError)
+	flagged := config.Default()
+	config.Bind(fs, &flagged)
+	fs.String("config", "", "")
+	if err := fs.Parse(c.Args[1:]); err != nil {
+		t.Fatalf("kubemcp's flags %q: %v", c.Args, err)
+	}
+	if err := cfg.ApplyFlags(fs); err != nil || cfg.Validate() != nil || !cfg.TLS() {
+		t.Fatalf("args %q: TLS %v, %v, %v", c.Args, cfg.TLS(), err, cfg.Validate())
+	}
+	if c.LivenessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS || c.ReadinessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS {
+		t.Errorf("probes: %s, %s, want HTTPS", c.LivenessProbe.HTTPGet.Scheme, c.ReadinessProbe.HTTPGet.Scheme)
+	}
+	mounted := slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool {
+		return m.Name == "tls" && m.SubPath == "" && filepath.Dir(cfg.TLSCertFile) == m.MountPath && filepath.Dir(cfg.TLSKeyFile) == m.MountPath
+	})
+	secret := slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool {
+		return v.Name == "tls" && v.Secret != nil && v.Secret.SecretName == "kubemcp-tls"
+	})
+	if !mounted || !secret {
+		t.Errorf("the Secret kubemcp-tls is not mounted whole where the flags point: mounts %+v, volumes %+v", c.VolumeMounts, pod.Volumes)
+	}
+	endpoints, _, _ := unstructured.NestedSlice(r.one(t, "ServiceMonitor").Object, "spec", "endpoints")
+	if len(endpoints) != 1 || endpoints[0].(map[string]any)["scheme"] != "https" {
+		t.Errorf("ServiceMonitor endpoints %v, want scheme https", endpoints)
 	}
 }
 
