@@ -26,10 +26,12 @@ import (
 // kubemcp is a kubemcp MCP server with a gateway in front of upstreams, as
 // app wires it (the audit middleware included), and a client of it.
 type kubemcp struct {
-	gw      *Gateway
-	client  *mcp.ClientSession
-	audit   *syncBuffer
-	changed atomic.Int64 // tools/list_changed notifications the client got
+	gw       *Gateway
+	client   *mcp.ClientSession
+	audit    *syncBuffer
+	changed  atomic.Int64 // tools/list_changed notifications the client got
+	mu       sync.Mutex
+	progress []*mcp.ProgressNotificationParams // those the client got
 }
 
 func serve(t *testing.T, opts Options) (*kubemcp, error) {
@@ -48,6 +50,11 @@ func serve(t *testing.T, opts Options) (*kubemcp, error) {
 	}
 	c := mcp.NewClient(&mcp.Implementation{Name: "test"}, &mcp.ClientOptions{
 		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { k.changed.Add(1) },
+		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			k.progress = append(k.progress, req.Params)
+		},
 	})
 	cs, err := c.Connect(ctx, ct, nil)
 	if err != nil {

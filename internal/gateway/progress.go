@@ -41,7 +41,8 @@ func (p *progress) track(session *mcp.ServerSession, token any) (string, func())
 }
 
 // relay passes a notification on to its caller; one for a call that has
-// ended, or that no caller asked for, is dropped.
+// ended (the specification wants none after the result), or that no caller
+// asked for, is dropped.
 func (p *progress) relay(ctx context.Context, n *mcp.ProgressNotificationParams) {
 	key, _ := n.ProgressToken.(string)
 	p.mu.Lock()

@@ -136,3 +136,35 @@ func TestOutboundCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressRelayed: an upstream's progress notifications reach the
+// caller under the caller's own token while the call runs. (go-sdk may hand
+// kubemcp a notification after the call's result; the specification wants
+// none after it, so those are dropped.)
+func TestProgressRelayed(t *testing.T) {
+	up := newGoUpstream(t)
+	up.server.AddTool(&mcp.Tool{Name: "slow", InputSchema: &jsonschema.Schema{Type: "object"}},
+		func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			for i := 1; i <= 2; i++ {
+				_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: req.Params.GetProgressToken(), Progress: float64(i), Total: 2})
+				time.Sleep(100 * time.Millisecond) // a tool at work
+			}
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil
+		})
+	k := mustServe(t, Options{Upstreams: []config.Upstream{{Name: "go", URL: up.url}}})
+	params := &mcp.CallToolParams{Name: "go__slow"}
+	params.SetProgressToken("caller-token")
+	if _, err := k.client.CallTool(context.Background(), params); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 5*time.Second, "two progress notifications", func() bool {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		return len(k.progress) == 2
+	})
+	for _, p := range k.progress {
+		if p.ProgressToken != "caller-token" {
+			t.Errorf("progress token %v, want the caller's", p.ProgressToken)
+		}
+	}
+}
