@@ -24,6 +24,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/confirm"
+	"github.com/kubemcp/kubemcp/internal/gateway"
 	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
@@ -106,7 +107,10 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	defer srv.Close() // ends what toolsets hold open, such as port-forward sessions
+	defer srv.Close() // ends what toolsets hold open, such as port-forward sessions and upstreams
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
@@ -125,8 +129,19 @@ type Server struct {
 	Metrics  *metrics.Metrics // nil over stdio or with disableMetrics
 	live     *resources.Resources
 	watches  *tracker.Pool
-	cache    *cache.Cache // nil unless the cache is on
+	cache    *cache.Cache     // nil unless the cache is on
+	gateway  *gateway.Gateway // nil without upstreams
 	sets     []toolset.Toolset
+}
+
+// Start connects the upstream MCP servers whose tools are served beside
+// kubemcp's own (see gateway.Gateway.Start); without upstreams it does
+// nothing.
+func (s *Server) Start(ctx context.Context) error {
+	if s.gateway == nil {
+		return nil
+	}
+	return s.gateway.Start(ctx, s.MCP)
 }
 
 // Close ends what the live resources, the shared watches, the watch cache and the toolsets
@@ -204,6 +219,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		return nil, err
 	}
 	sets := toolsets(cfg, deps)
+	gw := upstreams(cfg, logger)
+	if gw != nil {
+		sets = append(sets, gw)
+	}
 	tools, err := toolset.Select(sets, filter)
 	if err != nil {
 		return nil, err
@@ -217,7 +236,17 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
 	retoolOnChange(server, cl, tools, install)
-	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, sets: sets}, nil
+	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets}, nil
+}
+
+// upstreams is the gateway to the configured upstream MCP servers, their
+// tools filtered as kubemcp's own are; nil when there are none.
+func upstreams(cfg config.Config, logger *slog.Logger) *gateway.Gateway {
+	if len(cfg.Upstreams) == 0 {
+		return nil
+	}
+	return gateway.New(gateway.Options{Upstreams: cfg.Upstreams, ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive,
+		Version: Version(), Logger: logger})
 }
 
 // withoutPortForward fits the filter to a server with auth, which does not

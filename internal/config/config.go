@@ -80,6 +80,10 @@ type Config struct {
 	// Policy holds deny and allow rules for Kubernetes requests and the tool
 	// calls that need confirmation (file only).
 	Policy policy.Config `json:"policy,omitzero"`
+
+	// Upstreams are MCP servers whose tools kubemcp serves beside its own
+	// (file only).
+	Upstreams []Upstream `json:"upstreams,omitempty"`
 }
 
 // Default returns the configuration used when nothing else is said. The
@@ -281,6 +285,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.validateTLS()...)
 	errs = append(errs, c.validateAuth()...)
+	errs = append(errs, c.validateUpstreams()...)
 	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)
 }

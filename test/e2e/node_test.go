@@ -6,54 +6,29 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
-var (
-	nodeOnce sync.Once
-	node22   string
-	nodeErr  error
-)
-
 // nodeDir is test/e2e/node, where the TypeScript SDK client and the Inspector live.
 func nodeDir(t *testing.T) string {
 	t.Helper()
-	root, err := testenv.RepoRoot()
+	dir, err := testenv.NodeDir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Join(root, "test", "e2e", "node")
+	return dir
 }
 
-// nodeBinary installs the pinned npm packages (once; seconds when current) and
-// returns Node 22. make test runs the same script first, so here it is a check.
+// nodeBinary is Node 22 with the pinned npm packages installed (testenv.Node).
 func nodeBinary(t *testing.T) string {
 	t.Helper()
-	nodeOnce.Do(func() {
-		root, err := testenv.RepoRoot()
-		if err != nil {
-			nodeErr = err
-			return
-		}
-		var stderr bytes.Buffer
-		cmd := exec.Command(filepath.Join(root, "scripts", "install-node.sh"))
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			nodeErr = err
-			t.Logf("install-node.sh: %s", stderr.String())
-			return
-		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		node22 = lines[len(lines)-1]
-	})
-	if nodeErr != nil {
-		t.Fatalf("this test needs Node 22 and the npm packages of test/e2e/node (scripts/install-node.sh failed: %v); run make test, which installs them", nodeErr)
+	node, err := testenv.Node()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return node22
+	return node
 }
 
 // tsResult is what client.mjs prints.

@@ -1,0 +1,162 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubemcp/kubemcp/internal/policy"
+)
+
+// Upstream is an MCP server whose tools kubemcp serves beside its own, as
+// <name>__<tool>, behind the same policy, audit and output gate (file only).
+type Upstream struct {
+	Name string `json:"name"`
+	// Command runs a stdio server: the program and its first arguments
+	// (Args follow them).
+	Command []string `json:"command,omitempty"`
+	Args    []string `json:"args,omitempty"`
+	// Env is the stdio server's environment besides PATH, HOME, TMPDIR and
+	// LANG: kubemcp's own environment (its kubeconfig, its tokens) is not
+	// passed on.
+	Env map[string]Secret `json:"env,omitempty"`
+	// URL is a streamable HTTP or legacy SSE endpoint.
+	URL string `json:"url,omitempty"`
+	// Transport is stdio, http or sse; by default stdio with a command, sse
+	// for a URL whose path ends in /sse, else http.
+	Transport string `json:"transport,omitempty"`
+	// Headers go with every HTTP request to the upstream. They are the
+	// only credentials it gets: a caller's own Authorization never is.
+	Headers map[string]Secret `json:"headers,omitempty"`
+	Tools   UpstreamTools     `json:"tools,omitzero"`
+	// Timeout bounds connecting and each call (default 60s). A
+	// metav1.Duration, so that the file may say "5s".
+	Timeout metav1.Duration `json:"timeout,omitzero"`
+}
+
+// UpstreamTools say which of an upstream's tools kubemcp serves, by the
+// upstream's own tool names (patterns with *, ? and [a-z]).
+type UpstreamTools struct {
+	Allow []string `json:"allow,omitempty"` // only these; empty means all
+	Deny  []string `json:"deny,omitempty"`  // never these
+	// ReadOnly are tools to treat as read-only though the upstream does not
+	// mark them readOnlyHint: they stay in read-only mode.
+	ReadOnly []string `json:"readOnly,omitempty"`
+}
+
+// Secret is a value kubemcp sends but never logs: given inline, or read at
+// connection time from an environment variable or a file (a mounted Secret).
+type Secret struct {
+	Value    string `json:"value,omitempty"`
+	FromEnv  string `json:"fromEnv,omitempty"`
+	FromFile string `json:"fromFile,omitempty"`
+}
+
+// The transports an upstream may use.
+const (
+	TransportStdio = "stdio"
+	TransportHTTP  = "http"
+	TransportSSE   = "sse"
+)
+
+// DefaultUpstreamTimeout is an upstream's timeout when none is given.
+const DefaultUpstreamTimeout = 60 * time.Second
+
+// upstreamName keeps <name>__<tool> unambiguous (no "__" in a name) and
+// short enough to leave room for the tool's own name.
+var upstreamName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+
+// TransportKind is the transport u uses, given or inferred.
+func (u *Upstream) TransportKind() string {
+	switch {
+	case u.Transport != "":
+		return u.Transport
+	case len(u.Command) > 0:
+		return TransportStdio
+	case strings.HasSuffix(strings.TrimSuffix(urlPath(u.URL), "/"), "/sse"):
+		return TransportSSE
+	}
+	return TransportHTTP
+}
+
+func urlPath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Path
+}
+
+// validateUpstreams names every bad entry by its name (or position).
+func (c *Config) validateUpstreams() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, u := range c.Upstreams {
+		where := fmt.Sprintf("upstreams[%d]", i)
+		if u.Name != "" {
+			where = fmt.Sprintf("upstream %q", u.Name)
+		}
+		if seen[u.Name] {
+			errs = append(errs, fmt.Errorf("%s: named twice; every upstream needs a name of its own", where))
+		}
+		seen[u.Name] = true
+		for _, err := range u.validate() {
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+		}
+	}
+	return errs
+}
+
+func (u *Upstream) validate() []error {
+	var errs []error
+	if !upstreamName.MatchString(u.Name) {
+		errs = append(errs, errors.New("name: want 1 to 32 lowercase letters, digits and single dashes, e.g. everything (tools are served as <name>__<tool>)"))
+	}
+	switch u.TransportKind() {
+	case TransportStdio:
+		if len(u.Command) == 0 || u.URL != "" || len(u.Headers) > 0 {
+			errs = append(errs, errors.New("transport stdio: give command (and args, env), not url or headers"))
+		}
+	case TransportHTTP, TransportSSE:
+		if pu, err := url.Parse(u.URL); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			errs = append(errs, fmt.Errorf("url %q: want an http or https URL, e.g. http://argo-mcp:8080/mcp", u.URL))
+		}
+		if len(u.Command) > 0 || len(u.Args) > 0 || len(u.Env) > 0 {
+			errs = append(errs, fmt.Errorf("transport %s: give url (and headers), not command, args or env", u.TransportKind()))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("transport %q: want stdio, http or sse", u.Transport))
+	}
+	if u.Timeout.Duration < 0 {
+		errs = append(errs, fmt.Errorf("timeout %s: must not be negative", u.Timeout.Duration))
+	}
+	for _, group := range []map[string]Secret{u.Env, u.Headers} {
+		for k, s := range group {
+			if err := s.validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", k, err))
+			}
+		}
+	}
+	if err := policy.CheckPatterns("tools", u.Tools.Allow, u.Tools.Deny, u.Tools.ReadOnly); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+func (s Secret) validate() error {
+	n := 0
+	for _, v := range []string{s.Value, s.FromEnv, s.FromFile} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return errors.New("give exactly one of value, fromEnv or fromFile")
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestUpstreamsDecodeAndInfer(t *testing.T) {
+	cfg := Default()
+	err := cfg.LoadFile(writeFile(t, `
+upstreams:
+- name: everything
+  command: [node, dist/index.js]
+  args: [stdio]
+  env: {TOKEN: {fromEnv: EVERYTHING_TOKEN}}
+- name: argo
+  url: http://argo-mcp:8080/mcp
+  headers: {Authorization: {fromFile: /var/run/argo/token}}
+  tools: {allow: ["list_*"], deny: [delete_app], readOnly: [get_*]}
+  timeout: 5s
+- name: legacy
+  url: https://old.example.com/sse
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{TransportStdio, TransportHTTP, TransportSSE}
+	for i, u := range cfg.Upstreams {
+		if got := u.TransportKind(); got != want[i] {
+			t.Errorf("%s: transport %s, want %s", u.Name, got, want[i])
+		}
+	}
+	if a := cfg.Upstreams[1]; a.Timeout.Duration != 5*time.Second || a.Tools.Deny[0] != "delete_app" || a.Headers["Authorization"].FromFile == "" {
+		t.Errorf("argo decoded as %+v", a)
+	}
+}
+
+// TestUpstreamsStrict: a typo inside an upstream is named, as at the top level.
+func TestUpstreamsStrict(t *testing.T) {
+	cfg := Default()
+	err := cfg.LoadFile(writeFile(t, "upstreams:\n- name: x\n  comand: [node]\n"))
+	if err == nil || !strings.Contains(err.Error(), "comand") {
+		t.Fatalf("want an error naming comand, got %v", err)
+	}
+}
+
+func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
+	cfg := Default()
+	cfg.Upstreams = []Upstream{
+		{Name: "a__b", Command: []string{"x"}},
+		{Name: "dup", URL: "http://h/mcp"},
+		{Name: "dup", URL: "http://h/mcp"},
+		{Name: "both", Command: []string{"x"}, URL: "http://h/mcp"},
+		{Name: "nourl", Transport: "http"},
+		{Name: "ws", Transport: "websocket", URL: "ws://h/"},
+		{Name: "hdr", URL: "http://h/mcp", Headers: map[string]Secret{"Authorization": {Value: "v", FromEnv: "E"}}},
+		{Name: "pat", Command: []string{"x"}, Tools: UpstreamTools{Deny: []string{"[a"}}},
+		{Command: []string{"x"}},
+	}
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, want := range []string{`upstream "a__b": name`, `upstream "dup": named twice`, `upstream "both": transport stdio`,
+		`upstream "nourl": url ""`, `upstream "ws": transport "websocket"`, `upstream "hdr": Authorization: give exactly one`,
+		`upstream "pat": tools: pattern "[a"`, `upstreams[8]: name`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/policy"
+)
+
+// transport is how kubemcp reaches u. Credentials are read when used, so a
+// rotated file or variable is picked up at the next request or restart.
+func (u *upstream) transport() (mcp.Transport, error) {
+	switch u.cfg.TransportKind() {
+	case config.TransportStdio:
+		return u.command()
+	case config.TransportSSE:
+		return &mcp.SSEClientTransport{Endpoint: u.cfg.URL, HTTPClient: u.httpClient()}, nil
+	}
+	return &mcp.StreamableClientTransport{Endpoint: u.cfg.URL, HTTPClient: u.httpClient()}, nil
+}
+
+// inherited are the variables of kubemcp's own environment a stdio upstream
+// gets: enough to run, and nothing that is kubemcp's (its kubeconfig, its
+// tokens). Anything else it needs is configured in its env.
+var inherited = []string{"PATH", "HOME", "TMPDIR", "LANG"}
+
+func (u *upstream) command() (mcp.Transport, error) {
+	argv := append(append([]string{}, u.cfg.Command...), u.cfg.Args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = []string{}
+	for _, k := range inherited {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	for k, s := range u.cfg.Env {
+		v, err := u.g.resolve(s)
+		if err != nil {
+			return nil, fmt.Errorf("env %s: %w", k, err)
+		}
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	u.stderr.reset()
+	cmd.Stderr = &u.stderr
+	return &mcp.CommandTransport{Command: cmd}, nil
+}
+
+// httpClient sends the configured headers, and only those: kubemcp builds
+// each upstream request itself, so nothing of its caller's request (the
+// Authorization header above all) can reach an upstream.
+func (u *upstream) httpClient() *http.Client {
+	return &http.Client{Transport: &headers{base: http.DefaultTransport, set: u.cfg.Headers, resolve: u.g.resolve}}
+}
+
+type headers struct {
+	base    http.RoundTripper
+	set     map[string]config.Secret
+	resolve func(config.Secret) (string, error)
+}
+
+func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
+	if len(h.set) == 0 {
+		return h.base.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	for k, s := range h.set {
+		v, err := h.resolve(s)
+		if err != nil {
+			return nil, fmt.Errorf("header %s: %w", k, err) // its name only, never a value
+		}
+		req.Header.Set(k, v)
+	}
+	return h.base.RoundTrip(req)
+}
+
+// resolve reads a configured credential.
+func (g *Gateway) resolve(s config.Secret) (string, error) {
+	switch {
+	case s.FromEnv != "":
+		v, ok := g.lookupEnv(s.FromEnv)
+		if !ok {
+			return "", fmt.Errorf("environment variable %s is not set; set it where kubemcp runs", s.FromEnv)
+		}
+		return v, nil
+	case s.FromFile != "":
+		data, err := os.ReadFile(s.FromFile)
+		if err != nil {
+			return "", fmt.Errorf("reading the file it comes from: %w", err)
+		}
+		return strings.TrimSpace(string(data)), nil
+	}
+	return s.Value, nil
+}
+
+// tail keeps the end of a stdio upstream's stderr, which says why it exited.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailBytes = 512
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailBytes {
+		t.buf = t.buf[len(t.buf)-tailBytes:]
+	}
+	return len(p), nil
+}
+
+func (t *tail) reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = nil
+}
+
+// last is the last non-empty line, redacted: it goes into upstreams_list.
+func (t *tail) last() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
+	return policy.RedactText(strings.TrimSpace(lines[len(lines)-1]))
+}

@@ -1,0 +1,342 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/audit"
+	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/testenv"
+)
+
+// kubemcp is a kubemcp MCP server with a gateway in front of upstreams, as
+// app wires it (the audit middleware included), and a client of it.
+type kubemcp struct {
+	gw       *Gateway
+	client   *mcp.ClientSession
+	audit    *syncBuffer
+	changed  atomic.Int64 // tools/list_changed notifications the client got
+	mu       sync.Mutex
+	progress []*mcp.ProgressNotificationParams // those the client got
+}
+
+func serve(t *testing.T, opts Options) (*kubemcp, error) {
+	t.Helper()
+	k := &kubemcp{gw: New(opts), audit: &syncBuffer{}}
+	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: k.gw.Tools(), Audit: audit.New(k.audit)})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := k.gw.Start(ctx, server); err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { k.gw.Close() })
+	st, ct := mcp.NewInMemoryTransports()
+	if _, err := server.Connect(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := mcp.NewClient(&mcp.Implementation{Name: "test"}, &mcp.ClientOptions{
+		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { k.changed.Add(1) },
+		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			k.progress = append(k.progress, req.Params)
+		},
+	})
+	cs, err := c.Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	k.client = cs
+	return k, nil
+}
+
+func mustServe(t *testing.T, opts Options) *kubemcp {
+	t.Helper()
+	k, err := serve(t, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func (k *kubemcp) tools(t *testing.T) []string {
+	t.Helper()
+	res, err := k.client.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+	}
+	return names
+}
+
+func (k *kubemcp) call(t *testing.T, tool string, args map[string]any) *mcp.CallToolResult {
+	t.Helper()
+	res, err := k.client.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	return res
+}
+
+func text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
+
+// syncBuffer is a bytes.Buffer the audit log and the test may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// npmServer is the entry point of an MCP server installed in test/e2e/node.
+func npmServer(t *testing.T, pkg string) (node, script string) {
+	t.Helper()
+	node, err := testenv.Node()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := testenv.NodeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return node, filepath.Join(dir, "node_modules", "@modelcontextprotocol", pkg, "dist", "index.js")
+}
+
+// Credentials planted in what upstreams answer: the gate must redact them.
+const (
+	plantedJWT    = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJnYXRld2F5In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	plantedBearer = "Bearer s3cr3tT0kenValue42"
+)
+
+func has(names []string, name string) bool { return slices.Contains(names, name) }
+
+// pidOf reads the pid a wrapper shell wrote before it became the upstream.
+func pidOf(path string) int {
+	var pid int
+	data, _ := os.ReadFile(path)
+	fmt.Sscan(string(data), &pid)
+	return pid
+}
+
+// TestEverythingStdio puts the real server-everything behind kubemcp over
+// stdio, calls through it, kills it mid-session and watches its tools go
+// and come back.
+func TestEverythingStdio(t *testing.T) {
+	node, script := npmServer(t, "server-everything")
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	// The shell writes its pid and becomes node, so the test can kill the
+	// very process kubemcp talks to.
+	k := mustServe(t, Options{Upstreams: []config.Upstream{{Name: "everything",
+		Command: []string{"sh", "-c", `echo $$ > "$0"; exec "$1" "$2" stdio`, pidFile, node, script}}}})
+
+	names := k.tools(t)
+	for _, want := range []string{"upstreams_list", "everything__echo", "everything__get-sum", "everything__get-structured-content"} {
+		if !has(names, want) {
+			t.Fatalf("tools/list lacks %s: %v", want, names)
+		}
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("tools/list is not in a deterministic (sorted) order: %v", names)
+	}
+
+	res := k.call(t, "everything__echo", map[string]any{"message": "token " + plantedJWT + " and " + plantedBearer})
+	got := text(res)
+	if res.IsError || !strings.HasPrefix(got, "Echo: token ") || strings.Contains(got, plantedJWT) || strings.Contains(got, "s3cr3tT0kenValue42") {
+		t.Fatalf("echo through the gate: isError %v, %q: want the echo with both credentials redacted", res.IsError, got)
+	}
+	t.Logf("echo through the gate: %q", got)
+	if sum := text(k.call(t, "everything__get-sum", map[string]any{"a": 2, "b": 40})); !strings.Contains(sum, "42") {
+		t.Errorf("get-sum: %q", sum)
+	}
+	if line := k.audit.String(); !strings.Contains(line, `"tool":"everything__echo"`) {
+		t.Errorf("the audit log has no record of the upstream call:\n%s", line)
+	}
+	if res := k.call(t, "everything__get-sum", map[string]any{"a": "two"}); !res.IsError || !strings.Contains(text(res), `upstream "everything"`) {
+		t.Errorf("a call the upstream refuses: isError %v, %q; want a tool error naming the upstream", res.IsError, text(res))
+	}
+
+	// Kill the upstream: its tools go, and clients hear of it.
+	pid := pidOf(pidFile)
+	before := k.changed.Load()
+	if err := syscallKill(pid); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 5*time.Second, "everything's tools withdrawn", func() bool { return !has(k.tools(t), "everything__echo") })
+	testenv.Eventually(t, 5*time.Second, "list_changed sent", func() bool { return k.changed.Load() > before })
+	if s := k.gw.upstreams[0].snapshot(); s.Connected || s.LastError == "" {
+		t.Errorf("after the kill upstreams_list says %+v; want disconnected with the reason", s)
+	}
+
+	// kubemcp starts it again; measure from its return to its tools listed.
+	var back time.Time
+	testenv.Eventually(t, 10*time.Second, "the upstream restarted", func() bool {
+		if p := pidOf(pidFile); p != 0 && p != pid {
+			back = time.Now()
+			return true
+		}
+		return false
+	})
+	testenv.Eventually(t, 10*time.Second, "everything's tools listed again", func() bool { return has(k.tools(t), "everything__echo") })
+	t.Logf("stdio upstream back (process started) -> tools listed again: %s", time.Since(back).Round(time.Millisecond))
+	if got := text(k.call(t, "everything__echo", map[string]any{"message": "again"})); got != "Echo: again" {
+		t.Errorf("echo after the restart: %q", got)
+	}
+}
+
+func syscallKill(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
+}
+
+// freePort is a loopback port nothing listens on just now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startHTTPEverything runs server-everything's streamable HTTP server on port
+// and waits until it accepts connections; it returns when it did.
+func startHTTPEverything(t *testing.T, port int) (*exec.Cmd, time.Time) {
+	t.Helper()
+	node, script := npmServer(t, "server-everything")
+	cmd := exec.Command(node, script, "streamableHttp")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var up time.Time
+	testenv.Eventually(t, 15*time.Second, "server-everything listening", func() bool {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			up = time.Now()
+			c.Close()
+		}
+		return err == nil
+	})
+	return cmd, up
+}
+
+// TestEverythingStreamableHTTP puts server-everything behind kubemcp over
+// streamable HTTP, stops it and starts it again on the same port.
+func TestEverythingStreamableHTTP(t *testing.T) {
+	port := freePort(t)
+	cmd, _ := startHTTPEverything(t, port)
+	k := mustServe(t, Options{Probe: 200 * time.Millisecond, Upstreams: []config.Upstream{{Name: "everything",
+		URL: fmt.Sprintf("http://127.0.0.1:%d/mcp", port)}}})
+	if !has(k.tools(t), "everything__echo") {
+		t.Fatalf("tools/list lacks everything__echo: %v", k.tools(t))
+	}
+	if got := text(k.call(t, "everything__echo", map[string]any{"message": plantedBearer})); strings.Contains(got, "s3cr3tT0kenValue42") {
+		t.Fatalf("echo over HTTP not redacted: %q", got)
+	}
+	res := k.call(t, "everything__get-structured-content", map[string]any{"location": "New York"})
+	if res.IsError || res.StructuredContent == nil {
+		t.Errorf("get-structured-content: isError %v, structured %v", res.IsError, res.StructuredContent)
+	}
+
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	testenv.Eventually(t, 10*time.Second, "tools withdrawn after the HTTP upstream stopped", func() bool { return !has(k.tools(t), "everything__echo") })
+
+	_, up := startHTTPEverything(t, port)
+	testenv.Eventually(t, 40*time.Second, "tools listed again", func() bool { return has(k.tools(t), "everything__echo") })
+	t.Logf("HTTP upstream back (port open) -> tools listed again: %s", time.Since(up).Round(time.Millisecond))
+	if got := text(k.call(t, "everything__echo", map[string]any{"message": "again"})); got != "Echo: again" {
+		t.Errorf("echo after the restart: %q", got)
+	}
+}
+
+// TestFilesystemReadOnly puts server-filesystem behind kubemcp over stdio:
+// read-only mode keeps its read tools only, and what they read passes the
+// gate, structured content too.
+func TestFilesystemReadOnly(t *testing.T) {
+	node, script := npmServer(t, "server-filesystem")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "creds.txt"), []byte("password: hunter2hunter2\nauth "+plantedBearer+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up := config.Upstream{Name: "fs", Command: []string{node, script, dir}}
+
+	all := mustServe(t, Options{Upstreams: []config.Upstream{up}}).tools(t)
+	for _, want := range []string{"fs__read_text_file", "fs__write_file", "fs__create_directory"} {
+		if !has(all, want) {
+			t.Fatalf("tools/list lacks %s: %v", want, all)
+		}
+	}
+
+	k := mustServe(t, Options{ReadOnly: true, Upstreams: []config.Upstream{up}})
+	ro := k.tools(t)
+	for _, write := range []string{"fs__write_file", "fs__edit_file", "fs__create_directory", "fs__move_file"} {
+		if has(ro, write) {
+			t.Errorf("read-only mode serves %s", write)
+		}
+	}
+	if !has(ro, "fs__read_text_file") || !has(ro, "fs__list_directory") {
+		t.Fatalf("read-only mode lacks the read tools: %v", ro)
+	}
+	res := k.call(t, "fs__read_text_file", map[string]any{"path": filepath.Join(dir, "creds.txt")})
+	structured := fmt.Sprint(res.StructuredContent)
+	if res.IsError || strings.Contains(text(res), "hunter2hunter2") || strings.Contains(text(res), "s3cr3tT0kenValue42") ||
+		strings.Contains(structured, "hunter2hunter2") || strings.Contains(structured, "s3cr3tT0kenValue42") || !strings.Contains(structured, "content") {
+		t.Fatalf("read_text_file through the gate: isError %v\ntext %q\nstructured %s\nwant both with the credentials redacted", res.IsError, text(res), structured)
+	}
+
+	// --disable-destructive keeps what is marked not destructive, and the
+	// read tools (read-only is not destructive).
+	nd := mustServe(t, Options{DisableDestructive: true, Upstreams: []config.Upstream{up}}).tools(t)
+	if has(nd, "fs__write_file") || !has(nd, "fs__create_directory") || !has(nd, "fs__read_text_file") {
+		t.Errorf("disableDestructive serves %v", nd)
+	}
+
+	// Configuration: deny a tool, and call one read-only the upstream does not mark so.
+	up.Tools = config.UpstreamTools{Deny: []string{"read_media_file"}, ReadOnly: []string{"create_directory"}}
+	cfgd := mustServe(t, Options{ReadOnly: true, Upstreams: []config.Upstream{up}}).tools(t)
+	if has(cfgd, "fs__read_media_file") || !has(cfgd, "fs__create_directory") {
+		t.Errorf("tools.deny and tools.readOnly: got %v", cfgd)
+	}
+}
