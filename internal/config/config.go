@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -242,10 +243,39 @@ func (c *Config) LoadFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("reading config file: %w", err)
 	}
+	data, err = durationsAsNanoseconds(data)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
 	if err := yaml.UnmarshalStrict(data, c); err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	return nil
+}
+
+// durationsAsNanoseconds rewrites the file's durations as written ("10s",
+// "2m") into the nanoseconds a time.Duration decodes from: the YAML is read
+// as JSON, which has no duration type. A number stays as it is.
+func durationsAsNanoseconds(data []byte) ([]byte, error) {
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil || doc == nil {
+		return data, nil // not a mapping: UnmarshalStrict says what is wrong
+	}
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		text, ok := doc[key].(string)
+		if f.Type != reflect.TypeFor[time.Duration]() || !ok {
+			continue
+		}
+		d, err := time.ParseDuration(text)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: want a duration such as 10s or 2m", key, text)
+		}
+		doc[key] = int64(d)
+	}
+	return yaml.Marshal(doc)
 }
 
 // Validate reports every problem with c at once.

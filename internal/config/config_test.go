@@ -154,3 +154,19 @@ func TestValidateTLS(t *testing.T) {
 		})
 	}
 }
+
+// Durations in the file are written as people write them, as the README
+// shows; a number of nanoseconds still works.
+func TestDurationsFromFile(t *testing.T) {
+	cfg := Default()
+	if err := cfg.LoadFile(writeFile(t, "shutdownGrace: 3s\nclusterTimeout: 1m30s\nsessionIdle: 1000000000\n")); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ShutdownGrace != 3*time.Second || cfg.ClusterTimeout != 90*time.Second || cfg.SessionIdle != time.Second {
+		t.Fatalf("got %v %v %v", cfg.ShutdownGrace, cfg.ClusterTimeout, cfg.SessionIdle)
+	}
+	err := cfg.LoadFile(writeFile(t, "shutdownGrace: soon\n"))
+	if err == nil || !strings.Contains(err.Error(), `shutdownGrace "soon": want a duration`) {
+		t.Fatalf("want the bad duration named, got %v", err)
+	}
+}
