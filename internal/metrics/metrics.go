@@ -120,6 +120,7 @@ const (
 	StreamableHTTP = "streamable-http"
 	StatelessHTTP  = "stateless-http"
 	SSE            = "sse"
+	WebSocket      = "websocket"
 )
 
 type transportKey struct{}
@@ -154,7 +155,7 @@ func bound(v string, known map[string]bool, other string) string {
 	return other
 }
 
-var transports = map[string]bool{StreamableHTTP: true, StatelessHTTP: true, SSE: true}
+var transports = map[string]bool{StreamableHTTP: true, StatelessHTTP: true, SSE: true, WebSocket: true}
 
 // kubeVerbs are the verbs policy.ParseRequest reads from a request.
 var kubeVerbs = map[string]bool{

@@ -1,6 +1,7 @@
 // Package transport carries MCP between clients and the server: stdio, and an
-// HTTP mux with streamable HTTP (/mcp), legacy SSE (/sse, /message), the
-// health probes (/healthz, /readyz), Prometheus metrics (/metrics) and, with
+// HTTP mux with streamable HTTP (/mcp), legacy SSE (/sse, /message),
+// WebSocket (/ws), the health probes (/healthz, /readyz), Prometheus metrics
+// (/metrics) and, with
 // authentication, the OAuth protected-resource metadata
 // (/.well-known/oauth-protected-resource); served over plain HTTP or TLS with
 // a certificate reloaded from its files.
@@ -55,6 +56,7 @@ const (
 	PathMCP     = "/mcp"
 	PathSSE     = "/sse"
 	PathMessage = "/message"
+	PathWS      = "/ws"
 	PathHealthz = "/healthz"
 	PathReadyz  = "/readyz"
 	PathMetrics = "/metrics"
@@ -87,6 +89,7 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	mux.Handle(PathMCP, guard(jsonRPCRefusals(byProtocol(stateful, stateless, opts.Metrics))))
 	mux.Handle("GET "+PathSSE, guard(http.HandlerFunc(sse.stream)))
 	mux.Handle("POST "+PathMessage, guard(jsonRPCRefusals(http.HandlerFunc(sse.post))))
+	mux.Handle("GET "+PathWS, guard(newWSHandler(server, opts)))
 	if md := opts.ResourceMetadata; md != nil {
 		mux.Handle(PathResourceMetadata, auth.ProtectedResourceMetadataHandler(md))
 		mux.Handle(PathResourceMetadata+PathMCP, auth.ProtectedResourceMetadataHandler(md))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/transport"
 )
 
 // nodeDir is test/e2e/node, where the TypeScript SDK client and the Inspector live.
@@ -100,6 +101,13 @@ func TestTypeScriptSDKStdio(t *testing.T) {
 
 func TestTypeScriptSDKHTTP(t *testing.T) {
 	runTS(t, "--url", startHTTP(t, env.Kubeconfig))
+}
+
+// TestTypeScriptSDKWebSocket: the SDK's WebSocketClientTransport (subprotocol
+// mcp, a message per text frame; it sends no Origin and no headers) at /ws.
+func TestTypeScriptSDKWebSocket(t *testing.T) {
+	url := startHTTP(t, env.Kubeconfig)
+	runTS(t, "--url", "ws"+strings.TrimSuffix(strings.TrimPrefix(url, "http"), transport.PathMCP)+transport.PathWS)
 }
 
 // inspector runs the MCP Inspector CLI with Node 22 and returns its stdout and exit code.

@@ -5,6 +5,7 @@
 // Usage:
 //   node client.mjs [options] [operations] --stdio -- <command> [args...]
 //   node client.mjs [options] [operations] --url http://127.0.0.1:PORT/mcp
+//   node client.mjs [options] [operations] --url ws://127.0.0.1:PORT/ws   (WebSocket)
 //
 // Options:
 //   --header 'Name: value'   extra HTTP header (repeatable; --url only)

@@ -4,6 +4,7 @@
 
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 
 // stdioTarget reads `--stdio -- <command> [args...]` starting at argv[i]: everything after
 // `--` is the server's command line.
@@ -19,16 +20,27 @@ export function checkTarget(opts) {
 
 // transportFor reaches opts.stdio (with this process's whole environment, where the SDK's
 // default keeps only a few variables, and the server's stderr passed through) or opts.url
-// (with opts.headers), and calls onVersion with the negotiated protocol version: the v1
-// Client hands it only to the transport, through setProtocolVersion.
+// (with opts.headers): streamable HTTP, or WebSocket for a ws:// or wss:// URL (the SDK's
+// WebSocket transport sends no headers). It calls onVersion with the negotiated protocol
+// version: the v1 Client hands it only to the transport, through setProtocolVersion.
 export function transportFor(opts, onVersion) {
-  const transport = opts.stdio
-    ? new StdioClientTransport({ command: opts.stdio.command, args: opts.stdio.args, env: { ...process.env }, stderr: 'inherit' })
-    : new StreamableHTTPClientTransport(new URL(opts.url), { requestInit: { headers: opts.headers ?? {} } });
+  const transport = opts.stdio ? stdioTransport(opts.stdio) : urlTransport(new URL(opts.url), opts.headers ?? {});
   const origSet = transport.setProtocolVersion?.bind(transport);
   transport.setProtocolVersion = (v) => {
     onVersion(v);
     if (origSet) origSet(v);
   };
   return transport;
+}
+
+function stdioTransport(stdio) {
+  return new StdioClientTransport({ command: stdio.command, args: stdio.args, env: { ...process.env }, stderr: 'inherit' });
+}
+
+function urlTransport(url, headers) {
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    return new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  }
+  if (Object.keys(headers).length) throw new Error('--header is not sent over WebSocket');
+  return new WebSocketClientTransport(url);
 }
