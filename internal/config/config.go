@@ -69,7 +69,7 @@ type Config struct {
 	UserRate           float64       `json:"userRate,omitempty" help:"tool calls a second one authenticated user may make, on average; 0 for no limit"`
 	UserBurst          int           `json:"userBurst,omitempty" help:"tool calls one user may make at once above userRate"`
 	UserConcurrency    int           `json:"userConcurrency,omitempty" help:"tool calls one authenticated user may have running at once; 0 for no limit"`
-	UserSessions       int           `json:"userSessions,omitempty" help:"MCP sessions (streamable HTTP and legacy SSE) one authenticated user may have open at once; 0 for no limit"`
+	UserSessions       int           `json:"userSessions,omitempty" help:"MCP sessions (streamable HTTP, legacy SSE and WebSocket) one authenticated user may have open at once; 0 for no limit"`
 	UserSubscriptions  int           `json:"userSubscriptions,omitempty" help:"resource subscriptions one authenticated user may hold across all their sessions; 0 for no limit"`
 	UserWatchers       int           `json:"userWatchers,omitempty" help:"watchers (subscriptions and watching tool calls) one authenticated user may hold of the server's 10000; 0 for no limit"`
 	UserWatches        int           `json:"userWatches,omitempty" help:"resources and namespaces one authenticated user may have watched at once, of the server's 500; 0 for no limit"`
