@@ -84,23 +84,33 @@ func newApplier() applier {
 // and an unknown field is an error.
 func (a applier) dryRun(t *testing.T, ns string, obj *unstructured.Unstructured) {
 	t.Helper()
+	if err := a.send(a.resource(t, ns, obj), obj, []string{metav1.DryRunAll}); err != nil {
+		t.Errorf("%s %s: the apiserver refuses it: %v", obj.GetKind(), obj.GetName(), err)
+	}
+}
+
+// resource is the client for obj's kind, in ns if the kind is namespaced.
+func (a applier) resource(t *testing.T, ns string, obj *unstructured.Unstructured) dynamic.ResourceInterface {
+	t.Helper()
 	gvk := obj.GroupVersionKind()
 	m, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	if err != nil {
 		t.Fatalf("%s: the apiserver does not serve it: %v", gvk, err)
 	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return a.dyn.Resource(m.Resource).Namespace(ns)
+	}
+	return a.dyn.Resource(m.Resource)
+}
+
+// send server-side applies obj with strict field validation.
+func (a applier) send(ri dynamic.ResourceInterface, obj *unstructured.Unstructured, dryRun []string) error {
 	body, err := json.Marshal(obj.Object)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var ri dynamic.ResourceInterface = a.dyn.Resource(m.Resource)
-	if m.Scope.Name() == meta.RESTScopeNameNamespace {
-		ri = a.dyn.Resource(m.Resource).Namespace(ns)
+		return err
 	}
 	force := true
 	_, err = ri.Patch(context.Background(), obj.GetName(), types.ApplyPatchType, body, metav1.PatchOptions{
-		FieldManager: "chart-test", Force: &force, DryRun: []string{metav1.DryRunAll}, FieldValidation: "Strict"})
-	if err != nil {
-		t.Errorf("%s %s: the apiserver refuses it: %v", gvk.Kind, obj.GetName(), err)
-	}
+		FieldManager: "chart-test", Force: &force, DryRun: dryRun, FieldValidation: "Strict"})
+	return err
 }

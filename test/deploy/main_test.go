@@ -1,8 +1,10 @@
 // Package deploy checks what users deploy kubemcp with: the Helm chart in
 // deploy/helm/kubemcp (rendered and linted with the Helm SDK, every manifest
 // dry-run applied to a real kube-apiserver, the config it writes accepted by
-// kubemcp's own loader) and the image `make image` builds (user, entrypoint,
-// labels as the Dockerfile declares them, size, a binary that runs).
+// kubemcp's own loader, each RBAC preset installed for real and kubemcp run
+// with it as in a pod, its promises called through an MCP client) and the
+// image `make image` builds (user, entrypoint, labels as the Dockerfile
+// declares them, size, a binary that runs).
 package deploy
 
 import (
