@@ -203,7 +203,7 @@ func TestNamespaceFlagReachesTheCluster(t *testing.T) {
 		}
 	}
 	// kubectl auth can-i answers no with exit code 1.
-	if out, isError, text := run(t, cs, map[string]any{"args": []string{"auth", "can-i", "list", "pods", "-n", "payments"}}); !isError || out.ExitCode != 1 {
+	if out, isError, text := run(t, cs, map[string]any{"args": []string{"auth", "can-i", "list", "pods", "-n", "payments"}}); !isError || out.ExitCode != 1 || !strings.Contains(text, "exited with code 1: no") {
 		t.Errorf("can-i in a namespace alice may not list: %+v\n%s", out.Error, text)
 	}
 	if out, isError, text := run(t, cs, map[string]any{"args": []string{"get", "pods", "-n", ns}}); isError || !strings.Contains(text, "No resources found in "+ns) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -202,10 +203,9 @@ func (c *CLI) execute(ctx context.Context, t cliTool, in In, env []string, res *
 	res.Error.Details.Stderr = tailOf(stderr, 4096)
 	if err != nil || code != 0 || reportsError(stderr) {
 		res.Error.Code = classify(stderr)
-		msg := errorLine(stderr)
-		if msg == "" {
-			msg = stderr
-		}
+		// kubectl auth can-i answers "no" on stdout with code 1 and says
+		// nothing on stderr: the answer is the message then.
+		msg := cmp.Or(errorLine(stderr), stderr, stdout)
 		return "", fmt.Errorf("%s exited with code %d: %s", t.name, code, firstLine(msg, err))
 	}
 	if warnings := strings.TrimSpace(stderr); warnings != "" && len(in.Pipe) == 0 {
