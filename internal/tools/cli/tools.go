@@ -191,5 +191,9 @@ var argocdRules = rules{
 	forbidden: withFlags(credentialFlags, map[string]string{
 		"auth-token": "credentials come from the argocd login on kubemcp's host", "config": "it reads files on kubemcp's host",
 		"argocd-context": "the Argo CD context is fixed by kubemcp's host",
+		// These reach the cluster with a kubeconfig of the host's, around the
+		// guarded proxy every cluster request must pass.
+		"core": "--core talks to the cluster directly, around kubemcp's policy", "kube-context": "the cluster is kubemcp's to choose",
+		"port-forward": "--port-forward reaches the cluster directly, around kubemcp's policy", "port-forward-namespace": "--port-forward reaches the cluster directly, around kubemcp's policy",
 	}),
 }

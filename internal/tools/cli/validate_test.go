@@ -84,6 +84,9 @@ func TestEscapesRefused(t *testing.T) {
 		{"istioctl -c kubeconfig", istioctlRules, true, []string{"proxy-status", "-c", "/root/.kube/config"}, "kubeconfig"},
 		{"argocd login", argocdRules, false, []string{"login", "cd.example.com"}, "not allowed"},
 		{"argocd auth token", argocdRules, true, []string{"app", "list", "--auth-token", "x"}, "credentials"},
+		{"argocd --core", argocdRules, true, []string{"app", "list", "--core"}, "around kubemcp's policy"},
+		{"argocd --kube-context", argocdRules, true, []string{"app", "list", "--kube-context", "prod"}, "kubemcp's to choose"},
+		{"argocd --port-forward", argocdRules, true, []string{"app", "list", "--port-forward"}, "around kubemcp's policy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
