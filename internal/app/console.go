@@ -68,25 +68,22 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, dbPath strin
 		return err
 	}
 	defer srv.Close()
+	if err := srv.Start(ctx); err != nil { // upstream tools, as `serve` has them
+		return err
+	}
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
-	}
-	guard, metadata, err := httpAuth(cfg, srv.Clusters)
-	if err != nil {
-		return err
 	}
 	con, err := console.New(console.Options{Store: db, MCP: srv.MCP, Clusters: srv.Clusters, Logger: logger,
 		StreamDeadline: consoleDeadline(cfg), DevUser: cfg.Auth == config.AuthNone && isLoopback(ln.Addr())})
 	if err != nil {
 		return err
 	}
-	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: srv.Clusters.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
-		Auth: guard, ResourceMetadata: metadata})
-	con.Register(mux)
-	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
-	fmt.Fprintf(s.Err, "kubemcp: serving the console at http://%s/ and MCP at http://%[1]s%s (database %s)\n",
-		ln.Addr(), transport.PathMCP, dbPath)
-	return transport.Serve(ctx, ln, mux, cfg.ShutdownGrace)
+	return serveMux(cmd, cfg, ln, srv, logger, func(scheme string) {
+		// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
+		fmt.Fprintf(s.Err, "kubemcp: serving the console at %s://%s/ and MCP at %[1]s://%[2]s%[3]s (database %[4]s)\n",
+			scheme, ln.Addr(), transport.PathMCP, dbPath)
+	}, con.Register)
 }
 
 // consoleDeadline bounds a console stream: a few per-cluster timeouts, so a

@@ -323,6 +323,19 @@ func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
 }
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger) error {
+	return serveMux(cmd, cfg, ln, srv, logger, func(scheme string) {
+		// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
+		fmt.Fprintf(s.Err, "kubemcp: serving MCP at %s://%s%s (cluster %q, auth %s, credentials %s)\n",
+			scheme, ln.Addr(), transport.PathMCP, srv.Clusters.DefaultName(), cfg.Auth, cfg.CredentialsMode())
+	}, nil)
+}
+
+// serveMux serves MCP over HTTP on ln, with the configured auth, TLS and
+// metrics, and whatever register adds to the mux (the console); announce is
+// told the scheme before serving starts. `serve` and `console` share it so
+// MCP is served the same way by both.
+func serveMux(cmd *cobra.Command, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger,
+	announce func(scheme string), register func(*http.ServeMux)) error {
 	cl := srv.Clusters
 	guard, metadata, err := httpAuth(cfg, cl)
 	if err != nil {
@@ -336,11 +349,12 @@ func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener
 	if tc != nil {
 		scheme = "https"
 	}
-	// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
-	fmt.Fprintf(s.Err, "kubemcp: serving MCP at %s://%s%s (cluster %q, auth %s, credentials %s)\n",
-		scheme, ln.Addr(), transport.PathMCP, cl.DefaultName(), cfg.Auth, cfg.CredentialsMode())
 	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
 		Auth: guard, ResourceMetadata: metadata, Metrics: srv.Metrics})
+	if register != nil {
+		register(mux)
+	}
+	announce(scheme)
 	if tc != nil {
 		return transport.ServeTLS(cmd.Context(), ln, mux, cfg.ShutdownGrace, tc)
 	}
