@@ -76,24 +76,23 @@ func (c command) namespaceFor(argument string) (string, error) {
 	return ns, nil
 }
 
+// namespaceSpec knows only the namespace flags' values: enough to read what
+// ActsOn needs without the tool's own rules.
+var namespaceSpec = spec{valueLong: set("namespace"), valueShort: set[byte]('n')}
+
 // ActsOn implements toolset.Acting, for confirmation rules: a CLI call may act
 // on any kind, in the namespace its flags or argument name ("" is the
-// context's; "*" with -A).
+// context's; "*" with -A). It reads them as the run does (takeNamespace,
+// namespaceFor); a call those refuse acts on "*", and is refused when it runs.
 func (in In) ActsOn() (kind, namespace string) {
-	namespace = in.Namespace
-	for i, w := range in.Args {
-		switch {
-		case w == "--":
-			return "*", namespace
-		case w == "-A" || w == "--all-namespaces" || strings.HasPrefix(w, "--all-namespaces="):
-			return "*", "*"
-		case (w == "-n" || w == "--namespace") && i+1 < len(in.Args):
-			namespace = in.Args[i+1]
-		case strings.HasPrefix(w, "--namespace="):
-			namespace = strings.TrimPrefix(w, "--namespace=")
-		case strings.HasPrefix(w, "-n") && len(w) > 2:
-			namespace = strings.TrimPrefix(w[2:], "=")
-		}
+	args, _ := namespaceSpec.normalise(in.Args)
+	c := command{args: args}
+	if err := c.takeNamespace(in.Args); err != nil || c.all {
+		return "*", "*"
 	}
-	return "*", namespace
+	ns, err := c.namespaceFor(in.Namespace)
+	if err != nil {
+		return "*", "*"
+	}
+	return "*", ns
 }

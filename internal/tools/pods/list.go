@@ -137,13 +137,15 @@ const tokenRoom = 160
 // the shown pods continues after them. Room for the note comes off the rows,
 // and the rows are fitted again should the note need more.
 func cutPage(ctx context.Context, api corev1client.PodInterface, opts metav1.ListOptions, in ListIn, table render.Table, budget int) (text string, shown int, token string) {
-	room := tokenRoom
+	room, listed := tokenRoom, int64(0)
 	for range 3 {
 		_, shown = table.Fit(budget-room, "")
-		opts.Limit = int64(max(shown, 1))
-		token = ""
-		if page, err := api.List(ctx, opts); err == nil {
-			token = page.Continue
+		// A refit that shows as many rows needs no new token.
+		if limit := int64(max(shown, 1)); limit != listed {
+			opts.Limit, listed, token = limit, limit, ""
+			if page, err := api.List(ctx, opts); err == nil {
+				token = page.Continue
+			}
 		}
 		text, _ = table.Fit(budget-room, "Narrow the list with namespace or label_selector, or get the rest with "+nextPage(in, token))
 		if len(text) <= budget {
