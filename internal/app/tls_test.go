@@ -1,13 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +25,7 @@ func TestServeHTTPSRotation(t *testing.T) {
 	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
 	testenv.ReplaceFile(t, certFile, a.Cert)
 	testenv.ReplaceFile(t, keyFile, a.Key)
-	var log syncLog
+	var log testenv.SyncBuffer
 	line, stop := startServe(t, &log, "--listen", "127.0.0.1:0", "--tls-cert-file", certFile, "--tls-key-file", keyFile,
 		"--kubeconfig", offlineKubeconfig(t))
 	t.Cleanup(func() {
@@ -116,22 +114,4 @@ func toolsOverHTTPS(t *testing.T, cs *mcp.ClientSession) {
 	if err != nil || len(res.Tools) == 0 {
 		t.Fatalf("tools/list over HTTPS: %v", err)
 	}
-}
-
-// syncLog is the server's stderr, written by startServe while the test reads it.
-type syncLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }

@@ -160,7 +160,7 @@ func TestRBACExact(t *testing.T) {
 // the decision's TTL has passed (an injected clock), and not before.
 func TestRevokedWithinTTL(t *testing.T) {
 	w := newWorld(t)
-	clock := cache.NewClock()
+	clock := testenv.NewClock()
 	s := cache.NewStack(t, clusters.Impersonate, policy.Config{}, clock.Now)
 	ctx := cache.As(t.Context(), "alice")
 	if _, err := s.Cache.ListPods(ctx, "", cache.PodQuery{Namespace: w.a}); err != nil {

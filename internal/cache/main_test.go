@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,26 +18,6 @@ var Env *testenv.Env
 
 func TestMain(m *testing.M) {
 	os.Exit(testenv.Main(m, testenv.Options{Seed: true}, func(e *testenv.Env) { Env = e }))
-}
-
-// Clock is a test clock that moves only when told.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func NewClock() *Clock { return &Clock{t: time.Now()} }
-
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // Stack is what kubemcp wires for one configuration: the clusters (the

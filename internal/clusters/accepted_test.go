@@ -12,14 +12,15 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/kube"
+	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
 // countChecks makes m's acceptance checks count on *n and read the time
 // from a clock the test moves.
-func countChecks(m *Manager, n *int) *clock {
-	c := newClock()
+func countChecks(m *Manager, n *int) *testenv.Clock {
+	c := testenv.NewClock()
 	check := m.accepted.check
-	m.accepted.now = c.now
+	m.accepted.now = c.Now
 	m.accepted.check = func(ctx context.Context, kc *kube.Client) error {
 		*n++
 		return check(ctx, kc)
@@ -74,7 +75,7 @@ func TestAcceptedRecently(t *testing.T) {
 	// the deletion from its own cache: give it time.
 	err = nil
 	for deadline := time.Now().Add(30 * time.Second); err == nil && time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		clk.advance(acceptedFor)
+		clk.Add(acceptedFor)
 		err = get(agent)
 	}
 	if !apierrors.IsUnauthorized(err) {

@@ -275,14 +275,14 @@ func TestClientCache(t *testing.T) {
 	}
 
 	m = newManager(0, time.Minute)
-	clock := newClock()
-	m.cache.now = clock.now
+	clock := testenv.NewClock()
+	m.cache.now = clock.Now
 	a = get(m, alice)
-	clock.advance(time.Minute - time.Millisecond)
+	clock.Add(time.Minute - time.Millisecond)
 	if get(m, alice) != a {
 		t.Error("alice's client went before its TTL")
 	}
-	clock.advance(time.Millisecond)
+	clock.Add(time.Millisecond)
 	if get(m, alice) == a {
 		t.Error("alice's client outlived its TTL")
 	}

@@ -252,27 +252,6 @@ func TestWatch(t *testing.T) {
 	}
 }
 
-// clock is a time that moves only when a test says, for what waits on time
-// (cache TTLs, backoffs) without the test waiting as long.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func fleetManager(t *testing.T, opts Options, n ...string) *Manager {
 	t.Helper()
 	opts.Kubeconfig = filepath.Join(t.TempDir(), "config")
@@ -329,8 +308,8 @@ func TestFan(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	m := fleetManager(t, Options{}, "up", "down")
 	moveServer(t, m, "down", "https://"+closedAddr(t))
-	clock := newClock()
-	m.health.now = clock.now
+	clock := testenv.NewClock()
+	m.health.now = clock.Now
 	var asked atomic.Int32
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	down := true
@@ -358,11 +337,11 @@ func TestBackoff(t *testing.T) {
 	if o[0].Skipped() {
 		t.Error("a cluster that answered with an error is skipped")
 	}
-	clock.advance(firstBackoff - time.Millisecond)
+	clock.Add(firstBackoff - time.Millisecond)
 	if o := fan(); !o[1].Skipped() || asked.Load() != 1 {
 		t.Errorf("just before the backoff ends: %+v, asked %d times", o[1], asked.Load())
 	}
-	clock.advance(time.Millisecond)
+	clock.Add(time.Millisecond)
 	down = false
 	if o := fan(); o[1].Err != nil || asked.Load() != 2 {
 		t.Errorf("after the backoff: %+v, asked %d times", o[1], asked.Load())

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -66,24 +65,6 @@ func standIn(mode string, args []string) int {
 	return 0
 }
 
-// syncBuffer is a strings.Builder safe for the Run goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func runArgs(t *testing.T, mode string) (args []string, kubeconfig, pidFile string) {
 	t.Setenv(standInEnv, mode)
 	dir := t.TempDir()
@@ -111,7 +92,7 @@ func TestRunStopsEverything(t *testing.T) {
 	args, kubeconfig, pidFile := runArgs(t, "serve")
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.SyncBuffer
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, args, &stdout, &stderr) }()
 	waitFor(t, done, &stderr, func() bool { return strings.Contains(stdout.String(), "Press Ctrl-C") })
@@ -140,7 +121,7 @@ func TestRunStopsEverything(t *testing.T) {
 // on its own.
 func TestRunKubemcpExits(t *testing.T) {
 	args, _, _ := runArgs(t, "exit")
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.SyncBuffer
 	err := Run(t.Context(), args, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "exit status 3") {
 		t.Fatalf("Run = %v, want kubemcp's exit status 3 reported\n%s", err, stderr.String())

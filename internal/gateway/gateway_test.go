@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -28,7 +27,7 @@ import (
 type kubemcp struct {
 	gw       *Gateway
 	client   *mcp.ClientSession
-	audit    *syncBuffer
+	audit    *testenv.SyncBuffer
 	changed  atomic.Int64 // tools/list_changed notifications the client got
 	mu       sync.Mutex
 	progress []*mcp.ProgressNotificationParams // those the client got
@@ -36,7 +35,7 @@ type kubemcp struct {
 
 func serve(t *testing.T, opts Options) (*kubemcp, error) {
 	t.Helper()
-	k := &kubemcp{gw: New(opts), audit: &syncBuffer{}}
+	k := &kubemcp{gw: New(opts), audit: &testenv.SyncBuffer{}}
 	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: k.gw.Tools(), Audit: audit.New(k.audit)})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -104,24 +103,6 @@ func text(res *mcp.CallToolResult) string {
 		}
 	}
 	return b.String()
-}
-
-// syncBuffer is a bytes.Buffer the audit log and the test may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // npmServer is the entry point of an MCP server installed in test/e2e/node.

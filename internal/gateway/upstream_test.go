@@ -106,7 +106,7 @@ func TestOutboundCredentials(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte("Bearer from-file-9f8e7d\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testenv.SyncBuffer
 	env := map[string]string{"UP_TOKEN": "Bearer from-env-1a2b3c"}
 	k := mustServe(t, Options{
 		Logger:    slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
