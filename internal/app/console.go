@@ -2,6 +2,7 @@ package app
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/console"
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/store"
 	"github.com/kubemcp/kubemcp/internal/transport"
 )
@@ -18,14 +20,25 @@ import (
 // defaultConsoleListen is where the console listens without --listen.
 const defaultConsoleListen = "127.0.0.1:8080"
 
+// consoleFlags are the console's own settings, beyond kubemcp's.
+type consoleFlags struct {
+	db                      string
+	githubID, githubSecret  string
+	githubURL, githubAPIURL string
+	oidcID, oidcSecret      string
+	rules                   []string
+}
+
 func consoleCommand(s Streams) *cobra.Command {
-	var configPath, dbPath string
+	var configPath string
+	var f consoleFlags
 	flagged := config.Default()
 	cmd := &cobra.Command{
 		Use:   "console",
 		Short: "Serve the web console, its API and MCP on one HTTP listener",
 		Long: "Serve the web console at /, its API under /api/, and MCP at /mcp (as `kubemcp serve --listen` does), " +
 			"on --listen (default " + defaultConsoleListen + "). The console reads clusters through kubemcp's own tools.\n\n" +
+			"People sign in with GitHub (an OAuth App) or an OpenID issuer (--oidc-issuer with --oidc-client-id). " +
 			"With no sign-in provider, and listening on loopback, the console signs in a local dev user.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -34,16 +47,37 @@ func consoleCommand(s Streams) *cobra.Command {
 				return err
 			}
 			cfg.Listen = cmp.Or(cfg.Listen, defaultConsoleListen)
-			return serveConsole(cmd, s, cfg, cmp.Or(dbPath, os.Getenv("DATABASE_PATH"), store.DefaultPath))
+			if cmd.Flags().Changed("identity-rule") {
+				cfg.Console.IdentityRules = f.rules
+			}
+			f.fromEnv()
+			return serveConsole(cmd, s, cfg, f)
 		},
 	}
-	cmd.Flags().StringVar(&configPath, "config", "", "YAML config file (env KUBEMCP_CONFIG)")
-	cmd.Flags().StringVar(&dbPath, "db", "", "the console's SQLite database, created with its directories if missing (env DATABASE_PATH; default "+store.DefaultPath+")")
-	config.Bind(cmd.Flags(), &flagged)
+	fl := cmd.Flags()
+	fl.StringVar(&configPath, "config", "", "YAML config file (env KUBEMCP_CONFIG)")
+	fl.StringVar(&f.db, "db", "", "the console's SQLite database, created with its directories if missing (env DATABASE_PATH; default "+store.DefaultPath+")")
+	fl.StringVar(&f.githubID, "github-client-id", "", "sign people in with this GitHub OAuth App (env GITHUB_CLIENT_ID); its callback URL is PUBLIC_URL/api/auth/github/callback")
+	fl.StringVar(&f.githubSecret, "github-client-secret", "", "the GitHub OAuth App's client secret (env GITHUB_CLIENT_SECRET, which keeps it out of the process list)")
+	fl.StringVar(&f.githubURL, "github-url", "https://github.com", "where people sign in to GitHub: a GitHub Enterprise Server's https://HOST")
+	fl.StringVar(&f.githubAPIURL, "github-api-url", "https://api.github.com", "GitHub's REST API: a GitHub Enterprise Server's https://HOST/api/v3")
+	fl.StringVar(&f.oidcID, "oidc-client-id", "", "sign people in with the OpenID issuer of --oidc-issuer as this client (env OIDC_CLIENT_ID); its redirect URI is PUBLIC_URL/api/auth/oidc/callback")
+	fl.StringVar(&f.oidcSecret, "oidc-client-secret", "", "the OpenID client's secret (env OIDC_CLIENT_SECRET)")
+	fl.StringArrayVar(&f.rules, "identity-rule", nil, "map who signed in to whom they reach Kubernetes as, e.g. github-team:acme/sre=group:sre (repeatable; replaces the file's console.identityRules)")
+	config.Bind(fl, &flagged)
 	return cmd
 }
 
-func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, dbPath string) error {
+// fromEnv fills what the flags left unset from the environment.
+func (f *consoleFlags) fromEnv() {
+	f.db = cmp.Or(f.db, os.Getenv("DATABASE_PATH"), store.DefaultPath)
+	f.githubID = cmp.Or(f.githubID, os.Getenv("GITHUB_CLIENT_ID"))
+	f.githubSecret = cmp.Or(f.githubSecret, os.Getenv("GITHUB_CLIENT_SECRET"))
+	f.oidcID = cmp.Or(f.oidcID, os.Getenv("OIDC_CLIENT_ID"))
+	f.oidcSecret = cmp.Or(f.oidcSecret, os.Getenv("OIDC_CLIENT_SECRET"))
+}
+
+func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFlags) error {
 	ctx := cmd.Context()
 	logger := newLogger(s, cfg.LogLevel)
 	ln, err := transport.Listen(cfg.Listen, transport.ListenOptions{Authenticated: cfg.Authenticated()})
@@ -58,7 +92,11 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, dbPath strin
 	if auditLog != nil {
 		defer auditLog.Close()
 	}
-	db, err := store.Open(ctx, dbPath)
+	opts, err := consoleSignIn(cfg, f)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, f.db)
 	if err != nil {
 		return err
 	}
@@ -74,15 +112,19 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, dbPath strin
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
-	con, err := console.New(console.Options{Store: db, MCP: srv.MCP, Clusters: srv.Clusters, Logger: logger,
-		StreamDeadline: consoleDeadline(cfg), DevUser: cfg.Auth == config.AuthNone && isLoopback(ln.Addr())})
+	opts.Store, opts.MCP, opts.Clusters, opts.Logger, opts.StreamDeadline = db, srv.MCP, srv.Clusters, logger, consoleDeadline(cfg)
+	opts.DevUser = cfg.Auth == config.AuthNone && isLoopback(ln.Addr()) && opts.GitHub == nil && opts.OIDC == nil
+	if !opts.DevUser && cfg.CredentialsMode() == config.CredentialsServer {
+		logger.Warn("console users all reach the clusters with kubemcp's own credential; with auth token or oidc (credentials impersonate) each reaches them as themselves, as the identity rules map them")
+	}
+	con, err := console.New(opts)
 	if err != nil {
 		return err
 	}
 	return serveMux(cmd, cfg, ln, srv, logger, func(scheme string) {
 		// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
 		fmt.Fprintf(s.Err, "kubemcp: serving the console at %s://%s/ and MCP at %[1]s://%[2]s%[3]s (database %[4]s)\n",
-			scheme, ln.Addr(), transport.PathMCP, dbPath)
+			scheme, ln.Addr(), transport.PathMCP, f.db)
 	}, con.Register)
 }
 
@@ -96,4 +138,51 @@ func consoleDeadline(cfg config.Config) time.Duration {
 func isLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// consoleSignIn is the sign-in part of the console's options: its
+// providers and identity rules.
+func consoleSignIn(cfg config.Config, f consoleFlags) (console.Options, error) {
+	var opts console.Options
+	rules, err := console.ParseRules(cfg.Console.IdentityRules)
+	if err != nil {
+		return opts, err
+	}
+	opts.Rules, opts.PublicURL = rules, cfg.PublicURL
+	if f.githubID != "" {
+		if f.githubSecret == "" {
+			return opts, errors.New("github-client-id: also give the OAuth App's client secret (env GITHUB_CLIENT_SECRET)")
+		}
+		opts.GitHub = &console.GitHub{ClientID: f.githubID, ClientSecret: f.githubSecret, URL: f.githubURL, APIURL: f.githubAPIURL}
+	}
+	if f.oidcID != "" {
+		if opts.OIDC, err = consoleOIDC(cfg, f); err != nil {
+			return opts, err
+		}
+	}
+	if (opts.GitHub != nil || opts.OIDC != nil) && cfg.CredentialsMode() == config.CredentialsPassthrough {
+		return opts, errors.New("credentials passthrough: people signed in to the console have no Kubernetes token to pass through; use auth token or oidc (credentials impersonate)")
+	}
+	return opts, nil
+}
+
+// consoleOIDC is sign-in with the issuer of --oidc-issuer, verified as
+// --auth oidc verifies tokens (claims, prefixes, CA), for the console's
+// client ID.
+func consoleOIDC(cfg config.Config, f consoleFlags) (*console.OIDC, error) {
+	if cfg.OIDCIssuer == "" {
+		return nil, errors.New("oidc-client-id: also set oidc-issuer, the issuer people sign in with")
+	}
+	hc, err := issuerClient(cfg.OIDCIssuerCA)
+	if err != nil {
+		return nil, err
+	}
+	v, err := identity.NewOIDC(identity.OIDCOptions{HTTPClient: hc, Issuer: cfg.OIDCIssuer, Audience: f.oidcID,
+		UsernameClaim: cfg.OIDCUsernameClaim, UsernamePrefix: prefix(cfg.OIDCUsernamePrefix),
+		GroupsClaim: cfg.OIDCGroupsClaim, GroupsPrefix: prefix(cfg.OIDCGroupsPrefix)})
+	if err != nil {
+		return nil, err
+	}
+	return &console.OIDC{ClientID: f.oidcID, ClientSecret: f.oidcSecret, Issuer: cfg.OIDCIssuer, Verifier: v,
+		GroupsClaim: cfg.OIDCGroupsClaim, HTTPClient: hc}, nil
 }

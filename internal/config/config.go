@@ -85,6 +85,17 @@ type Config struct {
 	// Upstreams are MCP servers whose tools kubemcp serves beside its own
 	// (file only).
 	Upstreams []Upstream `json:"upstreams,omitempty"`
+
+	// Console holds what `kubemcp console` reads from the file beyond its
+	// flags (file only).
+	Console Console `json:"console,omitzero"`
+}
+
+// Console configures the web console.
+type Console struct {
+	// IdentityRules map who signed in to whom they reach Kubernetes as,
+	// e.g. github-team:acme/sre=group:sre (console.Rule checks them).
+	IdentityRules []string `json:"identityRules,omitempty"`
 }
 
 // Default returns the configuration used when nothing else is said. The

@@ -2,6 +2,7 @@ package console
 
 import (
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -30,7 +31,16 @@ type Options struct {
 	// DevUser lets anyone who can reach the console sign in as the dev
 	// user: only for a console listening on loopback with no sign-in
 	// provider configured.
-	DevUser        bool
+	DevUser bool
+	// Sign-in providers; nil: not offered.
+	GitHub *GitHub
+	OIDC   *OIDC
+	// Rules map who signed in to whom they reach Kubernetes as.
+	Rules []Rule
+	// PublicURL is where people reach the console, as registered with the
+	// providers (the callback is PublicURL/api/auth/PROVIDER/callback);
+	// empty: the origin each request reached.
+	PublicURL      string
 	SessionTTL     time.Duration // zero: DefaultSessionTTL
 	StreamDeadline time.Duration // zero: DefaultStreamDeadline
 	Logger         *slog.Logger  // nil: discard
@@ -38,10 +48,11 @@ type Options struct {
 
 // Console serves the web app and its API.
 type Console struct {
-	opts   Options
-	log    *slog.Logger
-	key    []byte
-	bridge bridge
+	opts    Options
+	log     *slog.Logger
+	key     []byte
+	bridge  bridge
+	signIns map[string]provider
 }
 
 // New makes a console; Register serves it.
@@ -60,7 +71,17 @@ func New(opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Console{opts: opts, log: log, key: key, bridge: bridge{server: opts.MCP}}, nil
+	c := &Console{opts: opts, log: log, key: key, bridge: bridge{server: opts.MCP}, signIns: map[string]provider{}}
+	if opts.GitHub != nil {
+		c.signIns["github"] = githubProvider{*opts.GitHub}
+	}
+	if opts.OIDC != nil {
+		c.signIns["oidc"] = oidcProvider{*opts.OIDC}
+	}
+	if opts.DevUser && len(c.signIns) > 0 {
+		return nil, errors.New("the dev user is only for a console with no sign-in provider")
+	}
+	return c, nil
 }
 
 // Register serves the web app at / and the API under /api/ on mux, beside
@@ -75,6 +96,9 @@ func (c *Console) api() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/login", c.handle(c.login))
 	mux.Handle("POST /api/logout", c.handle(c.logout))
+	mux.Handle("GET /api/auth/providers", c.handle(c.providers))
+	mux.Handle("GET /api/auth/{provider}/login", c.handle(c.startSignIn))
+	mux.Handle("GET /api/auth/{provider}/callback", c.handle(c.finishSignIn))
 	mux.Handle("GET /api/me", c.signedIn(c.me))
 	mux.Handle("GET /api/dashboards", c.signedIn(c.listDashboards))
 	mux.Handle("POST /api/dashboards", c.signedIn(c.createDashboard))

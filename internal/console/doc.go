@@ -6,7 +6,9 @@
 // dashboards, cards) lives in internal/store.
 //
 // Files: console.go (options, routes), errors.go (handlers that return
-// errors, the one error writer, request decoding), session.go (sign-in,
-// session cookies, the origin and host checks), bridge.go (the MCP session),
-// dashboards.go, clusters.go and stream.go (the API).
+// errors, the one error writer, request decoding), session.go (session
+// cookies, the dev user, the origin and host checks), signin.go (the OAuth
+// authorization code flow with PKCE), github.go and oidc.go (its
+// providers), rules.go (whom a person reaches Kubernetes as), bridge.go (the
+// MCP session), dashboards.go, clusters.go and stream.go (the API).
 package console

@@ -23,7 +23,7 @@ const (
 	DevUser = "dev"
 )
 
-var errSignedOut = errorf(http.StatusUnauthorized, "unauthenticated", "sign in first (POST /api/login)")
+var errSignedOut = errorf(http.StatusUnauthorized, "unauthenticated", "sign in first (GET /api/auth/providers lists the ways)")
 
 // newKey makes the key sessions are signed with. It lives only in memory,
 // so sessions end when the console restarts.
@@ -63,15 +63,16 @@ func (c *Console) user(r *http.Request) (store.User, error) {
 		return store.User{}, errSignedOut
 	}
 	u, err := c.opts.Store.User(r.Context(), claims.Subject)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && u.KubeUser == "" {
 		return store.User{}, errSignedOut
 	}
 	return u, err
 }
 
-// identityOf is who u reaches the clusters as, through kubemcp's tools.
+// identityOf is who u reaches the clusters as, through kubemcp's tools: as
+// mapped when they signed in.
 func identityOf(u store.User) *identity.Identity {
-	return &identity.Identity{User: u.Name}
+	return &identity.Identity{User: u.KubeUser, Groups: u.KubeGroups}
 }
 
 // signedIn adapts a handler of the signed-in user; without a session the
@@ -90,7 +91,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) error {
 	if !c.opts.DevUser {
 		return errorf(http.StatusNotFound, "no_provider", "no sign-in provider is configured, and the dev user signs in only on a console listening on loopback")
 	}
-	u, err := c.opts.Store.SignIn(r.Context(), store.User{Subject: "dev:" + DevUser, Name: DevUser})
+	u, err := c.opts.Store.SignIn(r.Context(), store.User{Subject: "dev:" + DevUser, Name: DevUser, KubeUser: DevUser})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 )
 
 // OIDCOptions configure JWT bearer verification against an OpenID issuer.
@@ -37,6 +38,7 @@ type OIDC struct {
 	opts OIDCOptions
 
 	mu       sync.Mutex
+	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
 	failedAt time.Time
 	failure  error
@@ -108,8 +110,20 @@ func (o *OIDC) discover(ctx context.Context) (*oidc.IDTokenVerifier, error) {
 		o.failure, o.failedAt = fmt.Errorf("OIDC discovery at %s: %w", o.opts.Issuer, err), time.Now()
 		return nil, o.failure
 	}
-	o.verifier = p.Verifier(&oidc.Config{ClientID: o.opts.Audience})
+	o.provider, o.verifier = p, p.Verifier(&oidc.Config{ClientID: o.opts.Audience})
 	return o.verifier, nil
+}
+
+// Endpoint is where the issuer's discovery document says people sign in and
+// codes are traded for tokens: for a sign-in (the console's) whose ID tokens
+// Authenticate then verifies.
+func (o *OIDC) Endpoint(ctx context.Context) (oauth2.Endpoint, error) {
+	if _, err := o.discover(ctx); err != nil {
+		return oauth2.Endpoint{}, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.provider.Endpoint(), nil
 }
 
 func (o *OIDC) identityOf(claims map[string]any) (*Identity, error) {
@@ -123,7 +137,7 @@ func (o *OIDC) identityOf(claims map[string]any) (*Identity, error) {
 		}
 	}
 	id := &Identity{User: o.opts.UsernamePrefix + user}
-	for _, g := range stringsOf(claims[o.opts.GroupsClaim]) {
+	for _, g := range ClaimStrings(claims[o.opts.GroupsClaim]) {
 		id.Groups = append(id.Groups, o.opts.GroupsPrefix+g)
 	}
 	if err := notSystem(id); err != nil {
@@ -146,7 +160,8 @@ func notSystem(id *Identity) error {
 	return nil
 }
 
-func stringsOf(v any) []string {
+// ClaimStrings reads a claim that is a string or a list of them.
+func ClaimStrings(v any) []string {
 	switch v := v.(type) {
 	case string:
 		return []string{v}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -56,9 +58,10 @@ func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	}
 	s.Close()
 	s = open(t, path) // migrations already applied: none runs twice
+	files, _ := fs.Glob(migrations, "migrations/*.sql")
 	var version int
-	if err := s.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 1 {
-		t.Fatalf("user_version %d %v", version, err)
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(files) {
+		t.Fatalf("user_version %d %v, want %d", version, err, len(files))
 	}
 	ds, err := s.Dashboards(context.Background(), u.ID)
 	if err != nil || len(ds) != 1 || ds[0].Name != "home" {
@@ -73,11 +76,16 @@ func TestSignInUpdatesProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.SignIn(ctx, User{Subject: "github:octo", Name: "Octo Cat", Email: "o@example.com"})
+	if a.KubeGroups == nil || len(a.KubeGroups) != 0 {
+		t.Fatalf("no groups: %#v", a.KubeGroups)
+	}
+	b, err := s.SignIn(ctx, User{Subject: "github:octo", Name: "Octo Cat", Email: "o@example.com",
+		KubeUser: "octo", KubeGroups: []string{"github:acme", "sre"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.ID != b.ID || b.Name != "Octo Cat" || b.Email != "o@example.com" || !b.CreatedAt.Equal(a.CreatedAt) {
+	if a.ID != b.ID || b.Name != "Octo Cat" || b.Email != "o@example.com" || !b.CreatedAt.Equal(a.CreatedAt) ||
+		b.KubeUser != "octo" || !slices.Equal(b.KubeGroups, []string{"github:acme", "sre"}) {
 		t.Fatalf("second sign-in: %+v, first %+v", b, a)
 	}
 }

@@ -28,6 +28,7 @@ type Issuer struct {
 
 	mu        sync.Mutex
 	published []Key // keys in the JWKS; the first signs Token
+	handlers  map[string]http.HandlerFunc
 }
 
 // Key is a signing key and the kid tokens name it by.
@@ -74,8 +75,26 @@ func (i *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 		i.JWKSFetches.Add(1)
 		json.NewEncoder(w).Encode(i.jwks())
 	default:
-		http.NotFound(w, r)
+		i.mu.Lock()
+		h := i.handlers[r.URL.Path]
+		i.mu.Unlock()
+		if h == nil {
+			http.NotFound(w, r)
+			return
+		}
+		h(w, r)
 	}
+}
+
+// Handle serves path with h: a test's own /authorize and /token, the
+// endpoints the discovery document names, for a sign-in against the issuer.
+func (i *Issuer) Handle(path string, h http.HandlerFunc) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.handlers == nil {
+		i.handlers = map[string]http.HandlerFunc{}
+	}
+	i.handlers[path] = h
 }
 
 func (i *Issuer) jwks() jose.JSONWebKeySet {
