@@ -117,7 +117,7 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFla
 	if !opts.DevUser && cfg.CredentialsMode() == config.CredentialsServer {
 		logger.Warn("console users all reach the clusters with kubemcp's own credential; with auth token or oidc (credentials impersonate) each reaches them as themselves, as the identity rules map them")
 	}
-	con, err := console.New(opts)
+	con, err := console.New(ctx, opts)
 	if err != nil {
 		return err
 	}

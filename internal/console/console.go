@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"io/fs"
@@ -56,7 +57,7 @@ type Console struct {
 }
 
 // New makes a console; Register serves it.
-func New(opts Options) (*Console, error) {
+func New(ctx context.Context, opts Options) (*Console, error) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = DefaultSessionTTL
 	}
@@ -67,7 +68,7 @@ func New(opts Options) (*Console, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	key, err := newKey()
+	key, err := sessionKey(ctx, opts.Store)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"net"
@@ -25,12 +26,15 @@ const (
 
 var errSignedOut = errorf(http.StatusUnauthorized, "unauthenticated", "sign in first (GET /api/auth/providers lists the ways)")
 
-// newKey makes the key sessions are signed with. It lives only in memory,
-// so sessions end when the console restarts.
-func newKey() ([]byte, error) {
-	key := make([]byte, 32)
-	_, err := rand.Read(key)
-	return key, err
+// sessionKey is the key sessions are signed with: kept in the store, so
+// sessions outlive a restart and every replica sharing the database
+// accepts them.
+func sessionKey(ctx context.Context, db *store.Store) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	return db.Key(ctx, "session", fresh)
 }
 
 // issue signs u in on w: a session JWT in an HttpOnly, SameSite=Lax cookie,

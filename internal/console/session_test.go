@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +84,24 @@ func TestWebAppPlaceholder(t *testing.T) {
 	}
 	status, body = c.do(t, "GET", "/api/nothing", nil)
 	wantError(t, status, body, http.StatusNotFound, "not_found", "/api/nothing")
+}
+
+// TestSessionsOutliveTheProcess: a session one console issued is accepted
+// by another console process on the same database (a restart, or a
+// replica), as the signing key is kept there.
+func TestSessionsOutliveTheProcess(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "console.db")
+	first := startConsole(t, "--db", db)
+	first.login(t)
+	second := startConsole(t, "--db", db)
+	second.client = first.client // the same browser: cookies go by host, not port
+	status, body := second.do(t, "GET", "/api/me", nil)
+	if status != http.StatusOK || !strings.Contains(string(body), `"subject":"dev:dev"`) {
+		t.Fatalf("me on the second console: %d %s", status, body)
+	}
+	other := startConsole(t) // another database, another key
+	other.login(t)           // the user is known there too: only the key differs
+	other.client = first.client
+	status, body = other.do(t, "GET", "/api/me", nil)
+	wantError(t, status, body, http.StatusUnauthorized, "unauthenticated", "sign in")
 }
