@@ -54,6 +54,7 @@ type Console struct {
 	key     []byte
 	bridge  bridge
 	signIns map[string]provider
+	catalog catalog
 }
 
 // New makes a console; Register serves it.
@@ -72,7 +73,11 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{opts: opts, log: log, key: key, bridge: bridge{server: opts.MCP}, signIns: map[string]provider{}}
+	cat, err := newCatalog()
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{opts: opts, log: log, key: key, bridge: bridge{server: opts.MCP}, signIns: map[string]provider{}, catalog: cat}
 	if opts.GitHub != nil {
 		c.signIns["github"] = githubProvider{*opts.GitHub}
 	}
@@ -109,7 +114,14 @@ func (c *Console) api() *http.ServeMux {
 	mux.Handle("POST /api/dashboards/{id}/cards", c.signedIn(c.addCard))
 	mux.Handle("PUT /api/dashboards/{id}/cards/{card}", c.signedIn(c.changeCard))
 	mux.Handle("DELETE /api/dashboards/{id}/cards/{card}", c.signedIn(c.removeCard))
+	mux.Handle("POST /api/dashboards/{id}/cards/{card}/swap", c.signedIn(c.swapCard))
+	mux.Handle("GET /api/cards/catalog", c.signedIn(c.cardCatalog))
+	mux.Handle("GET /api/settings", c.signedIn(c.getSettings))
+	mux.Handle("PUT /api/settings", c.signedIn(c.putSettings))
+	mux.Handle("GET /api/onboarding", c.signedIn(c.getOnboarding))
+	mux.Handle("POST /api/onboarding", c.signedIn(c.answerOnboarding))
 	mux.Handle("GET /api/clusters", c.signedIn(c.clusters))
+	mux.Handle("GET /api/clusters/{name}", c.signedIn(c.clusterDetail))
 	mux.Handle("GET /api/stream/{kind}", c.signedIn(c.stream))
 	mux.Handle("/api/", c.handle(func(_ http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "not_found", "no API at %s %s", r.Method, r.URL.Path)

@@ -115,7 +115,7 @@ func (c *Console) addCard(w http.ResponseWriter, r *http.Request, u store.User) 
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := validNewCard(in); err != nil {
+	if err := firstError(validNewCard(in), c.catalog.check(in.Type, in.Config)); err != nil {
 		return err
 	}
 	d, err := c.opts.Store.AddCard(r.Context(), u.ID, id, in.Version,
@@ -140,13 +140,44 @@ func (c *Console) changeCard(w http.ResponseWriter, r *http.Request, u store.Use
 		return err
 	}
 	if in.Type != "" {
-		return invalid("type", "a card's type cannot change; remove the card and add another")
+		return invalid("type", "a card's type changes by a swap (POST .../cards/{card}/swap), which keeps its place")
 	}
 	if err := firstError(validVersion(in.Version), validPlace(in, false), validConfig(in.Config)); err != nil {
 		return err
 	}
 	d, err := c.opts.Store.ChangeCard(r.Context(), u.ID, id, in.Version, card,
 		store.CardChange{X: in.X, Y: in.Y, W: in.W, H: in.H, Config: in.Config})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+// swapIn makes a card another type, with a config for it.
+type swapIn struct {
+	Version int64           `json:"version"`
+	Type    string          `json:"type"`
+	Config  json.RawMessage `json:"config"`
+}
+
+// swapCard replaces a card's type and config, keeping its place and size.
+func (c *Console) swapCard(w http.ResponseWriter, r *http.Request, u store.User) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	card, err := pathID(r, "card")
+	if err != nil {
+		return err
+	}
+	var in swapIn
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := firstError(validVersion(in.Version), c.catalog.check(in.Type, in.Config), validConfig(in.Config)); err != nil {
+		return err
+	}
+	d, err := c.opts.Store.SwapCard(r.Context(), u.ID, id, in.Version, card, in.Type, in.Config)
 	if err != nil {
 		return err
 	}

@@ -22,22 +22,31 @@ const DefaultStreamDeadline = 30 * time.Second
 const streamConcurrency = 8
 
 // streamKind is what a stream lists: the tool, the field of its result that
-// holds the items, and whether it takes a namespace.
+// holds the items, whether it takes a namespace, and for resources_list the
+// resource.
 type streamKind struct {
 	tool, items string
 	namespaced  bool
+	resource    string
 }
 
 var streamKinds = map[string]streamKind{
-	"pods":   {"pods_list", "pods", true},
-	"events": {"events_list", "events", true},
-	"nodes":  {"nodes_list", "nodes", false},
+	"pods":        {tool: "pods_list", items: "pods", namespaced: true},
+	"events":      {tool: "events_list", items: "events", namespaced: true},
+	"nodes":       {tool: "nodes_list", items: "nodes"},
+	"deployments": {tool: "resources_list", items: "rows", namespaced: true, resource: "deployments"},
+	"services":    {tool: "resources_list", items: "rows", namespaced: true, resource: "services"},
+	"issues":      {tool: "find_issues", items: "findings", namespaced: true},
 }
+
+// streamNames lists the streams for a refusal to name them.
+const streamNames = "pods, events, nodes, deployments, services and issues"
 
 // streamArgs are the arguments of every stream's tool.
 type streamArgs struct {
 	Cluster   string `json:"cluster,omitempty"`
 	Namespace string `json:"namespace,omitempty"`
+	Resource  string `json:"resource,omitempty"`
 }
 
 // clusterPart is one cluster's part of a fanned-out tool result
@@ -80,7 +89,7 @@ type (
 func (c *Console) stream(w http.ResponseWriter, r *http.Request, u store.User) error {
 	kind, ok := streamKinds[r.PathValue("kind")]
 	if !ok {
-		return errorf(http.StatusNotFound, "not_found", "no stream %q; there are pods, events and nodes", r.PathValue("kind"))
+		return errorf(http.StatusNotFound, "not_found", "no stream %q; there are %s", r.PathValue("kind"), streamNames)
 	}
 	q := r.URL.Query()
 	names, err := c.clusterNames(q.Get("cluster"))
@@ -151,7 +160,7 @@ func (c *Console) fanStream(ctx context.Context, cs *mcp.ClientSession, kind str
 // across-clusters shape: that part says whether kubemcp skipped the cluster
 // as unreachable, which a plain error would not.
 func (c *Console) askCluster(ctx context.Context, cs *mcp.ClientSession, kind streamKind, name, ns string, multi bool) (string, any) {
-	args := streamArgs{}
+	args := streamArgs{Resource: kind.resource}
 	if kind.namespaced {
 		args.Namespace = ns
 	}

@@ -115,19 +115,29 @@ func TestPodsStreamWithOneClusterDown(t *testing.T) {
 func TestStreamsOfEachKind(t *testing.T) {
 	c := startConsole(t)
 	c.login(t)
-	for _, kind := range []string{"events", "nodes"} {
+	// What each stream must show of the seeded cluster: so many items, one
+	// of them with this field and value.
+	for kind, want := range map[string]struct {
+		min          int
+		field, value string
+	}{
+		"events":      {1, "namespace", testenv.NamespacePayments},
+		"nodes":       {1, "name", env.NodeName},
+		"deployments": {2, "name", testenv.DeploymentFrontend},
+		"services":    {1, "namespace", testenv.NamespaceShop},
+		"issues":      {1, "namespace", testenv.NamespacePayments},
+	} {
 		got, _ := byCluster(t, c.stream(t, "/api/stream/"+kind+"?cluster=live", 10*time.Second))
-		if len(got) != 1 || got["live"].name != "cluster_data" {
+		items, _ := got["live"].data["items"].([]any)
+		if len(got) != 1 || got["live"].name != "cluster_data" || len(items) < want.min ||
+			!slices.ContainsFunc(items, func(it any) bool { return it.(map[string]any)[want.field] == want.value }) {
 			t.Fatalf("%s: %+v", kind, got)
-		}
-		if items, _ := got["live"].data["items"].([]any); kind == "nodes" && len(items) != 1 {
-			t.Fatalf("nodes: %+v", items)
 		}
 	}
 	status, body := c.do(t, "GET", "/api/stream/pods?cluster=nope", nil)
 	wantError(t, status, body, http.StatusBadRequest, "invalid", "cluster: ")
 	status, body = c.do(t, "GET", "/api/stream/secrets", nil)
-	wantError(t, status, body, http.StatusNotFound, "not_found", "pods, events and nodes")
+	wantError(t, status, body, http.StatusNotFound, "not_found", "pods, events, nodes, deployments, services and issues")
 }
 
 func TestClusters(t *testing.T) {

@@ -19,13 +19,27 @@ type CardChange struct {
 // version.
 func (s *Store) AddCard(ctx context.Context, userID, dashboardID, version int64, c Card) (Dashboard, error) {
 	return s.edit(ctx, userID, dashboardID, version, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO cards (dashboard_id, type, x, y, w, h, config) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			dashboardID, c.Type, c.X, c.Y, c.W, c.H, orEmptyObject(c.Config))
-		if err != nil {
-			return fmt.Errorf("adding a %s card: %w", c.Type, err)
-		}
-		return nil
+		return insertCard(ctx, tx, dashboardID, c)
+	})
+}
+
+func insertCard(ctx context.Context, tx *sql.Tx, dashboardID int64, c Card) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO cards (dashboard_id, type, x, y, w, h, config) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		dashboardID, c.Type, c.X, c.Y, c.W, c.H, orEmptyObject(c.Config))
+	if err != nil {
+		return fmt.Errorf("adding a %s card: %w", c.Type, err)
+	}
+	return nil
+}
+
+// SwapCard makes a card of the dashboard another type, with config, in the
+// same place and size, if the dashboard is still at version.
+func (s *Store) SwapCard(ctx context.Context, userID, dashboardID, version, cardID int64, typ string, config json.RawMessage) (Dashboard, error) {
+	return s.edit(ctx, userID, dashboardID, version, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cards SET type = ?, config = ? WHERE id = ? AND dashboard_id = ?`,
+			typ, orEmptyObject(config), cardID, dashboardID)
+		return oneCard(res, err, cardID)
 	})
 }
 

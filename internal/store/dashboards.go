@@ -79,14 +79,7 @@ func (s *Store) Dashboard(ctx context.Context, userID, id int64) (Dashboard, err
 func (s *Store) CreateDashboard(ctx context.Context, userID int64, name string) (Dashboard, error) {
 	var d Dashboard
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		now := s.stamp()
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO dashboards (user_id, name, version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)`,
-			userID, name, now, now)
-		if err != nil {
-			return fmt.Errorf("creating dashboard %q: %w", name, err)
-		}
-		id, err := res.LastInsertId()
+		id, err := s.insertDashboard(ctx, tx, userID, name)
 		if err != nil {
 			return err
 		}
@@ -94,6 +87,17 @@ func (s *Store) CreateDashboard(ctx context.Context, userID int64, name string) 
 		return err
 	})
 	return d, err
+}
+
+func (s *Store) insertDashboard(ctx context.Context, tx *sql.Tx, userID int64, name string) (int64, error) {
+	now := s.stamp()
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO dashboards (user_id, name, version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)`,
+		userID, name, now, now)
+	if err != nil {
+		return 0, fmt.Errorf("creating dashboard %q: %w", name, err)
+	}
+	return res.LastInsertId()
 }
 
 // RenameDashboard renames the dashboard if it is still at version.
