@@ -92,7 +92,10 @@ func (c *Console) signedIn(h func(w http.ResponseWriter, r *http.Request, u stor
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) error {
-	if !c.opts.DevUser {
+	switch {
+	case len(c.signIns) > 0:
+		return errorf(http.StatusNotFound, "no_provider", "there is no dev user where sign-in providers are configured; sign in with one (GET %sproviders lists them)", authPath)
+	case !c.opts.DevUser:
 		return errorf(http.StatusNotFound, "no_provider", "no sign-in provider is configured, and the dev user signs in only on a console listening on loopback")
 	}
 	u, err := c.opts.Store.SignIn(r.Context(), store.User{Subject: "dev:" + DevUser, Name: DevUser, KubeUser: DevUser})

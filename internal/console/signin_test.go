@@ -137,7 +137,7 @@ func TestGitHubSignIn(t *testing.T) {
 		t.Fatalf("providers: %+v", providers)
 	}
 	status, body := c.do(t, "POST", "/api/login", nil)
-	wantError(t, status, body, http.StatusNotFound, "no_provider", "dev user")
+	wantError(t, status, body, http.StatusNotFound, "no_provider", "no dev user where sign-in providers are configured")
 
 	b := &http.Client{Jar: c.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	gh.signInAs("alice")
@@ -241,6 +241,32 @@ func TestPKCEStopsAStolenCode(t *testing.T) {
 	if r := gh.refused(); len(r) != 1 || !strings.Contains(r[0], "code_verifier does not match") {
 		t.Fatalf("the stand-in's refusals: %q", r)
 	}
+}
+
+// TestSignInTheProviderRefused: a person who declines at the provider comes
+// back with an error instead of a code, and is told so.
+func TestSignInTheProviderRefused(t *testing.T) {
+	gh := newGitHub(t, map[string]githubUser{})
+	c := startConsole(t, gh.flags()...)
+	b := c.browser(t)
+	_, authorize := step(t, b, c.base+"/api/auth/github/login")
+	u, _ := url.Parse(authorize)
+	back := c.base + "/api/auth/github/callback?" + url.Values{"error": {"access_denied"}, "state": {u.Query().Get("state")},
+		"error_description": {"The user has denied your application access."}}.Encode()
+	resp, err := b.Get(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	json.NewDecoder(resp.Body).Decode(&e)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || e.Error.Code != "signin_refused" || !strings.Contains(e.Error.Message, "access_denied") {
+		t.Fatalf("a refusal at the provider: %d %+v", resp.StatusCode, e)
+	}
+	status, body := c.do(t, "GET", "/api/auth/gitlab/login", nil)
+	wantError(t, status, body, http.StatusNotFound, "no_provider", `"gitlab"`)
 }
 
 // TestOIDCSignIn signs in with an OpenID issuer: discovery names its
