@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -27,6 +29,7 @@ type consoleFlags struct {
 	githubURL, githubAPIURL string
 	oidcID, oidcSecret      string
 	rules                   []string
+	mcpURL, mcpToken        string
 }
 
 func consoleCommand(s Streams) *cobra.Command {
@@ -63,6 +66,8 @@ func consoleCommand(s Streams) *cobra.Command {
 	fl.StringVar(&f.githubAPIURL, "github-api-url", "https://api.github.com", "GitHub's REST API: a GitHub Enterprise Server's https://HOST/api/v3")
 	fl.StringVar(&f.oidcID, "oidc-client-id", "", "sign people in with the OpenID issuer of --oidc-issuer as this client (env OIDC_CLIENT_ID); its redirect URI is PUBLIC_URL/api/auth/oidc/callback")
 	fl.StringVar(&f.oidcSecret, "oidc-client-secret", "", "the OpenID client's secret (env OIDC_CLIENT_SECRET)")
+	fl.StringVar(&f.mcpURL, "mcp-url", "", "read clusters through the kubemcp serving MCP at this URL (streamable HTTP) instead of one in this process; the console then serves no /mcp and needs no kubeconfig")
+	fl.StringVar(&f.mcpToken, "mcp-token", "", "the bearer token --mcp-url accepts (env KUBEMCP_MCP_TOKEN); every person signed in reaches the clusters as its caller")
 	fl.StringArrayVar(&f.rules, "identity-rule", nil, "map who signed in to whom they reach Kubernetes as, e.g. github-team:acme/sre=group:sre (repeatable; replaces the file's console.identityRules)")
 	config.Bind(fl, &flagged)
 	return cmd
@@ -75,16 +80,45 @@ func (f *consoleFlags) fromEnv() {
 	f.githubSecret = cmp.Or(f.githubSecret, os.Getenv("GITHUB_CLIENT_SECRET"))
 	f.oidcID = cmp.Or(f.oidcID, os.Getenv("OIDC_CLIENT_ID"))
 	f.oidcSecret = cmp.Or(f.oidcSecret, os.Getenv("OIDC_CLIENT_SECRET"))
+	f.mcpToken = cmp.Or(f.mcpToken, os.Getenv("KUBEMCP_MCP_TOKEN"))
 }
 
 func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFlags) error {
 	ctx := cmd.Context()
 	logger := newLogger(s, cfg.LogLevel)
-	ln, err := transport.Listen(cfg.Listen, transport.ListenOptions{Authenticated: cfg.Authenticated()})
+	opts, err := consoleSignIn(cfg, f)
+	if err != nil {
+		return err
+	}
+	// With --mcp-url nothing here serves MCP: what must be authenticated
+	// beyond loopback is the console, by its sign-in.
+	authenticated := cfg.Authenticated()
+	if f.mcpURL != "" {
+		authenticated = opts.GitHub != nil || opts.OIDC != nil
+	}
+	ln, err := transport.Listen(cfg.Listen, transport.ListenOptions{Authenticated: authenticated})
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
+	db, err := store.Open(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opts.Store, opts.Logger, opts.StreamDeadline = db, logger, consoleDeadline(cfg)
+	opts.DevUser = cfg.Auth == config.AuthNone && isLoopback(ln.Addr()) && opts.GitHub == nil && opts.OIDC == nil
+	if f.mcpURL != "" {
+		opts.Remote = &console.Remote{URL: f.mcpURL, Token: f.mcpToken}
+		return serveRemoteConsole(cmd, s, cfg, ln, opts, logger, f.db)
+	}
+	return serveLocalConsole(cmd, s, cfg, ln, opts, logger, f.db)
+}
+
+// serveLocalConsole serves the console beside MCP, reading clusters through
+// this process's own kubemcp.
+func serveLocalConsole(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, opts console.Options, logger *slog.Logger, dbPath string) error {
+	ctx := cmd.Context()
 	auditLog, err := openAudit(cfg, s)
 	if err != nil {
 		return err
@@ -92,15 +126,6 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFla
 	if auditLog != nil {
 		defer auditLog.Close()
 	}
-	opts, err := consoleSignIn(cfg, f)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, f.db)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	srv, err := NewServer(cfg, auditLog, logger)
 	if err != nil {
 		return err
@@ -112,8 +137,7 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFla
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
-	opts.Store, opts.MCP, opts.Clusters, opts.Logger, opts.StreamDeadline = db, srv.MCP, srv.Clusters, logger, consoleDeadline(cfg)
-	opts.DevUser = cfg.Auth == config.AuthNone && isLoopback(ln.Addr()) && opts.GitHub == nil && opts.OIDC == nil
+	opts.MCP, opts.Clusters = srv.MCP, srv.Clusters
 	if !opts.DevUser && cfg.CredentialsMode() == config.CredentialsServer {
 		logger.Warn("console users all reach the clusters with kubemcp's own credential; with auth token or oidc (credentials impersonate) each reaches them as themselves, as the identity rules map them")
 	}
@@ -124,8 +148,36 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFla
 	return serveMux(cmd, cfg, ln, srv, logger, func(scheme string) {
 		// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
 		fmt.Fprintf(s.Err, "kubemcp: serving the console at %s://%s/ and MCP at %[1]s://%[2]s%[3]s (database %[4]s)\n",
-			scheme, ln.Addr(), transport.PathMCP, f.db)
+			scheme, ln.Addr(), transport.PathMCP, dbPath)
 	}, con.Register)
+}
+
+// serveRemoteConsole serves the console alone, reading clusters through
+// the kubemcp at --mcp-url (the separate-bridge deployment).
+func serveRemoteConsole(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, opts console.Options, logger *slog.Logger, dbPath string) error {
+	if opts.GitHub != nil || opts.OIDC != nil {
+		logger.Warn("console users all reach the clusters as the caller of --mcp-token at --mcp-url, not as themselves")
+	}
+	con, err := console.New(cmd.Context(), opts)
+	if err != nil {
+		return err
+	}
+	tc, err := serverTLS(cmd.Context(), cfg, logger)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	con.Register(mux)
+	scheme := "http"
+	if tc != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(s.Err, "kubemcp: serving the console at %s://%s/, reading clusters through %s (database %s)\n",
+		scheme, ln.Addr(), opts.Remote.URL, dbPath)
+	if tc != nil {
+		return transport.ServeTLS(cmd.Context(), ln, mux, cfg.ShutdownGrace, tc)
+	}
+	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
 }
 
 // consoleDeadline bounds a console stream: a few per-cluster timeouts, so a

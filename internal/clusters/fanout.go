@@ -29,18 +29,23 @@ type Outcome struct {
 // Skipped says whether the cluster was left out without being asked.
 func (o Outcome) Skipped() bool { return errors.Is(o.Err, ErrSkipped) }
 
-// Select turns a cluster argument into cluster names: "" is the default
-// cluster, "*" every cluster, and otherwise a comma-separated list of names
-// or patterns ("prod-*"). A name or pattern that matches nothing is an error
-// that lists the clusters there are.
+// Select turns a cluster argument into cluster names, as Match does.
 func (m *Manager) Select(spec string) ([]string, error) {
 	snap := m.current()
+	return Match(snap.names(), snap.def, spec)
+}
+
+// Match turns a cluster argument into the names of all that it names: ""
+// is the default cluster def, "*" every cluster, and otherwise a
+// comma-separated list of names or patterns ("prod-*"). A name or pattern
+// that matches nothing is an error that lists the clusters there are.
+func Match(all []string, def, spec string) ([]string, error) {
 	spec = strings.TrimSpace(spec)
 	switch spec {
 	case "":
-		return []string{snap.def}, nil
+		return []string{def}, nil
 	case "*":
-		return snap.names(), nil
+		return all, nil
 	}
 	var names, unknown []string
 	for item := range strings.SplitSeq(spec, ",") {
@@ -49,7 +54,7 @@ func (m *Manager) Select(spec string) ([]string, error) {
 			continue
 		}
 		found := false
-		for _, name := range snap.names() {
+		for _, name := range all {
 			if ok, _ := path.Match(item, name); ok || item == name {
 				found = true
 				if !slices.Contains(names, name) {
@@ -63,7 +68,7 @@ func (m *Manager) Select(spec string) ([]string, error) {
 	}
 	if len(unknown) > 0 || len(names) == 0 {
 		return nil, fmt.Errorf("cluster %q: %w: no cluster matches %s; configured clusters: %s",
-			spec, ErrUnknownCluster, strings.Join(unknown, ", "), strings.Join(snap.names(), ", "))
+			spec, ErrUnknownCluster, strings.Join(unknown, ", "), strings.Join(all, ", "))
 	}
 	return names, nil
 }

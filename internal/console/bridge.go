@@ -17,13 +17,18 @@ import (
 // per-user access, and holds no cluster client of its own.
 type bridge struct {
 	server *mcp.Server
+	remote *Remote // set: the kubemcp reached instead of server
 }
 
 // open starts an in-process MCP session for id, ended with the session's
 // Close. The server side runs in a context carrying id, where identity.Bind
 // leaves it and clusters.Manager.Get finds it: each call reaches the
-// clusters as that user.
+// clusters as that user. With a remote, the session is the remote's, as
+// its token's caller.
 func (b *bridge) open(ctx context.Context, id *identity.Identity) (*mcp.ClientSession, error) {
+	if b.remote != nil {
+		return b.remote.connect(ctx)
+	}
 	ctx = identity.NewContext(ctx, id)
 	ct, st := mcp.NewInMemoryTransports()
 	ss, err := b.server.Connect(ctx, st, nil)

@@ -24,11 +24,15 @@ type Clusters interface {
 	Select(spec string) ([]string, error)
 }
 
-// Options configure the console. Store, MCP and Clusters are required.
+// Options configure the console. Store is required, and MCP and Clusters
+// unless Remote is set.
 type Options struct {
 	Store    *store.Store
 	MCP      *mcp.Server // kubemcp's own server, reached in process
 	Clusters Clusters
+	// Remote, when set, is the kubemcp the console reads clusters through
+	// instead of MCP; its clusters_list names the clusters.
+	Remote *Remote
 	// DevUser lets anyone who can reach the console sign in as the dev
 	// user: only for a console listening on loopback with no sign-in
 	// provider configured.
@@ -77,7 +81,10 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{opts: opts, log: log, key: key, bridge: bridge{server: opts.MCP}, signIns: map[string]provider{}, catalog: cat}
+	c := &Console{opts: opts, log: log, key: key, bridge: bridge{server: opts.MCP, remote: opts.Remote}, signIns: map[string]provider{}, catalog: cat}
+	if opts.Remote != nil {
+		c.opts.Clusters = &remoteClusters{bridge: &c.bridge}
+	}
 	if opts.GitHub != nil {
 		c.signIns["github"] = githubProvider{*opts.GitHub}
 	}

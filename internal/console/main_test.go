@@ -61,11 +61,20 @@ type consoleServer struct {
 // fresh database, until the test ends.
 func startConsole(t *testing.T, extra ...string) *consoleServer {
 	t.Helper()
+	args := append([]string{"console", "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "data", "console.db"),
+		"--kubeconfig", twoClusters(t), "--cluster-timeout", "3s"}, extra...)
+	base := strings.TrimSuffix(runKubemcp(t, "serving the console at ", args), "/")
+	jar, _ := cookiejar.New(nil)
+	return &consoleServer{base: base, client: &http.Client{Jar: jar}, bodies: &bytes.Buffer{}}
+}
+
+// runKubemcp runs kubemcp with args until the test ends, and returns the
+// word after marker in the line it announces itself with (its URL).
+func runKubemcp(t *testing.T, marker string, args []string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	args := append([]string{"console", "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "data", "console.db"),
-		"--kubeconfig", twoClusters(t), "--cluster-timeout", "3s"}, extra...)
 	go func() {
 		done <- app.Run(ctx, args, app.Streams{In: io.NopCloser(strings.NewReader("")), Out: nopCloser{io.Discard}, Err: pw})
 		pw.Close()
@@ -73,28 +82,27 @@ func startConsole(t *testing.T, extra ...string) *consoleServer {
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("console: %v", err)
+			t.Errorf("kubemcp %s: %v", args[0], err)
 		}
 	})
 	started := make(chan string, 1)
 	go func() {
 		lines := bufio.NewScanner(pr)
 		for lines.Scan() {
-			if _, rest, ok := strings.Cut(lines.Text(), "serving the console at "); ok {
-				started <- strings.TrimSuffix(strings.Fields(rest)[0], "/")
+			if _, rest, ok := strings.Cut(lines.Text(), marker); ok {
+				started <- strings.TrimSuffix(strings.Fields(rest)[0], ",")
 			}
 		}
 	}()
-	var base string
 	select {
-	case base = <-started:
+	case url := <-started:
+		return url
 	case err := <-done:
-		t.Fatalf("console exited: %v", err)
+		t.Fatalf("kubemcp %s exited: %v", args[0], err)
 	case <-time.After(30 * time.Second):
-		t.Fatal("the console did not start")
+		t.Fatalf("kubemcp %s did not start", args[0])
 	}
-	jar, _ := cookiejar.New(nil)
-	return &consoleServer{base: base, client: &http.Client{Jar: jar}, bodies: &bytes.Buffer{}}
+	return ""
 }
 
 type nopCloser struct{ io.Writer }
