@@ -10,5 +10,7 @@
 // cookies, the dev user, the origin and host checks), signin.go (the OAuth
 // authorization code flow with PKCE), github.go and oidc.go (its
 // providers), rules.go (whom a person reaches Kubernetes as), bridge.go (the
-// MCP session), dashboards.go, clusters.go and stream.go (the API).
+// MCP session) and remote.go (the same over HTTP to another kubemcp),
+// dashboards.go, catalog.go, settings.go, onboarding.go, clusters.go and
+// stream.go (the API).
 package console
