@@ -77,11 +77,11 @@ func (g githubProvider) account(ctx context.Context, tok *oauth2.Token) (account
 	page := fmt.Sprintf("?per_page=%d", maxGitHubPage)
 	for path, v := range map[string]any{"/user": &u, "/user/orgs" + page: &orgs, "/user/teams" + page: &teams} {
 		if err := g.get(ctx, tok, path, v); err != nil {
-			return account{}, err
+			return account{}, errorf(http.StatusBadGateway, "provider", "%v", err)
 		}
 	}
 	if u.Login == "" {
-		return account{}, fmt.Errorf("GitHub's /user named no login")
+		return account{}, errorf(http.StatusBadGateway, "provider", "GitHub's /user named no login")
 	}
 	a := account{
 		user:  store.User{Subject: "github:" + u.Login, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL},

@@ -160,10 +160,10 @@ func (c *Console) exchange(r *http.Request, name string, p provider, code, verif
 	if errors.As(err, &refused) {
 		c.log.Info("console sign-in: the provider refused the code", "provider", name, "error", refused.ErrorCode, "description", refused.ErrorDescription)
 		return account{}, errorf(http.StatusUnauthorized, "signin_failed", "%s refused the sign-in code (%s); sign in again at %s%s/login",
-			p.title(), cmp.Or(refused.ErrorCode, refused.Response.Status), authPath, name)
+			p.title(), cmp.Or(refused.ErrorCode, "no reason given"), authPath, name)
 	}
 	if err != nil {
-		return account{}, err
+		return account{}, errorf(http.StatusBadGateway, "provider", "%s could not be asked for the sign-in token: %v", p.title(), err)
 	}
 	return p.account(r.Context(), tok)
 }
