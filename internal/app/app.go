@@ -54,7 +54,7 @@ func Run(ctx context.Context, args []string, s Streams) error {
 	root.SetIn(s.In)
 	root.SetOut(s.Err) // stdout may carry MCP; help and usage go to stderr
 	root.SetErr(s.Err)
-	root.AddCommand(serveCommand(s), consoleCommand(s), versionCommand(s), auditCommand(s))
+	root.AddCommand(serveCommand(s), consoleCommand(s), agentCommand(s), versionCommand(s), auditCommand(s))
 	err := root.ExecuteContext(ctx)
 	if errors.Is(err, context.Canceled) {
 		return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/console"
 	"github.com/kubemcp/kubemcp/internal/identity"
@@ -30,6 +31,7 @@ type consoleFlags struct {
 	oidcID, oidcSecret      string
 	rules                   []string
 	mcpURL, mcpToken        string
+	ai                      consoleAI
 }
 
 func consoleCommand(s Streams) *cobra.Command {
@@ -69,6 +71,7 @@ func consoleCommand(s Streams) *cobra.Command {
 	fl.StringVar(&f.mcpURL, "mcp-url", "", "read clusters through the kubemcp serving MCP at this URL (streamable HTTP) instead of one in this process; the console then serves no /mcp and needs no kubeconfig")
 	fl.StringVar(&f.mcpToken, "mcp-token", "", "the bearer token --mcp-url accepts (env KUBEMCP_MCP_TOKEN); every person signed in reaches the clusters as its caller")
 	fl.StringArrayVar(&f.rules, "identity-rule", nil, "map who signed in to whom they reach Kubernetes as, e.g. github-team:acme/sre=group:sre (repeatable; replaces the file's console.identityRules)")
+	f.ai.bind(cmd)
 	config.Bind(fl, &flagged)
 	return cmd
 }
@@ -81,6 +84,34 @@ func (f *consoleFlags) fromEnv() {
 	f.oidcID = cmp.Or(f.oidcID, os.Getenv("OIDC_CLIENT_ID"))
 	f.oidcSecret = cmp.Or(f.oidcSecret, os.Getenv("OIDC_CLIENT_SECRET"))
 	f.mcpToken = cmp.Or(f.mcpToken, os.Getenv("KUBEMCP_MCP_TOKEN"))
+}
+
+// consoleAI is the console's AI provider and defaults, from flags.
+type consoleAI struct {
+	provider   ai.Provider
+	tokenLimit int64
+}
+
+func (a *consoleAI) bind(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&a.provider.Name, "ai-provider", "openai", "a name for the AI provider, shown in errors")
+	f.StringVar(&a.provider.BaseURL, "ai-base-url", "", "base URL of an OpenAI-compatible chat-completions API, e.g. https://api.openai.com/v1; empty: no AI")
+	f.StringVar(&a.provider.Model, "ai-model", "", "the model to ask, e.g. gpt-4.1-mini")
+	f.StringVar(&a.provider.KeyEnv, "ai-api-key-env", "", "environment variable holding the provider's API key (default OPENAI_API_KEY unless --ai-api-key-file)")
+	f.StringVar(&a.provider.KeyFile, "ai-api-key-file", "", "file holding the provider's API key")
+	f.Int64Var(&a.tokenLimit, "ai-token-limit", 0, "the most tokens any user may spend a day (UTC), whatever their settings say; 0: no cap beyond each user's setting (default 100000)")
+}
+
+// client is the configured AI client, or nil with no --ai-base-url.
+func (a consoleAI) client() (*ai.Client, error) {
+	if a.provider.BaseURL == "" {
+		return nil, nil
+	}
+	p := a.provider
+	if p.KeyFile == "" {
+		p.KeyEnv = cmp.Or(p.KeyEnv, "OPENAI_API_KEY")
+	}
+	return ai.New(p, nil)
 }
 
 func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFlags) error {
@@ -107,6 +138,10 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFla
 	}
 	defer db.Close()
 	opts.Store, opts.Logger, opts.StreamDeadline = db, logger, consoleDeadline(cfg)
+	if opts.AI, err = f.ai.client(); err != nil {
+		return err
+	}
+	opts.TokenLimit = f.ai.tokenLimit
 	opts.DevUser = cfg.Auth == config.AuthNone && isLoopback(ln.Addr()) && opts.GitHub == nil && opts.OIDC == nil
 	if f.mcpURL != "" {
 		opts.Remote = &console.Remote{URL: f.mcpURL, Token: f.mcpToken}

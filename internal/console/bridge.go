@@ -3,13 +3,13 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/identity"
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
 )
 
 // bridge reaches the clusters the way an agent does: through kubemcp's own
@@ -20,26 +20,14 @@ type bridge struct {
 	remote *Remote // set: the kubemcp reached instead of server
 }
 
-// open starts an in-process MCP session for id, ended with the session's
-// Close. The server side runs in a context carrying id, where identity.Bind
-// leaves it and clusters.Manager.Get finds it: each call reaches the
-// clusters as that user. With a remote, the session is the remote's, as
-// its token's caller.
+// open starts an MCP session for id: in process (see mcpserver.Connect),
+// where each call reaches the clusters as that user, or with a remote, the
+// remote's, as its token's caller.
 func (b *bridge) open(ctx context.Context, id *identity.Identity) (*mcp.ClientSession, error) {
 	if b.remote != nil {
 		return b.remote.connect(ctx)
 	}
-	ctx = identity.NewContext(ctx, id)
-	ct, st := mcp.NewInMemoryTransports()
-	ss, err := b.server.Connect(ctx, st, nil)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to kubemcp in process: %w", err)
-	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "kubemcp-console"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("connecting to kubemcp in process: %w", err), ss.Close())
-	}
-	return cs, nil
+	return mcpserver.Connect(ctx, b.server, id, "kubemcp-console", nil)
 }
 
 // toolError is a tool's answer that it could not do what was asked (isError),

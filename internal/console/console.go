@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/store"
 )
 
@@ -49,6 +50,11 @@ type Options struct {
 	SessionTTL     time.Duration // zero: DefaultSessionTTL
 	StreamDeadline time.Duration // zero: DefaultStreamDeadline
 	Logger         *slog.Logger  // nil: discard
+	// AI is the model missions and recommendations use; nil: none.
+	AI *ai.Client
+	// TokenLimit caps the tokens any user may spend a day, whatever their
+	// settings say; 0: no cap beyond their settings.
+	TokenLimit int64
 }
 
 // Console serves the web app and its API.
@@ -59,6 +65,8 @@ type Console struct {
 	bridge  bridge
 	signIns map[string]provider
 	catalog catalog
+
+	missions hub
 }
 
 // New makes a console; Register serves it.
@@ -130,6 +138,12 @@ func (c *Console) api() *http.ServeMux {
 	mux.Handle("GET /api/clusters", c.signedIn(c.clusters))
 	mux.Handle("GET /api/clusters/{name}", c.signedIn(c.clusterDetail))
 	mux.Handle("GET /api/stream/{kind}", c.signedIn(c.stream))
+	mux.Handle("POST /api/missions", c.signedIn(c.createMission))
+	mux.Handle("GET /api/missions", c.signedIn(c.listMissions))
+	mux.Handle("GET /api/missions/{id}", c.signedIn(c.getMission))
+	mux.Handle("GET /api/missions/{id}/stream", c.signedIn(c.streamMission))
+	mux.Handle("POST /api/missions/{id}/approve", c.signedIn(c.approveMission))
+	mux.Handle("POST /api/missions/{id}/refuse", c.signedIn(c.refuseMission))
 	mux.Handle("/api/", c.handle(func(_ http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "not_found", "no API at %s %s", r.Method, r.URL.Path)
 	}))

@@ -1,0 +1,123 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/tools/cli"
+)
+
+// Health is the answer to health.
+type Health struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+	// Kubectl says whether kubectl requests can run: the guarded kubectl
+	// tool exists only when kubectl is on the agent's PATH.
+	Kubectl bool `json:"kubectl"`
+}
+
+func (c *conn) health(ctx context.Context, m Message) error {
+	has, err := c.hasKubectl(ctx)
+	if err != nil {
+		return err
+	}
+	c.answer(m, TypeResult, Health{Status: "ok", Version: c.agent.opts.Version, Kubectl: has})
+	return nil
+}
+
+// clusters answers with what clusters_list says: each cluster's name,
+// server, reachability and version.
+func (c *conn) clusters(ctx context.Context, m Message) error {
+	res, err := c.session.CallTool(ctx, &mcp.CallToolParams{Name: "clusters_list", Arguments: struct{}{}})
+	if err != nil {
+		return err
+	}
+	if res.IsError || res.StructuredContent == nil {
+		return &requestError{"tool_error", "clusters_list: " + text(res)}
+	}
+	c.answer(m, TypeResult, res.StructuredContent)
+	return nil
+}
+
+func text(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// decodeTool reads a tool result's structured content into out.
+func decodeTool(res *mcp.CallToolResult, out any) error {
+	if res.StructuredContent == nil {
+		return &requestError{"tool_error", text(res)}
+	}
+	raw, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, out)
+}
+
+// dryRuns are the kubectl subcommands that take --dry-run=server: their
+// preview is what the apiserver says it would do.
+var dryRuns = []string{"apply", "create", "replace", "patch", "label", "annotate", "scale", "autoscale", "set", "taint",
+	"cordon", "uncordon", "drain", "delete", "expose", "run", "rollout"}
+
+func dryRunnable(args []string) bool {
+	if len(args) == 0 || !slices.Contains(dryRuns, args[0]) {
+		return false
+	}
+	return args[0] != "rollout" || len(args) > 1 && args[1] == "undo"
+}
+
+// command is how a kubectl request is shown to the person confirming it.
+func (k KubectlRequest) command() string {
+	s := "kubectl " + strings.Join(k.Args, " ")
+	if k.Namespace != "" {
+		s += " (namespace " + k.Namespace + ")"
+	}
+	if k.Context != "" {
+		s += " (context " + k.Context + ")"
+	}
+	return s
+}
+
+func (c *conn) runTool(ctx context.Context, k KubectlRequest) (cli.Result, error) {
+	res, err := c.session.CallTool(ctx, &mcp.CallToolParams{Name: "kubectl", Arguments: cli.In{
+		Args: k.Args, Namespace: k.Namespace, Context: k.Context, Stdin: k.Stdin}})
+	if err != nil {
+		return cli.Result{}, err
+	}
+	var out cli.Result
+	if err := decodeTool(res, &out); err != nil {
+		return out, err
+	}
+	if out.Status != "success" {
+		msg := text(res)
+		code := "EXECUTION_ERROR"
+		if out.Error != nil {
+			code = out.Error.Code
+		}
+		return out, &requestError{code, msg}
+	}
+	return out, nil
+}
+
+func (c *conn) hasKubectl(ctx context.Context) (bool, error) {
+	for t, err := range c.session.Tools(ctx, nil) {
+		if err != nil {
+			return false, err
+		}
+		if t.Name == "kubectl" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
