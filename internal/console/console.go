@@ -2,7 +2,6 @@ package console
 
 import (
 	"embed"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -63,11 +62,10 @@ func New(opts Options) (*Console, error) {
 	return &Console{opts: opts, log: log, key: key, bridge: bridge{server: opts.MCP}}, nil
 }
 
-// Register serves the web app at / and the API under /api/ on mux, beside
-// what else mux serves (MCP at /mcp).
+// Register serves the web app at / (and its client-side routes) and the
+// API under /api/ on mux, beside what else mux serves (MCP at /mcp).
 func (c *Console) Register(mux *http.ServeMux) {
-	app, _ := fs.Sub(web, "web") // the embedded folder exists
-	mux.Handle("GET /{$}", http.FileServerFS(app))
+	mux.Handle("/", spa(appFiles()))
 	mux.Handle("/api/", c.guard(c.api()))
 }
 
