@@ -26,7 +26,8 @@ export function CardFrame({ title, view, empty, children, retry, onRemove, onKey
           ×
         </button>
       </header>
-      <div className="card-body">
+      {/* Focusable: a body that scrolls must scroll from the keyboard too. */}
+      <div className="card-body" tabIndex={0} role="group" aria-label={`${title}: contents`}>
         <Body view={view} empty={empty} retry={retry}>
           {children}
         </Body>

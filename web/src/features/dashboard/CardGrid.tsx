@@ -1,5 +1,5 @@
 import { useEffect, useState, type KeyboardEvent } from "react";
-import { GridLayout, useContainerWidth, type Layout, type LayoutItem } from "react-grid-layout";
+import { GridLayout, useContainerWidth, type Layout } from "react-grid-layout";
 import type { Card, Place } from "../../lib/api";
 import { cardType } from "./catalog";
 
@@ -25,7 +25,7 @@ export function CardGrid({ cards, onMove, onRemove }: Props) {
     }
   };
   const keyMove = (c: Card) => (e: KeyboardEvent) => {
-    const p = keyPlace(c, e.key, e.shiftKey);
+    const p = keyPlace(placeOf(c), e.key, e.shiftKey);
     if (!p) return;
     e.preventDefault();
     onMove(c.id, p);
@@ -61,7 +61,7 @@ function toLayout(cards: Card[]): Layout {
   return cards.map((c) => ({ i: String(c.id), x: c.x, y: c.y, w: c.w, h: c.h, minW: 2, minH: 3 }));
 }
 
-const placeOf = ({ x, y, w, h }: LayoutItem): Place => ({ x, y, w, h });
+const placeOf = ({ x, y, w, h }: Place): Place => ({ x, y, w, h });
 
 // keyPlace is where an arrow key moves (or, with Shift, resizes) c.
 export function keyPlace(c: Place, key: string, resize: boolean): Place | undefined {

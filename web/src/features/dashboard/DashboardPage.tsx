@@ -1,4 +1,3 @@
-import { useState } from "react";
 import { Outcome } from "../../components/Outcome";
 import { AddCard } from "./AddCard";
 import { CardGrid } from "./CardGrid";
@@ -6,7 +5,6 @@ import { useDashboard } from "./useDashboard";
 
 export function DashboardPage() {
   const d = useDashboard();
-  const [saved, setSaved] = useState("");
   if (d.loading) return <Outcome kind="loading" message="Loading your dashboard…" />;
   if (d.error || !d.dashboard) {
     return <Outcome kind="error" message={d.error?.message ?? "No dashboard."} retry={d.retry} />;
@@ -18,17 +16,14 @@ export function DashboardPage() {
         <h1 id="dash-title">{dash.name}</h1>
         <AddCard
           cards={dash.cards}
-          onAdd={(type, place) => {
-            d.add(type, place);
-            setSaved(`Added a card.`);
-          }}
+          onAdd={d.add}
         />
+        <span className="asof" role="status">
+          {d.saved === undefined ? "" : d.saved ? "All changes saved" : d.changeError ? "Not saved" : "Saving…"}
+        </span>
       </div>
       <p id="card-keys" className="sr-only">
         Arrow keys move a card; Shift with the arrow keys resizes it.
-      </p>
-      <p className="sr-only" role="status">
-        {saved}
       </p>
       {d.changeError && (
         <p role="alert" className="error">

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Dashboard, type Place } from "../../lib/api";
 
@@ -25,15 +25,17 @@ export function useDashboard() {
   }, [wantsFirst, create]);
 
   const queue = useRef(Promise.resolve());
+  const [unsaved, setUnsaved] = useState(0);
   const change = useMutation({
     mutationFn: (f: (d: Dashboard) => Promise<Dashboard>) => {
+      setUnsaved((n) => n + 1);
       const run = queue.current.then(async () => {
         const current = qc.getQueryData<Dashboard[]>(key)?.[0];
         if (!current) throw new Error("The dashboard is not loaded yet.");
         const next = await f(current);
         qc.setQueryData<Dashboard[]>(key, (ds) => [next, ...(ds ?? []).slice(1)]);
       });
-      queue.current = run.catch(() => undefined);
+      queue.current = run.catch(() => undefined).finally(() => setUnsaved((n) => n - 1));
       return run;
     },
     // A conflict (changed in another tab) or any failure: read it again.
@@ -45,6 +47,8 @@ export function useDashboard() {
     loading: list.isPending || create.isPending,
     error: list.error ?? create.error,
     changeError: change.error,
+    // saved says whether every change made so far is stored.
+    saved: change.isIdle ? undefined : unsaved === 0 && !change.isError,
     retry: () => (list.error ? list.refetch() : create.mutate()),
     add: (type: string, place: Place) => change.mutate((d) => api.addCard(d, type, place)),
     move: (card: number, place: Place) => change.mutate((d) => api.moveCard(d, card, place)),
