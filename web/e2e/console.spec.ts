@@ -130,6 +130,21 @@ test("keyboard: a card moves with the arrow keys", async ({ page }) => {
   await expect.poll(async () => (await item.boundingBox())?.width).toBeGreaterThan(before.width + 20);
 });
 
+test("phone width: the cards stack in one column, and sign-out returns to sign-in", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page);
+  const health = (await gridItem(page, "cluster-health").boundingBox())!;
+  const nodes = (await gridItem(page, "nodes").boundingBox())!;
+  expect(nodes.x).toBeCloseTo(health.x, 0);
+  expect(nodes.width).toBeGreaterThan(300);
+  await noSeriousViolations(page);
+  await shoot(page, "dashboard-phone");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("button", { name: "Sign in as the local dev user" })).toBeVisible();
+  await page.goto("/clusters");
+  await expect(page.getByRole("button", { name: "Sign in as the local dev user" })).toBeVisible();
+});
+
 test("clusters: the one down says so at once, the other loads", async ({ page }) => {
   await signIn(page);
   await page.getByRole("link", { name: "Clusters" }).click();

@@ -5,6 +5,10 @@ import { cardType } from "./catalog";
 
 const cols = 12;
 
+// Below this width the cards stack in one column, in their grid order: a
+// 12-column grid on a phone would make every card a sliver.
+const narrowPx = 700;
+
 interface Props {
   cards: Card[];
   onMove: (card: number, place: Place) => void;
@@ -30,6 +34,22 @@ export function CardGrid({ cards, onMove, onRemove }: Props) {
     e.preventDefault();
     onMove(c.id, p);
   };
+  const render = (c: Card) => {
+    const t = cardType(c.type);
+    const Component = t?.component ?? Unknown;
+    return <Component title={t?.title ?? c.type} onRemove={() => onRemove(c.id)} onKeyMove={keyMove(c)} />;
+  };
+  if (mounted && width < narrowPx) {
+    return (
+      <div ref={containerRef} className="stack">
+        {[...cards].sort((a, b) => a.y - b.y || a.x - b.x).map((c) => (
+          <div key={c.id} data-card-type={c.type} style={{ height: c.h * 40 }}>
+            {render(c)}
+          </div>
+        ))}
+      </div>
+    );
+  }
   return (
     <div ref={containerRef} className="grid">
       {mounted && (
@@ -42,15 +62,11 @@ export function CardGrid({ cards, onMove, onRemove }: Props) {
           onDragStop={save}
           onResizeStop={save}
         >
-          {cards.map((c) => {
-            const t = cardType(c.type);
-            const Component = t?.component ?? Unknown;
-            return (
-              <div key={c.id} data-card-type={c.type}>
-                <Component title={t?.title ?? c.type} onRemove={() => onRemove(c.id)} onKeyMove={keyMove(c)} />
-              </div>
-            );
-          })}
+          {cards.map((c) => (
+            <div key={c.id} data-card-type={c.type}>
+              {render(c)}
+            </div>
+          ))}
         </GridLayout>
       )}
     </div>
