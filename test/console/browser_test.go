@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,9 +14,14 @@ import (
 
 const chromium = "/usr/bin/chromium"
 
+// update writes the screenshots to docs/screenshots, as -update does for
+// golden files; without it they go to a temporary folder, so a test run
+// leaves the tree as it was.
+var update = flag.Bool("update", false, "save the screenshots in docs/screenshots")
+
 // TestBrowser runs the Playwright specs in web/e2e against a real console
-// on two clusters, one down; the specs save a screenshot of each page in
-// docs/screenshots. It fails when any spec fails.
+// on two clusters, one down; the specs take a screenshot of each page. It
+// fails when any spec fails.
 func TestBrowser(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("no %s: run `make browser` (scripts/install-chromium.sh) to install Debian's Chromium", chromium)
@@ -24,10 +30,14 @@ func TestBrowser(t *testing.T) {
 	url := startConsole(t, bin, twoClusters(t))
 	warn(t, "KubemcpBrowserTest", "the browser test's own warning")
 	root := repo(t)
+	shots := t.TempDir()
+	if *update {
+		shots = filepath.Join(root, "docs", "screenshots")
+	}
 	out := run(t, filepath.Join(root, "web"), []string{
 		"CONSOLE_URL=" + url,
 		"CHROMIUM=" + chromium,
-		"SCREENSHOTS=" + filepath.Join(root, "docs", "screenshots"),
+		"SCREENSHOTS=" + shots,
 	}, node(t), "node_modules/@playwright/test/cli.js", "test")
 	t.Log(out)
 }

@@ -81,7 +81,6 @@ export const api = {
   login: () => request<User>("POST", "/api/login"),
   logout: () => request<void>("POST", "/api/logout"),
   dashboards: () => request<{ dashboards: Dashboard[] }>("GET", "/api/dashboards").then((r) => r.dashboards ?? []),
-  dashboard: (id: number) => request<Dashboard>("GET", `/api/dashboards/${id}`),
   createDashboard: (name: string) => request<Dashboard>("POST", "/api/dashboards", { name }),
   addCard: (d: Dashboard, type: string, place: Place) =>
     request<Dashboard>("POST", `/api/dashboards/${d.id}/cards`, { version: d.version, type, ...place }),

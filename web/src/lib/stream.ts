@@ -10,21 +10,19 @@ export type ClusterPart<T> =
 export interface StreamState<T> {
   phase: "connecting" | "open" | "done" | "failed";
   clusters: Record<string, ClusterPart<T>>;
-  total?: number; // from done
   error?: string; // when failed
-  startedAt: number;
 }
 
 export type StreamAction<T> =
-  | { type: "start"; at: number }
+  | { type: "start" }
   | { type: "cluster_data"; cluster: string; items: T[] | null; at: number }
   | { type: "cluster_error"; cluster: string; error: string; at: number }
   | { type: "cluster_skipped"; cluster: string; reason: string; at: number }
-  | { type: "done"; totalClusters: number }
+  | { type: "done" }
   | { type: "failed"; error: string };
 
-export function initialStream<T>(at: number): StreamState<T> {
-  return { phase: "connecting", clusters: {}, startedAt: at };
+export function initialStream<T>(): StreamState<T> {
+  return { phase: "connecting", clusters: {} };
 }
 
 // streamReducer keeps each cluster's last answer across a refresh, so a card
@@ -32,7 +30,7 @@ export function initialStream<T>(at: number): StreamState<T> {
 export function streamReducer<T>(s: StreamState<T>, a: StreamAction<T>): StreamState<T> {
   switch (a.type) {
     case "start":
-      return { ...s, phase: "connecting", error: undefined, startedAt: a.at };
+      return { ...s, phase: "connecting", error: undefined };
     case "cluster_data":
       return part(s, a.cluster, { status: "data", items: a.items ?? [], at: a.at });
     case "cluster_error":
@@ -40,7 +38,7 @@ export function streamReducer<T>(s: StreamState<T>, a: StreamAction<T>): StreamS
     case "cluster_skipped":
       return part(s, a.cluster, { status: "offline", reason: a.reason, at: a.at });
     case "done":
-      return { ...s, phase: "done", total: a.totalClusters };
+      return { ...s, phase: "done" };
     case "failed":
       return s.phase === "done" ? s : { ...s, phase: "failed", error: a.error };
   }

@@ -18,7 +18,7 @@ export interface StreamOptions {
 // at done, on error (no automatic reconnect storm) and at the deadline;
 // asked again every refreshMs, or at once by calling restart.
 export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [StreamState<T>, () => void] {
-  const [state, dispatch] = useReducer(streamReducer<T>, Date.now(), initialStream<T>);
+  const [state, dispatch] = useReducer(streamReducer<T>, undefined, initialStream<T>);
   const [asked, setAsked] = useState(0);
   const { cluster = "", namespace = "", refreshMs } = opts;
   useEffect(() => {
@@ -32,7 +32,7 @@ export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [Strea
       if (refreshMs) again = window.setTimeout(open, refreshMs);
     };
     function open() {
-      dispatch({ type: "start", at: Date.now() });
+      dispatch({ type: "start" });
       const q = new URLSearchParams();
       if (cluster) q.set("cluster", cluster);
       if (namespace) q.set("namespace", namespace);
@@ -59,7 +59,7 @@ function listen<T>(es: EventSource, dispatch: (a: StreamAction<T>) => void, fini
   on("cluster_data", (d) => ({ type: "cluster_data", cluster: d.cluster, items: d.items, at: Date.now() }));
   on("cluster_error", (d) => ({ type: "cluster_error", cluster: d.cluster, error: d.error, at: Date.now() }));
   on("cluster_skipped", (d) => ({ type: "cluster_skipped", cluster: d.cluster, reason: d.reason, at: Date.now() }));
-  es.addEventListener("done", (e) => finish({ type: "done", totalClusters: JSON.parse((e as MessageEvent).data).totalClusters }));
+  es.addEventListener("done", () => finish({ type: "done" }));
   // An error before done: the stream could not open (signed out, console
   // down) or broke off. EventSource would retry at once, forever; we do not.
   es.onerror = () => finish({ type: "failed", error: brokeOff });
