@@ -38,6 +38,7 @@ func TestBrowser(t *testing.T) {
 		"CONSOLE_URL=" + url,
 		"CHROMIUM=" + chromium,
 		"SCREENSHOTS=" + shots,
+		"LIVE_POD_URL=" + livePodControl(t),
 	}, node(t), "node_modules/@playwright/test/cli.js", "test")
 	t.Log(out)
 }

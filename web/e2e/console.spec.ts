@@ -118,6 +118,17 @@ test("build a dashboard: add cards, drag one, reload and find it where it was", 
   await expect(card(page, "Pod issues")).toHaveCount(0);
 });
 
+test("pod issues: a pod that starts failing appears live, without a reload", async ({ page, request }) => {
+  await signIn(page);
+  await addCard(page, "pod-issues", "Pod issues");
+  const issues = card(page, "Pod issues");
+  await expect(issues).toHaveAttribute("data-state", "ready");
+  await expect(issues).not.toContainText("live-web");
+  // test/console makes the pod live-web crash-loop (as a kubelet would report it).
+  expect((await request.post(`${process.env.LIVE_POD_URL}/fail`)).ok()).toBe(true);
+  await expect(issues.getByRole("row", { name: /live-web/ })).toContainText("CrashLoopBackOff", { timeout: 40_000 });
+});
+
 test("keyboard: a card moves with the arrow keys", async ({ page }) => {
   await signIn(page);
   const item = gridItem(page, "cluster-health");
