@@ -6,12 +6,12 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/kubemcp/kubemcp/internal/app.version=$(VERSION)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build image demo test bench fuzz vet cluster-bin node-deps clean
+.PHONY: all build web browser image demo test bench fuzz vet cluster-bin node-deps clean
 
 all: build
 
-## build: compile bin/kubemcp
-build:
+## build: compile bin/kubemcp, with the console's web app embedded
+build: web
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubemcp ./cmd/kubemcp
 
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -30,6 +30,14 @@ CLUSTER_BIN = test/cluster/build.sh kubectl helm
 cluster-bin:
 	@$(CLUSTER_BIN) >/dev/null
 
+## web: build the console's web app (web/) into internal/console/web/app for go:embed; skipped when web/ is unchanged
+web:
+	@scripts/build-web.sh
+
+## browser: install Debian's Chromium for the console's browser tests, when /usr/bin/chromium is missing
+browser:
+	@scripts/install-chromium.sh
+
 ## node-deps: install Node 22, the TypeScript MCP SDK and the Inspector CLI for the e2e tests
 node-deps:
 	@scripts/install-node.sh >/dev/null
@@ -45,7 +53,7 @@ vet:
 	$(GO) vet ./...
 
 ## test: everything, against a real kube-apiserver and real MCP clients
-test: vet cluster-bin node-deps
+test: vet web browser cluster-bin node-deps
 	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) $(GO) test -count=1 -timeout 15m ./...
 
 ## bench: benchmarks through a real MCP client against a real cluster

@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -105,11 +104,10 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	return c, nil
 }
 
-// Register serves the web app at / and the API under /api/ on mux, beside
-// what else mux serves (MCP at /mcp).
+// Register serves the web app at / (and its client-side routes) and the
+// API under /api/ on mux, beside what else mux serves (MCP at /mcp).
 func (c *Console) Register(mux *http.ServeMux) {
-	app, _ := fs.Sub(web, "web") // the embedded folder exists
-	mux.Handle("GET /{$}", http.FileServerFS(app))
+	mux.Handle("/", spa(appFiles()))
 	mux.Handle("/api/", c.guard(c.api()))
 }
 

@@ -1,0 +1,69 @@
+package console
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// update writes the screenshots to docs/screenshots, as -update does for
+// golden files; without it they go to a temporary folder, so a test run
+// leaves the tree as it was.
+var update = flag.Bool("update", false, "save the screenshots in docs/screenshots")
+
+// TestBrowser runs the Playwright specs in web/e2e against a real console
+// on two clusters, one down; the specs take a screenshot of each page. It
+// fails when any spec fails.
+func TestBrowser(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no %s: run `make browser` (scripts/install-chromium.sh) to install Debian's Chromium", chromium)
+	}
+	bin := buildConsole(t)
+	url := startConsole(t, bin, twoClusters(t))
+	warn(t, "KubemcpBrowserTest", "the browser test's own warning")
+	root := repo(t)
+	shots := t.TempDir()
+	if *update {
+		shots = filepath.Join(root, "docs", "screenshots")
+	}
+	out := run(t, filepath.Join(root, "web"), []string{
+		"CONSOLE_URL=" + url,
+		"CHROMIUM=" + chromium,
+		"SCREENSHOTS=" + shots,
+		"LIVE_POD_URL=" + livePodControl(t),
+	}, node(t), "node_modules/@playwright/test/cli.js", "test")
+	t.Log(out)
+}
+
+// TestComponents runs the web app's Vitest tests.
+func TestComponents(t *testing.T) {
+	root := repo(t)
+	run(t, root, nil, "scripts/build-web.sh") // installs web/node_modules
+	t.Log(run(t, filepath.Join(root, "web"), []string{"NO_COLOR=1"}, node(t), "node_modules/vitest/vitest.mjs", "run"))
+}
+
+// warn records a Warning event in the main cluster for the events page to
+// find.
+func warn(t *testing.T, reason, message string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	now := metav1.NewTime(time.Now())
+	ev := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{GenerateName: "browser-", Namespace: "default"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "browser-test", Namespace: "default"},
+		Type:           corev1.EventTypeWarning, Reason: reason, Message: message, Count: 1,
+		FirstTimestamp: now, LastTimestamp: now, Source: corev1.EventSource{Component: "browser-test"},
+	}
+	if _, err := env.Clientset("admin").CoreV1().Events("default").Create(ctx, ev, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,66 @@
+import { useEffect, useReducer, useState } from "react";
+import { initialStream, streamReducer, type StreamAction, type StreamState } from "./stream";
+
+export type StreamKind = "pods" | "events" | "nodes";
+
+// clientDeadlineMs outlasts the console's own stream deadline (30 s by
+// default), so the console's per-cluster answer arrives first; this only
+// ends a stream the console never ended.
+export const clientDeadlineMs = 45_000;
+
+export interface StreamOptions {
+  cluster?: string;
+  namespace?: string;
+  refreshMs?: number; // ask again this long after each stream ends
+}
+
+// useStream follows /api/stream/{kind}: one EventSource at a time, closed
+// at done, on error (no automatic reconnect storm) and at the deadline;
+// asked again every refreshMs, or at once by calling restart.
+export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [StreamState<T>, () => void] {
+  const [state, dispatch] = useReducer(streamReducer<T>, undefined, initialStream<T>);
+  const [asked, setAsked] = useState(0);
+  const { cluster = "", namespace = "", refreshMs } = opts;
+  useEffect(() => {
+    let es: EventSource | undefined;
+    let deadline: number | undefined;
+    let again: number | undefined;
+    const finish = (a?: StreamAction<T>) => {
+      if (a) dispatch(a);
+      es?.close();
+      window.clearTimeout(deadline);
+      if (refreshMs) again = window.setTimeout(open, refreshMs);
+    };
+    function open() {
+      dispatch({ type: "start" });
+      const q = new URLSearchParams();
+      if (cluster) q.set("cluster", cluster);
+      if (namespace) q.set("namespace", namespace);
+      es = new EventSource(`/api/stream/${kind}?${q}`);
+      deadline = window.setTimeout(
+        () => finish({ type: "failed", error: `The console did not finish the ${kind} stream within ${clientDeadlineMs / 1000} s.` }),
+        clientDeadlineMs,
+      );
+      listen(es, dispatch, finish, `The ${kind} stream broke off${refreshMs ? "; it is asked again shortly" : ""}.`);
+    }
+    open();
+    return () => {
+      es?.close();
+      window.clearTimeout(deadline);
+      window.clearTimeout(again);
+    };
+  }, [kind, cluster, namespace, refreshMs, asked]);
+  return [state, () => setAsked((n) => n + 1)];
+}
+
+function listen<T>(es: EventSource, dispatch: (a: StreamAction<T>) => void, finish: (a?: StreamAction<T>) => void, brokeOff: string) {
+  const on = (name: string, f: (d: any) => StreamAction<T>) =>
+    es.addEventListener(name, (e) => dispatch(f(JSON.parse((e as MessageEvent).data))));
+  on("cluster_data", (d) => ({ type: "cluster_data", cluster: d.cluster, items: d.items, at: Date.now() }));
+  on("cluster_error", (d) => ({ type: "cluster_error", cluster: d.cluster, error: d.error, at: Date.now() }));
+  on("cluster_skipped", (d) => ({ type: "cluster_skipped", cluster: d.cluster, reason: d.reason, at: Date.now() }));
+  es.addEventListener("done", () => finish({ type: "done" }));
+  // An error before done: the stream could not open (signed out, console
+  // down) or broke off. EventSource would retry at once, forever; we do not.
+  es.onerror = () => finish({ type: "failed", error: brokeOff });
+}
