@@ -32,6 +32,7 @@ type Config struct {
 	Clusters       []string      `json:"clusters,omitempty" help:"serve only the contexts matching these name patterns, comma-separated (e.g. prod-*,staging)"`
 	SkipClusters   []string      `json:"skipClusters,omitempty" help:"never serve the contexts matching these name patterns, comma-separated"`
 	ClusterTimeout time.Duration `json:"clusterTimeout,omitempty" help:"how long one cluster may take to answer its part of a call across clusters"`
+	CallTimeout    time.Duration `json:"callTimeout,omitempty" help:"how long one tool call may run before it ends with a timeout error; a tool's own timeout argument may only shorten it"`
 	FanOut         int           `json:"fanOut,omitempty" help:"how many clusters a call across clusters asks at once"`
 	KubeconfigPoll time.Duration `json:"kubeconfigPoll,omitempty" help:"how often to look for kubeconfig changes (new, changed or removed contexts); 0 never"`
 	LogLevel       string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`
@@ -101,6 +102,7 @@ func Default() Config {
 		OutputBudget:  16 << 10,
 
 		ClusterTimeout: 10 * time.Second,
+		CallTimeout:    30 * time.Second,
 		FanOut:         8,
 		KubeconfigPoll: 2 * time.Second,
 
@@ -305,6 +307,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ClusterTimeout <= 0 || c.FanOut <= 0 {
 		errs = append(errs, fmt.Errorf("clusterTimeout %s and fanOut %d: both must be positive", c.ClusterTimeout, c.FanOut))
+	}
+	if c.CallTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("callTimeout %s: must be positive", c.CallTimeout))
 	}
 	if c.KubeconfigPoll < 0 {
 		errs = append(errs, fmt.Errorf("kubeconfigPoll %s: must not be negative (0 turns reloading off)", c.KubeconfigPoll))
