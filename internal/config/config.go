@@ -71,6 +71,7 @@ type Config struct {
 	UserBurst          int           `json:"userBurst,omitempty" help:"tool calls one user may make at once above userRate"`
 	UserConcurrency    int           `json:"userConcurrency,omitempty" help:"tool calls one authenticated user may have running at once; 0 for no limit"`
 	UserSessions       int           `json:"userSessions,omitempty" help:"MCP sessions (streamable HTTP, legacy SSE and WebSocket) one authenticated user may have open at once; 0 for no limit"`
+	AddressSessions    int           `json:"addressSessions,omitempty" help:"MCP sessions one network address may have open at once, whoever opened them (behind a proxy, all come from its address); 0 for no limit"`
 	UserSubscriptions  int           `json:"userSubscriptions,omitempty" help:"resource subscriptions one authenticated user may hold across all their sessions; 0 for no limit"`
 	UserWatchers       int           `json:"userWatchers,omitempty" help:"watchers (subscriptions and watching tool calls) one authenticated user may hold of the server's 10000; 0 for no limit"`
 	UserWatches        int           `json:"userWatches,omitempty" help:"resources and namespaces one authenticated user may have watched at once, of the server's 500; 0 for no limit"`
@@ -115,6 +116,7 @@ func Default() Config {
 		UserBurst:          40,
 		UserConcurrency:    10,
 		UserSessions:       50,
+		AddressSessions:    1000,
 		UserSubscriptions:  500,
 		UserWatchers:       1000,
 		UserWatches:        50,
@@ -199,8 +201,8 @@ func (c *Config) validateAuth() []error {
 	if c.UserRate < 0 || c.UserBurst < 0 || c.UserConcurrency < 0 || c.ClientCacheSize < 0 || c.ClientCacheTTL < 0 || c.CacheAccessTTL < 0 {
 		errs = append(errs, errors.New("userRate, userBurst, userConcurrency, clientCacheSize, clientCacheTTL, cacheAccessTTL: must not be negative"))
 	}
-	if c.UserSessions < 0 || c.UserSubscriptions < 0 || c.UserWatchers < 0 || c.UserWatches < 0 {
-		errs = append(errs, errors.New("userSessions, userSubscriptions, userWatchers, userWatches: must not be negative (0 for no limit)"))
+	if c.UserSessions < 0 || c.AddressSessions < 0 || c.UserSubscriptions < 0 || c.UserWatchers < 0 || c.UserWatches < 0 {
+		errs = append(errs, errors.New("userSessions, addressSessions, userSubscriptions, userWatchers, userWatches: must not be negative (0 for no limit)"))
 	}
 	return errs
 }
