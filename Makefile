@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/kubemcp/kubemcp/internal/app.version=$(VERSION)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build image demo test bench fuzz vet cluster-bin node-deps clean
+.PHONY: all build image demo test bench soak fuzz vet cluster-bin node-deps haproxy clean
 
 all: build
 
@@ -34,6 +34,10 @@ cluster-bin:
 node-deps:
 	@scripts/install-node.sh >/dev/null
 
+## haproxy: install Debian's HAProxy for the e2e test of replicas behind a load balancer
+haproxy:
+	@scripts/install-haproxy.sh >/dev/null
+
 ## demo: a seeded local cluster and kubemcp serving MCP on http://$(LISTEN)/mcp; Ctrl-C stops all
 demo: build cluster-bin
 	$(GO) build -o bin/kubemcp-demo ./cmd/kubemcp-demo
@@ -45,7 +49,7 @@ vet:
 	$(GO) vet ./...
 
 ## test: everything, against a real kube-apiserver and real MCP clients
-test: vet cluster-bin node-deps
+test: vet cluster-bin node-deps haproxy
 	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) $(GO) test -count=1 -timeout 15m ./...
 
 ## bench: benchmarks through a real MCP client against a real cluster
