@@ -115,8 +115,8 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 					}
 					mu.Lock()
 					lost++
-					failures = append(failures, fmt.Sprintf("%s after the kill, lost call %d of this client: %v%s",
-						time.Since(killedAt).Round(time.Millisecond), lost, err, textOfOrNil(res)))
+					failures = append(failures, fmt.Sprintf("%s after the kill, lost call %d of this client: %s",
+						time.Since(killedAt).Round(time.Millisecond), lost, errorText(err, res)))
 					mu.Unlock()
 				}
 			})
@@ -214,11 +214,4 @@ func writeFile(t *testing.T, path, body string) {
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func textOfOrNil(res *mcp.CallToolResult) string {
-	if res == nil {
-		return ""
-	}
-	return textOf(res)
 }
