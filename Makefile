@@ -62,7 +62,7 @@ SOAK ?= 60s
 SOAK_FLAGS ?=
 ## soak: 200 MCP sessions of mixed read calls on the real binary for SOAK (60s); SOAK_FLAGS adds serve flags (e.g. --cache)
 soak: cluster-bin
-	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) KUBEMCP_SOAK=$(SOAK) KUBEMCP_SOAK_FLAGS="$(SOAK_FLAGS)" $(GO) test -count=1 -timeout 10m -run '^TestSoak$$' -v ./test/e2e | grep -E '^(---|ok|FAIL|PASS)|soak:'
+	set -o pipefail; KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) KUBEMCP_SOAK=$(SOAK) KUBEMCP_SOAK_FLAGS="$(SOAK_FLAGS)" $(GO) test -count=1 -timeout 10m -run '^TestSoak$$' -v ./test/e2e | grep -E '^(---|ok|FAIL|PASS)|soak:'
 
 FUZZTIME ?= 60s
 ## fuzz: run every fuzz target for FUZZTIME each (make test runs their seed corpora only)
