@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
@@ -16,15 +19,34 @@ import (
 // its own whose apiserver it hangs and restarts: a call to the hung
 // apiserver ends with the per-call timeout's error well inside the bound; a
 // call in flight when the apiserver dies gets a clear error; once the
-// apiserver is back, calls succeed within 5 s without restarting kubemcp.
+// apiserver is back, calls succeed within 5 s without restarting kubemcp,
+// and a live resource subscription held across the restart reports a change
+// made as the apiserver came back within 10 s.
 func TestApiserverFaults(t *testing.T) {
 	solo := fleet(t, 1)[0]
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := testenv.WriteKubeconfig(kubeconfig, "admin", "solo", map[string]*testenv.Env{"solo": solo}); err != nil {
+	if err := testenv.WriteKubeconfig(kubeconfig, "admin", testenv.KubeContext, map[string]*testenv.Env{testenv.KubeContext: solo}); err != nil {
 		t.Fatal(err)
 	}
 	url := startHTTPWith(t, kubeconfig, "--call-timeout", "2s")
 	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: url}, nil)
+	configMaps := solo.Clientset("admin").CoreV1().ConfigMaps("default")
+	if _, err := configMaps.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "survivor"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	live := connectLive(t, url, "2025-11-25")
+	uri := liveURI("default", "configmaps", "survivor")
+	live.subscribe(t, uri)
+	label := func(value string) time.Time {
+		t.Helper()
+		start := time.Now()
+		patch := []byte(`{"metadata":{"labels":{"touched":"` + value + `"}}}`)
+		if _, err := configMaps.Patch(context.Background(), "survivor", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return start
+	}
+	live.update(t, uri, label("before"))
 	list := func() (*mcp.CallToolResult, time.Duration) {
 		start := time.Now()
 		res, err := cs.CallTool(testContext(t), &mcp.CallToolParams{Name: "namespaces_list"})
@@ -78,4 +100,36 @@ func TestApiserverFaults(t *testing.T) {
 		testenv.Eventually(t, 5*time.Second, "a call to succeed after the apiserver is back", func() bool { res, _ := list(); return !res.IsError })
 		t.Logf("calls succeed again %s after the apiserver is ready", time.Since(back).Round(time.Millisecond))
 	})
+
+	t.Run("live subscription resumes", func(t *testing.T) {
+		drain(live.updates)
+		if err := solo.StopAPIServer(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second) // the watch notices, and retries against a dead apiserver
+		if err := solo.StartAPIServer(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		since := label("after") // before the watch is back: only a resumed watch or a relist sees it
+		select {
+		case got := <-live.updates:
+			if got != uri {
+				t.Fatalf("notification for %s, want %s", got, uri)
+			}
+			t.Logf("the change made as the apiserver came back was reported after %s", time.Since(since).Round(time.Millisecond))
+		case <-time.After(10 * time.Second):
+			t.Fatal("no notifications/resources/updated within 10 s of the apiserver coming back")
+		}
+	})
+}
+
+// drain empties c of what is already there.
+func drain(c chan string) {
+	for {
+		select {
+		case <-c:
+		default:
+			return
+		}
+	}
 }
