@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,7 +85,13 @@ func TestApiserverFaults(t *testing.T) {
 		if err := solo.StopAPIServer(); err != nil {
 			t.Fatal(err)
 		}
+		// Hold the dead apiserver's port until the call has answered:
+		// client-go retries a GET cut by a reset a second later, and another
+		// test's apiserver (same CA) that took the free port meanwhile would
+		// answer it.
+		port := holdPort(t, strings.TrimPrefix(solo.Server, "https://"))
 		res := <-inFlight
+		port.Close()
 		clear := func(text string) bool {
 			return strings.Contains(text, "cannot reach the cluster's apiserver") || strings.Contains(text, "kubemcp's per-call timeout")
 		}
@@ -132,4 +139,24 @@ func drain(c chan string) {
 			return
 		}
 	}
+}
+
+// holdPort listens on addr and cuts every connection to it at once, as a
+// dead server's host does, until closed.
+func holdPort(t *testing.T, addr string) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln
 }
