@@ -151,7 +151,10 @@ const statelessVersion = "2026-07-28"
 // sticks that session to the replica that answered, as an ingress's
 // affinity would; requests without one (2026-07-28 clients) go round robin.
 // A replica that refuses connections is out within 200 ms, and a request
-// that could not reach one is sent to another.
+// that could not reach one is sent to another: each request has a
+// connection of its own to its replica (http-reuse never), so one sent to
+// a dead replica fails to connect, which is safe to retry, rather than
+// dying on a reused connection, which is not.
 func startHAProxy(t *testing.T, replicas []*served) string {
 	t.Helper()
 	bin, err := exec.LookPath("haproxy")
@@ -183,6 +186,7 @@ backend kubemcp
   stick-table type string len 64 size 100k expire 30m
   stick match req.hdr(mcp-session-id)
   stick store-response res.hdr(mcp-session-id)
+  http-reuse never
   option httpchk GET /healthz
 %s`, port, servers.String()))
 	if err := env.StartProcess(exec.Command(bin, "-db", "-f", cfg)); err != nil {
