@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/kubemcp/kubemcp/internal/app.version=$(VERSION)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build web browser image demo test bench fuzz vet cluster-bin node-deps clean
+.PHONY: all build web browser image demo test bench soak fuzz vet cluster-bin node-deps haproxy clean
 
 all: build
 
@@ -42,6 +42,10 @@ browser:
 node-deps:
 	@scripts/install-node.sh >/dev/null
 
+## haproxy: install Debian's HAProxy for the e2e test of replicas behind a load balancer
+haproxy:
+	@scripts/install-haproxy.sh >/dev/null
+
 ## demo: a seeded local cluster and kubemcp serving MCP on http://$(LISTEN)/mcp; Ctrl-C stops all
 demo: build cluster-bin
 	$(GO) build -o bin/kubemcp-demo ./cmd/kubemcp-demo
@@ -53,7 +57,7 @@ vet:
 	$(GO) vet ./...
 
 ## test: everything, against a real kube-apiserver and real MCP clients
-test: vet web browser cluster-bin node-deps
+test: vet web browser cluster-bin node-deps haproxy
 	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) $(GO) test -count=1 -timeout 15m ./...
 
 ## bench: benchmarks through a real MCP client against a real cluster
@@ -61,6 +65,12 @@ bench: cluster-bin
 	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) $(GO) test -run '^$$' -bench . -skip FanOut -benchtime 200x -count 1 ./...
 	# A fan-out iteration makes 6 calls to 5 clusters, some 100 ms away: fewer of them.
 	KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) $(GO) test -run '^$$' -bench FanOut -benchtime 20x -count 1 ./test/e2e
+
+SOAK ?= 60s
+SOAK_FLAGS ?=
+## soak: 200 MCP sessions of mixed read calls on the real binary for SOAK (60s); SOAK_FLAGS adds serve flags (e.g. --cache)
+soak: cluster-bin
+	set -o pipefail; KUBEMCP_BIN_DIR=$$($(CLUSTER_BIN)) KUBEMCP_SOAK=$(SOAK) KUBEMCP_SOAK_FLAGS="$(SOAK_FLAGS)" $(GO) test -count=1 -timeout 10m -run '^TestSoak$$' -v ./test/e2e | grep -E '^(---|ok|FAIL|PASS)|soak:'
 
 FUZZTIME ?= 60s
 ## fuzz: run every fuzz target for FUZZTIME each (make test runs their seed corpora only)

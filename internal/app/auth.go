@@ -103,13 +103,15 @@ func clusterCache(cfg config.Config) (int, time.Duration) {
 	return size, ttl
 }
 
-// limiter is the per-user fairness the configuration asks for; callers are
-// told apart only when they authenticate.
+// limiter is the fairness the configuration asks for: per address always,
+// per user only when callers authenticate, as that is when they are told
+// apart.
 func limiter(cfg config.Config) *identity.Limiter {
 	if !cfg.Authenticated() {
-		return nil
+		return identity.NewLimiter(identity.Limits{AddressSessions: cfg.AddressSessions})
 	}
-	return identity.NewLimiter(identity.Limits{Rate: cfg.UserRate, Burst: cfg.UserBurst, Concurrency: cfg.UserConcurrency, Sessions: cfg.UserSessions})
+	return identity.NewLimiter(identity.Limits{Rate: cfg.UserRate, Burst: cfg.UserBurst, Concurrency: cfg.UserConcurrency, Sessions: cfg.UserSessions,
+		AddressSessions: cfg.AddressSessions})
 }
 
 // unbounded maps a per-user setting, where 0 means no limit, onto the

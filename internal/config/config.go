@@ -32,6 +32,7 @@ type Config struct {
 	Clusters       []string      `json:"clusters,omitempty" help:"serve only the contexts matching these name patterns, comma-separated (e.g. prod-*,staging)"`
 	SkipClusters   []string      `json:"skipClusters,omitempty" help:"never serve the contexts matching these name patterns, comma-separated"`
 	ClusterTimeout time.Duration `json:"clusterTimeout,omitempty" help:"how long one cluster may take to answer its part of a call across clusters"`
+	CallTimeout    time.Duration `json:"callTimeout,omitempty" help:"how long one tool call may run before it ends with a timeout error; a tool's own timeout argument may only shorten it"`
 	FanOut         int           `json:"fanOut,omitempty" help:"how many clusters a call across clusters asks at once"`
 	KubeconfigPoll time.Duration `json:"kubeconfigPoll,omitempty" help:"how often to look for kubeconfig changes (new, changed or removed contexts); 0 never"`
 	LogLevel       string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`
@@ -70,6 +71,7 @@ type Config struct {
 	UserBurst          int           `json:"userBurst,omitempty" help:"tool calls one user may make at once above userRate"`
 	UserConcurrency    int           `json:"userConcurrency,omitempty" help:"tool calls one authenticated user may have running at once; 0 for no limit"`
 	UserSessions       int           `json:"userSessions,omitempty" help:"MCP sessions (streamable HTTP, legacy SSE and WebSocket) one authenticated user may have open at once; 0 for no limit"`
+	AddressSessions    int           `json:"addressSessions,omitempty" help:"MCP sessions one network address may have open at once, whoever opened them (behind a proxy, all come from its address); 0 for no limit"`
 	UserSubscriptions  int           `json:"userSubscriptions,omitempty" help:"resource subscriptions one authenticated user may hold across all their sessions; 0 for no limit"`
 	UserWatchers       int           `json:"userWatchers,omitempty" help:"watchers (subscriptions and watching tool calls) one authenticated user may hold of the server's 10000; 0 for no limit"`
 	UserWatches        int           `json:"userWatches,omitempty" help:"resources and namespaces one authenticated user may have watched at once, of the server's 500; 0 for no limit"`
@@ -112,6 +114,7 @@ func Default() Config {
 		OutputBudget:  16 << 10,
 
 		ClusterTimeout: 10 * time.Second,
+		CallTimeout:    30 * time.Second,
 		FanOut:         8,
 		KubeconfigPoll: 2 * time.Second,
 
@@ -124,6 +127,7 @@ func Default() Config {
 		UserBurst:          40,
 		UserConcurrency:    10,
 		UserSessions:       50,
+		AddressSessions:    1000,
 		UserSubscriptions:  500,
 		UserWatchers:       1000,
 		UserWatches:        50,
@@ -208,8 +212,8 @@ func (c *Config) validateAuth() []error {
 	if c.UserRate < 0 || c.UserBurst < 0 || c.UserConcurrency < 0 || c.ClientCacheSize < 0 || c.ClientCacheTTL < 0 || c.CacheAccessTTL < 0 {
 		errs = append(errs, errors.New("userRate, userBurst, userConcurrency, clientCacheSize, clientCacheTTL, cacheAccessTTL: must not be negative"))
 	}
-	if c.UserSessions < 0 || c.UserSubscriptions < 0 || c.UserWatchers < 0 || c.UserWatches < 0 {
-		errs = append(errs, errors.New("userSessions, userSubscriptions, userWatchers, userWatches: must not be negative (0 for no limit)"))
+	if c.UserSessions < 0 || c.AddressSessions < 0 || c.UserSubscriptions < 0 || c.UserWatchers < 0 || c.UserWatches < 0 {
+		errs = append(errs, errors.New("userSessions, addressSessions, userSubscriptions, userWatchers, userWatches: must not be negative (0 for no limit)"))
 	}
 	return errs
 }
@@ -316,6 +320,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ClusterTimeout <= 0 || c.FanOut <= 0 {
 		errs = append(errs, fmt.Errorf("clusterTimeout %s and fanOut %d: both must be positive", c.ClusterTimeout, c.FanOut))
+	}
+	if c.CallTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("callTimeout %s: must be positive", c.CallTimeout))
 	}
 	if c.KubeconfigPoll < 0 {
 		errs = append(errs, fmt.Errorf("kubeconfigPoll %s: must not be negative (0 turns reloading off)", c.KubeconfigPoll))

@@ -109,7 +109,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "sessionIdle", "clientQPS", `skipClusters: pattern "prod-["`} {
+	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "sessionIdle", "callTimeout", "clientQPS", `skipClusters: pattern "prod-["`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s: %v", want, err)
 		}

@@ -49,6 +49,10 @@ func (c *Console) handle(h handlerFunc) http.Handler {
 // {"error": {"code", "message"}} with the status that fits. Errors the API
 // did not anticipate are logged and answered without their detail.
 func (c *Console) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if reason, ok := store.Unavailable(err); ok { // disk full, locked: retry later, not a bug
+		c.log.Warn("console database unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
+		err = &apiError{http.StatusServiceUnavailable, "unavailable", reason}
+	}
 	var ae *apiError
 	var tooBig *http.MaxBytesError
 	switch {

@@ -19,16 +19,20 @@ type Limits struct {
 	Burst       int     // of those at once above the rate; less than 1 means 1
 	Concurrency int     // tool calls running at once
 	Sessions    int     // MCP sessions open at once
+	// AddressSessions bounds the MCP sessions open at once from one network
+	// address, whoever opened them, with authentication or without.
+	AddressSessions int
 }
 
-// Limiter applies Limits per user. Calls without an identity (stdio, --auth
-// none) are one local user and not limited.
+// Limiter applies Limits per user and per address. Calls without an
+// identity (stdio, --auth none) are one local user, not limited per user.
 type Limiter struct {
 	limits Limits
 	now    func() time.Time // time.Now; tests move their own clock
 
-	mu    sync.Mutex
-	users map[string]*userLimit
+	mu        sync.Mutex
+	users     map[string]*userLimit
+	addresses map[string]int // sessions open, of addresses with any
 }
 
 type userLimit struct {
@@ -48,10 +52,10 @@ func (e *LimitError) Error() string { return e.msg }
 
 // NewLimiter returns a Limiter, or nil when l limits nothing.
 func NewLimiter(l Limits) *Limiter {
-	if l.Rate <= 0 && l.Concurrency <= 0 && l.Sessions <= 0 {
+	if l.Rate <= 0 && l.Concurrency <= 0 && l.Sessions <= 0 && l.AddressSessions <= 0 {
 		return nil
 	}
-	return &Limiter{limits: l, now: time.Now, users: map[string]*userLimit{}}
+	return &Limiter{limits: l, now: time.Now, users: map[string]*userLimit{}, addresses: map[string]int{}}
 }
 
 // Acquire admits one call by id, or says why not. release must be called
@@ -174,7 +178,7 @@ const CodeOverLimit = -32000
 // with a tool error result (isError) that says which limit and when to
 // retry: the model can act on it, and the session stays up. A subscribe or
 // listen beyond the rate, and an initialize beyond the sessions a user may
-// hold, are JSON-RPC errors (CodeOverLimit) saying the same. Other methods
+// hold or one address may open, are JSON-RPC errors (CodeOverLimit) saying the same. Other methods
 // are not limited.
 func Fair(l *Limiter) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
@@ -202,12 +206,19 @@ func Fair(l *Limiter) mcp.Middleware {
 	}
 }
 
-// initialize admits a new session of id, held until the session ends.
+// initialize admits a new session of id from its address, held until the
+// session ends.
 func (l *Limiter) initialize(ctx context.Context, id *Identity, method string, req *mcp.ServerRequest[*mcp.InitializeParams], next mcp.MethodHandler) (mcp.Result, error) {
-	release, err := l.Open(id)
+	fromAddr, err := l.OpenAddress(AddressFrom(ctx))
 	if err != nil {
 		return nil, &jsonrpc.Error{Code: CodeOverLimit, Message: err.Error()}
 	}
+	ofUser, err := l.Open(id)
+	if err != nil {
+		fromAddr()
+		return nil, &jsonrpc.Error{Code: CodeOverLimit, Message: err.Error()}
+	}
+	release := func() { ofUser(); fromAddr() }
 	res, err := next(ctx, method, req)
 	if err != nil {
 		release()

@@ -98,3 +98,38 @@ func TestLimiterSpend(t *testing.T) {
 		t.Errorf("the local user: %v", err)
 	}
 }
+
+func TestLimiterAddressSessions(t *testing.T) {
+	l := NewLimiter(Limits{AddressSessions: 2})
+	r1, err1 := l.OpenAddress("10.0.0.1")
+	_, err2 := l.OpenAddress("10.0.0.1")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	_, err := l.OpenAddress("10.0.0.1")
+	if err == nil || !strings.Contains(err.Error(), "10.0.0.1 has 2 MCP sessions open already") || !strings.Contains(err.Error(), "--address-sessions") {
+		t.Fatalf("third session: %v", err)
+	}
+	if _, err := l.OpenAddress("10.0.0.2"); err != nil {
+		t.Fatalf("another address is held back: %v", err)
+	}
+	if _, err := l.OpenAddress(""); err != nil {
+		t.Fatalf("a session without an address (stdio) is limited: %v", err)
+	}
+	r1()
+	r1() // a second release is a no-op
+	if _, err := l.OpenAddress("10.0.0.1"); err != nil {
+		t.Fatalf("after a release: %v", err)
+	}
+	if _, err := l.OpenAddress("10.0.0.1"); err == nil {
+		t.Fatal("a double release freed two sessions")
+	}
+}
+
+func TestWithAddress(t *testing.T) {
+	for remote, want := range map[string]string{"127.0.0.1:5000": "127.0.0.1", "[::1]:80": "::1", "pipe": "pipe"} {
+		if got := AddressFrom(WithAddress(t.Context(), remote)); got != want {
+			t.Errorf("%s: got %q, want %q", remote, got, want)
+		}
+	}
+}

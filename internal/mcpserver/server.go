@@ -1,6 +1,6 @@
 // Package mcpserver assembles kubemcp's MCP server: the tools the registry
 // selects, and the middleware every request passes through (audit, metrics,
-// panic recovery, call log).
+// panic recovery, call log, per-call timeout).
 package mcpserver
 
 import (
@@ -38,6 +38,8 @@ type Options struct {
 	// resources), each installed in order.
 	Features []Feature
 	Logger   *slog.Logger // nil: discard
+	// CallTimeout ends a tool call that runs longer (zero: DefaultCallTimeout).
+	CallTimeout time.Duration
 }
 
 // Feature is a part of the server besides its tools. Configure may set server
@@ -68,7 +70,14 @@ func New(opts Options) *mcp.Server {
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "kubemcp", Title: "kubemcp", Version: opts.Version}, so)
 	// Each call wraps what was added before it: the first added runs innermost.
-	s.AddReceivingMiddleware(recoverPanics(logger), logCalls(logger))
+	limit := opts.CallTimeout
+	if limit <= 0 {
+		limit = DefaultCallTimeout
+	}
+	// The bound runs the handler, panic recovery included, in its own
+	// goroutine; the call log records the bounded duration.
+	s.AddReceivingMiddleware(recoverPanics(logger))
+	s.AddReceivingMiddleware(logCalls(logger), boundCalls(limit))
 	if opts.Admit != nil {
 		s.AddReceivingMiddleware(opts.Admit)
 	}

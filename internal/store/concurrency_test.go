@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,4 +64,55 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		t.Fatal("no edit conflicted: the writers did not overlap")
 	}
 	t.Logf("%d conflicts retried", conflicts.Load())
+}
+
+// TestUnavailable: a write that waits out the busy timeout behind another
+// process's lock, and one that finds the database full, are reported as
+// Unavailable with what happened; what was committed before is still there.
+func TestUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "console.db")
+	s := open(t, path)
+	ctx := context.Background()
+	before := signIn(t, s, "dev:before")
+
+	t.Run("locked", func(t *testing.T) {
+		other := open(t, path)                // as another process would be
+		tx, err := other.db.BeginTx(ctx, nil) // _txlock=immediate: it takes the write lock
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		_, err = s.CreateDashboard(ctx, before.ID, "blocked")
+		if reason, ok := Unavailable(err); !ok || !strings.Contains(reason, "locked by another process") {
+			t.Fatalf("a write behind a lock: %v (unavailable %v: %s)", err, ok, reason)
+		}
+	})
+
+	t.Run("full", func(t *testing.T) {
+		// SQLite's own limit on the file's pages fails a write exactly as a
+		// full disk does (SQLITE_FULL), without filling this machine's disk.
+		full := open(t, path)
+		full.db.SetMaxOpenConns(1)
+		var pages int
+		if err := full.db.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := full.db.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		for i := 0; err == nil && i < 1000; i++ {
+			_, err = full.CreateDashboard(ctx, before.ID, strings.Repeat("x", 1000))
+		}
+		if reason, ok := Unavailable(err); !ok || !strings.Contains(reason, "out of disk space") {
+			t.Fatalf("a write to a full database: %v (unavailable %v: %s)", err, ok, reason)
+		}
+	})
+
+	if u, err := s.User(ctx, "dev:before"); err != nil || u.ID != before.ID {
+		t.Errorf("the user committed before: %+v %v", u, err)
+	}
+	if _, ok := Unavailable(ErrNotFound); ok {
+		t.Error("ErrNotFound reads as unavailable")
+	}
 }

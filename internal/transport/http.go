@@ -8,6 +8,7 @@
 package transport
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 
+	"github.com/kubemcp/kubemcp/internal/identity"
 	"github.com/kubemcp/kubemcp/internal/metrics"
 )
 
@@ -46,6 +48,9 @@ type HTTPOptions struct {
 	// Metrics, when set, are served at PathMetrics, behind Auth like the MCP
 	// paths (they name clusters and tools), and count sessions by transport.
 	Metrics *metrics.Metrics
+	// BodyTimeout is how long a client may take to send a request's body
+	// (zero: DefaultBodyTimeout); the connection is closed past it.
+	BodyTimeout time.Duration
 }
 
 // The first protocol version without sessions: its clients are served statelessly.
@@ -85,11 +90,16 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 		guard = func(h http.Handler) http.Handler { return h }
 	}
 
+	// Sessions count against their address's cap (identity.Limiter); a
+	// body must arrive within bodyTimeout.
+	bodyTimeout := cmp.Or(opts.BodyTimeout, DefaultBodyTimeout)
+	serveMCP := func(h http.Handler) http.Handler { return bodyDeadline(withAddress(guard(h)), bodyTimeout) }
+
 	mux := http.NewServeMux()
-	mux.Handle(PathMCP, guard(jsonRPCRefusals(byProtocol(stateful, stateless, opts.Metrics))))
-	mux.Handle("GET "+PathSSE, guard(http.HandlerFunc(sse.stream)))
-	mux.Handle("POST "+PathMessage, guard(jsonRPCRefusals(http.HandlerFunc(sse.post))))
-	mux.Handle("GET "+PathWS, guard(newWSHandler(server, opts)))
+	mux.Handle(PathMCP, serveMCP(jsonRPCRefusals(byProtocol(stateful, stateless, opts.Metrics))))
+	mux.Handle("GET "+PathSSE, serveMCP(http.HandlerFunc(sse.stream)))
+	mux.Handle("POST "+PathMessage, serveMCP(jsonRPCRefusals(http.HandlerFunc(sse.post))))
+	mux.Handle("GET "+PathWS, serveMCP(newWSHandler(server, opts)))
 	if md := opts.ResourceMetadata; md != nil {
 		mux.Handle(PathResourceMetadata, auth.ProtectedResourceMetadataHandler(md))
 		mux.Handle(PathResourceMetadata+PathMCP, auth.ProtectedResourceMetadataHandler(md))
@@ -129,6 +139,14 @@ func byProtocol(stateful, stateless http.Handler, m *metrics.Metrics) http.Handl
 			return
 		}
 		stateful.ServeHTTP(w, r.WithContext(metrics.WithTransport(r.Context(), metrics.StreamableHTTP)))
+	})
+}
+
+// withAddress marks each request with the client's address, so that the
+// session it opens counts against that address's cap.
+func withAddress(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(identity.WithAddress(r.Context(), r.RemoteAddr)))
 	})
 }
 
@@ -187,7 +205,8 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Dura
 	unused := &unusedConns{conns: map[net.Conn]bool{}}
 	srv := &http.Server{
 		Handler:           endOnShutdown(streams, h),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleConnTimeout,
 		ConnState:         unused.track,
 		TLSConfig:         tc,
 	}

@@ -37,6 +37,10 @@ var installs = []struct {
 		rules := clusterRole(t, r).Rules
 		wantVerbs(t, rules, "get", "list", "watch")
 		wantNoResource(t, rules, "secrets")
+		// Sessions of clients before MCP 2026-07-28 live in one pod.
+		if a, _, _ := unstructured.NestedString(r.one(t, "Service").Object, "spec", "sessionAffinity"); a != "ClientIP" {
+			t.Errorf("the Service's sessionAffinity is %q by default, want ClientIP", a)
+		}
 	}},
 	{"readWrite", tokenAuth + "rbac: {preset: readWrite}", func(t *testing.T, r rendered, cfg config.Config) {
 		wantCredentials(t, cfg, config.CredentialsServer)

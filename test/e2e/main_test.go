@@ -76,9 +76,19 @@ func startHTTPWith(t testing.TB, kubeconfig string, flags ...string) string {
 
 // served is a kubemcp process started by serveArgs.
 type served struct {
-	URL string
-	mu  sync.Mutex
-	log strings.Builder
+	URL    string
+	mu     sync.Mutex
+	log    strings.Builder
+	proc   *os.Process
+	killed bool // by Kill: no clean exit is due
+}
+
+// Kill ends the process with SIGKILL, as a node failure would.
+func (s *served) Kill() error {
+	s.mu.Lock()
+	s.killed = true
+	s.mu.Unlock()
+	return s.proc.Kill()
 }
 
 // Log is what the process has written to stderr so far.
@@ -102,7 +112,7 @@ func serveArgs(t testing.TB, args ...string) *served {
 	if err := env.StartProcess(cmd); err != nil {
 		t.Fatal(err)
 	}
-	s := &served{}
+	s := &served{proc: cmd.Process}
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -122,7 +132,10 @@ func serveArgs(t testing.TB, args ...string) *served {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
-			if waitErr != nil {
+			s.mu.Lock()
+			killed := s.killed
+			s.mu.Unlock()
+			if waitErr != nil && !killed {
 				t.Errorf("kubemcp did not exit cleanly on SIGTERM: %v\n%s", waitErr, s.Log())
 			}
 		case <-time.After(10 * time.Second):

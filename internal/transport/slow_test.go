@@ -1,0 +1,82 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// TestBodyTimeout: a client that sends its headers and then dribbles its
+// body loses the connection after BodyTimeout, while a call that runs longer
+// than BodyTimeout after its body arrived is answered in full.
+func TestBodyTimeout(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "v"}, nil)
+	server.AddTool(&mcp.Tool{Name: "slow", InputSchema: map[string]any{"type": "object"}},
+		func(ctx context.Context, _ *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			select {
+			case <-ctx.Done():
+				return nil, context.Cause(ctx)
+			case <-time.After(time.Second):
+			}
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "done"}}}, nil
+		})
+	addr := serveMux(t, Mux(server, HTTPOptions{BodyTimeout: 300 * time.Millisecond}))
+
+	t.Run("dribbled body", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		start := time.Now()
+		if _, err := io.WriteString(conn, "POST /mcp HTTP/1.1\r\nHost: "+addr+"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, err = io.Copy(io.Discard, conn) // until the server closes the connection
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("the connection was still open after %s", time.Since(start))
+		}
+	})
+
+	for _, version := range []string{"2025-11-25", statelessSince} {
+		t.Run("long answer "+version, func(t *testing.T) {
+			cs, err := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "v"}, nil).Connect(t.Context(),
+				&mcp.StreamableClientTransport{Endpoint: "http://" + addr + PathMCP}, &mcp.ClientSessionOptions{ProtocolVersion: version})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cs.Close()
+			res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "slow"})
+			if err != nil || res.IsError {
+				t.Fatalf("a call running past the body timeout: %v %+v", err, res)
+			}
+		})
+	}
+}
+
+// serveMux serves h on a loopback port until the test ends, and returns the address.
+func serveMux(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0", ListenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, ln, h, time.Second) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return ln.Addr().String()
+}
