@@ -202,12 +202,13 @@ func TestPolicyDenies(t *testing.T) {
 }
 
 // TestSelectors: label and the cached field selectors answer as the
-// apiserver does; other field selectors and pages go direct.
+// apiserver does, as does a limit the answer fits in; other field
+// selectors and pages that need a continue token go direct.
 func TestSelectors(t *testing.T) {
 	s := cache.NewStack(t, clusters.Server, policy.Config{}, nil)
 	ctx := t.Context()
 	for _, q := range []cache.PodQuery{
-		{}, {Namespace: testenv.NamespaceShop}, {LabelSelector: "app=frontend"}, {LabelSelector: "app in (frontend,cart),app!=api"},
+		{}, {Limit: 1000}, {Namespace: testenv.NamespaceShop}, {LabelSelector: "app=frontend"}, {LabelSelector: "app in (frontend,cart),app!=api"},
 		{LabelSelector: "!app"}, {FieldSelector: "status.phase=Running"}, {FieldSelector: "status.phase!=Running"},
 		{FieldSelector: "spec.nodeName=" + cache.Env.NodeName}, {FieldSelector: "metadata.name=" + testenv.PodCrashLoop},
 		{Namespace: testenv.NamespaceMonitoring, FieldSelector: "metadata.namespace=" + testenv.NamespaceMonitoring + ",status.phase=Pending"},

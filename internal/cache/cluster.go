@@ -5,17 +5,19 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
 // cluster is one cluster's informers, by resource.
 type cluster struct {
-	name   string
-	host   string       // the apiserver's host:port, by which writes are recorded
-	server *rest.Config // the server client's config, to notice it was rebuilt
-	client kubernetes.Interface
-	opts   *Options
+	name    string
+	host    string       // the apiserver's host:port, by which writes are recorded
+	server  *rest.Config // the server client's config, to notice it was rebuilt
+	client  kubernetes.Interface
+	dynamic dynamic.Interface
+	opts    *Options
 
 	mu    sync.Mutex
 	kinds map[string]*kind
