@@ -7,7 +7,6 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
-	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 	"github.com/kubemcp/kubemcp/internal/tools/core"
@@ -92,18 +91,11 @@ func pages(t *testing.T, same func(string, map[string]any) string, args map[stri
 // servedFromCache fails unless the cache answers the list itself.
 func servedFromCache(t *testing.T, s cache.Stack, resource, ns string, sel map[string]any) {
 	t.Helper()
-	kc, err := s.Clusters.Get(t.Context(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := kc.Resolve(kube.Ref{Resource: resource})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := resolve(t.Context(), t, s, resource)
 	q := cache.Query{Resource: res, Namespace: ns, Limit: 100}
 	q.LabelSelector, _ = sel["label_selector"].(string)
 	q.FieldSelector, _ = sel["field_selector"].(string)
-	_, err = s.Cache.List(t.Context(), "", q)
+	_, err := s.Cache.List(t.Context(), "", q)
 	if resource == "secrets" {
 		if !errors.Is(err, cache.ErrDirect) {
 			t.Errorf("secrets: %v, want ErrDirect", err)
