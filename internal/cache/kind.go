@@ -46,6 +46,9 @@ func newKind(resource string, lw *toolscache.ListWatch, example runtime.Object, 
 	k.informer = toolscache.NewSharedIndexInformer(k.health(lw), example, 0,
 		toolscache.Indexers{toolscache.NamespaceIndex: toolscache.MetaNamespaceIndexFunc})
 	_ = k.informer.SetTransform(trim) // only fails once the informer has started
+	// health notes failures; the default handler would also print each
+	// through klog, outside kubemcp's logger.
+	_ = k.informer.SetWatchErrorHandlerWithContext(func(context.Context, *toolscache.Reflector, error) {})
 	_, _ = k.informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { k.count.Add(1); k.saw(obj) },
 		UpdateFunc: func(_, obj any) { k.saw(obj) },
