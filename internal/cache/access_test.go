@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
+	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
@@ -157,29 +158,129 @@ func TestRBACExact(t *testing.T) {
 }
 
 // TestRevokedWithinTTL: a RoleBinding removed, the user loses access once
-// the decision's TTL has passed (an injected clock), and not before.
+// the decision's TTL has passed (an injected clock), and not before, in
+// both credential modes.
 func TestRevokedWithinTTL(t *testing.T) {
-	w := newWorld(t)
-	clock := testenv.NewClock()
-	s := cache.NewStack(t, clusters.Impersonate, policy.Config{}, clock.Now)
-	ctx := cache.As(t.Context(), "alice")
-	if _, err := s.Cache.ListPods(ctx, "", cache.PodQuery{Namespace: w.a}); err != nil {
-		t.Fatalf("alice in her namespace: %v", err)
+	for _, mode := range []clusters.Credentials{clusters.Impersonate, clusters.Passthrough} {
+		t.Run(string(mode), func(t *testing.T) {
+			w := newWorld(t)
+			clock := testenv.NewClock()
+			s := cache.NewStack(t, mode, policy.Config{}, clock.Now)
+			ctx := cache.As(t.Context(), "alice")
+			if _, err := s.Cache.ListPods(ctx, "", cache.PodQuery{Namespace: w.a}); err != nil {
+				t.Fatalf("alice in her namespace: %v", err)
+			}
+			if err := cache.Env.Clientset("admin").RbacV1().RoleBindings(w.a).Delete(t.Context(), "read-pods-alice", metav1.DeleteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			testenv.Eventually(t, 10*time.Second, "the apiserver refuses alice", func() bool {
+				_, err := cache.Env.Clientset("alice").CoreV1().Pods(w.a).List(t.Context(), metav1.ListOptions{})
+				return err != nil
+			})
+			if _, err := s.Cache.ListPods(ctx, "", cache.PodQuery{Namespace: w.a}); err != nil {
+				t.Fatalf("within the TTL the kept decision holds: %v", err)
+			}
+			clock.Add(cache.DefaultAccessTTL)
+			if _, err := s.Cache.ListPods(ctx, "", cache.PodQuery{Namespace: w.a}); !errors.Is(err, cache.ErrDirect) {
+				t.Fatalf("after the TTL: %v, want ErrDirect (the apiserver refuses alice)", err)
+			}
+		})
 	}
-	if err := cache.Env.Clientset("admin").RbacV1().RoleBindings(w.a).Delete(t.Context(), "read-pods-alice", metav1.DeleteOptions{}); err != nil {
+}
+
+// TestRBACExactObjects: for kinds other than pods, lists and gets, each
+// user's cached answers are the direct ones where RBAC allows them, and
+// what RBAC refuses (or a Secret, never cached) goes direct, in both
+// credential modes.
+func TestRBACExactObjects(t *testing.T) {
+	w := newWorld(t)
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings"}, Data: map[string]string{"k": "v"}}
+	for _, ns := range []string{w.a, w.b} {
+		if _, err := cache.Env.Clientset("admin").CoreV1().ConfigMaps(ns).Create(t.Context(), cm, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, mode := range []clusters.Credentials{clusters.Impersonate, clusters.Passthrough} {
+		s := cache.NewStack(t, mode, policy.Config{}, nil)
+		for _, c := range []struct {
+			user, resource, ns, name string
+			refused                  bool
+		}{
+			{user: "alice", resource: "pods", ns: w.a, name: "p1"}, {user: "alice", resource: "pods", ns: w.b, name: "p1", refused: true},
+			{user: "alice", resource: "configmaps", ns: w.a, refused: true}, {user: "alice", resource: "configmaps", ns: w.a, name: "settings", refused: true},
+			{user: "bob", resource: "pods", ns: w.b, name: "p2"}, {user: "bob", resource: "pods", ns: w.a, refused: true},
+			{user: "carol", resource: "configmaps"}, {user: "carol", resource: "configmaps", ns: w.b, name: "settings"},
+			{user: "carol", resource: "deployments"}, {user: "carol", resource: "namespaces", name: w.a},
+			{user: "carol", resource: "secrets", ns: testenv.NamespaceShop, refused: true},
+			{user: "carol", resource: "secrets", ns: testenv.NamespaceShop, name: testenv.SecretName, refused: true},
+		} {
+			t.Run(fmt.Sprintf("%s/%s/%s/%s/%s", mode, c.user, c.resource, c.ns, c.name), func(t *testing.T) {
+				got, err := cachedRead(cache.As(t.Context(), c.user), t, s, c.resource, c.ns, c.name)
+				want, derr := directRead(cache.As(t.Context(), c.user), t, s, c.resource, c.ns, c.name)
+				switch {
+				case c.refused:
+					if !errors.Is(err, cache.ErrDirect) || derr == nil {
+						t.Fatalf("cached: %v %v, direct: %v; want ErrDirect and a refusal", got, err, derr)
+					}
+				case err != nil || derr != nil || !slices.Equal(got, want) || len(got) == 0:
+					t.Fatalf("cached %v (%v), direct %v (%v)", got, err, want, derr)
+				}
+			})
+		}
+	}
+}
+
+// cachedRead is the names the cache lists (no name) or gets.
+func cachedRead(ctx context.Context, t *testing.T, s cache.Stack, resource, ns, name string) ([]string, error) {
+	_, res := resolve(ctx, t, s, resource)
+	if name != "" {
+		u, err := s.Cache.Get(ctx, "", res, ns, name)
+		if err != nil {
+			return nil, err
+		}
+		return []string{u.GetNamespace() + "/" + u.GetName()}, nil
+	}
+	items, err := s.Cache.List(ctx, "", cache.Query{Resource: res, Namespace: ns})
+	var out []string
+	for _, u := range items {
+		out = append(out, u.GetNamespace()+"/"+u.GetName())
+	}
+	return out, err
+}
+
+// directRead is cachedRead by the caller's own client.
+func directRead(ctx context.Context, t *testing.T, s cache.Stack, resource, ns, name string) ([]string, error) {
+	kc, res := resolve(ctx, t, s, resource)
+	api := kc.Dynamic.Resource(res.GVR).Namespace(ns)
+	if name != "" {
+		u, err := api.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return []string{u.GetNamespace() + "/" + u.GetName()}, nil
+	}
+	l, err := api.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, u := range l.Items {
+		out = append(out, u.GetNamespace()+"/"+u.GetName())
+	}
+	return out, nil
+}
+
+func resolve(ctx context.Context, t *testing.T, s cache.Stack, resource string) (*kube.Client, kube.Resolved) {
+	t.Helper()
+	kc, err := s.Clusters.Get(ctx, "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, 10*time.Second, "the apiserver refuses alice", func() bool {
-		_, err := cache.Env.Clientset("alice").CoreV1().Pods(w.a).List(t.Context(), metav1.ListOptions{})
-		return err != nil
-	})
-	if _, err := s.Cache.ListPods(ctx, "", cache.PodQuery{Namespace: w.a}); err != nil {
-		t.Fatalf("within the TTL the kept decision holds: %v", err)
+	res, err := kc.Resolve(kube.Ref{Resource: resource})
+	if err != nil {
+		t.Fatal(err)
 	}
-	clock.Add(cache.DefaultAccessTTL)
-	if _, err := s.Cache.ListPods(ctx, "", cache.PodQuery{Namespace: w.a}); !errors.Is(err, cache.ErrDirect) {
-		t.Fatalf("after the TTL: %v, want ErrDirect (the apiserver refuses alice)", err)
-	}
+	return kc, res
 }
 
 // TestPolicyDenies: kubemcp's deny rule refuses cached reads exactly as it
@@ -202,12 +303,13 @@ func TestPolicyDenies(t *testing.T) {
 }
 
 // TestSelectors: label and the cached field selectors answer as the
-// apiserver does; other field selectors and pages go direct.
+// apiserver does, as does a limit the answer fits in; other field
+// selectors and pages that need a continue token go direct.
 func TestSelectors(t *testing.T) {
 	s := cache.NewStack(t, clusters.Server, policy.Config{}, nil)
 	ctx := t.Context()
 	for _, q := range []cache.PodQuery{
-		{}, {Namespace: testenv.NamespaceShop}, {LabelSelector: "app=frontend"}, {LabelSelector: "app in (frontend,cart),app!=api"},
+		{}, {Limit: 1000}, {Namespace: testenv.NamespaceShop}, {LabelSelector: "app=frontend"}, {LabelSelector: "app in (frontend,cart),app!=api"},
 		{LabelSelector: "!app"}, {FieldSelector: "status.phase=Running"}, {FieldSelector: "status.phase!=Running"},
 		{FieldSelector: "spec.nodeName=" + cache.Env.NodeName}, {FieldSelector: "metadata.name=" + testenv.PodCrashLoop},
 		{Namespace: testenv.NamespaceMonitoring, FieldSelector: "metadata.namespace=" + testenv.NamespaceMonitoring + ",status.phase=Pending"},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -146,7 +147,7 @@ func (c *Cache) cluster(name string) (*cluster, error) {
 	if cl, ok := c.clusters[name]; ok && cl.server == kc.Config {
 		return cl, nil
 	}
-	own, err := machinery(kc.Config)
+	own, dyn, err := machinery(kc.Config)
 	if err != nil {
 		return nil, fmt.Errorf("cluster %q: %w", name, err)
 	}
@@ -154,7 +155,7 @@ func (c *Cache) cluster(name string) (*cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster %q: %w", name, err)
 	}
-	cl := &cluster{name: name, host: u.Host, server: kc.Config, client: own, opts: &c.opts}
+	cl := &cluster{name: name, host: u.Host, server: kc.Config, client: own, dynamic: dyn, opts: &c.opts}
 	if old, ok := c.clusters[name]; ok {
 		old.close()
 	}
@@ -167,14 +168,19 @@ func (c *Cache) cluster(name string) (*cluster, error) {
 // tools' clients: the policy is decided for each cached read as the caller
 // makes it, and a review of another user's access is a create that
 // read-only mode would refuse, though it changes nothing.
-func machinery(server *rest.Config) (kubernetes.Interface, error) {
+func machinery(server *rest.Config) (kubernetes.Interface, dynamic.Interface, error) {
 	cfg := rest.CopyConfig(server)
 	cfg.WrapTransport = nil // the policy guard and the write recorder: neither is for the cache itself
 	cfg.UserAgent = "kubemcp-cache"
+	dyn, err := dynamic.NewForConfig(cfg) // JSON: custom resources have no protobuf
+	if err != nil {
+		return nil, nil, err
+	}
 	// Pods in protobuf decode in a fraction of the time JSON takes.
 	cfg.ContentType = runtime.ContentTypeProtobuf
 	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
-	return kubernetes.NewForConfig(cfg)
+	typed, err := kubernetes.NewForConfig(cfg)
+	return typed, dyn, err
 }
 
 // reap stops informers idle for longer than Options.Idle.

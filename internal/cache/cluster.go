@@ -5,17 +5,19 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
 // cluster is one cluster's informers, by resource.
 type cluster struct {
-	name   string
-	host   string       // the apiserver's host:port, by which writes are recorded
-	server *rest.Config // the server client's config, to notice it was rebuilt
-	client kubernetes.Interface
-	opts   *Options
+	name    string
+	host    string       // the apiserver's host:port, by which writes are recorded
+	server  *rest.Config // the server client's config, to notice it was rebuilt
+	client  kubernetes.Interface
+	dynamic dynamic.Interface
+	opts    *Options
 
 	mu    sync.Mutex
 	kinds map[string]*kind
@@ -53,6 +55,10 @@ func (c *cluster) kind(ctx context.Context, resource string, start func(*cluster
 // ready is nil when k can answer: synced, its watch not broken for longer
 // than StaleAfter, and the cluster within its cap (else k is stopped).
 func (c *cluster) ready(k *kind) error {
+	if k.isRefused() {
+		c.off(k, "cache: the server's credential may not list this kind: reading directly until it is idle, then trying again")
+		return ErrDirect
+	}
 	if !k.informer.HasSynced() || k.stale(c.opts.Now(), c.opts.StaleAfter) {
 		return ErrDirect
 	}
@@ -68,6 +74,17 @@ func (c *cluster) ready(k *kind) error {
 		return ErrDirect
 	}
 	return nil
+}
+
+// off stops k for good (until it is idle and reaped), saying why once.
+func (c *cluster) off(k *kind, why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !k.full {
+		c.opts.Logger.Warn(why, "cluster", c.name, "resource", k.resource)
+		k.stop()
+		k.full = true
+	}
 }
 
 // objects counts what the cluster's informers hold; c.mu is held.

@@ -10,9 +10,12 @@
 // It never answers stale in silence: a kind whose informer has not synced,
 // whose watch has been broken for longer than a bound, that holds more
 // objects than the cap, or that the caller wrote to and the informer has not
-// yet seen, is read directly (ErrDirect); so are selectors and pagination it
-// cannot answer exactly as the apiserver would. Secrets are never cached.
+// yet seen, is read directly (ErrDirect); so are field selectors it cannot
+// answer exactly as the apiserver would, and any page that needs a continue
+// token (the token promises the apiserver's snapshot). Secrets are never
+// cached.
 //
-// This slice caches pods (typed, so a read costs no conversion); an informer
-// starts on the first read of its kind and stops after it has been idle.
+// Pods have a typed informer, so pods_list converts nothing; every other
+// kind, custom resources included, a dynamic one. An informer starts on the
+// first read of its kind and stops after it has been idle.
 package cache

@@ -2,7 +2,9 @@ package cache
 
 import (
 	"errors"
+	"path/filepath"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -70,5 +72,38 @@ func TestTrim(t *testing.T) {
 	p := got.(*corev1.Pod)
 	if p.ManagedFields != nil || p.Annotations[lastApplied] != "" || p.Annotations["keep"] != "1" {
 		t.Fatalf("trimmed: %+v", p.ObjectMeta)
+	}
+}
+
+// TestServerMayNotList: a server credential that may not list a kind (the
+// impersonate-only credential the README allows without --cache) turns the
+// kind off at its first read, instead of waiting for a sync that never
+// comes on every read.
+func TestServerMayNotList(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := Env.WriteTokenKubeconfig(path, "alice", Env.Users["alice"].Token); err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := clusters.New(clusters.Options{Kubeconfig: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(Options{Clusters: mgr, SyncWait: time.Minute})
+	t.Cleanup(c.Close)
+	done := make(chan error, 1)
+	go func() { _, err := c.ListPods(t.Context(), "", PodQuery{}); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrDirect) {
+			t.Fatalf("%v, want ErrDirect", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the read waited for a sync the apiserver refuses")
+	}
+	cl, _ := c.cluster("")
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if k := cl.kinds["pods"]; k == nil || !k.full {
+		t.Fatalf("the refused kind is still on: %+v", k)
 	}
 }

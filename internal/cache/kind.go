@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -26,7 +27,10 @@ type kind struct {
 	cancel   context.CancelFunc
 	count    atomic.Int64 // objects held
 	lastUse  atomic.Int64 // UnixNano of the last read
-	full     bool         // it passed the cluster's cap; guarded by cluster.mu
+	full     bool         // it passed the cluster's cap, or its list was refused; guarded by cluster.mu
+
+	refused  chan struct{} // closed when the server's credential may not list the kind
+	refuseMu sync.Once
 
 	mu          sync.Mutex
 	brokenSince time.Time     // when the list or watch last began failing; zero while it works
@@ -38,10 +42,13 @@ type kind struct {
 // newKind starts an informer over lw for objects like example, trimmed
 // before they are stored.
 func newKind(resource string, lw *toolscache.ListWatch, example runtime.Object, now func() time.Time) *kind {
-	k := &kind{resource: resource, seenCh: make(chan struct{}), now: now}
+	k := &kind{resource: resource, seenCh: make(chan struct{}), refused: make(chan struct{}), now: now}
 	k.informer = toolscache.NewSharedIndexInformer(k.health(lw), example, 0,
 		toolscache.Indexers{toolscache.NamespaceIndex: toolscache.MetaNamespaceIndexFunc})
 	_ = k.informer.SetTransform(trim) // only fails once the informer has started
+	// health notes failures; the default handler would also print each
+	// through klog, outside kubemcp's logger.
+	_ = k.informer.SetWatchErrorHandlerWithContext(func(context.Context, *toolscache.Reflector, error) {})
 	_, _ = k.informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { k.count.Add(1); k.saw(obj) },
 		UpdateFunc: func(_, obj any) { k.saw(obj) },
@@ -61,6 +68,9 @@ func (k *kind) health(lw *toolscache.ListWatch) *toolscache.ListWatch {
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			obj, err := list(ctx, o)
 			k.broken(err)
+			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+				k.refuseMu.Do(func() { close(k.refused) })
+			}
 			return obj, err
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
@@ -136,11 +146,29 @@ func (k *kind) waitSeen(ctx context.Context, rv uint64, bound time.Duration) boo
 	}
 }
 
-// waitSynced waits up to bound for the informer's first list.
+// waitSynced waits up to bound for the informer's first list, or until the
+// apiserver refuses it.
 func (k *kind) waitSynced(ctx context.Context, bound time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
+	go func() {
+		select {
+		case <-k.refused:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	toolscache.WaitForCacheSync(ctx.Done(), k.informer.HasSynced)
+}
+
+// isRefused reports whether the server's credential may not list the kind.
+func (k *kind) isRefused() bool {
+	select {
+	case <-k.refused:
+		return true
+	default:
+		return false
+	}
 }
 
 func (k *kind) stop() { k.cancel() }

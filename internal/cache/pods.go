@@ -15,8 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	toolscache "k8s.io/client-go/tools/cache"
-
-	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // PodQuery is a list of pods, as the API takes one.
@@ -56,33 +54,26 @@ const reviewConcurrency = 8
 // a *policy.DeniedError is kubemcp's policy refusing the read, as it would a
 // direct one.
 func (c *Cache) ListPods(ctx context.Context, clusterName string, q PodQuery) (*PodList, error) {
-	if q.Limit != 0 || q.Continue != "" {
-		return nil, ErrDirect // pages are the apiserver's; a cached read does not imitate its tokens
+	if q.Continue != "" {
+		return nil, ErrDirect // the token is the apiserver's snapshot, which the cache cannot promise
 	}
 	match, err := podMatcher(q)
 	if err != nil {
 		return nil, ErrDirect // the apiserver words the error
 	}
-	req := policy.Request{Verb: "list", Version: "v1", Resource: "pods", Namespace: q.Namespace, Kind: "Pod", Namespaced: true}
-	if err := c.opts.Policy.Decide(req); err != nil {
-		return nil, err
-	}
-	cl, err := c.cluster(clusterName)
+	cl, k, err := c.reader(ctx, clusterName, podsRes, access{verb: "list", resource: "pods", namespace: q.Namespace}, "")
 	if err != nil {
-		return nil, ErrDirect // the direct path says what is wrong with the cluster
-	}
-	k, err := cl.kind(ctx, "pods", startPods)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.awaitOwnWrites(ctx, cl, k, "", "pods"); err != nil {
 		return nil, err
 	}
 	namespaces, partial, err := c.listable(ctx, cl, k, q.Namespace)
 	if err != nil {
 		return nil, err
 	}
-	return &PodList{Items: pods(k.informer.GetIndexer(), namespaces, match), Partial: partial, Namespaces: namespaces}, nil
+	items := pods(k.informer.GetIndexer(), namespaces, match)
+	if q.Limit > 0 && int64(len(items)) > q.Limit {
+		return nil, ErrDirect // a page with a continue token: see Query.Limit
+	}
+	return &PodList{Items: items, Partial: partial, Namespaces: namespaces}, nil
 }
 
 // startPods runs the cluster's pod informer: typed, so reads convert nothing.
@@ -200,10 +191,22 @@ func (c *Cache) mayEach(ctx context.Context, cl *cluster, namespaces []string) (
 	return allowed, errors.Join(errs...)
 }
 
-// pods are the pods of namespaces (nil: all) that match, as the apiserver
-// orders a list: by namespace/name, the tail of their etcd keys, compared
-// as bytes (so "a-b/x" comes before "a/x").
+// pods are the pods of namespaces (nil: all) that match, in the apiserver's
+// order.
 func pods(ix toolscache.Indexer, namespaces []string, match func(*corev1.Pod) bool) []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, o := range sorted(ix, namespaces) {
+		if p, ok := o.(*corev1.Pod); ok && match(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sorted are the objects of namespaces (nil: all) as the apiserver orders a
+// list: by namespace/name, the tail of their etcd keys, compared as bytes
+// (so "a-b/x" comes before "a/x").
+func sorted(ix toolscache.Indexer, namespaces []string) []any {
 	var objs []any
 	if namespaces == nil {
 		objs = ix.List()
@@ -214,18 +217,18 @@ func pods(ix toolscache.Indexer, namespaces []string, match func(*corev1.Pod) bo
 	}
 	type keyed struct {
 		key string
-		pod *corev1.Pod
+		obj any
 	}
-	sorted := make([]keyed, 0, len(objs))
+	keys := make([]keyed, 0, len(objs))
 	for _, o := range objs {
-		if p, ok := o.(*corev1.Pod); ok && match(p) {
-			sorted = append(sorted, keyed{p.Namespace + "/" + p.Name, p})
+		if key, err := toolscache.MetaNamespaceKeyFunc(o); err == nil {
+			keys = append(keys, keyed{key, o})
 		}
 	}
-	slices.SortFunc(sorted, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
-	out := make([]*corev1.Pod, len(sorted))
-	for i, k := range sorted {
-		out[i] = k.pod
+	slices.SortFunc(keys, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k.obj
 	}
 	return out
 }

@@ -14,11 +14,12 @@ import (
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/tools/core"
 	"github.com/kubemcp/kubemcp/internal/tools/pods"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
-// serve serves the pods toolset over s's clusters, with s's cache or
+// serve serves the pods and core toolsets over s's clusters, with s's cache or
 // without, to a real MCP client; user, if set, is bound as every call's
 // caller.
 func serve(t *testing.T, s cache.Stack, cached bool, user string) *mcp.ClientSession {
@@ -27,7 +28,7 @@ func serve(t *testing.T, s cache.Stack, cached bool, user string) *mcp.ClientSes
 	if cached {
 		deps.Cache = s.Cache
 	}
-	opts := mcpserver.Options{Tools: pods.New(deps, pods.Options{}).Tools()}
+	opts := mcpserver.Options{Tools: append(pods.New(deps, pods.Options{}).Tools(), core.New(deps).Tools()...)}
 	if user != "" {
 		opts.Bind = func(next mcp.MethodHandler) mcp.MethodHandler {
 			return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
@@ -51,7 +52,12 @@ func serve(t *testing.T, s cache.Stack, cached bool, user string) *mcp.ClientSes
 
 func call(t *testing.T, cs *mcp.ClientSession, args map[string]any) (text, structured string) {
 	t.Helper()
-	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "pods_list", Arguments: args})
+	return callTool(t, cs, "pods_list", args)
+}
+
+func callTool(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any) (text, structured string) {
+	t.Helper()
+	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, Arguments: args})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ type Config struct {
 	UserWatches        int           `json:"userWatches,omitempty" help:"resources and namespaces one authenticated user may have watched at once, of the server's 500; 0 for no limit"`
 	ClientCacheSize    int           `json:"clientCacheSize,omitempty" help:"per-user cluster clients kept (impersonate, passthrough); 0 turns the cache off"`
 	ClientCacheTTL     time.Duration `json:"clientCacheTTL,omitempty" help:"how long a per-user cluster client is kept after it is built; 0 turns the cache off"`
-	Cache              bool          `json:"cache,omitempty" help:"answer reads (pods_list for now) from one shared watch cache per cluster, filled with the server's credential; each read is still checked against the caller's RBAC and the policy"`
+	Cache              bool          `json:"cache,omitempty" help:"answer reads (pods_list, pods_get, resources_get, resources_list with output yaml or json) from one shared watch cache per cluster, filled with the server's credential; each read is still checked against the caller's RBAC and the policy"`
 	CacheAccessTTL     time.Duration `json:"cacheAccessTTL,omitempty" help:"how long the watch cache keeps a caller's access decision, allow or deny: a revoked grant stops working within it"`
 
 	// Policy holds deny and allow rules for Kubernetes requests and the tool

@@ -103,17 +103,51 @@ func RedactText(s string) string {
 	if !mayHoldCredential(s) {
 		return s
 	}
-	s = pemKeyPattern.ReplaceAllString(s, "<redacted private key>")
-	s = jwtPattern.ReplaceAllString(s, "<redacted token>")
-	s = bearerPattern.ReplaceAllString(s, "$1 <redacted>")
-	s = urlPassword.ReplaceAllString(s, "$1:<redacted>@")
-	return credentialField.ReplaceAllStringFunc(s, func(m string) string {
-		sub := credentialField.FindStringSubmatch(m)
-		if isPlainSetting(sub[2]) {
-			return m // automountServiceAccountToken: false is a setting, not a credential
+	for _, r := range redactions {
+		if r.mayMatch(s) {
+			s = r.replace(s)
 		}
-		return sub[1] + "<redacted>"
-	})
+	}
+	return s
+}
+
+// redactions are RedactText's steps, in order. Each runs only when the text
+// holds what any match of its expression must: a case-insensitive
+// expression tries every position of a long text (a page of pods is 16 KB),
+// and one word that is there (the "eyJ" of a continue token) is no reason
+// to run them all.
+var redactions = []struct {
+	mayMatch func(string) bool
+	replace  func(string) string
+}{
+	{hint(false, "PRIVATE KEY"), func(s string) string { return pemKeyPattern.ReplaceAllString(s, "<redacted private key>") }},
+	{hint(false, "eyJ"), func(s string) string { return jwtPattern.ReplaceAllString(s, "<redacted token>") }},
+	{hint(true, "bearer", "basic"), func(s string) string { return bearerPattern.ReplaceAllString(s, "$1 <redacted>") }},
+	{hint(false, "://"), func(s string) string { return urlPassword.ReplaceAllString(s, "$1:<redacted>@") }},
+	{hint(true, "token", "passw", "secret", "key"), func(s string) string {
+		return credentialField.ReplaceAllStringFunc(s, func(m string) string {
+			sub := credentialField.FindStringSubmatch(m)
+			if isPlainSetting(sub[2]) {
+				return m // automountServiceAccountToken: false is a setting, not a credential
+			}
+			return sub[1] + "<redacted>"
+		})
+	}},
+}
+
+// hint reports whether s holds any of words, ignoring case if fold.
+func hint(fold bool, words ...string) func(string) bool {
+	return func(s string) bool {
+		if fold {
+			s = strings.ToLower(s)
+		}
+		for _, w := range words {
+			if strings.Contains(s, w) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func isPlainSetting(v string) bool {

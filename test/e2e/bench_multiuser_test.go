@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	authv1 "k8s.io/api/authentication/v1"
+	authzv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -94,8 +95,9 @@ func benchTokenFile(b *testing.B) (string, []string) {
 
 // BenchmarkMultiUser measures pods_list (20 pods) through a real kubemcp
 // process, 50 users with distinct tokens calling at once, one call in flight
-// each, in passthrough and impersonate modes, with the per-user client cache
-// and without it (a client built for every call). It reports calls/s and the
+// each, in passthrough and impersonate modes: with the per-user client cache
+// ("cache"), without it (a client built for every call: "nocache"), and with
+// the shared watch cache on top ("watchcache"). It reports calls/s and the
 // median latency.
 func BenchmarkMultiUser(b *testing.B) {
 	k8sTokens := benchMultiUserWorld(b)
@@ -108,11 +110,14 @@ func BenchmarkMultiUser(b *testing.B) {
 		{"passthrough", []string{"--kubeconfig", saKubeconfig(b, "nobody"), "--auth", "passthrough"}, k8sTokens},
 		{"impersonate", []string{"--kubeconfig", saKubeconfig(b, "impersonator"), "--auth", "token", "--auth-token-file", tokenFile}, staticTokens},
 	}
+	// The watch cache fills itself with the server's credential: one that
+	// may also read pods and review access.
+	watchcache := []string{"--cache", "--kubeconfig", cacheKubeconfig(b)}
 	for _, m := range modes {
 		for _, cache := range []struct {
 			name string
 			args []string
-		}{{"cache", nil}, {"nocache", []string{"--client-cache-size", "0"}}} {
+		}{{"cache", nil}, {"nocache", []string{"--client-cache-size", "0"}}, {"watchcache", watchcache}} {
 			args := append(slices.Clone(m.args), "--user-rate", "0", "--user-concurrency", "0", "--log-level", "warn")
 			srv := serveArgs(b, append(args, cache.args...)...)
 			sessions := make([]*mcp.ClientSession, benchUsers)
@@ -125,17 +130,28 @@ func BenchmarkMultiUser(b *testing.B) {
 }
 
 // benchCalls makes b.N pods_list calls spread over the sessions, one in
-// flight per session.
+// flight per session, and reports calls/s and the median latency.
 func benchCalls(b *testing.B, sessions []*mcp.ClientSession) {
-	params := &mcp.CallToolParams{Name: "pods_list", Arguments: map[string]any{"namespace": benchMUNS}}
-	latencies := make([]time.Duration, b.N)
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	b.ResetTimer()
 	start := time.Now()
+	latencies := benchCallsN(b, sessions, b.N)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(latencies)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
+	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+}
+
+// benchCallsN makes n pods_list calls spread over the sessions, one in
+// flight per session, and returns their latencies.
+func benchCallsN(b *testing.B, sessions []*mcp.ClientSession, n int) []time.Duration {
+	params := &mcp.CallToolParams{Name: "pods_list", Arguments: map[string]any{"namespace": benchMUNS}}
+	latencies := make([]time.Duration, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
 	for _, cs := range sessions {
 		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(b.N); i = next.Add(1) - 1 {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
 				t0 := time.Now()
 				res, err := cs.CallTool(context.Background(), params)
 				latencies[i] = time.Since(t0)
@@ -147,9 +163,92 @@ func benchCalls(b *testing.B, sessions []*mcp.ClientSession) {
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	slices.Sort(latencies)
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
-	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+	return latencies
+}
+
+// BenchmarkCachedReadRequests counts the apiserver's requests, from its own
+// apiserver_request_total, caused by b.N pods_list calls (make bench: 1,000)
+// answered from the watch cache for 10 impersonated users, after one warm-up
+// call that starts the informer: what is left are the access reviews, one
+// per user and namespace within their TTL. The same calls without the
+// cache, for comparison.
+func BenchmarkCachedReadRequests(b *testing.B) {
+	benchMultiUserWorld(b)
+	tokenFile, tokens := benchTokenFile(b)
+	for _, watch := range []struct {
+		name string
+		args []string
+	}{{"watchcache", []string{"--cache"}}, {"direct", nil}} {
+		args := append([]string{"--kubeconfig", cacheKubeconfig(b), "--auth", "token", "--auth-token-file", tokenFile,
+			"--user-rate", "0", "--user-concurrency", "0", "--log-level", "warn"}, watch.args...)
+		srv := serveArgs(b, args...)
+		sessions := make([]*mcp.ClientSession, 10)
+		for i := range sessions {
+			sessions[i] = connectAs(b, srv.URL, tokens[i], "streamable")
+		}
+		benchCallsN(b, sessions[:1], 1) // the informer starts and syncs
+		b.Run(watch.name, func(b *testing.B) {
+			before := apiserverRequests(b)
+			benchCallsN(b, sessions, b.N)
+			b.StopTimer()
+			b.ReportMetric(apiserverRequests(b)-before-1, "apiserver-requests") // less the first scrape
+		})
+	}
+}
+
+var (
+	cacheSAOnce sync.Once
+	cacheSAErr  error
+)
+
+// cacheKubeconfig is a kubeconfig of service account
+// multiuser-system/cache-impersonator, which holds impersonatorRules and
+// cacheRules: the server's credential for --credentials impersonate --cache.
+func cacheKubeconfig(b *testing.B) string {
+	b.Helper()
+	muWorld(b)
+	cacheSAOnce.Do(func() { cacheSAErr = bindCacheImpersonator(context.Background(), env.Clientset("admin")) })
+	if cacheSAErr != nil {
+		b.Fatal(cacheSAErr)
+	}
+	return saKubeconfig(b, "cache-impersonator")
+}
+
+func bindCacheImpersonator(ctx context.Context, c kubernetes.Interface) error {
+	sa := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "cache-impersonator", Namespace: "multiuser-system"}
+	if _, err := c.CoreV1().ServiceAccounts(sa.Namespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa.Name}}, metav1.CreateOptions{}); err != nil {
+		return err
+	}
+	cr := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "kubemcp-cache"}, Rules: cacheRules}
+	if _, err := c.RbacV1().ClusterRoles().Create(ctx, cr, metav1.CreateOptions{}); err != nil {
+		return err
+	}
+	for _, role := range []string{"kubemcp-impersonator", "kubemcp-cache"} {
+		crb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "cache-impersonator-" + role}, Subjects: []rbacv1.Subject{sa},
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}}
+		if _, err := c.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{}); err != nil {
+			return err
+		}
+	}
+	return env.WaitAllowed(ctx, sa, authzv1.ResourceAttributes{Verb: "watch", Resource: "pods"})
+}
+
+// apiserverRequests is the sum of the apiserver's apiserver_request_total.
+func apiserverRequests(b *testing.B) float64 {
+	b.Helper()
+	raw, err := env.Clientset("admin").CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	total := 0.0
+	for line := range strings.Lines(string(raw)) {
+		if rest, ok := strings.CutPrefix(line, "apiserver_request_total{"); ok {
+			var v float64
+			fields := strings.Fields(rest)
+			if _, err := fmt.Sscan(fields[len(fields)-1], &v); err == nil {
+				total += v
+			}
+		}
+	}
+	return total
 }

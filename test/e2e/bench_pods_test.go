@@ -112,14 +112,18 @@ func BenchmarkPodsList(b *testing.B) {
 				})
 			})
 		}
+		// pods_list-cached-none matches no pod: the cost of an MCP call
+		// around an empty answer, the floor beneath every cached read.
 		for _, tool := range []struct {
-			name string
-			cs   *mcp.ClientSession
-		}{{"pods_list", cs}, {"pods_list-cached", cached}} {
+			name     string
+			cs       *mcp.ClientSession
+			selector string
+		}{{"pods_list", cs, ""}, {"pods_list-cached", cached, ""}, {"pods_list-cached-none", cached, "app=none"}} {
 			b.Run(scope.name+"/"+tool.name, func(b *testing.B) {
 				var textBytes int
+				args := map[string]any{"namespace": scope.ns, "label_selector": tool.selector}
 				timed(b, func() int {
-					res, err := tool.cs.CallTool(ctx, &mcp.CallToolParams{Name: "pods_list", Arguments: map[string]any{"namespace": scope.ns}})
+					res, err := tool.cs.CallTool(ctx, &mcp.CallToolParams{Name: "pods_list", Arguments: args})
 					if err != nil || res.IsError {
 						b.Fatalf("%v %+v", err, res)
 					}

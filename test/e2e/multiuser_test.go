@@ -48,6 +48,15 @@ var impersonatorRules = []rbacv1.PolicyRule{
 	{APIGroups: []string{"authentication.k8s.io"}, Resources: []string{"userextras/scopes"}, Verbs: []string{"impersonate"}},
 }
 
+// cacheRules are what README adds for --cache, here for pods alone: the
+// watch cache lists and watches the kinds it caches with the server's
+// credential, and asks whether each caller may read them (in passthrough
+// the caller asks for itself).
+var cacheRules = []rbacv1.PolicyRule{
+	{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"list", "watch"}},
+	{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"subjectaccessreviews"}, Verbs: []string{"create"}},
+}
+
 var muOnce sync.Once
 
 func muWorld(t testing.TB) {

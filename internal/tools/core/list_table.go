@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/render"
 )
 
@@ -224,7 +226,7 @@ func maybeFence(source, full, capped string) string {
 // listObjects fills out with one page of whole cleaned objects and returns
 // them as a YAML or JSON List.
 func (c *Core) listObjects(ctx context.Context, t target, in ListIn, out *ListOut) (string, error) {
-	list, err := t.api().List(ctx, in.options())
+	list, err := c.listPage(ctx, t, in)
 	if err != nil {
 		return "", err
 	}
@@ -249,6 +251,29 @@ func (c *Core) listObjects(ctx context.Context, t target, in ListIn, out *ListOu
 		source = strings.TrimSpace(qualified(t.res) + " " + t.ns)
 	}
 	return fencedText(source, text, c.deps.Budget(in.TextCap)-len(next), hint) + next, nil
+}
+
+// listPage is one page of whole objects: from the shared watch cache when it
+// holds the whole page (a page with a continue token is the apiserver's),
+// else from the apiserver. The objects are shared: render.Clean copies.
+func (c *Core) listPage(ctx context.Context, t target, in ListIn) (*unstructured.UnstructuredList, error) {
+	opts := in.options()
+	if c.deps.Cache != nil {
+		q := cache.Query{Resource: t.res, Namespace: t.ns, LabelSelector: opts.LabelSelector, FieldSelector: opts.FieldSelector,
+			Limit: opts.Limit, Continue: opts.Continue}
+		items, err := c.deps.Cache.List(ctx, in.Cluster, q)
+		if err == nil {
+			list := &unstructured.UnstructuredList{Items: make([]unstructured.Unstructured, len(items))}
+			for i, u := range items {
+				list.Items[i] = *u
+			}
+			return list, nil
+		}
+		if !errors.Is(err, cache.ErrDirect) {
+			return nil, err
+		}
+	}
+	return t.api().List(ctx, opts)
 }
 
 func marshalList(items []map[string]any, format string) (string, error) {

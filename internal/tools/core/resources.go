@@ -3,11 +3,14 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
@@ -68,7 +71,7 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 	if err != nil {
 		return "", out, err
 	}
-	obj, err := t.api().Get(ctx, in.Name, metav1.GetOptions{})
+	obj, err := c.getObject(ctx, t, in)
 	if err != nil {
 		return "", out, t.explain(err, "get", in.Name)
 	}
@@ -84,6 +87,19 @@ func (c *Core) getResource(ctx context.Context, _ *mcp.CallToolRequest, in GetIn
 	}
 	out = GetOut{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName(), Object: obj.Object}
 	return fencedText(objectSource(t, in.Name), text, c.deps.Budget(in.TextCap), "The object is larger than the budget; ask for the fields you need."), out, nil
+}
+
+// getObject reads in's object: from the shared watch cache when it holds it
+// and may answer the caller, else from the apiserver. The object may be
+// shared: render.Clean copies.
+func (c *Core) getObject(ctx context.Context, t target, in GetIn) (*unstructured.Unstructured, error) {
+	if c.deps.Cache != nil {
+		obj, err := c.deps.Cache.Get(ctx, in.Cluster, t.res, t.ns, in.Name)
+		if !errors.Is(err, cache.ErrDirect) {
+			return obj, err
+		}
+	}
+	return t.api().Get(ctx, in.Name, metav1.GetOptions{})
 }
 
 func checkFormat(f string) error {

@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -51,7 +52,7 @@ func (p *Pods) get(ctx context.Context, _ *mcp.CallToolRequest, in GetIn) (strin
 	if in.Output != "" && in.Output != string(render.YAML) && in.Output != string(render.JSON) {
 		return "", out, fmt.Errorf("output %q: want yaml or json, or omit it for the summary alone", in.Output)
 	}
-	_, pod, err := p.getPod(ctx, in.Cluster, in.Namespace, in.Name)
+	pod, err := p.readPod(ctx, in)
 	if err != nil {
 		return "", out, err
 	}
@@ -92,6 +93,25 @@ func (p *Pods) getPod(ctx context.Context, cluster, ns, name string) (*kube.Clie
 			ListCall: fmt.Sprintf(`pods_list {"namespace":%q}`, ns)})
 	}
 	return kc, pod, nil
+}
+
+// readPod is pods_get's read: from the shared watch cache when it holds the
+// pod and may answer the caller (the pod is then shared: read it, never
+// change it), else getPod's. Delete, exec and logs use getPod: they act on
+// the pod as the apiserver has it now.
+func (p *Pods) readPod(ctx context.Context, in GetIn) (*corev1.Pod, error) {
+	if p.deps.Cache != nil {
+		kc, err := p.deps.Clusters.Get(ctx, in.Cluster)
+		if err != nil {
+			return nil, err
+		}
+		// Any refusal (the policy's too) is the direct read's to word.
+		if pod, err := p.deps.Cache.GetPod(ctx, in.Cluster, cmp.Or(in.Namespace, kc.Namespace), in.Name); err == nil {
+			return pod, nil
+		}
+	}
+	_, pod, err := p.getPod(ctx, in.Cluster, in.Namespace, in.Name)
+	return pod, err
 }
 
 // podObject is the pod as a cleaned object with its apiVersion and kind,
