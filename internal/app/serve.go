@@ -212,13 +212,19 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.CLI {
 		filter.OptIn = append(filter.OptIn, "cli")
 	}
+	if cfg.Shell {
+		filter.OptIn = append(filter.OptIn, "shell")
+	}
 	for _, r := range cfg.Policy.Confirm {
 		filter.Confirm = append(filter.Confirm, r.Tools...)
 	}
 	if err := withoutPortForward(cfg, &filter); err != nil {
 		return nil, err
 	}
-	sets := toolsets(cfg, deps)
+	sets, err := toolsets(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
 	gw := upstreams(cfg, logger)
 	if gw != nil {
 		sets = append(sets, gw)
@@ -304,11 +310,16 @@ func retoolOnChange(server *mcp.Server, cl *clusters.Manager, tools []toolset.To
 }
 
 // toolsets are every toolset kubemcp has, wired here and nowhere else.
-func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
+func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 	cliHome := ""
 	if dir, err := os.UserCacheDir(); err == nil {
 		cliHome = filepath.Join(dir, "kubemcp", "cli-home") // helm repositories persist between calls
 		_ = os.MkdirAll(cliHome, 0o700)
+	}
+	cliOpts := cli.Options{ReadOnly: cfg.ReadOnly, StateDir: cliHome}
+	shell, err := cli.NewShell(deps, cliOpts, cfg.ShellPrograms)
+	if err != nil {
+		return nil, err
 	}
 	return []toolset.Toolset{
 		core.New(deps),
@@ -318,8 +329,9 @@ func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
 		workloads.New(deps),
 		nodes.New(deps),
 		diagnostics.New(deps),
-		cli.New(deps, cli.Options{ReadOnly: cfg.ReadOnly, StateDir: cliHome}),
-	}
+		cli.New(deps, cliOpts),
+		shell,
+	}, nil
 }
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger) error {
