@@ -131,6 +131,7 @@ type Server struct {
 	watches  *tracker.Pool
 	cache    *cache.Cache     // nil unless the cache is on
 	gateway  *gateway.Gateway // nil without upstreams
+	operator operatorConfig   // to start with the gateway, when on
 	sets     []toolset.Toolset
 }
 
@@ -141,7 +142,10 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.gateway == nil {
 		return nil
 	}
-	return s.gateway.Start(ctx, s.MCP)
+	if err := s.gateway.Start(ctx, s.MCP); err != nil {
+		return err
+	}
+	return s.operator.start(ctx, s.Clusters, s.gateway)
 }
 
 // Close ends what the live resources, the shared watches, the watch cache and the toolsets
@@ -226,6 +230,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		return nil, err
 	}
 	gw := upstreams(cfg, logger)
+	if gw == nil && cfg.WatchMCPServers {
+		gw = gateway.New(gateway.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, Version: Version(), Logger: logger})
+	}
 	if gw != nil {
 		sets = append(sets, gw)
 	}
@@ -242,7 +249,8 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg))})
 	retoolOnChange(server, cl, tools, install)
-	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets}, nil
+	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
+		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace, logger: logger}}, nil
 }
 
 // upstreams is the gateway to the configured upstream MCP servers, their

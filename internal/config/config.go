@@ -55,6 +55,9 @@ type Config struct {
 	AuditStdout        bool     `json:"auditStdout,omitempty" help:"also write audit lines to stdout (HTTP only: over stdio, stdout carries MCP)"`
 	ApprovalKeyFile    string   `json:"approvalKeyFile,omitempty" help:"sign approval tokens (policy.confirm) with the keys in this file, one a line: the first signs, all verify; replicas sharing it redeem each other's (default: a random key per process)"`
 
+	WatchMCPServers     bool   `json:"watchMCPServers,omitempty" help:"serve the MCPServer objects (kubemcp.io/v1alpha1) of mcpServersNamespace as upstreams; one replica, the Lease holder, writes their status"`
+	MCPServersNamespace string `json:"mcpServersNamespace,omitempty" help:"where MCPServer objects are watched and the Lease is held (default: $POD_NAMESPACE, else the default cluster's namespace)"`
+
 	// Who may call over HTTP, and as whom calls reach the clusters.
 	Auth               string        `json:"auth,omitempty" help:"who may call over HTTP: none (loopback only), token, oidc or passthrough"`
 	AuthTokenFile      string        `json:"authTokenFile,omitempty" help:"static bearer tokens and the user and groups of each (auth token)"`

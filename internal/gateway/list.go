@@ -32,7 +32,7 @@ func (g *Gateway) listTool() toolset.Tool {
 func (g *Gateway) list(context.Context, *mcp.CallToolRequest, ListIn) (string, ListOut, error) {
 	out := ListOut{Upstreams: []State{}}
 	table := render.Table{Header: []string{"NAME", "TRANSPORT", "CONNECTED", "TOOLS", "HIDDEN", "PROMPTS", "RESOURCES", "LATENCY", "LAST ERROR"}}
-	for _, u := range g.upstreams {
+	for _, u := range g.all() {
 		s := u.snapshot()
 		out.Upstreams = append(out.Upstreams, s)
 		table.Rows = append(table.Rows, []string{s.Name, s.Transport, fmt.Sprint(s.Connected), cmp.Or(strings.Join(s.Tools, ","), "<none>"),

@@ -20,6 +20,11 @@ type upstream struct {
 	client *mcp.Client
 	relist chan struct{} // the upstream said its tools changed
 	stderr tail
+	// attached says it came from Attach, not kubemcp's configuration;
+	// stop and stopped end its run (set by launch).
+	attached bool
+	stop     context.CancelFunc
+	stopped  chan struct{}
 
 	mu      sync.Mutex
 	session *mcp.ClientSession // nil while disconnected
