@@ -131,6 +131,7 @@ type Server struct {
 	watches  *tracker.Pool
 	cache    *cache.Cache     // nil unless the cache is on
 	gateway  *gateway.Gateway // nil without upstreams
+	operator operatorConfig   // to start with the gateway, when on
 	sets     []toolset.Toolset
 }
 
@@ -141,7 +142,10 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.gateway == nil {
 		return nil
 	}
-	return s.gateway.Start(ctx, s.MCP)
+	if err := s.gateway.Start(ctx, s.MCP); err != nil {
+		return err
+	}
+	return s.operator.start(ctx, s.Clusters, s.gateway)
 }
 
 // Close ends what the live resources, the shared watches, the watch cache and the toolsets
@@ -212,14 +216,23 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.CLI {
 		filter.OptIn = append(filter.OptIn, "cli")
 	}
+	if cfg.Shell {
+		filter.OptIn = append(filter.OptIn, "shell")
+	}
 	for _, r := range cfg.Policy.Confirm {
 		filter.Confirm = append(filter.Confirm, r.Tools...)
 	}
 	if err := withoutPortForward(cfg, &filter); err != nil {
 		return nil, err
 	}
-	sets := toolsets(cfg, deps)
+	sets, err := toolsets(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
 	gw := upstreams(cfg, logger)
+	if gw == nil && cfg.WatchMCPServers {
+		gw = gateway.New(gateway.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, Version: Version(), Logger: logger})
+	}
 	if gw != nil {
 		sets = append(sets, gw)
 	}
@@ -236,7 +249,8 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout})
 	retoolOnChange(server, cl, tools, install)
-	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets}, nil
+	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
+		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace, logger: logger}}, nil
 }
 
 // upstreams is the gateway to the configured upstream MCP servers, their
@@ -304,11 +318,16 @@ func retoolOnChange(server *mcp.Server, cl *clusters.Manager, tools []toolset.To
 }
 
 // toolsets are every toolset kubemcp has, wired here and nowhere else.
-func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
+func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 	cliHome := ""
 	if dir, err := os.UserCacheDir(); err == nil {
 		cliHome = filepath.Join(dir, "kubemcp", "cli-home") // helm repositories persist between calls
 		_ = os.MkdirAll(cliHome, 0o700)
+	}
+	cliOpts := cli.Options{ReadOnly: cfg.ReadOnly, StateDir: cliHome}
+	shell, err := cli.NewShell(deps, cliOpts, cfg.ShellPrograms)
+	if err != nil {
+		return nil, err
 	}
 	return []toolset.Toolset{
 		core.New(deps),
@@ -318,8 +337,9 @@ func toolsets(cfg config.Config, deps toolset.Deps) []toolset.Toolset {
 		workloads.New(deps),
 		nodes.New(deps),
 		diagnostics.New(deps),
-		cli.New(deps, cli.Options{ReadOnly: cfg.ReadOnly, StateDir: cliHome}),
-	}
+		cli.New(deps, cliOpts),
+		shell,
+	}, nil
 }
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger) error {

@@ -75,7 +75,10 @@ func everyCLITool(t *testing.T, kubeconfig string, readOnly bool) []toolset.Tool
 		t.Fatal(err)
 	}
 	deps := toolset.Deps{Clusters: cl}
-	sets := toolsets(config.Default(), deps)
+	sets, err := toolsets(config.Default(), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, ts := range sets {
 		if ts.Name() == "cli" {
 			sets[i] = cli.New(deps, cli.Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) { return "/bin/" + name, nil }})

@@ -44,15 +44,20 @@ type Config struct {
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
 	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide every tool that may change what exists rather than only add to it (MCP destructiveHint): every write tool but port_forward"`
-	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli)"`
+	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli and shell)"`
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
 	CLI                bool     `json:"cli,omitempty" help:"also serve the guarded CLI toolset (kubectl, helm, istioctl, argocd: those on PATH)"`
+	Shell              bool     `json:"shell,omitempty" help:"also serve the shell toolset: bash, one command or pipeline of allowlisted programs, parsed and never run by a shell"`
+	ShellPrograms      []string `json:"shellPrograms,omitempty" help:"the programs bash may run, comma-separated (default: kubectl, helm, jq, grep, head, tail, sort, uniq, wc, cut)"`
 	OutputBudget       int      `json:"outputBudget,omitempty" help:"default cap on a tool's text answer in bytes; a call may set max_bytes"`
 	AllowSecretReveal  bool     `json:"allowSecretReveal,omitempty" help:"let a call ask resources_get for a Secret's values (reveal_secret_values); off, such calls are refused"`
 	AuditFile          string   `json:"auditFile,omitempty" help:"append a hash-chained JSON line per tool call to this file"`
 	AuditStdout        bool     `json:"auditStdout,omitempty" help:"also write audit lines to stdout (HTTP only: over stdio, stdout carries MCP)"`
 	ApprovalKeyFile    string   `json:"approvalKeyFile,omitempty" help:"sign approval tokens (policy.confirm) with the keys in this file, one a line: the first signs, all verify; replicas sharing it redeem each other's (default: a random key per process)"`
+
+	WatchMCPServers     bool   `json:"watchMCPServers,omitempty" help:"serve the MCPServer objects (kubemcp.io/v1alpha1) of mcpServersNamespace as upstreams; one replica, the Lease holder, writes their status"`
+	MCPServersNamespace string `json:"mcpServersNamespace,omitempty" help:"where MCPServer objects are watched and the Lease is held (default: $POD_NAMESPACE, else the default cluster's namespace)"`
 
 	// Who may call over HTTP, and as whom calls reach the clusters.
 	Auth               string        `json:"auth,omitempty" help:"who may call over HTTP: none (loopback only), token, oidc or passthrough"`

@@ -112,6 +112,12 @@ func (c *Config) validateUpstreams() []error {
 	return errs
 }
 
+// Validate says what is wrong with an upstream given at run time (the
+// operator's), as a file's would be.
+func (u *Upstream) Validate() error {
+	return errors.Join(u.validate()...)
+}
+
 func (u *Upstream) validate() []error {
 	var errs []error
 	if !upstreamName.MatchString(u.Name) {

@@ -3,8 +3,10 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -41,12 +43,14 @@ type Gateway struct {
 	opts      Options
 	lookupEnv func(string) (string, bool)
 	logger    *slog.Logger
-	upstreams []*upstream
 	progress  progress
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   sync.WaitGroup
+	mu        sync.Mutex
+	upstreams []*upstream // configured ones first, then attached ones
+	server    *mcp.Server // set by Start
+	ctx       context.Context
+	cancel    context.CancelFunc
+	done      sync.WaitGroup
 }
 
 var _ toolset.Toolset = (*Gateway)(nil)
@@ -92,17 +96,13 @@ func (g *Gateway) Tools() []toolset.Tool { return []toolset.Tool{g.listTool()} }
 func (g *Gateway) Start(ctx context.Context, server *mcp.Server) error {
 	ctx, cancel := context.WithCancel(ctx)
 	g.mu.Lock()
-	g.cancel = cancel
-	g.mu.Unlock()
+	g.ctx, g.cancel, g.server = ctx, cancel, server
 	firsts := make([]chan error, len(g.upstreams))
 	for i, u := range g.upstreams {
 		firsts[i] = make(chan error, 1)
-		g.done.Add(1)
-		go func() {
-			defer g.done.Done()
-			u.run(ctx, server, firsts[i])
-		}()
+		g.launch(u, firsts[i])
 	}
+	g.mu.Unlock()
 	var errs []error
 	for _, first := range firsts {
 		errs = append(errs, <-first)
@@ -112,6 +112,76 @@ func (g *Gateway) Start(ctx context.Context, server *mcp.Server) error {
 		return err
 	}
 	return nil
+}
+
+// launch runs u until the gateway closes or u is detached; the caller
+// holds g.mu.
+func (g *Gateway) launch(u *upstream, first chan<- error) {
+	ctx, stop := context.WithCancel(g.ctx)
+	u.stop, u.stopped = stop, make(chan struct{})
+	g.done.Add(1)
+	go func() {
+		defer g.done.Done()
+		defer close(u.stopped)
+		u.run(ctx, g.server, first)
+	}()
+}
+
+// Attach serves one more upstream from now on (the operator's MCPServer
+// objects), replacing an attached one of the same name; it connects in the
+// background, as a configured upstream that was down would. A configured
+// upstream's name cannot be taken.
+func (g *Gateway) Attach(cfg config.Upstream) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	g.Detach(cfg.Name)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.server == nil {
+		return errors.New("the gateway has not started")
+	}
+	if slices.ContainsFunc(g.upstreams, func(u *upstream) bool { return u.cfg.Name == cfg.Name }) {
+		return fmt.Errorf("upstream name %q is taken by one in kubemcp's configuration; choose another name", cfg.Name)
+	}
+	u := newUpstream(g, cfg)
+	u.attached = true
+	g.upstreams = append(g.upstreams, u)
+	g.launch(u, nil)
+	return nil
+}
+
+// Detach stops serving the attached upstream of that name, withdrawing its
+// tools, prompts and resources, and waits until they are gone.
+func (g *Gateway) Detach(name string) {
+	g.mu.Lock()
+	i := slices.IndexFunc(g.upstreams, func(u *upstream) bool { return u.attached && u.cfg.Name == name })
+	if i < 0 {
+		g.mu.Unlock()
+		return
+	}
+	u := g.upstreams[i]
+	g.upstreams = slices.Delete(g.upstreams, i, i+1)
+	g.mu.Unlock()
+	u.stop()
+	<-u.stopped
+}
+
+// State is what upstreams_list shows of the upstream of that name.
+func (g *Gateway) State(name string) (State, bool) {
+	for _, u := range g.all() {
+		if u.cfg.Name == name {
+			return u.snapshot(), true
+		}
+	}
+	return State{}, false
+}
+
+// all is every upstream now.
+func (g *Gateway) all() []*upstream {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.upstreams)
 }
 
 // Close disconnects every upstream (ending stdio ones) and waits for them.

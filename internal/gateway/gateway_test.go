@@ -3,9 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -105,20 +103,6 @@ func text(res *mcp.CallToolResult) string {
 	return b.String()
 }
 
-// npmServer is the entry point of an MCP server installed in test/e2e/node.
-func npmServer(t *testing.T, pkg string) (node, script string) {
-	t.Helper()
-	node, err := testenv.Node()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := testenv.NodeDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return node, filepath.Join(dir, "node_modules", "@modelcontextprotocol", pkg, "dist", "index.js")
-}
-
 // Credentials planted in what upstreams answer: the gate must redact them.
 const (
 	plantedJWT    = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJnYXRld2F5In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
@@ -139,7 +123,7 @@ func pidOf(path string) int {
 // stdio, calls through it, kills it mid-session and watches its tools go
 // and come back.
 func TestEverythingStdio(t *testing.T) {
-	node, script := npmServer(t, "server-everything")
+	node, script := testenv.NPMServer(t, "server-everything")
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	// The shell writes its pid and becomes node, so the test can kill the
 	// very process kubemcp talks to.
@@ -208,45 +192,11 @@ func syscallKill(pid int) error {
 	return p.Kill()
 }
 
-// freePort is a loopback port nothing listens on just now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startHTTPEverything runs server-everything's streamable HTTP server on port
-// and waits until it accepts connections; it returns when it did.
-func startHTTPEverything(t *testing.T, port int) (*exec.Cmd, time.Time) {
-	t.Helper()
-	node, script := npmServer(t, "server-everything")
-	cmd := exec.Command(node, script, "streamableHttp")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	var up time.Time
-	testenv.Eventually(t, 15*time.Second, "server-everything listening", func() bool {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			up = time.Now()
-			c.Close()
-		}
-		return err == nil
-	})
-	return cmd, up
-}
-
 // TestEverythingStreamableHTTP puts server-everything behind kubemcp over
 // streamable HTTP, stops it and starts it again on the same port.
 func TestEverythingStreamableHTTP(t *testing.T) {
-	port := freePort(t)
-	cmd, _ := startHTTPEverything(t, port)
+	port := testenv.FreePort(t)
+	cmd, _ := testenv.StartEverythingHTTP(t, port)
 	k := mustServe(t, Options{Probe: 200 * time.Millisecond, Upstreams: []config.Upstream{{Name: "everything",
 		URL: fmt.Sprintf("http://127.0.0.1:%d/mcp", port)}}})
 	if !has(k.tools(t), "everything__echo") {
@@ -264,7 +214,7 @@ func TestEverythingStreamableHTTP(t *testing.T) {
 	_ = cmd.Wait()
 	testenv.Eventually(t, 10*time.Second, "tools withdrawn after the HTTP upstream stopped", func() bool { return !has(k.tools(t), "everything__echo") })
 
-	_, up := startHTTPEverything(t, port)
+	_, up := testenv.StartEverythingHTTP(t, port)
 	testenv.Eventually(t, 40*time.Second, "tools listed again", func() bool { return has(k.tools(t), "everything__echo") })
 	t.Logf("HTTP upstream back (port open) -> tools listed again: %s", time.Since(up).Round(time.Millisecond))
 	if got := text(k.call(t, "everything__echo", map[string]any{"message": "again"})); got != "Echo: again" {
@@ -276,7 +226,7 @@ func TestEverythingStreamableHTTP(t *testing.T) {
 // read-only mode keeps its read tools only, and what they read passes the
 // gate, structured content too.
 func TestFilesystemReadOnly(t *testing.T) {
-	node, script := npmServer(t, "server-filesystem")
+	node, script := testenv.NPMServer(t, "server-filesystem")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "creds.txt"), []byte("password: hunter2hunter2\nauth "+plantedBearer+"\n"), 0o600); err != nil {
 		t.Fatal(err)

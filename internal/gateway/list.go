@@ -23,7 +23,7 @@ type ListOut struct {
 func (g *Gateway) listTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "upstreams_list",
-		Description: "The upstream MCP servers kubemcp serves tools of (as <upstream>__<tool>): connected or not, their tools, last error, latency.",
+		Description: "The upstream MCP servers kubemcp serves tools and prompts of (as <upstream>__<name>): connected or not, what they offer, last error, latency.",
 		Annotations: &mcp.ToolAnnotations{Title: "List upstream MCP servers", ReadOnlyHint: true,
 			DestructiveHint: toolset.Bool(false), IdempotentHint: true, OpenWorldHint: toolset.Bool(true)},
 	}, g.list)
@@ -31,12 +31,12 @@ func (g *Gateway) listTool() toolset.Tool {
 
 func (g *Gateway) list(context.Context, *mcp.CallToolRequest, ListIn) (string, ListOut, error) {
 	out := ListOut{Upstreams: []State{}}
-	table := render.Table{Header: []string{"NAME", "TRANSPORT", "CONNECTED", "TOOLS", "HIDDEN", "LATENCY", "LAST ERROR"}}
-	for _, u := range g.upstreams {
+	table := render.Table{Header: []string{"NAME", "TRANSPORT", "CONNECTED", "TOOLS", "HIDDEN", "PROMPTS", "RESOURCES", "LATENCY", "LAST ERROR"}}
+	for _, u := range g.all() {
 		s := u.snapshot()
 		out.Upstreams = append(out.Upstreams, s)
 		table.Rows = append(table.Rows, []string{s.Name, s.Transport, fmt.Sprint(s.Connected), cmp.Or(strings.Join(s.Tools, ","), "<none>"),
-			fmt.Sprint(s.Hidden), fmt.Sprintf("%.1fms", s.LatencyMS), cmp.Or(s.LastError, "<none>")})
+			fmt.Sprint(s.Hidden), fmt.Sprint(len(s.Prompts)), fmt.Sprint(s.Resources + s.ResourceTemplates), fmt.Sprintf("%.1fms", s.LatencyMS), cmp.Or(s.LastError, "<none>")})
 	}
 	return table.Render(64<<10, "upstreams_list lists every upstream; its structured content has them all."), out, nil
 }

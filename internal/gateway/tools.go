@@ -38,6 +38,9 @@ func (u *upstream) sync(ctx context.Context, server *mcp.Server, cs *mcp.ClientS
 		return err // expose leaves no duplicate names, so this is a bug
 	}
 	u.install(server, kept, len(listed)-len(kept), latency)
+	if err := u.syncCatalog(ctx, server, cs); err != nil {
+		u.setError(err) // its tools stay served
+	}
 	if collide != nil {
 		return collide
 	}

@@ -20,36 +20,48 @@ type upstream struct {
 	client *mcp.Client
 	relist chan struct{} // the upstream said its tools changed
 	stderr tail
+	// attached says it came from Attach, not kubemcp's configuration;
+	// stop and stopped end its run (set by launch).
+	attached bool
+	stop     context.CancelFunc
+	stopped  chan struct{}
 
 	mu      sync.Mutex
 	session *mcp.ClientSession // nil while disconnected
 	served  map[string]bool    // the names its tools are served under now
+	catalog catalog            // its prompts and resources served now
 	state   State
 }
 
 // State is what upstreams_list shows of an upstream.
 type State struct {
-	Name      string    `json:"name"`
-	Transport string    `json:"transport"`
-	Connected bool      `json:"connected"`
-	Tools     []string  `json:"tools" jsonschema:"the names kubemcp serves its tools under"`
-	Hidden    int       `json:"hidden" jsonschema:"tools it has that configuration or the read-only and destructive filters keep out"`
-	LastError string    `json:"last_error,omitempty"`
-	LatencyMS float64   `json:"latency_ms" jsonschema:"of its last tools/list"`
-	Since     time.Time `json:"since" jsonschema:"when it last connected or disconnected"`
+	Name              string    `json:"name"`
+	Transport         string    `json:"transport"`
+	Connected         bool      `json:"connected"`
+	Tools             []string  `json:"tools" jsonschema:"the names kubemcp serves its tools under"`
+	Hidden            int       `json:"hidden" jsonschema:"tools it has that configuration or the read-only and destructive filters keep out"`
+	Prompts           []string  `json:"prompts" jsonschema:"the names kubemcp serves its prompts under"`
+	Resources         int       `json:"resources" jsonschema:"its resources kubemcp serves, as kubemcp-upstream://<name>/<its URI>"`
+	ResourceTemplates int       `json:"resource_templates"`
+	LastError         string    `json:"last_error,omitempty"`
+	LatencyMS         float64   `json:"latency_ms" jsonschema:"of its last tools/list"`
+	Since             time.Time `json:"since" jsonschema:"when it last connected or disconnected"`
 }
 
 func newUpstream(g *Gateway, cfg config.Upstream) *upstream {
-	u := &upstream{g: g, cfg: cfg, relist: make(chan struct{}, 1), served: map[string]bool{},
-		state: State{Name: cfg.Name, Transport: cfg.TransportKind(), Tools: []string{}}}
+	u := &upstream{g: g, cfg: cfg, relist: make(chan struct{}, 1), served: map[string]bool{}, catalog: newCatalog(),
+		state: State{Name: cfg.Name, Transport: cfg.TransportKind(), Tools: []string{}, Prompts: []string{}}}
+	relist := func() {
+		select {
+		case u.relist <- struct{}{}:
+		default: // one pending relist covers any number of changes
+		}
+	}
 	u.client = mcp.NewClient(&mcp.Implementation{Name: "kubemcp-gateway", Version: g.opts.Version}, &mcp.ClientOptions{
-		Logger: g.logger.With("upstream", cfg.Name),
-		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) {
-			select {
-			case u.relist <- struct{}{}:
-			default: // one pending relist covers any number of changes
-			}
-		},
+		Logger:                     g.logger.With("upstream", cfg.Name),
+		ToolListChangedHandler:     func(context.Context, *mcp.ToolListChangedRequest) { relist() },
+		PromptListChangedHandler:   func(context.Context, *mcp.PromptListChangedRequest) { relist() },
+		ResourceListChangedHandler: func(context.Context, *mcp.ResourceListChangedRequest) { relist() },
 		ProgressNotificationHandler: func(ctx context.Context, req *mcp.ProgressNotificationClientRequest) {
 			g.progress.relay(ctx, req.Params)
 		},
@@ -199,6 +211,7 @@ func (u *upstream) withdraw(server *mcp.Server, why error) {
 	if len(names) > 0 {
 		server.RemoveTools(names...)
 	}
+	u.withdrawCatalog(server)
 	u.session, u.served = nil, map[string]bool{}
 	u.state.Connected, u.state.Tools, u.state.Since = false, []string{}, time.Now().UTC()
 	if why != nil && !errors.Is(why, context.Canceled) {
@@ -223,5 +236,6 @@ func (u *upstream) snapshot() State {
 	defer u.mu.Unlock()
 	s := u.state
 	s.Tools = append([]string{}, s.Tools...)
+	s.Prompts = append([]string{}, s.Prompts...)
 	return s
 }

@@ -100,6 +100,12 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	return c, nil
 }
 
+// OwnConfig is the server's own credential with no policy guard beneath:
+// for kubemcp's own bookkeeping (the operator's watch and status writes),
+// which read-only mode and deny rules, made for callers, must not stop.
+// Never for a caller's request.
+func (c *Client) OwnConfig() *rest.Config { return rest.CopyConfig(c.base) }
+
 // build puts the observer and the policy guard beneath cfg and sets c's Config, Typed and
 // Dynamic on one HTTP client, which it returns for the discovery client.
 func (c *Client) build(cfg *rest.Config) (*http.Client, error) {

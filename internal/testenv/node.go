@@ -3,10 +3,14 @@ package testenv
 import (
 	"bytes"
 	"fmt"
+	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
+	"time"
 )
 
 var (
@@ -43,4 +47,53 @@ func Node() (string, error) {
 func NodeDir() (string, error) {
 	root, err := RepoRoot()
 	return filepath.Join(root, "test", "e2e", "node"), err
+}
+
+// NPMServer is the Node binary and the entry point of an MCP server
+// package installed in test/e2e/node (e.g. "server-everything").
+func NPMServer(t testing.TB, pkg string) (node, script string) {
+	t.Helper()
+	node, err := Node()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := NodeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return node, filepath.Join(dir, "node_modules", "@modelcontextprotocol", pkg, "dist", "index.js")
+}
+
+// FreePort is a loopback port nothing listens on just now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ports, err := freePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ports[0]
+}
+
+// StartEverythingHTTP runs server-everything's streamable HTTP server on
+// port (its endpoint: http://127.0.0.1:<port>/mcp) until the test ends, and
+// returns once it accepts connections, with the time it did.
+func StartEverythingHTTP(t testing.TB, port int) (*exec.Cmd, time.Time) {
+	t.Helper()
+	node, script := NPMServer(t, "server-everything")
+	cmd := exec.Command(node, script, "streamableHttp")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var up time.Time
+	Eventually(t, 15*time.Second, "server-everything listening", func() bool {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			up = time.Now()
+			c.Close()
+		}
+		return err == nil
+	})
+	return cmd, up
 }

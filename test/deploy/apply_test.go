@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,12 +24,24 @@ import (
 	"k8s.io/client-go/restmapper"
 )
 
-// installCRDs creates testdata/crds.yaml's stand-ins for the Prometheus
-// Operator's and Gateway API's CRDs (there is no registry to fetch the real
-// ones from) and waits until they are Established.
+// installCRDs creates the chart's own CRDs (as helm install does from
+// crds/) and testdata/crds.yaml's stand-ins for the Prometheus Operator's
+// and Gateway API's (there is no registry to fetch the real ones from), and
+// waits until they are Established.
 func installCRDs(t *testing.T) {
 	t.Helper()
-	f, err := os.Open("testdata/crds.yaml")
+	files, err := filepath.Glob(repoPath(t, "deploy", "helm", "kubemcp", "crds", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the chart's crds/: %v %v", files, err)
+	}
+	for _, path := range append(files, "testdata/crds.yaml") {
+		installCRDFile(t, path)
+	}
+}
+
+func installCRDFile(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +55,7 @@ func installCRDs(t *testing.T) {
 			return
 		}
 		if err != nil {
-			t.Fatalf("testdata/crds.yaml: %v", err)
+			t.Fatalf("%s: %v", path, err)
 		}
 		if _, err := api.Create(context.Background(), &crd, metav1.CreateOptions{}); err != nil {
 			t.Fatalf("creating CRD %s: %v", crd.Name, err)

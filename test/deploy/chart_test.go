@@ -77,6 +77,15 @@ config: {toolsets: [core, pods], disableDestructive: true}`, func(t *testing.T, 
 			t.Error("with passthrough the ServiceAccount needs no ClusterRole")
 		}
 	}},
+	{"mcpServers", tokenAuth + "mcpServers: {watch: true}", func(t *testing.T, r rendered, cfg config.Config) {
+		if !cfg.WatchMCPServers || cfg.MCPServersNamespace == "" {
+			t.Errorf("config: watchMCPServers %v, mcpServersNamespace %q; want on, in the release namespace", cfg.WatchMCPServers, cfg.MCPServersNamespace)
+		}
+		role := r.one(t, "Role")
+		if role.GetNamespace() != cfg.MCPServersNamespace {
+			t.Errorf("the MCPServers Role is in %q, not the release namespace %q", role.GetNamespace(), cfg.MCPServersNamespace)
+		}
+	}},
 	{"tls", tokenAuth + `
 tls: {enabled: true, secretName: kubemcp-tls}
 serviceMonitor: {enabled: true}`, func(t *testing.T, r rendered, cfg config.Config) {

@@ -71,18 +71,23 @@ const (
 
 func (c *CLI) runner(t cliTool) toolset.Handler[In, Result] {
 	return func(ctx context.Context, _ *mcp.CallToolRequest, in In) (string, Result, error) {
-		start := time.Now()
-		res, err := c.run(ctx, t, in)
-		res.ExecutionTime = time.Since(start).Seconds()
-		if err != nil {
-			res.Status = "error"
-			res.Error.Message = err.Error()
-			return res.Error.Code + ": " + res.Error.Message + stderrNote(res.Error.Details.Stderr), res, toolset.WithOutput(err)
-		}
-		res.Status = "success"
-		res.Output = render.Text(res.Output, c.deps.Budget(in.TextCap), "Narrow the command (a selector, a name) or pipe it through grep, head or tail.")
-		return res.Output, res, nil
+		return c.answer(ctx, t, in)
 	}
+}
+
+// answer runs t as in says and shapes the answer, for the CLI tools and bash.
+func (c *CLI) answer(ctx context.Context, t cliTool, in In) (string, Result, error) {
+	start := time.Now()
+	res, err := c.run(ctx, t, in)
+	res.ExecutionTime = time.Since(start).Seconds()
+	if err != nil {
+		res.Status = "error"
+		res.Error.Message = err.Error()
+		return res.Error.Code + ": " + res.Error.Message + stderrNote(res.Error.Details.Stderr), res, toolset.WithOutput(err)
+	}
+	res.Status = "success"
+	res.Output = render.Text(res.Output, c.deps.Budget(in.TextCap), "Narrow the command (a selector, a name) or pipe it through grep, head or tail.")
+	return res.Output, res, nil
 }
 
 func stderrNote(stderr string) string {

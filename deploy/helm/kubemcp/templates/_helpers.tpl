@@ -90,6 +90,10 @@ on 0.0.0.0, and kubemcp serves the network only with authentication.
 {{- if .Values.approvalKeys.existingSecret }}
 {{- $_ = set $c "approvalKeyFile" "/etc/kubemcp/approval/keys" }}
 {{- end }}
+{{- if .Values.mcpServers.watch }}
+{{- $_ = set $c "watchMCPServers" true }}
+{{- $_ = set $c "mcpServersNamespace" .Release.Namespace }}
+{{- end }}
 {{- if eq .Values.auth.mode "oidc" }}
 {{- $o := .Values.auth.oidc }}
 {{- $_ = set $c "oidcIssuer" $o.issuer }}

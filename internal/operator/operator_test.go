@@ -1,0 +1,218 @@
+package operator
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextensions "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubemcp/kubemcp/internal/gateway"
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/testenv"
+)
+
+var env *testenv.Env
+
+func TestMain(m *testing.M) {
+	os.Exit(testenv.Main(m, testenv.Options{}, func(e *testenv.Env) { env = e }))
+}
+
+// installCRD creates the chart's MCPServer CRD, as helm install would, and
+// waits until it is served.
+func installCRD(t *testing.T) {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "deploy", "helm", "kubemcp", "crds", "mcpservers.kubemcp.io.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := yaml.UnmarshalStrict(data, &crd); err != nil {
+		t.Fatalf("the chart's CRD: %v", err)
+	}
+	crds := apiextensions.NewForConfigOrDie(env.RESTConfig("admin")).ApiextensionsV1().CustomResourceDefinitions()
+	ctx := context.Background()
+	if _, err := crds.Create(ctx, &crd, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("the apiserver refuses the chart's CRD: %v", err)
+	}
+	testenv.Eventually(t, 10*time.Second, "the MCPServer CRD established", func() bool {
+		got, err := crds.Get(ctx, crd.Name, metav1.GetOptions{})
+		return err == nil && slices.ContainsFunc(got.Status.Conditions, func(c apiextensionsv1.CustomResourceDefinitionCondition) bool {
+			return c.Type == apiextensionsv1.Established && c.Status == apiextensionsv1.ConditionTrue
+		})
+	})
+}
+
+// TestStartSaysWhenTheCRDIsMissing runs before the CRD is installed.
+func TestStartSaysWhenTheCRDIsMissing(t *testing.T) {
+	op, err := New(Options{Config: env.RESTConfig("admin"), Namespace: "default", LeaseNamespace: "default", Identity: "x",
+		Gateway: gateway.New(gateway.Options{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = op.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "is the CRD mcpservers.kubemcp.io installed") {
+		t.Fatalf("Start without the CRD: %v", err)
+	}
+}
+
+// replica is one kubemcp replica's gateway and operator.
+type replica struct {
+	gw     *gateway.Gateway
+	server *mcp.Server
+}
+
+func startReplica(t *testing.T, ctx context.Context, ns, identity string) replica {
+	t.Helper()
+	gw := gateway.New(gateway.Options{Probe: 200 * time.Millisecond})
+	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: gw.Tools()})
+	if err := gw.Start(ctx, server); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Close() })
+	op, err := New(Options{Config: env.RESTConfig("admin"), Namespace: ns, LeaseNamespace: ns, Identity: identity,
+		Gateway: gw, StatusEvery: 200 * time.Millisecond, LeaseDuration: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(ctx)
+	if err := op.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop(); op.Wait() })
+	return replica{gw: gw, server: server}
+}
+
+func (r replica) tools(t *testing.T) []string {
+	t.Helper()
+	st, ct := mcp.NewInMemoryTransports()
+	ctx := context.Background()
+	ss, err := r.server.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	var names []string
+	for tool, err := range cs.Tools(ctx, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, tool.Name)
+	}
+	return names
+}
+
+func mcpServer(name string, spec map[string]any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "kubemcp.io/v1alpha1", "kind": "MCPServer",
+		"metadata": map[string]any{"name": name}, "spec": spec,
+	}}
+}
+
+// ready is the Ready condition of an MCPServer's status, if it has one.
+func ready(obj *unstructured.Unstructured) (status, reason, message string) {
+	conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
+	for _, c := range conds {
+		if m := c.(map[string]any); m["type"] == "Ready" {
+			return fmt.Sprint(m["status"]), fmt.Sprint(m["reason"]), fmt.Sprint(m["message"])
+		}
+	}
+	return "", "", ""
+}
+
+// TestMCPServerAttachesAndReportsStatus: two replicas watch MCPServers; one
+// pointing at a real server-everything is served by both within 5 s and its
+// status turns Ready, written by the Lease holder alone; bad ones say why;
+// deleting one withdraws its tools.
+func TestMCPServerAttachesAndReportsStatus(t *testing.T) {
+	installCRD(t)
+	port := testenv.FreePort(t)
+	testenv.StartEverythingHTTP(t, port)
+	ns := env.Namespace(t, "mcps")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	a := startReplica(t, ctx, ns, "replica-a")
+	b := startReplica(t, ctx, ns, "replica-b")
+	res := dynamic.NewForConfigOrDie(env.RESTConfig("admin")).Resource(GVR).Namespace(ns)
+
+	_, err := res.Create(ctx, mcpServer("everything", map[string]any{"url": fmt.Sprintf("http://127.0.0.1:%d/mcp", port),
+		"tools": map[string]any{"deny": []any{"get-env"}}}), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := time.Now() // the apiserver holds the first creates of a new CRD's objects for 2s
+	for name, r := range map[string]replica{"a": a, "b": b} {
+		testenv.Eventually(t, 5*time.Second, "replica "+name+" serves everything__echo", func() bool { return slices.Contains(r.tools(t), "everything__echo") })
+		if slices.Contains(r.tools(t), "everything__get-env") {
+			t.Errorf("replica %s serves everything__get-env, which the MCPServer denies", name)
+		}
+	}
+	t.Logf("MCPServer created -> its tools served by both replicas: %s", time.Since(created).Round(time.Millisecond))
+	var obj *unstructured.Unstructured
+	testenv.Eventually(t, 5*time.Second, "everything's status Ready", func() bool {
+		obj, err = res.Get(ctx, "everything", metav1.GetOptions{})
+		s, _, _ := ready(obj)
+		return err == nil && s == "True"
+	})
+	if n, _, _ := unstructured.NestedInt64(obj.Object, "status", "toolCount"); n == 0 {
+		t.Errorf("status.toolCount is 0 though the tools are served: %v", obj.Object["status"])
+	}
+
+	// One writer: the Lease holder is the only manager of the status.
+	lease, err := env.Clientset("admin").CoordinationV1().Leases(ns).Get(ctx, "kubemcp-operator", metav1.GetOptions{})
+	if err != nil || lease.Spec.HolderIdentity == nil {
+		t.Fatalf("the Lease: %v, %+v", err, lease)
+	}
+	for _, mf := range obj.GetManagedFields() {
+		if mf.Subresource == "status" && mf.Manager != "kubemcp-operator/"+*lease.Spec.HolderIdentity {
+			t.Errorf("status written by %s, not the Lease holder %s", mf.Manager, *lease.Spec.HolderIdentity)
+		}
+	}
+
+	// Bad MCPServers are not served, and say why.
+	bad := map[string]struct {
+		spec map[string]any
+		want string
+	}{
+		"a-name-far-too-long-to-prefix-tool-names": {map[string]any{"url": "http://127.0.0.1:1/mcp"}, "name: want 1 to 32"},
+		"no-secret": {map[string]any{"url": "http://127.0.0.1:1/mcp", "headers": map[string]any{"Authorization": map[string]any{
+			"secretKeyRef": map[string]any{"name": "absent", "key": "token"}}}}, "spec.headers.Authorization: reading Secret " + ns + "/absent"},
+	}
+	for name, tt := range bad {
+		if _, err := res.Create(ctx, mcpServer(name, tt.spec), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		testenv.Eventually(t, 5*time.Second, name+"'s status says why it is not served", func() bool {
+			got, err := res.Get(ctx, name, metav1.GetOptions{})
+			s, reason, msg := ready(got)
+			return err == nil && s == "False" && reason == "Invalid" && strings.Contains(msg, tt.want)
+		})
+	}
+
+	if err := res.Delete(ctx, "everything", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]replica{"a": a, "b": b} {
+		testenv.Eventually(t, 5*time.Second, "replica "+name+" withdrew everything's tools", func() bool { return !slices.Contains(r.tools(t), "everything__echo") })
+	}
+}
