@@ -35,7 +35,7 @@ func TestToolsListSize(t *testing.T) {
 	}{
 		{"default", func(*config.Config) {}, modelBudget},
 		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 9_300},
-		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 15_000},
+		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 15_050},
 		{"two clusters", func(c *config.Config) { c.Kubeconfig = twoClusters(t) }, 18_200},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

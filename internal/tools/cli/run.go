@@ -29,7 +29,7 @@ type In struct {
 	Context        string   `json:"context,omitempty" jsonschema:"default: the server's"`
 	Pipe           []Stage  `json:"pipe,omitempty" jsonschema:"text tools to pipe the output through"`
 	Stdin          string   `json:"stdin,omitempty" jsonschema:"e.g. a manifest for -f -"`
-	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 60, max 300"`
+	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 30, capped by the call timeout"`
 }
 
 // Result is the structured outcome of a CLI call.
@@ -64,7 +64,7 @@ const (
 )
 
 const (
-	defaultTimeout = 60 * time.Second
+	defaultTimeout = 30 * time.Second
 	maxTimeout     = 300 * time.Second
 	captureLimit   = 8 << 20 // bytes of raw output kept before the budget cuts it
 )

@@ -36,7 +36,7 @@ type DrainIn struct {
 	DeleteEmptyDirData bool   `json:"delete_emptydir_data,omitempty"`
 	Force              bool   `json:"force,omitempty"`
 	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty"`
-	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"default 60, max 300"`
+	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"default 60, max 300, capped by the call timeout"`
 }
 
 // Results of a drain for one pod.
