@@ -1,9 +1,17 @@
-# kubemcp's image: a static binary on distroless, as the nonroot user (65532),
-# with no shell. `make image` assembles the same image without a container
+# kubemcp's image: a static binary (the console's web app embedded) on
+# distroless, as the nonroot user (65532), with no shell. `make image` assembles the same image without a container
 # engine (internal/imagebuild; test/deploy checks the two agree).
 #
 #   docker build --build-arg VERSION=$(git describe --tags --always) \
 #     --build-arg REVISION=$(git rev-parse HEAD) -t kubemcp:dev .
+
+# The console's web app, built where internal/console embeds it.
+FROM node:22-bookworm-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+COPY web ./
+RUN npm run build
 
 FROM golang:1.26 AS build
 WORKDIR /src
@@ -11,6 +19,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY cmd cmd
 COPY internal internal
+COPY --from=web /src/internal/console/web/app internal/console/web/app
 ARG VERSION=dev
 ARG TARGETARCH
 # No cgo: the runtime image has no libc.

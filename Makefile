@@ -18,7 +18,7 @@ REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 IMAGE_REPOSITORY ?= ghcr.io/kubemcp/kubemcp
 
 ## image: build the container image without a container engine (as the Dockerfile would): bin/kubemcp-image.tar for docker/podman load or kind load image-archive, bin/kubemcp-oci for skopeo copy oci:bin/kubemcp-oci
-image:
+image: web
 	@mkdir -p bin
 	$(GO) run ./cmd/kubemcp-image --version $(VERSION) --revision $(REVISION) --repository $(IMAGE_REPOSITORY) --tar bin/kubemcp-image.tar --oci bin/kubemcp-oci
 	@echo "bin/kubemcp-image.tar: $(IMAGE_REPOSITORY):$(VERSION)"
