@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/kubemcp/kubemcp/internal/transport"
 )
 
 // appDir is where `make web` builds the web app, inside the embedded web
@@ -36,8 +38,8 @@ func spa(app fs.FS) http.Handler {
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "the console's pages are read with GET", http.StatusMethodNotAllowed)
-		case strings.HasPrefix(p, "/mcp/"):
-			http.NotFound(w, r)
+		case serverPath(p):
+			http.NotFound(w, r) // not served here (a console reading a remote kubemcp has no /mcp)
 		case strings.HasPrefix(p, "/assets/"):
 			// Names carry a content hash: a file never changes under its name.
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
@@ -49,4 +51,17 @@ func spa(app fs.FS) http.Handler {
 			w.Write(index)
 		}
 	})
+}
+
+// serverPath reports a path of kubemcp's server rather than of the app: one
+// the mux serves when it serves it at all, and a 404 otherwise, never the
+// app's page (a client of /mcp must not get HTML with a 200).
+func serverPath(p string) bool {
+	for _, prefix := range []string{transport.PathMCP, transport.PathSSE, transport.PathMessage, transport.PathWS,
+		transport.PathHealthz, transport.PathReadyz, transport.PathMetrics, "/.well-known", "/api"} {
+		if p == prefix || strings.HasPrefix(p, prefix+"/") {
+			return true
+		}
+	}
+	return false
 }
