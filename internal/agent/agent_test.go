@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -301,6 +302,39 @@ func TestConfirm(t *testing.T) {
 	}
 	if got := request(t, ws, "again", "kubectl", del); decode[agent.ErrorPayload](t, got[0]).Code != "not_previewed" {
 		t.Errorf("a confirmation used twice: %+v", got)
+	}
+}
+
+// TestPreviewChangesNothing: no spelling of a command makes its preview the
+// real change (a value flag left without its value would take the preview's
+// --dry-run=server as its value; a caller's --dry-run=none would override it).
+func TestPreviewChangesNothing(t *testing.T) {
+	addr := startAgent(t)
+	ws, _, err := dial(t, addr, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := env.Namespace(t, "agent-preview")
+	cms := env.Clientset("admin").CoreV1().ConfigMaps(ns)
+	for i, args := range [][]string{
+		{"create", "configmap", "made", "--from-literal"},
+		{"create", "configmap", "made", "--dry-run=none"},
+		{"create", "configmap", "made", "--dry-run", "none"},
+	} {
+		got := request(t, ws, fmt.Sprint(i), "kubectl", agent.KubectlRequest{Args: args, Namespace: ns})
+		if got[0].Type != agent.TypeError {
+			t.Errorf("%q: %+v, want it refused", args, got)
+		}
+		if _, err := cms.Get(t.Context(), "made", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Fatalf("the preview of %q created the ConfigMap (%v)", args, err)
+		}
+	}
+	ok := request(t, ws, "ok", "kubectl", agent.KubectlRequest{Args: []string{"create", "configmap", "made", "--from-literal", "a=b"}, Namespace: ns})
+	if p := decode[agent.Preview](t, ok[0]); !p.DryRun {
+		t.Errorf("a well-formed create: %+v, want a server dry run", ok)
+	}
+	if _, err := cms.Get(t.Context(), "made", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the preview created the ConfigMap (%v)", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
 )
@@ -115,8 +116,15 @@ func (c *conn) preview(ctx context.Context, k KubectlRequest) (Preview, error) {
 		p.Preview = k.command() + "\nThis command has no dry run: nothing was checked. Confirm to run it as written."
 		return p, nil
 	}
+	if slices.ContainsFunc(k.Args, func(a string) bool { return a == "--dry-run" || strings.HasPrefix(a, "--dry-run=") }) {
+		// A --dry-run=none of the caller's after ours would make the
+		// preview the real change.
+		return p, &requestError{"VALIDATION_ERROR", "--dry-run is the agent's to set: every change is previewed by a server dry run first; leave it out"}
+	}
 	dry := k
-	dry.Args = append(slices.Clone(k.Args), "--dry-run=server")
+	// Right after the subcommand, not at the end: a flag at the end missing
+	// its value would take --dry-run=server as its value and run for real.
+	dry.Args = slices.Insert(slices.Clone(k.Args), 1, "--dry-run=server")
 	out, err := c.runTool(ctx, dry)
 	if err != nil {
 		var re *requestError

@@ -27,6 +27,15 @@ type spec struct {
 
 // normalise splits argv into flags and positionals. Everything after "--" is
 // positional (returned separately: for exec, the command to run).
+// takesValue reports a flag (without dashes) that takes the next word as
+// its value when not given one with =.
+func (s spec) takesValue(flag string) bool {
+	if len(flag) == 1 {
+		return s.valueShort[flag[0]]
+	}
+	return s.valueLong[flag]
+}
+
 func (s spec) normalise(argv []string) (args []arg, rest []string) {
 	for i := 0; i < len(argv); i++ {
 		w := argv[i]

@@ -60,6 +60,13 @@ func (r rules) validate(argv []string, readOnly bool, exec execRules) (command, 
 			return command{}, err
 		}
 	}
+	for _, a := range args {
+		if r.spec.takesValue(a.flag) && !a.hasValue {
+			// Whatever came next (a flag kubemcp adds, such as
+			// --dry-run=server) would be taken as its value.
+			return command{}, fmt.Errorf("flag %s needs a value", spell(a.flag))
+		}
+	}
 	if r.check != nil {
 		if err := r.check(c); err != nil {
 			return command{}, err

@@ -87,6 +87,8 @@ func TestEscapesRefused(t *testing.T) {
 		{"argocd --core", argocdRules, true, []string{"app", "list", "--core"}, "around kubemcp's policy"},
 		{"argocd --kube-context", argocdRules, true, []string{"app", "list", "--kube-context", "prod"}, "kubemcp's to choose"},
 		{"argocd --port-forward", argocdRules, true, []string{"app", "list", "--port-forward"}, "around kubemcp's policy"},
+		{"value flag last", kubectlRules, false, []string{"create", "deployment", "web", "--image"}, "flag --image needs a value"},
+		{"short value flag last", kubectlRules, true, []string{"get", "pods", "-l"}, "flag -l needs a value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
