@@ -99,7 +99,7 @@ func (a *consoleAI) bind(cmd *cobra.Command) {
 	f.StringVar(&a.provider.Model, "ai-model", "", "the model to ask, e.g. gpt-4.1-mini")
 	f.StringVar(&a.provider.KeyEnv, "ai-api-key-env", "", "environment variable holding the provider's API key (default OPENAI_API_KEY unless --ai-api-key-file)")
 	f.StringVar(&a.provider.KeyFile, "ai-api-key-file", "", "file holding the provider's API key")
-	f.Int64Var(&a.tokenLimit, "ai-token-limit", 0, "the most tokens any user may spend a day (UTC), whatever their settings say; 0: no cap beyond each user's setting (default 100000)")
+	f.Int64Var(&a.tokenLimit, "ai-token-limit", 100_000, "the most tokens any user may spend a day (UTC), whatever their settings say (each user's own limit, 100000 unless they lower it, counts below it); 0: no cap")
 }
 
 // client is the configured AI client, or nil with no --ai-base-url.

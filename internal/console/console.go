@@ -70,6 +70,11 @@ type Console struct {
 
 // New makes a console; Register serves it.
 func New(ctx context.Context, opts Options) (*Console, error) {
+	if opts.Remote != nil && opts.AI != nil {
+		// A mission applies its plans through kubemcp in process, as the
+		// person who approved them; a remote kubemcp knows only its token.
+		return nil, errors.New("AI missions need the console's own kubemcp: leave out --mcp-url, or the --ai-* settings")
+	}
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = DefaultSessionTTL
 	}

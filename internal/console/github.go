@@ -60,6 +60,7 @@ func (g githubProvider) oauth(_ context.Context, redirect string) (*oauth2.Confi
 // github:ORG/TEAM, names the cluster cannot have reserved.
 func (g githubProvider) account(ctx context.Context, tok *oauth2.Token) (account, error) {
 	var u struct {
+		ID        int64  `json:"id"`
 		Login     string `json:"login"`
 		Name      string `json:"name"`
 		Email     string `json:"email"`
@@ -80,11 +81,13 @@ func (g githubProvider) account(ctx context.Context, tok *oauth2.Token) (account
 			return account{}, errorf(http.StatusBadGateway, "provider", "%v", err)
 		}
 	}
-	if u.Login == "" {
-		return account{}, errorf(http.StatusBadGateway, "provider", "GitHub's /user named no login")
+	if u.Login == "" || u.ID == 0 {
+		return account{}, errorf(http.StatusBadGateway, "provider", "GitHub's /user named no login or id")
 	}
 	a := account{
-		user:  store.User{Subject: "github:" + u.Login, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL},
+		// Keyed by the numeric id: a login freed by a rename can be taken
+		// by someone else, who must not get the first owner's console.
+		user:  store.User{Subject: fmt.Sprintf("github:%d", u.ID), Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL},
 		kube:  identity.Identity{User: "github:" + u.Login},
 		facts: facts{githubUser: u.Login},
 	}

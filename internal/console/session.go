@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -50,7 +52,7 @@ func (c *Console) issue(w http.ResponseWriter, r *http.Request, u store.User) er
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", Expires: exp,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.secure(r)})
 	return nil
 }
 
@@ -112,7 +114,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) error {
 // it expires; the cookie that held it is gone.
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) error {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.secure(r)})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -131,8 +133,8 @@ func (c *Console) guard(next http.Handler) http.Handler {
 		if c.opts.DevUser && !loopbackHost(r.Host) {
 			return errorf(http.StatusForbidden, "host", "the console signs in its dev user only when reached at a loopback address (127.0.0.1, [::1], localhost), not %q", r.Host)
 		}
-		if !safeMethod(r.Method) && r.Header.Get("Origin") != origin(r) {
-			return errorf(http.StatusForbidden, "origin", "a request that changes something must come from the console's own pages (Origin %s)", origin(r))
+		if !safeMethod(r.Method) && r.Header.Get("Origin") != c.origin(r) {
+			return errorf(http.StatusForbidden, "origin", "a request that changes something must come from the console's own pages (Origin %s)", c.origin(r))
 		}
 		next.ServeHTTP(w, r)
 		return nil
@@ -143,12 +145,23 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// origin is the console's own origin as r reached it.
-func origin(r *http.Request) string {
+// origin is the console's own origin: its public URL's when one is
+// configured (behind a proxy that ends TLS, r itself came over plain HTTP),
+// else as r reached it.
+func (c *Console) origin(r *http.Request) string {
+	if u, err := url.Parse(c.opts.PublicURL); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
 	if r.TLS != nil {
 		return "https://" + r.Host
 	}
 	return "http://" + r.Host
+}
+
+// secure says whether cookies must be Secure: people reach the console over
+// HTTPS, here or at the proxy in front of it.
+func (c *Console) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(c.opts.PublicURL, "https://")
 }
 
 func loopbackHost(hostport string) bool {

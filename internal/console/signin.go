@@ -187,13 +187,13 @@ func (c *Console) flow(r *http.Request, name string) (flowClaims, error) {
 func (c *Console) setFlowCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
 	// Lax: the provider's redirect back is a top-level GET, which carries it.
 	http.SetCookie(w, &http.Cookie{Name: flowCookie, Value: value, Path: authPath, MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.secure(r)})
 }
 
 // callback is the redirect URL of provider name: under the public URL when
 // one is configured (the one registered with the provider), else under the
 // origin the request reached.
 func (c *Console) callback(r *http.Request, name string) string {
-	base := cmp.Or(strings.TrimSuffix(c.opts.PublicURL, "/"), origin(r))
+	base := cmp.Or(strings.TrimSuffix(c.opts.PublicURL, "/"), c.origin(r))
 	return base + authPath + name + "/callback"
 }

@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"hash/crc32"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -50,7 +52,7 @@ func newGitHub(t *testing.T, users map[string]githubUser) *githubStandIn {
 		}
 	}
 	mux.HandleFunc("GET /user", api(func(login string, _ githubUser) any {
-		return map[string]any{"login": login, "name": strings.ToUpper(login[:1]) + login[1:], "avatar_url": "https://avatars.example/" + login}
+		return map[string]any{"id": gitHubID(login), "login": login, "name": strings.ToUpper(login[:1]) + login[1:], "avatar_url": "https://avatars.example/" + login}
 	}))
 	mux.HandleFunc("GET /user/orgs", api(func(_ string, u githubUser) any {
 		var out []map[string]any
@@ -165,7 +167,7 @@ func TestGitHubSignIn(t *testing.T) {
 		KubeGroups                         []string
 	}
 	decodeOK(t, http.StatusOK, &me)(c.do(t, "GET", "/api/me", nil))
-	if me.Subject != "github:alice" || me.Name != "Alice" || me.KubeUser != "github:alice" ||
+	if me.Subject != fmt.Sprintf("github:%d", gitHubID("alice")) || me.Name != "Alice" || me.KubeUser != "github:alice" ||
 		!slices.Equal(me.KubeGroups, []string{"github:acme", "github:acme/sre"}) {
 		t.Fatalf("me: %+v", me)
 	}
@@ -300,3 +302,6 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Fatalf("me: %+v", me)
 	}
 }
+
+// gitHubID is the stand-in's numeric id of a login, as GitHub's /user has one.
+func gitHubID(login string) int64 { return int64(crc32.ChecksumIEEE([]byte(login))) + 1 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensions "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -197,7 +198,24 @@ func TestMCPServerAttachesAndReportsStatus(t *testing.T) {
 		"a-name-far-too-long-to-prefix-tool-names": {map[string]any{"url": "http://127.0.0.1:1/mcp"}, "name: want 1 to 32"},
 		"no-secret": {map[string]any{"url": "http://127.0.0.1:1/mcp", "headers": map[string]any{"Authorization": map[string]any{
 			"secretKeyRef": map[string]any{"name": "absent", "key": "token"}}}}, "spec.headers.Authorization: reading Secret " + ns + "/absent"},
+		"unmarked": {map[string]any{"url": "http://127.0.0.1:1/mcp", "headers": map[string]any{"Authorization": map[string]any{
+			"secretKeyRef": map[string]any{"name": "token", "key": "token"}}}}, "Secret " + ns + "/token is not marked for MCPServer unmarked"},
 	}
+	secrets := env.Clientset("admin").CoreV1().Secrets(ns)
+	if _, err := secrets.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "token",
+		Annotations: map[string]string{SecretAnnotation: "marked"}}, StringData: map[string]string{"token": "Bearer t"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	marked := mcpServer("marked", map[string]any{"url": fmt.Sprintf("http://127.0.0.1:%d/mcp", port), "headers": map[string]any{
+		"Authorization": map[string]any{"secretKeyRef": map[string]any{"name": "token", "key": "token"}}}})
+	if _, err := res.Create(ctx, marked, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 5*time.Second, "the MCPServer the Secret is marked for is Ready", func() bool {
+		got, err := res.Get(ctx, "marked", metav1.GetOptions{})
+		s, _, _ := ready(got)
+		return err == nil && s == "True"
+	})
 	for name, tt := range bad {
 		if _, err := res.Create(ctx, mcpServer(name, tt.spec), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)

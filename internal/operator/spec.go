@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -59,7 +61,7 @@ func (o *Operator) upstream(ctx context.Context, obj *unstructured.Unstructured)
 		u.Timeout = metav1.Duration{Duration: d}
 	}
 	for header, ref := range s.Headers {
-		v, err := o.secretValue(ctx, obj.GetNamespace(), ref.SecretKeyRef.Name, ref.SecretKeyRef.Key)
+		v, err := o.secretValue(ctx, obj.GetNamespace(), ref.SecretKeyRef.Name, ref.SecretKeyRef.Key, obj.GetName())
 		if err != nil {
 			return config.Upstream{}, fmt.Errorf("spec.headers.%s: %w", header, err)
 		}
@@ -74,11 +76,23 @@ func (o *Operator) upstream(ctx context.Context, obj *unstructured.Unstructured)
 	return u, nil
 }
 
-// secretValue is one key of a Secret; errors name the Secret and key, never a value.
-func (o *Operator) secretValue(ctx context.Context, namespace, name, key string) (string, error) {
+// SecretAnnotation marks a Secret an MCPServer may send: its value names
+// the MCPServers (comma-separated). kubemcp reads Secrets with its own
+// credential and sends them to the MCPServer's URL, so without the mark,
+// whoever may create an MCPServer could have kubemcp send any Secret of the
+// namespace anywhere.
+const SecretAnnotation = "kubemcp.io/mcpservers"
+
+// secretValue is one key of a Secret marked for the MCPServer server;
+// errors name the Secret and key, never a value.
+func (o *Operator) secretValue(ctx context.Context, namespace, name, key, server string) (string, error) {
 	sec, err := o.typed.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return "", fmt.Errorf("reading Secret %s/%s: %w", namespace, name, err)
+	}
+	if !slices.Contains(strings.Split(sec.Annotations[SecretAnnotation], ","), server) {
+		return "", fmt.Errorf("Secret %s/%s is not marked for MCPServer %s: annotate it %s=%s (the Secret's owner says it may be sent there)",
+			namespace, name, server, SecretAnnotation, server)
 	}
 	v, ok := sec.Data[key]
 	if !ok {
