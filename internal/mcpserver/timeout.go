@@ -41,18 +41,16 @@ func boundCalls(limit time.Duration) mcp.Middleware {
 				res, err := next(ctx, method, req)
 				done <- answer{res, err}
 			}()
-			var a answer
 			select {
-			case a = <-done:
+			case a := <-done: // an answer that came in time stands, even if the limit passed since
+				return a.res, a.err
 			case <-ctx.Done():
-				if !errors.Is(context.Cause(ctx), errCallTimeout) {
-					a = <-done // the client cancelled: the handler answers that
+				if errors.Is(context.Cause(ctx), errCallTimeout) {
+					return timedOut(params(call).Name, limit), nil
 				}
+				a := <-done // the client cancelled: the handler answers that
+				return a.res, a.err
 			}
-			if errors.Is(context.Cause(ctx), errCallTimeout) {
-				return timedOut(params(call).Name, limit), nil
-			}
-			return a.res, a.err
 		}
 	}
 }

@@ -112,10 +112,18 @@ func (n *Nodes) drain(ctx context.Context, _ *mcp.CallToolRequest, in DrainIn) (
 		}
 	}
 	out.Cordoned = true
+	if deadline, ok := ctx.Deadline(); ok {
+		// Stop waiting in time to say what happened to each pod, before the
+		// call's own timeout cuts the whole answer.
+		timeout = max(0, min(timeout, time.Until(deadline)-drainReportTime))
+	}
 	out.Pods = evictAll(ctx, kc, steps, in.GracePeriodSeconds, timeout)
 	out.Complete = !hasResult(out.Pods, resultBlocked, resultFailed, resultTerminating)
 	return drainText(node.Name, wasCordoned, out, budget), out, nil
 }
+
+// drainReportTime is what a drain keeps of its call's time to report.
+const drainReportTime = 2 * time.Second
 
 func (in DrainIn) validate() (time.Duration, error) {
 	switch {
