@@ -20,14 +20,18 @@ const chromium = "/usr/bin/chromium"
 var update = flag.Bool("update", false, "save the screenshots in docs/screenshots")
 
 // TestBrowser runs the Playwright specs in web/e2e against a real console
-// on two clusters, one down; the specs take a screenshot of each page. It
-// fails when any spec fails.
+// on two clusters, one down, with a scripted AI provider; the specs take a
+// screenshot of each page. It fails when any spec fails, or when the
+// mission the specs approve left no object in the cluster.
 func TestBrowser(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("no %s: run `make browser` (scripts/install-chromium.sh) to install Debian's Chromium", chromium)
 	}
 	bin := buildConsole(t)
-	url := startConsole(t, bin, twoClusters(t))
+	missionNS := env.Namespace(t, "browser-mission")
+	t.Setenv("KUBEMCP_TEST_AI_KEY", "sk-browser-test")
+	url := startConsole(t, bin, twoClusters(t),
+		"--ai-base-url", scriptedModel(t, missionNS).URL, "--ai-model", "scripted-1", "--ai-api-key-env", "KUBEMCP_TEST_AI_KEY")
 	warn(t, "KubemcpBrowserTest", "the browser test's own warning")
 	root := repo(t)
 	shots := t.TempDir()
@@ -39,8 +43,10 @@ func TestBrowser(t *testing.T) {
 		"CHROMIUM=" + chromium,
 		"SCREENSHOTS=" + shots,
 		"LIVE_POD_URL=" + livePodControl(t),
+		"MISSION_NAMESPACE=" + missionNS,
 	}, node(t), "node_modules/@playwright/test/cli.js", "test")
 	t.Log(out)
+	missionApplied(t, missionNS)
 }
 
 // TestComponents runs the web app's Vitest tests.

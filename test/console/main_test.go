@@ -65,11 +65,11 @@ func buildConsole(t *testing.T) string {
 }
 
 // startConsole runs `kubemcp console --listen 127.0.0.1:0` as a real
-// process for kubeconfig and returns its URL.
-func startConsole(t *testing.T, bin, kubeconfig string) string {
+// process for kubeconfig, with extra flags, and returns its URL.
+func startConsole(t *testing.T, bin, kubeconfig string, extra ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "console", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig,
-		"--db", filepath.Join(t.TempDir(), "console.db"))
+	cmd := exec.Command(bin, append([]string{"console", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig,
+		"--db", filepath.Join(t.TempDir(), "console.db")}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

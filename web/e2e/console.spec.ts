@@ -20,7 +20,7 @@ async function noSeriousViolations(page: Page) {
 async function signIn(page: Page) {
   await page.goto("/");
   await page.getByRole("button", { name: "Sign in as the local dev user" }).click();
-  await expect(page.getByRole("heading", { name: "My dashboard" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
 }
 
 // settledBox is el's box once it stops moving (the grid animates moves).
@@ -53,87 +53,135 @@ async function addCard(page: Page, type: string, title: string) {
   await expect(card(page, title)).toBeVisible();
 }
 
-test("sign in as the dev user", async ({ page }) => {
+test("sign in as the dev user, answer the onboarding, get the dashboard the console builds", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Sign in to kubemcp" })).toBeVisible();
   await noSeriousViolations(page);
   await shoot(page, "signin");
   await page.getByRole("button", { name: "Sign in as the local dev user" }).click();
-  await expect(page.getByRole("heading", { name: "My dashboard" })).toBeVisible();
-  await expect(page.getByText("This dashboard has no cards yet")).toBeVisible();
-});
-
-test("build a dashboard: add cards, drag one, reload and find it where it was", async ({ page }) => {
-  await signIn(page);
-  await addCard(page, "cluster-health", "Cluster health");
-  await addCard(page, "nodes", "Nodes");
-  await expect(card(page, "Cluster health")).toHaveAttribute("data-state", "ready");
-  await expect(card(page, "Cluster health")).toContainText("1 of 2 clusters reachable");
+  await expect(page.getByRole("heading", { name: "Welcome to kubemcp" })).toBeVisible();
+  await page.getByRole("group", { name: "What do you do with Kubernetes, mostly?" }).getByLabel("operator").check();
+  await page.getByRole("group", { name: "What do you want to see first?" }).getByLabel("health").check();
+  await noSeriousViolations(page);
+  await shoot(page, "onboarding");
+  await page.getByRole("button", { name: "Build my dashboard" }).click();
+  await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
+  for (const title of ["Clusters", "Issues", "Nodes", "Events"]) await expect(card(page, title)).toBeVisible();
+  await expect(card(page, "Clusters")).toHaveAttribute("data-state", "ready");
+  await expect(card(page, "Clusters")).toContainText("1 of 2 clusters reachable");
   const nodes = card(page, "Nodes");
   await expect(nodes).toHaveAttribute("data-state", "ready");
   await expect(nodes).toContainText("main/");
   await expect(nodes).toContainText(/down: (unreachable|failed)/);
   await expect(nodes).toContainText(/as of \d/);
+  await expect(card(page, "Issues")).toHaveAttribute("data-state", /ready|empty/);
+});
 
-  // Nodes starts below Cluster health; drag it up beside it.
-  const before = await settledBox(gridItem(page, "nodes"));
-  const handle = (await nodes.locator(".card-drag").boundingBox())!;
+test("build a dashboard: add cards, drag one, reload and find it where it was", async ({ page }) => {
+  await signIn(page);
+  await addCard(page, "pods", "Pods");
+  const pods = card(page, "Pods");
+  await expect(pods).toHaveAttribute("data-state", "ready");
+
+  // Pods is added at the bottom left; drag it to the right.
+  const before = await settledBox(gridItem(page, "pods"));
+  const handle = (await pods.locator(".card-drag").boundingBox())!;
   const put = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().includes("/cards/"));
   await page.mouse.move(handle.x + 30, handle.y + 10);
   await page.mouse.down();
-  await page.mouse.move(handle.x + 30 + 300, handle.y + 10 - 150, { steps: 10 });
-  await page.mouse.move(handle.x + 30 + 600, handle.y + 10 - 300, { steps: 10 });
+  await page.mouse.move(handle.x + 30 + 300, handle.y + 10, { steps: 10 });
+  await page.mouse.move(handle.x + 30 + 600, handle.y + 10, { steps: 10 });
   await page.mouse.up();
   expect((await put).ok()).toBe(true);
   await saved(page);
-  const moved = await settledBox(gridItem(page, "nodes"));
+  const moved = await settledBox(gridItem(page, "pods"));
   expect(moved.x).toBeGreaterThan(before.x + 200);
-  expect(moved.y).toBeLessThan(before.y);
 
   await page.reload();
-  await expect(card(page, "Nodes")).toBeVisible();
-  const after = await settledBox(gridItem(page, "nodes"));
+  await expect(card(page, "Pods")).toBeVisible();
+  const after = await settledBox(gridItem(page, "pods"));
   expect(after.x).toBeCloseTo(moved.x, 0);
   expect(after.y).toBeCloseTo(moved.y, 0);
 
-  await addCard(page, "warning-events", "Warning events");
-  await addCard(page, "pod-issues", "Pod issues");
-  const warnings = card(page, "Warning events");
-  await expect(warnings).toContainText("KubemcpBrowserTest");
-  await expect(card(page, "Pod issues")).toHaveAttribute("data-state", /ready|empty/);
+  await addCard(page, "deployments", "Deployments");
+  await addCard(page, "services", "Services");
+  await expect(card(page, "Deployments")).toHaveAttribute("data-state", /ready|empty/);
+  await expect(card(page, "Services")).toContainText("kubernetes");
+  await expect(card(page, "Events")).toContainText("KubemcpBrowserTest");
   await noSeriousViolations(page);
   await shoot(page, "dashboard");
 
+  // The theme is kept with the user's settings: dark after a reload too.
   await page.getByRole("button", { name: "Dark theme" }).click();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(card(page, "Pods")).toHaveAttribute("data-state", "ready");
   await noSeriousViolations(page);
   await shoot(page, "dashboard-dark");
   await page.getByRole("button", { name: "Dark theme" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
 
   // Remove a card: gone, and gone after a reload.
-  await card(page, "Pod issues").getByRole("button", { name: "Remove Pod issues" }).click();
-  await expect(card(page, "Pod issues")).toHaveCount(0);
+  await card(page, "Issues").getByRole("button", { name: "Remove Issues" }).click();
+  await expect(card(page, "Issues")).toHaveCount(0);
   await page.reload();
-  await expect(card(page, "Warning events")).toBeVisible();
-  await expect(card(page, "Pod issues")).toHaveCount(0);
+  await expect(card(page, "Events")).toBeVisible();
+  await expect(card(page, "Issues")).toHaveCount(0);
 });
 
-test("pod issues: a pod that starts failing appears live, without a reload", async ({ page, request }) => {
+test("configure a card from its schema, and swap one for another type in its place", async ({ page }) => {
   await signIn(page);
-  await addCard(page, "pod-issues", "Pod issues");
-  const issues = card(page, "Pod issues");
-  await expect(issues).toHaveAttribute("data-state", "ready");
-  await expect(issues).not.toContainText("live-web");
+  const pods = card(page, "Pods");
+  await pods.getByText("⋯").click();
+  await pods.getByLabel("namespace").fill("default");
+  const put = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().includes("/cards/"));
+  await pods.getByRole("button", { name: "Save" }).click();
+  expect((await put).ok()).toBe(true);
+  await saved(page);
+  await expect(pods).toContainText("main/default/live-web");
+  await expect(pods.locator("tbody tr").filter({ hasNotText: "main/default/" })).toHaveCount(0);
+
+  const services = gridItem(page, "services");
+  const place = await settledBox(services);
+  await card(page, "Services").getByText("⋯").click();
+  await card(page, "Services").getByLabel("Card type").selectOption("cluster_detail");
+  await card(page, "Services").getByRole("button", { name: "Save" }).click();
+  await expect(card(page, "Services").getByRole("alert")).toContainText("Say cluster.");
+  await card(page, "Services").getByLabel("cluster (required)").fill("main");
+  const swap = page.waitForResponse((r) => r.url().endsWith("/swap"));
+  await card(page, "Services").getByRole("button", { name: "Save" }).click();
+  expect((await swap).ok()).toBe(true);
+  const detail = card(page, "Cluster detail");
+  await expect(detail).toHaveAttribute("data-state", "ready");
+  await expect(detail).toContainText(/main: 1 of 1 nodes ready/);
+  const swapped = await settledBox(gridItem(page, "cluster_detail"));
+  expect(swapped.x).toBeCloseTo(place.x, 0);
+  expect(swapped.y).toBeCloseTo(place.y, 0);
+});
+
+test("pods: a pod that starts failing appears live, without a reload", async ({ page, request }) => {
+  await signIn(page);
+  const pods = card(page, "Pods");
+  await expect(pods).toHaveAttribute("data-state", "ready");
+  await expect(pods.getByRole("row", { name: /live-web/ })).toContainText("Running");
   // test/console makes the pod live-web crash-loop (as a kubelet would report it).
   expect((await request.post(`${process.env.LIVE_POD_URL}/fail`)).ok()).toBe(true);
-  await expect(issues.getByRole("row", { name: /live-web/ })).toContainText("CrashLoopBackOff", { timeout: 40_000 });
+  await expect(pods.getByRole("row", { name: /live-web/ })).toContainText("CrashLoopBackOff", { timeout: 40_000 });
+});
+
+test("without the console's catalog, the app offers the cards it knows and says so", async ({ page }) => {
+  await page.route("**/api/cards/catalog", (r) => r.fulfill({ status: 500, contentType: "application/json", body: '{"error":{"code":"internal","message":"boom"}}' }));
+  await signIn(page);
+  await expect(page.getByText("The console's card catalog could not be read (boom)")).toBeVisible();
+  await expect(page.getByLabel("Card", { exact: true }).locator("option")).toHaveCount(8);
 });
 
 test("keyboard: a card moves with the arrow keys", async ({ page }) => {
   await signIn(page);
-  const item = gridItem(page, "cluster-health");
+  const item = gridItem(page, "nodes");
   const before = await settledBox(item);
-  await card(page, "Cluster health").getByRole("button", { name: "Cluster health", exact: true }).focus();
+  await card(page, "Nodes").getByRole("button", { name: "Nodes", exact: true }).focus();
   await page.keyboard.press("Shift+ArrowRight");
   await saved(page);
   await expect.poll(async () => (await item.boundingBox())!.width).toBeGreaterThan(before.width + 20);
@@ -144,7 +192,7 @@ test("keyboard: a card moves with the arrow keys", async ({ page }) => {
 test("phone width: the cards stack in one column, and sign-out returns to sign-in", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page);
-  const health = (await gridItem(page, "cluster-health").boundingBox())!;
+  const health = (await gridItem(page, "clusters").boundingBox())!;
   const nodes = (await gridItem(page, "nodes").boundingBox())!;
   expect(nodes.x).toBeCloseTo(health.x, 0);
   expect(nodes.width).toBeGreaterThan(300);
@@ -168,6 +216,20 @@ test("clusters: the one down says so at once, the other loads", async ({ page })
   await expect(page.getByText(/as of \d/)).toBeVisible();
   await noSeriousViolations(page);
   await shoot(page, "clusters");
+
+  await main.getByRole("link", { name: "main" }).click();
+  await expect(page.getByRole("heading", { name: "Cluster main" })).toBeVisible();
+  const nodesPart = page.getByRole("region", { name: "Nodes" });
+  await expect(nodesPart.getByRole("row")).toHaveCount(2);
+  await expect(page.getByRole("region", { name: "Pods" })).toContainText("live-web");
+  await expect(page.getByRole("region", { name: "Deployments" })).toBeVisible();
+  await noSeriousViolations(page);
+  await shoot(page, "cluster");
+
+  await page.goto("/clusters/down");
+  await expect(page.getByRole("heading", { name: "Cluster down" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Nodes" }).getByRole("alert")).toContainText("Nodes could not be read", { timeout: 15_000 });
+  await expect(page.getByRole("region", { name: "Pods" }).getByRole("alert")).toContainText(/Pods could not be read/);
 });
 
 test("events: live from every cluster, filtered", async ({ page }) => {
@@ -194,4 +256,40 @@ test("events: live from every cluster, filtered", async ({ page }) => {
   await search.getByLabel("Search").fill("no event says this");
   await expect(rows).toHaveCount(0);
   await expect(page.getByRole("status").filter({ hasText: /^0 of \d+ events$/ })).toBeVisible();
+});
+
+test("settings: AI mode and token limit kept, today's use shown, the local agent's status", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
+  await page.getByLabel("AI mode").selectOption("high");
+  await page.getByLabel("Token limit a day").fill("50000");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Settings saved")).toBeVisible();
+  await expect(page.getByText(/\d+ of \d+ tokens used today/)).toBeVisible();
+  // No agent runs in this test, unless one happens to on this machine.
+  await expect(page.locator("[data-agent]")).toHaveText(/^(Running: kubemcp agent|Not running)/);
+  await noSeriousViolations(page);
+  await shoot(page, "settings");
+  await page.reload();
+  await expect(page.getByLabel("AI mode")).toHaveValue("high");
+  await expect(page.getByLabel("Token limit a day")).toHaveValue("50000");
+});
+
+test("missions: the plan streams in with its diff, approval applies it, the history keeps it", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Missions" }).click();
+  await page.getByLabel("Goal").fill(`add a settings ConfigMap in ${process.env.MISSION_NAMESPACE}`);
+  await page.getByRole("button", { name: "Start mission" }).click();
+  const mission = page.locator("section.mission");
+  await expect(mission).toHaveAttribute("data-status", "awaiting_approval", { timeout: 30_000 });
+  await expect(mission.locator("pre.diff")).toContainText("color: blue");
+  await expect(mission).toContainText("Proposes resources_apply");
+  await expect(mission).toContainText("I plan a ConfigMap browser-mission");
+  await noSeriousViolations(page);
+  await shoot(page, "mission");
+  await page.getByRole("button", { name: "Approve and apply" }).click();
+  await expect(mission).toContainText("Applied resources_apply", { timeout: 30_000 });
+  await expect(mission.getByRole("status")).toContainText("done");
+  await expect(page.locator(".history li").first()).toContainText("done");
 });

@@ -1,4 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { lazy, Suspense, type ReactNode } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 import { ApiError } from "../lib/api";
 import { RequireUser } from "../features/auth/RequireUser";
@@ -7,6 +8,13 @@ import { DashboardPage } from "../features/dashboard/DashboardPage";
 import { ClustersPage } from "../features/clusters/ClustersPage";
 import { EventsPage } from "../features/events/EventsPage";
 import { NotFound } from "./NotFound";
+import { Outcome } from "../components/Outcome";
+
+// Pages past the dashboard load when first opened, keeping the first
+// download small.
+const SettingsPage = lazy(() => import("../features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const ClusterPage = lazy(() => import("../features/clusters/ClusterPage").then((m) => ({ default: m.ClusterPage })));
+const MissionsPage = lazy(() => import("../features/missions/MissionsPage").then((m) => ({ default: m.MissionsPage })));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -28,7 +36,10 @@ export function App() {
             <Route element={<Layout />}>
               <Route index element={<DashboardPage />} />
               <Route path="clusters" element={<ClustersPage />} />
+              <Route path="clusters/:name" element={<Lazy page={<ClusterPage />} />} />
               <Route path="events" element={<EventsPage />} />
+              <Route path="missions" element={<Lazy page={<MissionsPage />} />} />
+              <Route path="settings" element={<Lazy page={<SettingsPage />} />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>
@@ -36,4 +47,8 @@ export function App() {
       </BrowserRouter>
     </QueryClientProvider>
   );
+}
+
+function Lazy({ page }: { page: ReactNode }) {
+  return <Suspense fallback={<Outcome kind="loading" message="Loading the page…" />}>{page}</Suspense>;
 }

@@ -26,6 +26,8 @@ export function Layout() {
           </NavLink>
           <NavLink to="/clusters">Clusters</NavLink>
           <NavLink to="/events">Events</NavLink>
+          <NavLink to="/missions">Missions</NavLink>
+          <NavLink to="/settings">Settings</NavLink>
         </nav>
         <span className="spacer" />
         <button type="button" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} aria-pressed={theme === "dark"}>

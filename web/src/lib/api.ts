@@ -53,6 +53,70 @@ export interface ClusterInfo {
 
 export type Place = Pick<Card, "x" | "y" | "w" | "h">;
 
+// A JSON schema as the catalog serves a card's config: an object of
+// string properties, each with a description.
+export interface ConfigSchema {
+  type?: string;
+  properties?: Record<string, { type?: string; description?: string }>;
+  required?: string[];
+}
+
+export interface CatalogEntry {
+  type: string;
+  title: string;
+  description: string;
+  defaultSize: { w: number; h: number };
+  stream?: string;
+  configSchema?: ConfigSchema;
+}
+
+export interface Settings {
+  aiMode: "low" | "medium" | "high";
+  tokenLimit: number;
+  theme: "system" | "light" | "dark";
+}
+
+export interface Question {
+  id: string;
+  text: string;
+  choices?: string[];
+}
+
+export interface Onboarding {
+  questions: Question[];
+  answers: Record<string, string> | null;
+}
+
+export interface ClusterDetail {
+  name: string;
+  nodes: unknown[] | null;
+  workloads: Record<string, unknown[] | null>;
+  events: unknown[] | null;
+  errors: Record<string, string>;
+}
+
+export interface Mission {
+  id: number;
+  goal: string;
+  status: "planning" | "awaiting_approval" | "applying" | "done" | "refused" | "failed";
+  tokens: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MissionEvent {
+  seq: number;
+  kind: string; // message, tool_call, plan, applied, error, tokens
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Usage {
+  mode: string;
+  usedToday: number;
+  limit: number;
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
@@ -82,11 +146,27 @@ export const api = {
   logout: () => request<void>("POST", "/api/logout"),
   dashboards: () => request<{ dashboards: Dashboard[] }>("GET", "/api/dashboards").then((r) => r.dashboards ?? []),
   createDashboard: (name: string) => request<Dashboard>("POST", "/api/dashboards", { name }),
-  addCard: (d: Dashboard, type: string, place: Place) =>
-    request<Dashboard>("POST", `/api/dashboards/${d.id}/cards`, { version: d.version, type, ...place }),
+  addCard: (d: Dashboard, type: string, place: Place, config: Record<string, unknown> = {}) =>
+    request<Dashboard>("POST", `/api/dashboards/${d.id}/cards`, { version: d.version, type, config, ...place }),
   moveCard: (d: Dashboard, card: number, place: Place) =>
     request<Dashboard>("PUT", `/api/dashboards/${d.id}/cards/${card}`, { version: d.version, ...place }),
   removeCard: (d: Dashboard, card: number) =>
     request<Dashboard>("DELETE", `/api/dashboards/${d.id}/cards/${card}?version=${d.version}`),
+  swapCard: (d: Dashboard, card: number, type: string, config: Record<string, unknown>) =>
+    request<Dashboard>("POST", `/api/dashboards/${d.id}/cards/${card}/swap`, { version: d.version, type, config }),
+  configureCard: (d: Dashboard, card: number, config: Record<string, unknown>) =>
+    request<Dashboard>("PUT", `/api/dashboards/${d.id}/cards/${card}`, { version: d.version, config }),
+  catalog: () => request<{ cards: CatalogEntry[] }>("GET", "/api/cards/catalog").then((r) => r.cards),
+  settings: () => request<Settings>("GET", "/api/settings"),
+  saveSettings: (s: Partial<Settings>) => request<Settings>("PUT", "/api/settings", s),
+  onboarding: () => request<Onboarding>("GET", "/api/onboarding"),
+  answerOnboarding: (answers: Record<string, string>) =>
+    request<{ dashboard: Dashboard | null }>("POST", "/api/onboarding", { answers }),
+  cluster: (name: string) => request<ClusterDetail>("GET", `/api/clusters/${encodeURIComponent(name)}`),
+  missions: () => request<{ missions: Mission[] | null; usage: Usage }>("GET", "/api/missions"),
+  mission: (id: number) => request<{ mission: Mission; events: MissionEvent[] | null }>("GET", `/api/missions/${id}`),
+  createMission: (goal: string) => request<Mission>("POST", "/api/missions", { goal }),
+  approveMission: (id: number) => request<{ mission: Mission }>("POST", `/api/missions/${id}/approve`),
+  refuseMission: (id: number) => request<{ mission: Mission }>("POST", `/api/missions/${id}/refuse`),
   clusters: () => request<{ clusters: ClusterInfo[] }>("GET", "/api/clusters").then((r) => r.clusters),
 };

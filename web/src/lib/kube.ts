@@ -44,3 +44,34 @@ export function podIssue(p: Pod): string {
   if (p.status === "Running" && ready < all) return `${p.ready} ready`;
   return "";
 }
+
+// Row is a row of resources_list (deployments, services): kubectl get's
+// columns by name.
+export interface Row {
+  name: string;
+  namespace?: string;
+  cells: Record<string, string>;
+}
+
+// Finding is one of find_issues's findings.
+export interface Finding {
+  severity: "critical" | "warning" | "info";
+  kind: string;
+  namespace?: string;
+  name: string;
+  reason: string;
+  evidence: string;
+  message?: string;
+  next: string;
+}
+
+// rolloutIssue says what is wrong with a deployment row, or "": fewer
+// replicas ready (READY "1/3") or up to date than wanted.
+export function rolloutIssue(r: Row): string {
+  const [ready, want] = (r.cells["READY"] ?? "").split("/").map(Number);
+  if (Number.isNaN(ready) || Number.isNaN(want)) return "";
+  if (ready < want) return `${ready}/${want} ready`;
+  const upToDate = Number(r.cells["UP-TO-DATE"]);
+  if (!Number.isNaN(upToDate) && upToDate < want) return `${upToDate}/${want} up to date`;
+  return "";
+}

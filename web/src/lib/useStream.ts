@@ -1,7 +1,7 @@
 import { useEffect, useReducer, useState } from "react";
 import { initialStream, streamReducer, type StreamAction, type StreamState } from "./stream";
 
-export type StreamKind = "pods" | "events" | "nodes";
+export type StreamKind = "pods" | "events" | "nodes" | "deployments" | "services" | "issues";
 
 // clientDeadlineMs outlasts the console's own stream deadline (30 s by
 // default), so the console's per-cluster answer arrives first; this only

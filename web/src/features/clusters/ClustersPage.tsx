@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { api } from "../../lib/api";
 import { timeOf } from "../../lib/useNow";
 import { Outcome } from "../../components/Outcome";
@@ -40,7 +41,7 @@ export function ClustersPage() {
             {q.data?.map((c) => (
               <tr key={c.name} data-cluster={c.name} data-reachable={c.reachable}>
                 <th scope="row">
-                  {c.name}
+                  <Link to={`/clusters/${encodeURIComponent(c.name)}`}>{c.name}</Link>
                   {c.default && <span className="muted"> (default)</span>}
                 </th>
                 <td className={c.reachable ? "good" : "bad"}>{c.reachable ? "Reachable" : `Unreachable: ${c.error ?? "no answer"}`}</td>

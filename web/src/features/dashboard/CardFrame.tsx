@@ -8,6 +8,7 @@ interface Props {
   empty: string; // what "nothing here" means for this card
   children: ReactNode;
   retry?: () => void;
+  menu?: ReactNode;
   onRemove: () => void;
   onKeyMove: (e: KeyboardEvent) => void;
 }
@@ -15,13 +16,14 @@ interface Props {
 // CardFrame is what every card has: a title that is also its drag handle
 // (and, with the keyboard, arrows move it and Shift+arrows resize it), a
 // remove button, the body for its state, and the time its data is as of.
-export function CardFrame({ title, view, empty, children, retry, onRemove, onKeyMove }: Props) {
+export function CardFrame({ title, view, empty, children, retry, menu, onRemove, onKeyMove }: Props) {
   return (
     <section className={`card card-${view.kind}`} aria-label={title} data-state={view.kind} data-stale={view.stale || undefined}>
       <header className="card-head">
         <button type="button" className="card-drag" onKeyDown={onKeyMove} aria-describedby="card-keys">
           {title}
         </button>
+        {menu}
         <button type="button" className="card-remove" onClick={onRemove} aria-label={`Remove ${title}`}>
           ×
         </button>

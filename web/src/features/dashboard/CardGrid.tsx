@@ -1,7 +1,9 @@
-import { useEffect, useState, type KeyboardEvent } from "react";
+import { useEffect, useState, type KeyboardEvent, type ReactNode } from "react";
 import { GridLayout, useContainerWidth, type Layout } from "react-grid-layout";
-import type { Card, Place } from "../../lib/api";
-import { cardType } from "./catalog";
+import type { Card, CatalogEntry, Place } from "../../lib/api";
+import type { CardChange } from "./catalog";
+import { CardMenu } from "./CardMenu";
+import { components } from "./registry";
 
 const cols = 12;
 
@@ -11,6 +13,8 @@ const narrowPx = 700;
 
 interface Props {
   cards: Card[];
+  catalog: CatalogEntry[];
+  onChange: (card: number, c: CardChange) => void;
   onMove: (card: number, place: Place) => void;
   onRemove: (card: number) => void;
 }
@@ -18,7 +22,7 @@ interface Props {
 // CardGrid lays the cards out on a 12-column grid: dragged by their title,
 // resized from their corner, and saved when a drag or resize ends, each card
 // that moved (the grid may have pushed others) with its new place.
-export function CardGrid({ cards, onMove, onRemove }: Props) {
+export function CardGrid({ cards, catalog, onChange, onMove, onRemove }: Props) {
   const { width, containerRef, mounted } = useContainerWidth();
   const [layout, setLayout] = useState<Layout>(() => toLayout(cards));
   useEffect(() => setLayout(toLayout(cards)), [cards]);
@@ -35,9 +39,12 @@ export function CardGrid({ cards, onMove, onRemove }: Props) {
     onMove(c.id, p);
   };
   const render = (c: Card) => {
-    const t = cardType(c.type);
-    const Component = t?.component ?? Unknown;
-    return <Component title={t?.title ?? c.type} onRemove={() => onRemove(c.id)} onKeyMove={keyMove(c)} />;
+    const known = components[c.type];
+    const Component = known?.component ?? Unknown;
+    const title = catalog.find((e) => e.type === c.type)?.title ?? known?.title ?? c.type;
+    // Keyed by the card's saved state: after a save, the menu starts from it.
+    const menu = <CardMenu key={`${c.type}${JSON.stringify(c.config)}`} card={c} title={title} catalog={catalog} onChange={(ch) => onChange(c.id, ch)} />;
+    return <Component title={title} config={c.config ?? {}} menu={menu} onRemove={() => onRemove(c.id)} onKeyMove={keyMove(c)} />;
   };
   if (mounted && width < narrowPx) {
     return (
@@ -91,12 +98,13 @@ export function keyPlace(c: Place, key: string, resize: boolean): Place | undefi
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
 
 // Unknown stands for a card of a type this app does not know (saved by a
-// newer console): it can still be removed.
-function Unknown({ title, onRemove }: { title: string; onRemove: () => void }) {
+// newer console): it can still be swapped or removed.
+function Unknown({ title, menu, onRemove }: { title: string; menu: ReactNode; onRemove: () => void }) {
   return (
     <section className="card" aria-label={title}>
       <header className="card-head">
         <span className="card-drag">{title}</span>
+        {menu}
         <button type="button" className="card-remove" onClick={onRemove} aria-label={`Remove ${title}`}>
           ×
         </button>

@@ -1,28 +1,22 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Dashboard, type Place } from "../../lib/api";
+import type { CardChange } from "./catalog";
 
 const key = ["dashboards"];
 const firstName = "My dashboard";
 
-// useDashboard is the user's dashboard (their first; made when they have
-// none) and the changes to it. Each change carries the version it was made
+// useDashboard is the user's dashboard (their first) and the changes to it. Each change carries the version it was made
 // from, so changes run one after another, each from the answer before.
 export function useDashboard() {
   const qc = useQueryClient();
   const list = useQuery({ queryKey: key, queryFn: api.dashboards });
+  // A user with no dashboard is onboarded (features/onboarding), which
+  // makes their first; or they skip it and start with an empty one.
   const create = useMutation({
     mutationFn: () => api.createDashboard(firstName),
     onSuccess: (d) => qc.setQueryData(key, [d]),
   });
-  const madeFirst = useRef(false); // once, though StrictMode runs effects twice
-  const wantsFirst = list.data?.length === 0;
-  useEffect(() => {
-    if (wantsFirst && !madeFirst.current) {
-      madeFirst.current = true;
-      create.mutate();
-    }
-  }, [wantsFirst, create]);
 
   const queue = useRef(Promise.resolve());
   const [unsaved, setUnsaved] = useState(0);
@@ -45,12 +39,16 @@ export function useDashboard() {
   return {
     dashboard: list.data?.[0],
     loading: list.isPending || create.isPending,
+    needsFirst: list.data?.length === 0,
+    skipOnboarding: () => create.mutate(),
     error: list.error ?? create.error,
     changeError: change.error,
     // saved says whether every change made so far is stored.
     saved: change.isIdle ? undefined : unsaved === 0 && !change.isError,
     retry: () => (list.error ? list.refetch() : create.mutate()),
-    add: (type: string, place: Place) => change.mutate((d) => api.addCard(d, type, place)),
+    add: (type: string, place: Place, config: Record<string, unknown>) => change.mutate((d) => api.addCard(d, type, place, config)),
+    swapOrConfigure: (card: number, c: CardChange) =>
+      change.mutate((d) => (c.kind === "swap" ? api.swapCard(d, card, c.type, c.config) : api.configureCard(d, card, c.config))),
     move: (card: number, place: Place) => change.mutate((d) => api.moveCard(d, card, place)),
     remove: (card: number) => change.mutate((d) => api.removeCard(d, card)),
   };

@@ -2,12 +2,12 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "../../../lib/api";
 import { cardView, type SourceState } from "../../../lib/cardState";
 import { useNow } from "../../../lib/useNow";
-import type { CardProps } from "../catalog";
+import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 
 const refreshMs = 30_000;
 
-export function ClusterHealth(props: CardProps) {
+export function ClusterHealth({ config: _, ...props }: CardProps) {
   const q = useQuery({ queryKey: ["clusters"], queryFn: api.clusters, refetchInterval: refreshMs });
   const now = useNow();
   const clusters = q.data ?? [];

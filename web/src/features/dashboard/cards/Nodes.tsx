@@ -1,20 +1,12 @@
-import { cardView, fromStream } from "../../../lib/cardState";
 import type { Node } from "../../../lib/kube";
-import { items } from "../../../lib/stream";
-import { useNow } from "../../../lib/useNow";
-import { useStream } from "../../../lib/useStream";
-import type { CardProps } from "../catalog";
+import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
+import { useStreamCard } from "../useStreamCard";
 
-const refreshMs = 30_000;
-
-export function Nodes(props: CardProps) {
-  const [stream, restart] = useStream<Node>("nodes", { refreshMs });
-  const now = useNow();
-  const nodes = items(stream);
-  const view = cardView(fromStream(stream), nodes.length, now, 3 * refreshMs);
+export function Nodes({ config, ...props }: CardProps) {
+  const { rows: nodes, restart, view } = useStreamCard<Node>("nodes", config, 30_000);
   return (
-    <CardFrame {...props} view={view} empty="No nodes." retry={restart}>
+    <CardFrame {...props} view={view(nodes.length)} empty="No nodes." retry={restart}>
       <table>
         <caption className="sr-only">Nodes</caption>
         <thead>

@@ -1,0 +1,23 @@
+import type { KubeEvent } from "../../../lib/kube";
+import type { CardProps } from "../registry";
+import { CardFrame } from "../CardFrame";
+import { useStreamCard } from "../useStreamCard";
+
+// Events shows the newest events of every cluster, warnings marked.
+export function Events({ config, ...props }: CardProps) {
+  const { rows, restart, view } = useStreamCard<KubeEvent>("events", config, 10_000);
+  const events = [...rows].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+  return (
+    <CardFrame {...props} view={view(events.length)} empty="No events." retry={restart}>
+      <ul className="rows">
+        {events.slice(0, 30).map((e, i) => (
+          <li key={`${e.cluster}/${e.namespace}/${e.object}/${e.reason}/${i}`} className={e.type === "Warning" ? "bad" : undefined}>
+            <strong>{e.reason}</strong> <span className="muted">{e.type} · {e.cluster}/{e.namespace} {e.object}</span>
+            <br />
+            {e.message}
+          </li>
+        ))}
+      </ul>
+    </CardFrame>
+  );
+}

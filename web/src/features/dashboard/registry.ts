@@ -1,0 +1,32 @@
+import type { ComponentType, KeyboardEvent, ReactNode } from "react";
+import { ClusterDetailCard } from "./cards/ClusterDetailCard";
+import { ClusterHealth } from "./cards/ClusterHealth";
+import { Deployments } from "./cards/Deployments";
+import { Events } from "./cards/Events";
+import { Issues } from "./cards/Issues";
+import { Nodes } from "./cards/Nodes";
+import { Pods } from "./cards/Pods";
+import { Services } from "./cards/Services";
+
+// What a dashboard gives each card.
+export interface CardProps {
+  title: string;
+  config: Record<string, unknown>;
+  menu: ReactNode; // swap and configure, in the card's header
+  onRemove: () => void;
+  onKeyMove: (e: KeyboardEvent) => void;
+}
+
+// components are the card types this app can draw, by the type the
+// console's catalog (GET /api/cards/catalog) names them with; the title
+// and size are used only when the catalog cannot be read.
+export const components: Record<string, { component: ComponentType<CardProps>; title: string; w: number; h: number }> = {
+  clusters: { component: ClusterHealth, title: "Clusters", w: 12, h: 3 },
+  issues: { component: Issues, title: "Issues", w: 12, h: 4 },
+  pods: { component: Pods, title: "Pods", w: 6, h: 4 },
+  deployments: { component: Deployments, title: "Deployments", w: 6, h: 4 },
+  services: { component: Services, title: "Services", w: 6, h: 4 },
+  events: { component: Events, title: "Events", w: 6, h: 4 },
+  nodes: { component: Nodes, title: "Nodes", w: 6, h: 3 },
+  cluster_detail: { component: ClusterDetailCard, title: "Cluster detail", w: 12, h: 6 },
+};
