@@ -246,10 +246,7 @@ func (c *Console) streamMission(w http.ResponseWriter, r *http.Request, u store.
 	if !ok {
 		return errors.New("the response cannot be streamed")
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	startSSE(w)
 	s := &sse{w: w, f: flusher}
 	for {
 		woken := c.missions.wait(m.ID) // before reading, so no event falls between

@@ -107,11 +107,7 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request, u store.User) e
 		return err
 	}
 	defer cs.Close()
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
-	w.WriteHeader(http.StatusOK)
-	flusher.Flush()
+	startSSE(w)
 	s := &sse{w: w, f: flusher}
 	done := c.fanStream(ctx, cs, kind, names, q.Get("namespace"), s)
 	s.send("done", done)
@@ -224,6 +220,14 @@ func (s *sse) send(event string, v any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", event, data)
+	s.f.Flush()
+}
+
+// comment sends a line the client ignores, to keep an idle stream open.
+func (s *sse) comment(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.w, ": %s\n\n", text)
 	s.f.Flush()
 }
 
