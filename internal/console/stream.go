@@ -28,6 +28,7 @@ type streamKind struct {
 	tool, items string
 	namespaced  bool
 	resource    string
+	warnings    bool // events_list's warnings only
 }
 
 var streamKinds = map[string]streamKind{
@@ -37,16 +38,18 @@ var streamKinds = map[string]streamKind{
 	"deployments": {tool: "resources_list", items: "rows", namespaced: true, resource: "deployments"},
 	"services":    {tool: "resources_list", items: "rows", namespaced: true, resource: "services"},
 	"issues":      {tool: "find_issues", items: "findings", namespaced: true},
+	"security":    {tool: "security_scan", items: "findings", namespaced: true},
 }
 
 // streamNames lists the streams for a refusal to name them.
-const streamNames = "pods, events, nodes, deployments, services and issues"
+const streamNames = "pods, events, nodes, deployments, services, issues and security"
 
 // streamArgs are the arguments of every stream's tool.
 type streamArgs struct {
 	Cluster   string `json:"cluster,omitempty"`
 	Namespace string `json:"namespace,omitempty"`
 	Resource  string `json:"resource,omitempty"`
+	Warnings  bool   `json:"warnings_only,omitempty"`
 }
 
 // clusterPart is one cluster's part of a fanned-out tool result
@@ -156,7 +159,7 @@ func (c *Console) fanStream(ctx context.Context, cs *mcp.ClientSession, kind str
 // across-clusters shape: that part says whether kubemcp skipped the cluster
 // as unreachable, which a plain error would not.
 func (c *Console) askCluster(ctx context.Context, cs *mcp.ClientSession, kind streamKind, name, ns string, multi bool) (string, any) {
-	args := streamArgs{Resource: kind.resource}
+	args := streamArgs{Resource: kind.resource, Warnings: kind.warnings}
 	if kind.namespaced {
 		args.Namespace = ns
 	}
