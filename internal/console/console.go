@@ -105,6 +105,9 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	if opts.DevUser && len(c.signIns) > 0 {
 		return nil, errors.New("the dev user is only for a console with no sign-in provider")
 	}
+	if err := c.endInterrupted(ctx); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
