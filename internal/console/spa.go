@@ -36,7 +36,7 @@ func spa(app fs.FS) http.Handler {
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "the console's pages are read with GET", http.StatusMethodNotAllowed)
-		case strings.HasPrefix(p, "/mcp/"):
+		case p == "/mcp" || strings.HasPrefix(p, "/mcp/"):
 			http.NotFound(w, r)
 		case strings.HasPrefix(p, "/assets/"):
 			// Names carry a content hash: a file never changes under its name.
