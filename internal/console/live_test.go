@@ -124,10 +124,12 @@ func TestLiveUpdatesAsEachUser(t *testing.T) {
 	}
 
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.PodSpec{NodeName: testenv.NodeName, Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}
+	start := time.Now()
 	if _, err := env.Clientset("admin").CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	e := a.next(t, 2*time.Second)
+	t.Logf("the change reached the stream %s after the create was sent", time.Since(start))
 	if e.name != "change" || e.data["type"] != "added" || e.data["name"] != "web" || e.data["namespace"] != ns || e.data["cluster"] != "live" || e.data["ready"] != "0/1" {
 		t.Fatalf("alice's change: %v", e)
 	}
