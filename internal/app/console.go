@@ -172,7 +172,7 @@ func serveLocalConsole(cmd *cobra.Command, s Streams, cfg config.Config, ln net.
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
-	opts.MCP, opts.Clusters = srv.MCP, srv.Clusters
+	opts.MCP, opts.Clusters, opts.Watches = srv.MCP, srv.Clusters, srv.watches
 	if !opts.DevUser && cfg.CredentialsMode() == config.CredentialsServer {
 		logger.Warn("console users all reach the clusters with kubemcp's own credential; with auth token or oidc (credentials impersonate) each reaches them as themselves, as the identity rules map them")
 	}

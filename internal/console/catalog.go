@@ -57,6 +57,7 @@ func newCatalog() (catalog, error) {
 		card[scopeConfig]("deployments", "Deployments", "Deployments and how many of their replicas are ready.", 6, 4, "deployments"),
 		card[scopeConfig]("services", "Services", "Services, their types and addresses.", 6, 4, "services"),
 		card[scopeConfig]("events", "Events", "Events, newest first.", 6, 4, "events"),
+		card[scopeConfig]("security", "Security", "Unsafe pod settings (privileged, host access, root, no limits) and their fixes.", 12, 4, "security"),
 		card[clustersConfig]("nodes", "Nodes", "Nodes, ready or not, with their roles and versions.", 6, 3, "nodes"),
 		card[detailConfig]("cluster_detail", "Cluster detail", "One cluster: its nodes, workloads and events.", 12, 6, ""),
 	}

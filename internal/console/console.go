@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/store"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 //go:embed web
@@ -30,6 +31,9 @@ type Options struct {
 	Store    *store.Store
 	MCP      *mcp.Server // kubemcp's own server, reached in process
 	Clusters Clusters
+	// Watches is the server's shared watch pool, which /api/live watches
+	// in as each user; nil (with Remote): no live updates.
+	Watches *tracker.Pool
 	// Remote, when set, is the kubemcp the console reads clusters through
 	// instead of MCP; its clusters_list names the clusters.
 	Remote *Remote
@@ -106,6 +110,9 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	if opts.DevUser && len(c.signIns) > 0 {
 		return nil, errors.New("the dev user is only for a console with no sign-in provider")
 	}
+	if err := c.endInterrupted(ctx); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -141,6 +148,10 @@ func (c *Console) api() *http.ServeMux {
 	mux.Handle("GET /api/clusters", c.signedIn(c.clusters))
 	mux.Handle("GET /api/clusters/{name}", c.signedIn(c.clusterDetail))
 	mux.Handle("GET /api/stream/{kind}", c.signedIn(c.stream))
+	mux.Handle("GET /api/live", c.signedIn(c.live))
+	mux.Handle("GET /api/recommendations", c.signedIn(c.recommend))
+	mux.Handle("POST /api/recommendations/{id}/accept", c.signedIn(c.acceptRecommendation))
+	mux.Handle("POST /api/recommendations/{id}/snooze", c.signedIn(c.snoozeRecommendation))
 	mux.Handle("POST /api/missions", c.signedIn(c.createMission))
 	mux.Handle("GET /api/missions", c.signedIn(c.listMissions))
 	mux.Handle("GET /api/missions/{id}", c.signedIn(c.getMission))

@@ -152,6 +152,27 @@ func (c *Console) createMission(w http.ResponseWriter, r *http.Request, u store.
 	return writeJSON(w, http.StatusCreated, m)
 }
 
+// restarted is why a mission that was planning or applying when the
+// console stopped has failed.
+const restarted = "the console restarted while this mission was %s, and a mission's work does not outlive the console; start it again"
+
+// endInterrupted fails the missions a previous run of the console left
+// planning or applying: their work ended with that process, and nothing
+// would ever move them on. (A mission awaiting approval keeps its plans and
+// waits on.) It assumes one console per database, as SQLite does.
+func (c *Console) endInterrupted(ctx context.Context) error {
+	for _, status := range []string{missionPlanning, missionApplying} {
+		ids, err := c.opts.Store.EndMissions(ctx, status, missionFailed, ai.EventError, map[string]string{"message": fmt.Sprintf(restarted, status)})
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			c.log.Warn("missions failed: the console restarted while they were "+status, "missions", ids)
+		}
+	}
+	return nil
+}
+
 // recorder keeps mission id's events and wakes its streams.
 func (c *Console) recorder(id int64) func(kind string, payload any) error {
 	return func(kind string, payload any) error {
@@ -246,10 +267,7 @@ func (c *Console) streamMission(w http.ResponseWriter, r *http.Request, u store.
 	if !ok {
 		return errors.New("the response cannot be streamed")
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	startSSE(w)
 	s := &sse{w: w, f: flusher}
 	for {
 		woken := c.missions.wait(m.ID) // before reading, so no event falls between

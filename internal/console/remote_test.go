@@ -50,6 +50,9 @@ func TestConsoleThroughARemoteKubemcp(t *testing.T) {
 	if status, body := c.do(t, "GET", "/mcp", nil); status != http.StatusNotFound {
 		t.Fatalf("/mcp on the console: %d %s", status, body)
 	}
+	// Live updates watch in this process's own pool, which a remote console has not.
+	liveStatus, liveBody := c.do(t, "GET", "/api/live?kinds=pods", nil)
+	wantError(t, liveStatus, liveBody, http.StatusNotImplemented, "no_live", "--mcp-url")
 
 	wrong := startConsole(t, "--mcp-url", remote, "--mcp-token", "not-the-token")
 	wrong.login(t)

@@ -28,6 +28,7 @@ type streamKind struct {
 	tool, items string
 	namespaced  bool
 	resource    string
+	warnings    bool // events_list's warnings only
 }
 
 var streamKinds = map[string]streamKind{
@@ -37,16 +38,18 @@ var streamKinds = map[string]streamKind{
 	"deployments": {tool: "resources_list", items: "rows", namespaced: true, resource: "deployments"},
 	"services":    {tool: "resources_list", items: "rows", namespaced: true, resource: "services"},
 	"issues":      {tool: "find_issues", items: "findings", namespaced: true},
+	"security":    {tool: "security_scan", items: "findings", namespaced: true},
 }
 
 // streamNames lists the streams for a refusal to name them.
-const streamNames = "pods, events, nodes, deployments, services and issues"
+const streamNames = "pods, events, nodes, deployments, services, issues and security"
 
 // streamArgs are the arguments of every stream's tool.
 type streamArgs struct {
 	Cluster   string `json:"cluster,omitempty"`
 	Namespace string `json:"namespace,omitempty"`
 	Resource  string `json:"resource,omitempty"`
+	Warnings  bool   `json:"warnings_only,omitempty"`
 }
 
 // clusterPart is one cluster's part of a fanned-out tool result
@@ -107,11 +110,7 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request, u store.User) e
 		return err
 	}
 	defer cs.Close()
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
-	w.WriteHeader(http.StatusOK)
-	flusher.Flush()
+	startSSE(w)
 	s := &sse{w: w, f: flusher}
 	done := c.fanStream(ctx, cs, kind, names, q.Get("namespace"), s)
 	s.send("done", done)
@@ -160,7 +159,7 @@ func (c *Console) fanStream(ctx context.Context, cs *mcp.ClientSession, kind str
 // across-clusters shape: that part says whether kubemcp skipped the cluster
 // as unreachable, which a plain error would not.
 func (c *Console) askCluster(ctx context.Context, cs *mcp.ClientSession, kind streamKind, name, ns string, multi bool) (string, any) {
-	args := streamArgs{Resource: kind.resource}
+	args := streamArgs{Resource: kind.resource, Warnings: kind.warnings}
 	if kind.namespaced {
 		args.Namespace = ns
 	}
@@ -224,6 +223,14 @@ func (s *sse) send(event string, v any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", event, data)
+	s.f.Flush()
+}
+
+// comment sends a line the client ignores, to keep an idle stream open.
+func (s *sse) comment(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.w, ": %s\n\n", text)
 	s.f.Flush()
 }
 

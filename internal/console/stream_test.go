@@ -137,7 +137,7 @@ func TestStreamsOfEachKind(t *testing.T) {
 	status, body := c.do(t, "GET", "/api/stream/pods?cluster=nope", nil)
 	wantError(t, status, body, http.StatusBadRequest, "invalid", "cluster: ")
 	status, body = c.do(t, "GET", "/api/stream/secrets", nil)
-	wantError(t, status, body, http.StatusNotFound, "not_found", "pods, events, nodes, deployments, services and issues")
+	wantError(t, status, body, http.StatusNotFound, "not_found", "pods, events, nodes, deployments, services, issues and security")
 }
 
 func TestClusters(t *testing.T) {

@@ -159,3 +159,48 @@ func (s *Store) TokensToday(ctx context.Context, userID int64) (int64, error) {
 }
 
 func (s *Store) day() string { return s.now().Format(time.DateOnly) }
+
+// EndMissions moves every mission in status from to status to, recording
+// an event of kind with payload in its history, in one transaction; it
+// returns the missions moved.
+func (s *Store) EndMissions(ctx context.Context, from, to, kind string, payload any) ([]int64, error) {
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	now := s.stamp()
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE missions SET status = ?, updated_at = ? WHERE status = ? RETURNING id`, to, now, from)
+		if err != nil {
+			return err
+		}
+		if ids, err = scanIDs(rows); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO mission_events (mission_id, seq, kind, payload, created_at)
+				SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM mission_events WHERE mission_id = ?`, id, kind, string(raw), now, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ending the missions that were %s: %w", from, err)
+	}
+	return ids, nil
+}
+
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

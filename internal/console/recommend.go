@@ -1,0 +1,237 @@
+package console
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/ai"
+	"github.com/kubemcp/kubemcp/internal/store"
+)
+
+// recCard is the card a recommendation would add.
+type recCard struct {
+	Type   string          `json:"type"`
+	Config json.RawMessage `json:"config"`
+}
+
+// recommendation is a card worth adding, and why.
+type recommendation struct {
+	// ID names the card it would add (type and config), so accepting and
+	// snoozing need nothing kept between requests.
+	ID       string  `json:"id"`
+	Card     recCard `json:"card"`
+	Title    string  `json:"title"`
+	Severity string  `json:"severity"`
+	Reason   string  `json:"reason"` // the facts the rules saw
+	Why      string  `json:"why,omitempty"`
+}
+
+// recommendations is the answer of GET /api/recommendations.
+type recommendations struct {
+	Recommendations []recommendation `json:"recommendations"`
+	// RankedBy is "rules" (most urgent first) or "model"; AINote says why
+	// the model did not rank them when the user's mode asks it to.
+	RankedBy  string   `json:"rankedBy"`
+	AINote    string   `json:"aiNote,omitempty"`
+	Usage     usage    `json:"usage"`
+	Unchecked []string `json:"unchecked"` // what could not be read, and why
+}
+
+// The tools the rules read, as streams of one cluster each.
+var recSources = []streamKind{
+	streamKinds["issues"],
+	{tool: "events_list", items: "events", namespaced: true, warnings: true},
+	streamKinds["security"],
+}
+
+// recommend serves GET /api/recommendations?cluster=&namespace=: rules over
+// what the tools find as the user (failing pods, sick nodes, warning
+// events, unsafe settings) suggest cards, leaving out those snoozed and
+// those already on a dashboard; in medium or high AI mode the model ranks
+// and explains them, within the user's token limit.
+func (c *Console) recommend(w http.ResponseWriter, r *http.Request, u store.User) error {
+	q := r.URL.Query()
+	names, err := c.clusterNames(q.Get("cluster"))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
+	defer cancel()
+	cs, err := c.bridge.open(ctx, identityOf(u))
+	if err != nil {
+		return err
+	}
+	defer cs.Close()
+	recs, unchecked := c.gather(ctx, cs, names, q.Get("namespace"))
+	if recs, err = c.unseen(r.Context(), u, recs); err != nil {
+		return err
+	}
+	out := recommendations{Recommendations: recs, RankedBy: "rules", Unchecked: unchecked}
+	if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
+		return err
+	}
+	c.rank(ctx, u, &out)
+	if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// gather runs the rules over every cluster, a few at a time, most urgent
+// recommendation first.
+func (c *Console) gather(ctx context.Context, cs *mcp.ClientSession, names []string, ns string) ([]recommendation, []string) {
+	var mu sync.Mutex
+	recs, unchecked := []recommendation{}, []string{}
+	slots := make(chan struct{}, streamConcurrency)
+	multi := c.multiCluster()
+	var wg sync.WaitGroup
+	for _, name := range names {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			rs, errs := c.ruleCluster(ctx, cs, recRules{cluster: name, namespace: ns}, multi)
+			mu.Lock()
+			defer mu.Unlock()
+			recs, unchecked = append(recs, rs...), append(unchecked, errs...)
+		})
+	}
+	wg.Wait()
+	for i := range recs {
+		recs[i].ID = recID(recs[i].Card)
+		t, _ := c.catalog.get(recs[i].Card.Type)
+		recs[i].Title = t.Title
+	}
+	slices.SortStableFunc(recs, func(a, b recommendation) int { return sevRank(a.Severity) - sevRank(b.Severity) })
+	slices.Sort(unchecked)
+	return recs, unchecked
+}
+
+// ruleCluster asks one cluster's tools and applies the rules to what they
+// say.
+func (c *Console) ruleCluster(ctx context.Context, cs *mcp.ClientSession, rules recRules, multi bool) ([]recommendation, []string) {
+	var recs []recommendation
+	var unchecked []string
+	for i, src := range recSources {
+		event, v := c.askCluster(ctx, cs, src, rules.cluster, rules.namespace, multi)
+		data, ok := v.(clusterData)
+		if !ok {
+			unchecked = append(unchecked, fmt.Sprintf("%s in cluster %s: %s", src.tool, rules.cluster, reasonOf(event, v)))
+			continue
+		}
+		var err error
+		switch i {
+		case 0:
+			var fs []issueFinding
+			err = json.Unmarshal(data.Items, &fs)
+			recs = append(recs, rules.issues(fs)...)
+		case 1:
+			var es []warningEvent
+			err = json.Unmarshal(data.Items, &es)
+			recs = append(recs, rules.warnings(es)...)
+		case 2:
+			var fs []securityFinding
+			err = json.Unmarshal(data.Items, &fs)
+			recs = append(recs, rules.security(fs)...)
+		}
+		if err != nil {
+			unchecked = append(unchecked, fmt.Sprintf("%s in cluster %s: reading its result: %v", src.tool, rules.cluster, err))
+		}
+	}
+	return recs, unchecked
+}
+
+func reasonOf(event string, v any) string {
+	switch e := v.(type) {
+	case clusterError:
+		return e.Error
+	case clusterSkipped:
+		return e.Reason // kubemcp says it skipped the cluster, and why
+	}
+	return event
+}
+
+// recID names card in a URL path segment.
+func recID(card recCard) string {
+	b, _ := json.Marshal(card)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// recCardOf reads the card a recommendation id names, as the catalog allows
+// it.
+func (c *Console) recCardOf(id string) (recCard, error) {
+	var card recCard
+	b, err := base64.RawURLEncoding.DecodeString(id)
+	if err != nil || json.Unmarshal(b, &card) != nil {
+		return recCard{}, invalid("id", "not a recommendation id; take one from GET /api/recommendations")
+	}
+	return card, c.catalog.check(card.Type, card.Config)
+}
+
+// unseen leaves out the recommendations u snoozed and the cards already on
+// one of u's dashboards.
+func (c *Console) unseen(ctx context.Context, u store.User, recs []recommendation) ([]recommendation, error) {
+	snoozed, err := c.opts.Store.Snoozed(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := c.opts.Store.Dashboards(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	shown := map[string]bool{}
+	for _, d := range ds {
+		for _, card := range d.Cards {
+			shown[recID(recCard{Type: card.Type, Config: canonical(card.Config)})] = true
+		}
+	}
+	return slices.DeleteFunc(recs, func(r recommendation) bool {
+		_, asleep := snoozed[r.ID]
+		return asleep || shown[r.ID]
+	}), nil
+}
+
+// canonical is a card's config as the rules write it, so a stored card and
+// a recommendation of the same card compare equal.
+func canonical(config json.RawMessage) json.RawMessage {
+	var sc scopeConfig
+	_ = json.Unmarshal(config, &sc) // a config of another shape compares unequal, as it should
+	b, _ := json.Marshal(sc)
+	return b
+}
+
+// rank has the model order and explain out's recommendations when u's AI
+// mode asks for it, noting why not when it cannot.
+func (c *Console) rank(ctx context.Context, u store.User, out *recommendations) {
+	switch {
+	case out.Usage.Mode != "medium" && out.Usage.Mode != "high" || len(out.Recommendations) == 0:
+		return
+	case c.opts.AI == nil:
+		out.AINote = "no AI provider is configured, so the rules' order stands"
+		return
+	}
+	var cands []ai.Candidate
+	byID := map[string]recommendation{}
+	for _, r := range out.Recommendations {
+		cands = append(cands, ai.Candidate{ID: r.ID, Card: r.Title, Severity: r.Severity, Reason: r.Reason})
+		byID[r.ID] = r
+	}
+	ranked, err := ai.Rank(ctx, c.opts.AI, budget{c: c, u: u, record: func(string, any) error { return nil }}, cands)
+	if err != nil {
+		out.AINote = "the model did not rank these, so the rules' order stands: " + err.Error()
+		return
+	}
+	out.Recommendations = out.Recommendations[:0]
+	for _, rk := range ranked {
+		r := byID[rk.ID]
+		r.Why = rk.Why
+		out.Recommendations = append(out.Recommendations, r)
+	}
+	out.RankedBy = "model"
+}
