@@ -2,12 +2,12 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
 )
 
@@ -37,32 +37,18 @@ func (c *conn) clusters(ctx context.Context, m Message) error {
 		return err
 	}
 	if res.IsError || res.StructuredContent == nil {
-		return &requestError{"tool_error", "clusters_list: " + text(res)}
+		return &requestError{"tool_error", "clusters_list: " + mcpserver.ResultText(res)}
 	}
 	c.answer(m, TypeResult, res.StructuredContent)
 	return nil
 }
 
-func text(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, c := range res.Content {
-		if t, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, t.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
-
 // decodeTool reads a tool result's structured content into out.
 func decodeTool(res *mcp.CallToolResult, out any) error {
 	if res.StructuredContent == nil {
-		return &requestError{"tool_error", text(res)}
+		return &requestError{"tool_error", mcpserver.ResultText(res)}
 	}
-	raw, err := json.Marshal(res.StructuredContent)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(raw, out)
+	return mcpserver.Decode(res, out)
 }
 
 // dryRuns are the kubectl subcommands that take --dry-run=server: their
@@ -100,7 +86,7 @@ func (c *conn) runTool(ctx context.Context, k KubectlRequest) (cli.Result, error
 		return out, err
 	}
 	if out.Status != "success" {
-		msg := text(res)
+		msg := mcpserver.ResultText(res)
 		code := "EXECUTION_ERROR"
 		if out.Error != nil {
 			code = out.Error.Code

@@ -9,6 +9,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/openai/openai-go/v3"
+
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
 )
 
 // Event kinds a mission records.
@@ -204,13 +206,7 @@ func orEmpty(s string) string {
 
 // resultText is a tool's text answer, cut to what the model reads.
 func resultText(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, c := range res.Content {
-		if t, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, t.Text)
-		}
-	}
-	s := strings.Join(parts, "\n")
+	s := mcpserver.ResultText(res)
 	if len(s) > maxResultToModel {
 		s = s[:maxResultToModel] + "\n[cut: ask for less]"
 	}

@@ -2,9 +2,7 @@ package console
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -50,26 +48,12 @@ func call(ctx context.Context, cs *mcp.ClientSession, tool string, args, out any
 	}
 	if res.StructuredContent == nil {
 		if res.IsError {
-			return &toolError{tool: tool, text: text(res)}
+			return &toolError{tool: tool, text: mcpserver.ResultText(res)}
 		}
 		return fmt.Errorf("%s returned no structured content", tool)
 	}
-	raw, err := json.Marshal(res.StructuredContent)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
+	if err := mcpserver.Decode(res, out); err != nil {
 		return fmt.Errorf("reading the structured result of %s: %w", tool, err)
 	}
 	return nil
-}
-
-func text(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, c := range res.Content {
-		if t, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, t.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
 }

@@ -2,8 +2,10 @@ package mcpserver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -31,4 +33,25 @@ func Connect(ctx context.Context, server *mcp.Server, id *identity.Identity, cli
 		return nil, errors.Join(fmt.Errorf("connecting to kubemcp in process: %w", err), ss.Close())
 	}
 	return cs, nil
+}
+
+// ResultText is a tool result's text, its text parts joined: what a client
+// shows of it, and a tool's own words when it could not do what was asked.
+func ResultText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Decode reads a tool result's structured content into out.
+func Decode(res *mcp.CallToolResult, out any) error {
+	raw, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, out)
 }
