@@ -61,6 +61,8 @@ const kubemcp = (() => {
   }
 
   const note = (lines, title) => (lines && lines.length ? h("div", { class: "note" }, h("strong", {}, title), h("ul", {}, lines.map((l) => h("li", {}, l)))) : null);
+  const count = (n, noun) => n + " " + noun + (n === 1 ? "" : "s");
+  const severity = (s) => h("span", { class: { critical: "bad", warning: "warn" }[s] || "" }, s);
   const cpu = (m) => (m >= 1000 ? (m / 1000).toFixed(1) + " cores" : m + "m");
   function bytes(b) {
     const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -119,5 +121,5 @@ const kubemcp = (() => {
     new ResizeObserver(size).observe(document.body);
   }
 
-  return { view, h, stat, table, note, cpu, bytes };
+  return { view, h, stat, table, note, count, severity, cpu, bytes };
 })();

@@ -1,7 +1,7 @@
 // namespace_overview: a namespace's objects by status, issues, warnings and
 // top consumers.
 kubemcp.view("namespace_overview", (out) => {
-  const { h, stat, table, note, cpu, bytes } = kubemcp;
+  const { h, stat, table, note, severity, cpu, bytes } = kubemcp;
   const status = (s) => Object.entries(s || {}).map(([k, v]) => k + " " + v).join(", ");
   const counts = (out.counts || []).filter((c) => c.total > 0);
   return [
@@ -11,7 +11,7 @@ kubemcp.view("namespace_overview", (out) => {
       stat("issues", out.issues_found, out.issues_found ? "bad" : "ok")),
     counts.length ? table("Objects by status", ["Kind", "Total", "By status"], counts.map((c) => [c.kind, c.total, status(c.by_status)])) : null,
     (out.issues || []).length
-      ? table("Issues", ["Severity", "Object", "Reason", "Evidence"], out.issues.map((f) => [f.severity, f.kind.toLowerCase() + "/" + f.name, f.reason, f.evidence]))
+      ? table("Issues", ["Severity", "Object", "Reason", "Evidence"], out.issues.map((f) => [severity(f.severity), f.kind.toLowerCase() + "/" + f.name, f.reason, f.evidence]))
       : h("p", { class: "ok" }, "No issues found."),
     (out.warnings || []).length
       ? table("Recent warnings", ["Reason", "Object", "Count", "Message"], out.warnings.map((w) => [w.reason, w.object, w.count, w.message]))
