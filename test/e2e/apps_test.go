@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -192,4 +193,43 @@ func useNode(t *testing.T, cpu, memory string) {
 		}
 	}
 	env.Metrics.SetNodeUsage(env.NodeName, cpu, memory)
+}
+
+// TestAppsOverHTTP: a real kubemcp process offers the views to a client that
+// declares the extension, in both protocol eras (a 2026-07-28 client declares
+// it in every request's _meta), and not to one that does not.
+func TestAppsOverHTTP(t *testing.T) {
+	url := startHTTP(t, env.Kubeconfig)
+	for _, version := range []string{"2026-07-28", "2025-11-25"} {
+		for _, declare := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s declaring %v", version, declare), func(t *testing.T) {
+				caps := &mcp.ClientCapabilities{}
+				if declare {
+					caps.AddExtension("io.modelcontextprotocol/ui", map[string]any{"mimeTypes": []string{"text/html;profile=mcp-app"}})
+				}
+				client := mcp.NewClient(&mcp.Implementation{Name: "e2e-apps", Version: "v0"}, &mcp.ClientOptions{Capabilities: caps})
+				cs := connectWith(t, client, &mcp.StreamableClientTransport{Endpoint: url}, &mcp.ClientSessionOptions{ProtocolVersion: version})
+				if got := cs.InitializeResult().ProtocolVersion; got != version {
+					t.Fatalf("negotiated %s", got)
+				}
+				tools, err := cs.ListTools(testContext(t), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var linked []string
+				for _, tool := range tools.Tools {
+					if ui, ok := tool.Meta["ui"].(map[string]any); ok && ui["resourceUri"] != nil {
+						linked = append(linked, tool.Name)
+					}
+				}
+				page, err := cs.ReadResource(testContext(t), &mcp.ReadResourceParams{URI: "ui://kubemcp/cluster-health"})
+				if declare && (len(linked) != 4 || err != nil || page.Contents[0].MIMEType != "text/html;profile=mcp-app") {
+					t.Errorf("tools with a view %v, reading one: %v", linked, err)
+				}
+				if !declare && (len(linked) != 0 || err == nil) {
+					t.Errorf("not declaring: tools with a view %v, reading one succeeded: %v", linked, err == nil)
+				}
+			})
+		}
+	}
 }
