@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
 
+	"github.com/kubemcp/kubemcp/internal/apps"
 	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
@@ -246,7 +247,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	}
 	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
-		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
+		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live, apps.New()},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout})
 	retoolOnChange(server, cl, tools, install)
 	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
