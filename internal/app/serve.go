@@ -47,9 +47,10 @@ func serveCommand(s Streams) *cobra.Command {
 	flagged := config.Default()
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve MCP over stdio (default) or HTTP (--listen)",
+		Short: "Serve MCP over stdio (default), HTTP (--listen) or dialled WebSockets (--connect)",
 		Long: "Serve MCP over stdio (default) or, with --listen, over HTTP: streamable HTTP at /mcp, " +
-			"legacy SSE at /sse and /message, probes at /healthz and /readyz.\n\n" +
+			"legacy SSE at /sse and /message, WebSocket at /ws, probes at /healthz and /readyz. " +
+			"--stdio serves stdio beside them; --connect wss://host/path dials out and serves MCP over that socket.\n\n" +
 			"Settings come from defaults, then the --config file, then KUBEMCP_* environment variables, then flags.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -114,11 +115,7 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
-	if ln == nil {
-		logger.Info("serving MCP over stdio", "cluster", srv.Clusters.DefaultName())
-		return transport.ServeStdio(ctx, srv.MCP, s.In, s.Out)
-	}
-	return serveHTTP(cmd, s, cfg, ln, srv, logger)
+	return serveTransports(cmd, s, cfg, ln, srv, logger)
 }
 
 // Server is what NewServer wires: the MCP server, the clusters it reaches,
