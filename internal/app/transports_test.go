@@ -191,4 +191,3 @@ func rpc(t *testing.T, ws *websocket.Conn, id int, method string, params any) js
 		}
 	}
 }
-
