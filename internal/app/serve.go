@@ -145,6 +145,19 @@ func (s *Server) Start(ctx context.Context) error {
 	return s.operator.start(ctx, s.Clusters, s.gateway)
 }
 
+// Ready is /readyz's check: the clusters decide readiness, and each
+// upstream adds a line to the detail. An upstream that is down does not make
+// kubemcp unready: its own tools still serve, and the upstream is usually
+// shared by every replica, so taking this one out of the Service would cost
+// those tools and fix nothing (the gateway reconnects on its own).
+func (s *Server) Ready(ctx context.Context) (string, error) {
+	report, err := s.Clusters.Ready(ctx)
+	if s.gateway != nil {
+		report += s.gateway.Report()
+	}
+	return report, err
+}
+
 // Close ends what the live resources, the shared watches, the watch cache and the toolsets
 // (port-forward sessions) hold open.
 func (s *Server) Close() error {
@@ -217,7 +230,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		filter.OptIn = append(filter.OptIn, "shell")
 	}
 	for _, r := range cfg.Policy.Confirm {
-		filter.Confirm = append(filter.Confirm, r.Tools...)
+		// Upstream tools (<upstream>__<tool>) come and go with their
+		// upstreams, so a pattern for them is not held to today's tools.
+		filter.Confirm = append(filter.Confirm, slices.DeleteFunc(slices.Clone(r.Tools), isUpstreamTool)...)
 	}
 	if err := withoutPortForward(cfg, &filter); err != nil {
 		return nil, err
@@ -226,23 +241,21 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	gw := upstreams(cfg, logger)
-	if gw == nil && cfg.WatchMCPServers {
-		gw = gateway.New(gateway.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, Version: Version(), Logger: logger})
+	approvals, err := confirmer(cfg, cl)
+	if err != nil {
+		return nil, err
 	}
+	gw := upstreams(cfg, approvals, logger)
+	var dynamic func(string) (string, bool, bool)
 	if gw != nil {
-		sets = append(sets, gw)
+		sets, dynamic = append(sets, gw), gw.Describe
 	}
 	tools, err := toolset.Select(sets, filter)
 	if err != nil {
 		return nil, err
 	}
-	approvals, err := confirmer(cfg, cl)
-	if err != nil {
-		return nil, err
-	}
 	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
-	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
+	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog, Dynamic: dynamic,
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout})
 	retoolOnChange(server, cl, tools, install)
@@ -250,15 +263,20 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace, logger: logger}}, nil
 }
 
-// upstreams is the gateway to the configured upstream MCP servers, their
-// tools filtered as kubemcp's own are; nil when there are none.
-func upstreams(cfg config.Config, logger *slog.Logger) *gateway.Gateway {
-	if len(cfg.Upstreams) == 0 {
+// upstreams is the gateway to the configured upstream MCP servers and, when
+// watched, the MCPServer objects' ones, their tools filtered and confirmed
+// as kubemcp's own are; nil when there are none.
+func upstreams(cfg config.Config, approvals *confirm.Confirmer, logger *slog.Logger) *gateway.Gateway {
+	if len(cfg.Upstreams) == 0 && !cfg.WatchMCPServers {
 		return nil
 	}
 	return gateway.New(gateway.Options{Upstreams: cfg.Upstreams, ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive,
-		Version: Version(), Logger: logger})
+		Confirm: approvals, Version: Version(), Logger: logger})
 }
+
+// isUpstreamTool reports whether a tool name or pattern is for upstream
+// tools, which the gateway serves as <upstream>__<tool>.
+func isUpstreamTool(name string) bool { return strings.Contains(name, "__") }
 
 // withoutPortForward fits the filter to a server with auth, which does not
 // offer port_forward (see toolsets): a config that disables the tool or asks
@@ -366,7 +384,7 @@ func serveMux(cmd *cobra.Command, cfg config.Config, ln net.Listener, srv *Serve
 	if tc != nil {
 		scheme = "https"
 	}
-	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
+	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: srv.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
 		Auth: guard, ResourceMetadata: metadata, Metrics: srv.Metrics})
 	if register != nil {
 		register(mux)

@@ -28,7 +28,7 @@ type upstream struct {
 
 	mu      sync.Mutex
 	session *mcp.ClientSession // nil while disconnected
-	served  map[string]bool    // the names its tools are served under now
+	served  map[string]bool    // the names its tools are served under now: whether each is read-only
 	catalog catalog            // its prompts and resources served now
 	state   State
 }
