@@ -229,6 +229,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.Shell {
 		filter.OptIn = append(filter.OptIn, "shell")
 	}
+	if cfg.MCPInstall {
+		filter.OptIn = append(filter.OptIn, "install")
+	}
 	for _, r := range cfg.Policy.Confirm {
 		// Upstream tools (<upstream>__<tool>) come and go with their
 		// upstreams, so a pattern for them is not held to today's tools.
@@ -346,6 +349,7 @@ func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 	}
 	return []toolset.Toolset{
 		core.New(deps),
+		core.NewInstaller(deps),
 		// A forward listens on this host, open to any process here and
 		// out of a remote caller's reach: only for one local user.
 		pods.New(deps, pods.Options{PortForward: !cfg.Authenticated()}),

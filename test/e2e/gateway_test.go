@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
@@ -40,4 +45,31 @@ func TestReadyzWithUpstreams(t *testing.T) {
 		}
 	}
 	t.Logf("/readyz:\n%s", detail)
+}
+
+// TestMCPInstallConfirmed: mcp_install is a write the confirmation rules
+// cover: the first call answers with the dry-run plan and a token and
+// installs nothing; the call that presents the token installs.
+func TestMCPInstallConfirmed(t *testing.T) {
+	env.InstallChartCRD(t)
+	ns := env.Namespace(t, "mcp-install")
+	cfg := config.Default()
+	cfg.Kubeconfig, cfg.MCPInstall = env.Kubeconfig, true
+	cfg.Policy.Confirm = []policy.ConfirmRule{{Tools: []string{"mcp_install"}}}
+	cs := connectServer(t, newServer(t, cfg), nil, nil) // cannot be asked: the token path
+	args := map[string]any{"namespace": ns, "mcp_token": "argo-token-4d5e6f"}
+
+	got, _ := call(t, cs, "mcp_install", args)
+	m := approvalRE.FindStringSubmatch(got.Text)
+	toolCase{tool: "mcp_install", isError: true, want: []string{"Confirmation required", "Deployment argocd-mcp in namespace " + ns + " would create"}}.check(t, got)
+	deployments := env.Clientset("admin").AppsV1().Deployments(ns)
+	if _, err := deployments.Get(context.Background(), "argocd-mcp", metav1.GetOptions{}); m == nil || err == nil {
+		t.Fatalf("want a token and nothing installed:\n%s", got.Text)
+	}
+	args["approval_token"] = m[1]
+	got, _ = call(t, cs, "mcp_install", args)
+	toolCase{tool: "mcp_install", want: []string{"Deployment argocd-mcp in namespace " + ns + " created"}}.check(t, got)
+	if _, err := deployments.Get(context.Background(), "argocd-mcp", metav1.GetOptions{}); err != nil {
+		t.Fatalf("the approved install did not happen: %v", err)
+	}
 }
