@@ -103,11 +103,17 @@ func serveInProcess(t *testing.T, args ...string) string {
 // time stop returns.
 func startServe(t *testing.T, log io.Writer, args ...string) (line string, stop func() error) {
 	t.Helper()
+	return startServeOn(t, io.NopCloser(strings.NewReader("")), nopCloser{io.Discard}, log, args...)
+}
+
+// startServeOn is startServe with stdin and stdout given, for --stdio.
+func startServeOn(t *testing.T, in io.ReadCloser, out io.WriteCloser, log io.Writer, args ...string) (line string, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, args, Streams{In: io.NopCloser(strings.NewReader("")), Out: nopCloser{io.Discard}, Err: pw})
+		done <- Run(ctx, args, Streams{In: in, Out: out, Err: pw})
 		pw.Close()
 	}()
 	started, drained := make(chan string, 1), make(chan struct{})

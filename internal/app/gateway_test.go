@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -13,17 +14,45 @@ import (
 // TestUpstreamsFromConfig: an upstream in the config file is served beside
 // kubemcp's own tools, under the same read-only setting, with upstreams_list.
 func TestUpstreamsFromConfig(t *testing.T) {
-	node, err := testenv.Node()
-	if err != nil {
-		t.Fatal(err)
+	srv := serveUpstreamConfig(t, "readOnly: true\n")
+	var names []string
+	for _, tool := range listTools(t, srv.MCP) {
+		names = append(names, tool.Name)
 	}
-	nodeDir, err := testenv.NodeDir()
-	if err != nil {
-		t.Fatal(err)
+	for _, want := range []string{"pods_list", "upstreams_list", "fs__read_text_file"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("tools lack %s: %v", want, names)
+		}
 	}
-	script := filepath.Join(nodeDir, "node_modules", "@modelcontextprotocol", "server-filesystem", "dist", "index.js")
+	if slices.Contains(names, "fs__write_file") {
+		t.Error("readOnly serves the upstream's write_file")
+	}
+}
+
+// TestUpstreamConfirmAndReadiness: a confirmation rule may name upstream
+// tools, which are not there when the rules are checked at start, and makes
+// them advertise approval_token; /readyz's detail has the upstream's line.
+func TestUpstreamConfirmAndReadiness(t *testing.T) {
+	srv := serveUpstreamConfig(t, "policy:\n  confirm:\n  - tools: [fs__write_file]\n")
+	for _, tool := range listTools(t, srv.MCP) {
+		_, asks := tool.InputSchema.(map[string]any)["properties"].(map[string]any)["approval_token"]
+		if tool.Name == "fs__write_file" && !asks || tool.Name == "fs__read_text_file" && asks {
+			t.Errorf("%s: approval_token advertised %v", tool.Name, asks)
+		}
+	}
+	report, _ := srv.Ready(context.Background()) // the offline cluster decides; see e2e for a ready one
+	if !regexp.MustCompile(`(?m)^upstream fs: connected, \d+ tools`).MatchString(report) {
+		t.Errorf("readiness detail lacks the upstream:\n%s", report)
+	}
+}
+
+// serveUpstreamConfig starts the server a config file of these settings and
+// one upstream, server-filesystem over stdio, makes.
+func serveUpstreamConfig(t *testing.T, settings string) *Server {
+	t.Helper()
+	node, script := testenv.NPMServer(t, "server-filesystem")
 	path := filepath.Join(t.TempDir(), "kubemcp.yaml")
-	body := "readOnly: true\nupstreams:\n- name: fs\n  command: [" + node + ", " + script + ", " + t.TempDir() + "]\n"
+	body := settings + "upstreams:\n- name: fs\n  command: [" + node + ", " + script + ", " + t.TempDir() + "]\n"
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -40,20 +69,9 @@ func TestUpstreamsFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
 	if err := srv.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, tool := range listTools(t, srv.MCP) {
-		names = append(names, tool.Name)
-	}
-	for _, want := range []string{"pods_list", "upstreams_list", "fs__read_text_file"} {
-		if !slices.Contains(names, want) {
-			t.Errorf("tools lack %s: %v", want, names)
-		}
-	}
-	if slices.Contains(names, "fs__write_file") {
-		t.Error("readOnly serves the upstream's write_file")
-	}
+	return srv
 }

@@ -48,9 +48,10 @@ func serveCommand(s Streams) *cobra.Command {
 	flagged := config.Default()
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve MCP over stdio (default) or HTTP (--listen)",
+		Short: "Serve MCP over stdio (default), HTTP (--listen) or dialled WebSockets (--connect)",
 		Long: "Serve MCP over stdio (default) or, with --listen, over HTTP: streamable HTTP at /mcp, " +
-			"legacy SSE at /sse and /message, probes at /healthz and /readyz.\n\n" +
+			"legacy SSE at /sse and /message, WebSocket at /ws, probes at /healthz and /readyz. " +
+			"--stdio serves stdio beside them; --connect wss://host/path dials out and serves MCP over that socket.\n\n" +
 			"Settings come from defaults, then the --config file, then KUBEMCP_* environment variables, then flags.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -115,11 +116,7 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
-	if ln == nil {
-		logger.Info("serving MCP over stdio", "cluster", srv.Clusters.DefaultName())
-		return transport.ServeStdio(ctx, srv.MCP, s.In, s.Out)
-	}
-	return serveHTTP(cmd, s, cfg, ln, srv, logger)
+	return serveTransports(cmd, s, cfg, ln, srv, logger)
 }
 
 // Server is what NewServer wires: the MCP server, the clusters it reaches,
@@ -147,6 +144,19 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	return s.operator.start(ctx, s.Clusters, s.gateway)
+}
+
+// Ready is /readyz's check: the clusters decide readiness, and each
+// upstream adds a line to the detail. An upstream that is down does not make
+// kubemcp unready: its own tools still serve, and the upstream is usually
+// shared by every replica, so taking this one out of the Service would cost
+// those tools and fix nothing (the gateway reconnects on its own).
+func (s *Server) Ready(ctx context.Context) (string, error) {
+	report, err := s.Clusters.Ready(ctx)
+	if s.gateway != nil {
+		report += s.gateway.Report()
+	}
+	return report, err
 }
 
 // Close ends what the live resources, the shared watches, the watch cache and the toolsets
@@ -220,8 +230,13 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.Shell {
 		filter.OptIn = append(filter.OptIn, "shell")
 	}
+	if cfg.MCPInstall {
+		filter.OptIn = append(filter.OptIn, "install")
+	}
 	for _, r := range cfg.Policy.Confirm {
-		filter.Confirm = append(filter.Confirm, r.Tools...)
+		// Upstream tools (<upstream>__<tool>) come and go with their
+		// upstreams, so a pattern for them is not held to today's tools.
+		filter.Confirm = append(filter.Confirm, slices.DeleteFunc(slices.Clone(r.Tools), isUpstreamTool)...)
 	}
 	if err := withoutPortForward(cfg, &filter); err != nil {
 		return nil, err
@@ -230,23 +245,21 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	gw := upstreams(cfg, logger)
-	if gw == nil && cfg.WatchMCPServers {
-		gw = gateway.New(gateway.Options{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive, Version: Version(), Logger: logger})
+	approvals, err := confirmer(cfg, cl)
+	if err != nil {
+		return nil, err
 	}
+	gw := upstreams(cfg, approvals, logger)
+	var dynamic func(string) (string, bool, bool)
 	if gw != nil {
-		sets = append(sets, gw)
+		sets, dynamic = append(sets, gw), gw.Describe
 	}
 	tools, err := toolset.Select(sets, filter)
 	if err != nil {
 		return nil, err
 	}
-	approvals, err := confirmer(cfg, cl)
-	if err != nil {
-		return nil, err
-	}
 	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
-	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
+	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog, Dynamic: dynamic,
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live, apps.New()},
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout})
 	retoolOnChange(server, cl, tools, install)
@@ -254,15 +267,20 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace, logger: logger}}, nil
 }
 
-// upstreams is the gateway to the configured upstream MCP servers, their
-// tools filtered as kubemcp's own are; nil when there are none.
-func upstreams(cfg config.Config, logger *slog.Logger) *gateway.Gateway {
-	if len(cfg.Upstreams) == 0 {
+// upstreams is the gateway to the configured upstream MCP servers and, when
+// watched, the MCPServer objects' ones, their tools filtered and confirmed
+// as kubemcp's own are; nil when there are none.
+func upstreams(cfg config.Config, approvals *confirm.Confirmer, logger *slog.Logger) *gateway.Gateway {
+	if len(cfg.Upstreams) == 0 && !cfg.WatchMCPServers {
 		return nil
 	}
 	return gateway.New(gateway.Options{Upstreams: cfg.Upstreams, ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive,
-		Version: Version(), Logger: logger})
+		Confirm: approvals, Version: Version(), Logger: logger})
 }
+
+// isUpstreamTool reports whether a tool name or pattern is for upstream
+// tools, which the gateway serves as <upstream>__<tool>.
+func isUpstreamTool(name string) bool { return strings.Contains(name, "__") }
 
 // withoutPortForward fits the filter to a server with auth, which does not
 // offer port_forward (see toolsets): a config that disables the tool or asks
@@ -332,6 +350,7 @@ func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 	}
 	return []toolset.Toolset{
 		core.New(deps),
+		core.NewInstaller(deps),
 		// A forward listens on this host, open to any process here and
 		// out of a remote caller's reach: only for one local user.
 		pods.New(deps, pods.Options{PortForward: !cfg.Authenticated()}),
@@ -370,7 +389,7 @@ func serveMux(cmd *cobra.Command, cfg config.Config, ln net.Listener, srv *Serve
 	if tc != nil {
 		scheme = "https"
 	}
-	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: cl.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
+	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: srv.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
 		Auth: guard, ResourceMetadata: metadata, Metrics: srv.Metrics})
 	if register != nil {
 		register(mux)

@@ -24,7 +24,8 @@ import (
 
 // Config is the whole of kubemcp's configuration.
 type Config struct {
-	Listen         string        `json:"listen,omitempty" help:"serve MCP over HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio"`
+	Listen         string        `json:"listen,omitempty" help:"serve MCP over HTTP on this address (e.g. 127.0.0.1:8080), instead of stdio unless stdio is set"`
+	Stdio          bool          `json:"stdio,omitempty" help:"serve MCP over stdin and stdout too, beside listen or connect (without either, stdio is served anyway)"`
 	TLSCertFile    string        `json:"tlsCertFile,omitempty" help:"serve HTTPS with this PEM certificate (chain), read again when it changes; with tlsKeyFile"`
 	TLSKeyFile     string        `json:"tlsKeyFile,omitempty" help:"the PEM private key of tlsCertFile, read again when it changes"`
 	Kubeconfig     string        `json:"kubeconfig,omitempty" help:"kubeconfig files or directories of them, separated by ':' (default: $KUBECONFIG, then ~/.kube/config); every context is a cluster, plus the one kubemcp runs in"`
@@ -44,17 +45,24 @@ type Config struct {
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
 	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide every tool that may change what exists rather than only add to it (MCP destructiveHint): every write tool but port_forward"`
-	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli and shell)"`
+	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli, shell and install)"`
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
 	CLI                bool     `json:"cli,omitempty" help:"also serve the guarded CLI toolset (kubectl, helm, istioctl, argocd: those on PATH)"`
 	Shell              bool     `json:"shell,omitempty" help:"also serve the shell toolset: bash, one command or pipeline of allowlisted programs, parsed and never run by a shell"`
+	MCPInstall         bool     `json:"mcpInstall,omitempty" help:"also serve mcp_install, which installs an MCP server of kubemcp's catalog (Argo CD's) into a cluster with an MCPServer object for it"`
 	ShellPrograms      []string `json:"shellPrograms,omitempty" help:"the programs bash may run, comma-separated (default: kubectl, helm, jq, grep, head, tail, sort, uniq, wc, cut)"`
 	OutputBudget       int      `json:"outputBudget,omitempty" help:"default cap on a tool's text answer in bytes; a call may set max_bytes"`
 	AllowSecretReveal  bool     `json:"allowSecretReveal,omitempty" help:"let a call ask resources_get for a Secret's values (reveal_secret_values); off, such calls are refused"`
 	AuditFile          string   `json:"auditFile,omitempty" help:"append a hash-chained JSON line per tool call to this file"`
 	AuditStdout        bool     `json:"auditStdout,omitempty" help:"also write audit lines to stdout (HTTP only: over stdio, stdout carries MCP)"`
 	ApprovalKeyFile    string   `json:"approvalKeyFile,omitempty" help:"sign approval tokens (policy.confirm) with the keys in this file, one a line: the first signs, all verify; replicas sharing it redeem each other's (default: a random key per process)"`
+
+	Connect          []string `json:"connect,omitempty" help:"dial out to these WebSocket URLs (wss://host/path; repeat or comma-separate) and serve an MCP session over each, reconnecting with backoff when one drops; nothing listens for them"`
+	ConnectTokenFile string   `json:"connectTokenFile,omitempty" help:"send Authorization: Bearer with the token in this file to the connect URLs (read at every dial, so it may rotate)"`
+	ConnectTokenEnv  string   `json:"connectTokenEnv,omitempty" help:"send Authorization: Bearer with the token in this environment variable to the connect URLs"`
+	ConnectCA        string   `json:"connectCA,omitempty" help:"PEM file of the CAs to trust for wss:// connect URLs (default: the system's)"`
+	ConnectInsecure  bool     `json:"connectInsecure,omitempty" help:"do not verify the TLS certificate of wss:// connect URLs (for tests only: anyone on the path can then take the session)"`
 
 	WatchMCPServers     bool   `json:"watchMCPServers,omitempty" help:"serve the MCPServer objects (kubemcp.io/v1alpha1) of mcpServersNamespace as upstreams; one replica, the Lease holder, writes their status"`
 	MCPServersNamespace string `json:"mcpServersNamespace,omitempty" help:"where MCPServer objects are watched and the Lease is held (default: $POD_NAMESPACE, else the default cluster's namespace)"`
@@ -333,9 +341,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("kubeconfigPoll %s: must not be negative (0 turns reloading off)", c.KubeconfigPoll))
 	}
 	errs = append(errs, policy.CheckPatterns("clusters", c.Clusters), policy.CheckPatterns("skipClusters", c.SkipClusters))
-	if c.AuditStdout && c.Listen == "" {
-		errs = append(errs, errors.New("auditStdout: stdout carries MCP when serving over stdio; use auditFile, or serve HTTP with listen"))
-	}
+	errs = append(errs, c.validateServing()...)
 	errs = append(errs, c.validateTLS()...)
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.validateUpstreams()...)

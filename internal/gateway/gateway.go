@@ -13,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/confirm"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -34,7 +35,10 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait before reconnecting
 	// (default 1s and 30s), doubled at each failure, with jitter.
 	MinBackoff, MaxBackoff time.Duration
-	Logger                 *slog.Logger // nil: discard
+	// Confirm applies the confirmation rules to upstream tools that are not
+	// read-only, as to kubemcp's own; nil: none.
+	Confirm *confirm.Confirmer
+	Logger  *slog.Logger // nil: discard
 }
 
 // Gateway keeps kubemcp's server in step with its upstreams' tools. It is
@@ -175,6 +179,22 @@ func (g *Gateway) State(name string) (State, bool) {
 		}
 	}
 	return State{}, false
+}
+
+// Describe says of a tool the server has whether it is an upstream's, then
+// whether it is marked read-only (the audit's verb) and the name the metrics
+// count it under: "<upstream>__*", as many as there are upstreams, since an
+// upstream names its tools, and could name any number of them.
+func (g *Gateway) Describe(tool string) (label string, readOnly, ok bool) {
+	for _, u := range g.all() {
+		u.mu.Lock()
+		readOnly, ok = u.served[tool]
+		u.mu.Unlock()
+		if ok {
+			return u.cfg.Name + "__*", readOnly, true
+		}
+	}
+	return "", false, false
 }
 
 // all is every upstream now.

@@ -17,15 +17,18 @@ import (
 	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
+	"github.com/kubemcp/kubemcp/internal/metrics"
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
 // kubemcp is a kubemcp MCP server with a gateway in front of upstreams, as
-// app wires it (the audit middleware included), and a client of it.
+// app wires it (the audit and metrics middleware included), and a client of it.
 type kubemcp struct {
 	gw       *Gateway
 	client   *mcp.ClientSession
 	audit    *testenv.SyncBuffer
+	metrics  *metrics.Metrics
 	changed  atomic.Int64 // tools/list_changed notifications the client got
 	mu       sync.Mutex
 	progress []*mcp.ProgressNotificationParams // those the client got
@@ -33,8 +36,9 @@ type kubemcp struct {
 
 func serve(t *testing.T, opts Options) (*kubemcp, error) {
 	t.Helper()
-	k := &kubemcp{gw: New(opts), audit: &testenv.SyncBuffer{}}
-	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: k.gw.Tools(), Audit: audit.New(k.audit)})
+	k := &kubemcp{gw: New(opts), audit: &testenv.SyncBuffer{}, metrics: metrics.New("test")}
+	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: k.gw.Tools(), Audit: audit.New(k.audit),
+		Metrics: k.metrics, Dynamic: k.gw.Describe, Install: toolset.InstallOptions{Confirm: opts.Confirm}})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	if err := k.gw.Start(ctx, server); err != nil {

@@ -69,7 +69,7 @@ func (u *upstream) install(server *mcp.Server, kept []toolset.Tool, hidden int, 
 	now := map[string]bool{}
 	names := []string{}
 	for _, t := range kept {
-		now[t.Meta.Name] = true
+		now[t.Meta.Name] = t.Meta.Annotations.ReadOnlyHint // meta sets Annotations
 		names = append(names, t.Meta.Name)
 	}
 	var gone []string
@@ -81,7 +81,7 @@ func (u *upstream) install(server *mcp.Server, kept []toolset.Tool, hidden int, 
 	if len(gone) > 0 {
 		server.RemoveTools(gone...)
 	}
-	toolset.Install(server, kept, toolset.InstallOptions{})
+	toolset.Install(server, kept, toolset.InstallOptions{Confirm: u.g.opts.Confirm})
 	slices.Sort(names)
 	u.served = now
 	u.state.Tools, u.state.Hidden, u.state.LatencyMS = names, hidden, float64(latency.Microseconds())/1000

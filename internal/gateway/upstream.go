@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/backoff"
 	"github.com/kubemcp/kubemcp/internal/config"
 )
 
@@ -28,7 +28,7 @@ type upstream struct {
 
 	mu      sync.Mutex
 	session *mcp.ClientSession // nil while disconnected
-	served  map[string]bool    // the names its tools are served under now
+	served  map[string]bool    // the names its tools are served under now: whether each is read-only
 	catalog catalog            // its prompts and resources served now
 	state   State
 }
@@ -81,7 +81,7 @@ func (u *upstream) timeout() time.Duration {
 // attempt's outcome goes to first: a name collision there stops kubemcp
 // from starting, an unreachable upstream does not.
 func (u *upstream) run(ctx context.Context, server *mcp.Server, first chan<- error) {
-	delay := u.g.opts.MinBackoff
+	wait := backoff.Backoff{Min: u.g.opts.MinBackoff, Max: u.g.opts.MaxBackoff}
 	for {
 		connected, err := u.serve(ctx, server, first)
 		first = nil
@@ -89,23 +89,15 @@ func (u *upstream) run(ctx context.Context, server *mcp.Server, first chan<- err
 		if ctx.Err() != nil {
 			return
 		}
-		u.g.logger.Warn("upstream disconnected; reconnecting", "upstream", u.cfg.Name, "error", err, "after", delay)
 		if connected {
-			delay = u.g.opts.MinBackoff
+			wait.Reset()
 		}
-		select {
-		case <-ctx.Done():
+		delay := wait.Next()
+		u.g.logger.Warn("upstream disconnected; reconnecting", "upstream", u.cfg.Name, "error", err, "after", delay)
+		if !backoff.Sleep(ctx, delay) {
 			return
-		case <-time.After(jitter(delay)):
 		}
-		delay = min(2*delay, u.g.opts.MaxBackoff)
 	}
-}
-
-// jitter is d give or take a fifth, so that upstreams (and kubemcp
-// replicas) that failed together do not retry together.
-func jitter(d time.Duration) time.Duration {
-	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
 }
 
 // serve is one session: connect, serve the tools, follow changes, and

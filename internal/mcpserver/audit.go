@@ -19,7 +19,7 @@ import (
 
 // auditCalls appends one record per tool call to log. The arguments are kept
 // only as a digest; the error text is redacted; the log bounds every field.
-func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.Middleware {
+func auditCalls(log *audit.Log, tools []toolset.Tool, dynamic func(string) (string, bool, bool), logger *slog.Logger) mcp.Middleware {
 	readOnly := map[string]bool{}
 	for _, t := range tools {
 		readOnly[t.Meta.Name] = t.Meta.Annotations != nil && t.Meta.Annotations.ReadOnlyHint
@@ -32,7 +32,12 @@ func auditCalls(log *audit.Log, tools []toolset.Tool, logger *slog.Logger) mcp.M
 			}
 			start := time.Now()
 			res, err := next(ctx, method, req)
-			rec, reveal := recordFor(call, readOnly[params(call).Name])
+			name := params(call).Name
+			ro, known := readOnly[name]
+			if !known {
+				_, ro, _ = describe(dynamic, name)
+			}
+			rec, reveal := recordFor(call, ro)
 			rec.Identity = identity.Caller(ctx)
 			rec.Time = start.UTC()
 			rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000

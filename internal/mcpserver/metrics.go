@@ -17,7 +17,7 @@ import (
 // that marked its context (metrics.WithTransport) until it ends. A tool or
 // cluster the server does not know is counted under one name, so callers
 // cannot grow the series.
-func countCalls(m *metrics.Metrics, tools []toolset.Tool, clusters func() []string) mcp.Middleware {
+func countCalls(m *metrics.Metrics, tools []toolset.Tool, dynamic func(string) (string, bool, bool), clusters func() []string) mcp.Middleware {
 	known := map[string]bool{}
 	for _, t := range tools {
 		known[t.Meta.Name] = true
@@ -33,6 +33,9 @@ func countCalls(m *metrics.Metrics, tools []toolset.Tool, clusters func() []stri
 				tool := p.Name
 				if !known[tool] {
 					tool = metrics.Unknown
+					if label, _, ok := describe(dynamic, p.Name); ok {
+						tool = label
+					}
 				}
 				m.ToolCall(tool, clusterLabel(argsOf(p).Cluster, clusters), resultOf(res, err), time.Since(start))
 				return res, err
@@ -62,4 +65,12 @@ func clusterLabel(arg string, clusters func() []string) string {
 		return arg
 	}
 	return metrics.Other
+}
+
+// describe asks dynamic, when there is one, about a tool installed after New.
+func describe(dynamic func(string) (string, bool, bool), tool string) (label string, readOnly, ok bool) {
+	if dynamic == nil {
+		return "", false, false
+	}
+	return dynamic(tool)
 }

@@ -38,6 +38,11 @@ type Options struct {
 	// resources), each installed in order.
 	Features []Feature
 	Logger   *slog.Logger // nil: discard
+	// Dynamic describes a tool installed after New (an upstream's, by the
+	// gateway): whether it is marked read-only, for the audit's verb, and
+	// the name the metrics count it under, bounded by the describer. Nil:
+	// there are none.
+	Dynamic func(tool string) (label string, readOnly, ok bool)
 	// CallTimeout ends a tool call that runs longer (zero: DefaultCallTimeout).
 	CallTimeout time.Duration
 }
@@ -82,10 +87,10 @@ func New(opts Options) *mcp.Server {
 		s.AddReceivingMiddleware(opts.Admit)
 	}
 	if opts.Metrics != nil {
-		s.AddReceivingMiddleware(countCalls(opts.Metrics, opts.Tools, opts.Clusters))
+		s.AddReceivingMiddleware(countCalls(opts.Metrics, opts.Tools, opts.Dynamic, opts.Clusters))
 	}
 	if opts.Audit != nil {
-		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, logger))
+		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, opts.Dynamic, logger))
 	}
 	if opts.Bind != nil {
 		s.AddReceivingMiddleware(opts.Bind)

@@ -50,7 +50,7 @@ func TestMiddlewareTakesNilParams(t *testing.T) {
 	var records bytes.Buffer
 	for name, mw := range map[string]mcp.Middleware{
 		"call log":  logCalls(slog.New(slog.DiscardHandler)),
-		"audit log": auditCalls(audit.New(&records), nil, slog.New(slog.DiscardHandler)),
+		"audit log": auditCalls(audit.New(&records), nil, nil, slog.New(slog.DiscardHandler)),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := mw(next)(context.Background(), "tools/call", &mcp.CallToolRequest{}); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,12 +11,9 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	corev1 "k8s.io/api/core/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	apiextensions "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubemcp/kubemcp/internal/gateway"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
@@ -32,32 +28,7 @@ func TestMain(m *testing.M) {
 
 // installCRD creates the chart's MCPServer CRD, as helm install would, and
 // waits until it is served.
-func installCRD(t *testing.T) {
-	t.Helper()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "deploy", "helm", "kubemcp", "crds", "mcpservers.kubemcp.io.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var crd apiextensionsv1.CustomResourceDefinition
-	if err := yaml.UnmarshalStrict(data, &crd); err != nil {
-		t.Fatalf("the chart's CRD: %v", err)
-	}
-	crds := apiextensions.NewForConfigOrDie(env.RESTConfig("admin")).ApiextensionsV1().CustomResourceDefinitions()
-	ctx := context.Background()
-	if _, err := crds.Create(ctx, &crd, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("the apiserver refuses the chart's CRD: %v", err)
-	}
-	testenv.Eventually(t, 10*time.Second, "the MCPServer CRD established", func() bool {
-		got, err := crds.Get(ctx, crd.Name, metav1.GetOptions{})
-		return err == nil && slices.ContainsFunc(got.Status.Conditions, func(c apiextensionsv1.CustomResourceDefinitionCondition) bool {
-			return c.Type == apiextensionsv1.Established && c.Status == apiextensionsv1.ConditionTrue
-		})
-	})
-}
+func installCRD(t *testing.T) { env.InstallChartCRD(t) }
 
 // TestStartSaysWhenTheCRDIsMissing runs before the CRD is installed.
 func TestStartSaysWhenTheCRDIsMissing(t *testing.T) {
