@@ -87,7 +87,7 @@ func loadConfig(path string, cmd *cobra.Command) (config.Config, error) {
 
 func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	ctx := cmd.Context()
-	logger := newLogger(s, cfg.LogLevel)
+	logger := newLogger(s, cfg)
 	var ln net.Listener
 	if cfg.Listen != "" {
 		var err error
@@ -344,9 +344,10 @@ func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger) error {
 	return serveMux(cmd, cfg, ln, srv, logger, func(scheme string) {
-		// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
-		fmt.Fprintf(s.Err, "kubemcp: serving MCP at %s://%s%s (cluster %q, auth %s, credentials %s)\n",
-			scheme, ln.Addr(), transport.PathMCP, srv.Clusters.DefaultName(), cfg.Auth, cfg.CredentialsMode())
+		url := scheme + "://" + ln.Addr().String() + transport.PathMCP
+		announce(s, cfg, logger, fmt.Sprintf("serving MCP at %s (cluster %q, auth %s, credentials %s)",
+			url, srv.Clusters.DefaultName(), cfg.Auth, cfg.CredentialsMode()),
+			"url", url, "cluster", srv.Clusters.DefaultName(), "auth", cfg.Auth, "credentials", cfg.CredentialsMode())
 	}, nil)
 }
 
@@ -425,12 +426,32 @@ func openAuditFile(path string, also io.Writer) (*audit.Log, error) {
 	return l, err
 }
 
-// newLogger logs to stderr (stdout may carry MCP) and takes over client-go's
-// klog output, which would otherwise print its own lines there.
-func newLogger(s Streams, level string) *slog.Logger {
+// newLogger logs to stderr (stdout may carry MCP) in the configured format,
+// and takes over client-go's klog output and the standard log package (where
+// net/http's servers and reverse proxies write their errors), which would
+// otherwise print lines of their own there, unparsable in JSON.
+func newLogger(s Streams, cfg config.Config) *slog.Logger {
 	var l slog.Level
-	_ = l.UnmarshalText([]byte(strings.ToUpper(level))) // Validate has checked it
-	logger := slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: l}))
+	_ = l.UnmarshalText([]byte(strings.ToUpper(cfg.LogLevel))) // Validate has checked it
+	opts := &slog.HandlerOptions{Level: l}
+	var h slog.Handler = slog.NewTextHandler(s.Err, opts)
+	if cfg.LogFormat == config.LogJSON {
+		h = slog.NewJSONHandler(s.Err, opts)
+	}
+	logger := slog.New(h)
 	klog.SetSlogLogger(logger.With("source", "client-go"))
+	slog.SetDefault(logger)
 	return logger
+}
+
+// announce says where kubemcp serves, in a line tests, scripts and people
+// read for the address of --listen 127.0.0.1:0: "kubemcp: msg" as plain text,
+// or a log record whose msg is msg with the details as attributes too, so
+// that a JSON log holds nothing but JSON.
+func announce(s Streams, cfg config.Config, logger *slog.Logger, msg string, attrs ...any) {
+	if cfg.LogFormat == config.LogJSON {
+		logger.Info(msg, attrs...)
+		return
+	}
+	fmt.Fprintln(s.Err, "kubemcp: "+msg)
 }

@@ -36,6 +36,7 @@ type Config struct {
 	FanOut         int           `json:"fanOut,omitempty" help:"how many clusters a call across clusters asks at once"`
 	KubeconfigPoll time.Duration `json:"kubeconfigPoll,omitempty" help:"how often to look for kubeconfig changes (new, changed or removed contexts); 0 never"`
 	LogLevel       string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`
+	LogFormat      string        `json:"logFormat,omitempty" help:"log format: text (key=value lines) or json (one JSON object a line, for log collectors)"`
 	ShutdownGrace  time.Duration `json:"shutdownGrace,omitempty" help:"how long to let in-flight requests finish on SIGINT/SIGTERM"`
 	SessionIdle    time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
 	ClientQPS      float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
@@ -112,6 +113,7 @@ type Console struct {
 func Default() Config {
 	return Config{
 		LogLevel:      "info",
+		LogFormat:     LogText,
 		ShutdownGrace: 10 * time.Second,
 		SessionIdle:   30 * time.Minute,
 		ClientQPS:     200,
@@ -145,6 +147,14 @@ func Default() Config {
 // maxOutputBudget is the most a call may ask for (render.MaxBudget): a default
 // above it would let calls that name no cap answer more than those that do.
 const maxOutputBudget = 1 << 20
+
+// The values of logFormat. Text is the default whether or not stderr is a
+// terminal, as Kubernetes' own components do: the same flags give the same
+// lines everywhere, and a deployment that feeds a collector says json.
+const (
+	LogText = "text"
+	LogJSON = "json"
+)
 
 // The values of auth.
 const (
@@ -310,6 +320,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("logLevel %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != LogText && c.LogFormat != LogJSON {
+		errs = append(errs, fmt.Errorf("logFormat %q: want text or json", c.LogFormat))
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdownGrace %s: must not be negative", c.ShutdownGrace))
