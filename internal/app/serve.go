@@ -38,6 +38,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/tools/pods"
 	"github.com/kubemcp/kubemcp/internal/tools/workloads"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/tracing"
 	"github.com/kubemcp/kubemcp/internal/tracker"
 	"github.com/kubemcp/kubemcp/internal/transport"
 )
@@ -127,6 +128,7 @@ type Server struct {
 	MCP      *mcp.Server
 	Clusters *clusters.Manager
 	Metrics  *metrics.Metrics // nil over stdio or with disableMetrics
+	traces   *tracing.Tracing // nil without an OTLP endpoint
 	live     *resources.Resources
 	watches  *tracker.Pool
 	cache    *cache.Cache     // nil unless the cache is on
@@ -149,14 +151,14 @@ func (s *Server) Start(ctx context.Context) error {
 }
 
 // Close ends what the live resources, the shared watches, the watch cache and the toolsets
-// (port-forward sessions) hold open.
+// (port-forward sessions) hold open, and sends the spans not yet sent.
 func (s *Server) Close() error {
 	s.live.Close()
 	s.watches.Close()
 	if s.cache != nil {
 		s.cache.Close()
 	}
-	var errs []error
+	errs := []error{s.traces.Shutdown()}
 	for _, ts := range s.sets {
 		if c, ok := ts.(io.Closer); ok {
 			errs = append(errs, c.Close())
@@ -177,6 +179,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		m = metrics.New(Version())
 	}
 	writes, wrap := cacheWrites(cfg)
+	traces, err := tracing.New(context.Background(), tracing.Options{Endpoint: cfg.OTLPEndpoint, Version: Version()})
+	if err != nil {
+		return nil, err
+	}
 	cl, err := clusters.New(clusters.Options{
 		Kubeconfig:  cfg.Kubeconfig,
 		Context:     cfg.Context,
@@ -185,6 +191,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Client:      kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules, Wrap: wrap},
 		Logger:      logger,
 		Observe:     func(name string) kube.Observer { return m.KubeObserver(name) },
+		Trace:       traces.Kube,
 		Credentials: clusters.Credentials(cfg.CredentialsMode()),
 		CacheSize:   cacheSize,
 		CacheTTL:    cacheTTL,
@@ -247,9 +254,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog,
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live},
-		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout})
+		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout, Tracer: traces.Tracer()})
 	retoolOnChange(server, cl, tools, install)
-	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
+	return &Server{MCP: server, Clusters: cl, Metrics: m, traces: traces, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
 		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace, logger: logger}}, nil
 }
 

@@ -41,6 +41,7 @@ type Config struct {
 	SessionIdle    time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
 	ClientQPS      float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
 	ClientBurst    int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
+	OTLPEndpoint   string        `json:"otlpEndpoint,omitempty" help:"send OpenTelemetry traces over OTLP/HTTP to this collector, e.g. http://otel-collector:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT; neither: no traces)"`
 	DisableMetrics bool          `json:"disableMetrics,omitempty" help:"do not serve Prometheus metrics at /metrics (HTTP only; behind auth when auth is on)"`
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
@@ -155,6 +156,20 @@ const (
 	LogText = "text"
 	LogJSON = "json"
 )
+
+// validateOTLP checks the collector's URL: the OpenTelemetry exporter keeps
+// its default, localhost:4318, for a URL it cannot read, which would lose
+// every span without a word.
+func validateOTLP(endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("otlpEndpoint %q: want the collector's OTLP/HTTP base URL, e.g. http://otel-collector:4318", endpoint)
+	}
+	return nil
+}
 
 // The values of auth.
 const (
@@ -323,6 +338,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != LogText && c.LogFormat != LogJSON {
 		errs = append(errs, fmt.Errorf("logFormat %q: want text or json", c.LogFormat))
+	}
+	if err := validateOTLP(c.OTLPEndpoint); err != nil {
+		errs = append(errs, err)
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdownGrace %s: must not be negative", c.ShutdownGrace))

@@ -18,10 +18,7 @@ import (
 // cluster the server does not know is counted under one name, so callers
 // cannot grow the series.
 func countCalls(m *metrics.Metrics, tools []toolset.Tool, clusters func() []string) mcp.Middleware {
-	known := map[string]bool{}
-	for _, t := range tools {
-		known[t.Meta.Name] = true
-	}
+	known := knownTools(tools)
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			m.Request(method)
@@ -30,11 +27,7 @@ func countCalls(m *metrics.Metrics, tools []toolset.Tool, clusters func() []stri
 				start := time.Now()
 				res, err := next(ctx, method, req)
 				p := params(r)
-				tool := p.Name
-				if !known[tool] {
-					tool = metrics.Unknown
-				}
-				m.ToolCall(tool, clusterLabel(argsOf(p).Cluster, clusters), resultOf(res, err), time.Since(start))
+				m.ToolCall(toolLabel(known, p.Name), clusterLabel(argsOf(p).Cluster, clusters), resultOf(res, err), time.Since(start))
 				return res, err
 			case *mcp.ServerRequest[*mcp.InitializeParams]:
 				res, err := next(ctx, method, req)

@@ -1,6 +1,6 @@
 // Package mcpserver assembles kubemcp's MCP server: the tools the registry
 // selects, and the middleware every request passes through (audit, metrics,
-// panic recovery, call log, per-call timeout).
+// panic recovery, call log, per-call timeout, traces).
 package mcpserver
 
 import (
@@ -12,6 +12,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/metrics"
@@ -40,6 +41,9 @@ type Options struct {
 	Logger   *slog.Logger // nil: discard
 	// CallTimeout ends a tool call that runs longer (zero: DefaultCallTimeout).
 	CallTimeout time.Duration
+	// Tracer, if set, starts a span per request and per tool call
+	// (tracing.Tracing.Tracer).
+	Tracer trace.Tracer
 }
 
 // Feature is a part of the server besides its tools. Configure may set server
@@ -76,6 +80,9 @@ func New(opts Options) *mcp.Server {
 	}
 	// The bound runs the handler, panic recovery included, in its own
 	// goroutine; the call log records the bounded duration.
+	if opts.Tracer != nil {
+		s.AddReceivingMiddleware(traceTools(opts.Tracer, opts.Tools, opts.Clusters))
+	}
 	s.AddReceivingMiddleware(recoverPanics(logger))
 	s.AddReceivingMiddleware(logCalls(logger), boundCalls(limit))
 	if opts.Admit != nil {
@@ -86,6 +93,9 @@ func New(opts Options) *mcp.Server {
 	}
 	if opts.Audit != nil {
 		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, logger))
+	}
+	if opts.Tracer != nil {
+		s.AddReceivingMiddleware(traceRequests(opts.Tracer, opts.Tools, opts.Clusters))
 	}
 	if opts.Bind != nil {
 		s.AddReceivingMiddleware(opts.Bind)
