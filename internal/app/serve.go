@@ -34,6 +34,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
 	"github.com/kubemcp/kubemcp/internal/tools/core"
 	"github.com/kubemcp/kubemcp/internal/tools/diagnostics"
+	"github.com/kubemcp/kubemcp/internal/tools/helm"
 	"github.com/kubemcp/kubemcp/internal/tools/nodes"
 	"github.com/kubemcp/kubemcp/internal/tools/pods"
 	"github.com/kubemcp/kubemcp/internal/tools/workloads"
@@ -226,6 +227,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.Shell {
 		filter.OptIn = append(filter.OptIn, "shell")
 	}
+	if cfg.Helm {
+		filter.OptIn = append(filter.OptIn, "helm")
+	}
 	for _, r := range cfg.Policy.Confirm {
 		filter.Confirm = append(filter.Confirm, r.Tools...)
 	}
@@ -346,6 +350,7 @@ func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 		diagnostics.New(deps),
 		cli.New(deps, cliOpts),
 		shell,
+		helm.New(deps),
 	}, nil
 }
 

@@ -46,10 +46,11 @@ type Config struct {
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
 	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide every tool that may change what exists rather than only add to it (MCP destructiveHint): every write tool but port_forward"`
-	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli and shell)"`
+	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli, shell and helm)"`
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
 	CLI                bool     `json:"cli,omitempty" help:"also serve the guarded CLI toolset (kubectl, helm, istioctl, argocd: those on PATH)"`
+	Helm               bool     `json:"helm,omitempty" help:"also serve the helm toolset: releases listed, read, installed, upgraded, rolled back and uninstalled with the Helm SDK as the caller; charts from repository URLs and OCI registries only"`
 	Shell              bool     `json:"shell,omitempty" help:"also serve the shell toolset: bash, one command or pipeline of allowlisted programs, parsed and never run by a shell"`
 	ShellPrograms      []string `json:"shellPrograms,omitempty" help:"the programs bash may run, comma-separated (default: kubectl, helm, jq, grep, head, tail, sort, uniq, wc, cut)"`
 	OutputBudget       int      `json:"outputBudget,omitempty" help:"default cap on a tool's text answer in bytes; a call may set max_bytes"`
