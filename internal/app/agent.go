@@ -63,7 +63,7 @@ func serveAgent(cmd *cobra.Command, s Streams, cfg config.Config, f agentFlags) 
 	}
 	cfg.Listen = cmp.Or(cfg.Listen, net.JoinHostPort("127.0.0.1", strconv.Itoa(f.port)))
 	cfg.CLI = true // kubectl requests run through the guarded kubectl tool
-	logger := newLogger(s, cfg.LogLevel)
+	logger := newLogger(s, cfg)
 	ln, err := transport.Listen(cfg.Listen, transport.ListenOptions{Authenticated: token != ""})
 	if err != nil {
 		return fmt.Errorf("%w (the agent's --token-file is its authentication)", err)
@@ -80,8 +80,9 @@ func serveAgent(cmd *cobra.Command, s Streams, cfg config.Config, f agentFlags) 
 	mcpMux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: srv.Clusters.Ready, SessionIdle: cfg.SessionIdle, Logger: logger, Metrics: srv.Metrics})
 	a := agent.New(agent.Options{MCP: srv.MCP, MCPHandler: mcpMux, AllowedOrigins: origins, Token: token, Version: Version(), Logger: logger})
 	// Tests and scripts read this line to learn the port of --port 0.
-	fmt.Fprintf(s.Err, "kubemcp: agent serving ws://%s%s and MCP at http://%[1]s%[3]s (cluster %q)\n",
-		ln.Addr(), agent.PathWS, transport.PathMCP, srv.Clusters.DefaultName())
+	ws, mcpURL := "ws://"+ln.Addr().String()+agent.PathWS, "http://"+ln.Addr().String()+transport.PathMCP
+	announce(s, cfg, logger, fmt.Sprintf("agent serving %s and MCP at %s (cluster %q)", ws, mcpURL, srv.Clusters.DefaultName()),
+		"url", ws, "mcp", mcpURL, "cluster", srv.Clusters.DefaultName())
 	return transport.Serve(ctx, ln, a.Handler(), cfg.ShutdownGrace)
 }
 

@@ -116,7 +116,7 @@ func (a consoleAI) client() (*ai.Client, error) {
 
 func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFlags) error {
 	ctx := cmd.Context()
-	logger := newLogger(s, cfg.LogLevel)
+	logger := newLogger(s, cfg)
 	opts, err := consoleSignIn(cfg, f)
 	if err != nil {
 		return err
@@ -181,9 +181,9 @@ func serveLocalConsole(cmd *cobra.Command, s Streams, cfg config.Config, ln net.
 		return err
 	}
 	return serveMux(cmd, cfg, ln, srv, logger, func(scheme string) {
-		// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
-		fmt.Fprintf(s.Err, "kubemcp: serving the console at %s://%s/ and MCP at %[1]s://%[2]s%[3]s (database %[4]s)\n",
-			scheme, ln.Addr(), transport.PathMCP, dbPath)
+		base := scheme + "://" + ln.Addr().String()
+		announce(s, cfg, logger, fmt.Sprintf("serving the console at %s/ and MCP at %[1]s%s (database %s)", base, transport.PathMCP, dbPath),
+			"url", base+"/", "mcp", base+transport.PathMCP, "database", dbPath)
 	}, con.Register)
 }
 
@@ -207,8 +207,9 @@ func serveRemoteConsole(cmd *cobra.Command, s Streams, cfg config.Config, ln net
 	if tc != nil {
 		scheme = "https"
 	}
-	fmt.Fprintf(s.Err, "kubemcp: serving the console at %s://%s/, reading clusters through %s (database %s)\n",
-		scheme, ln.Addr(), opts.Remote.URL, dbPath)
+	base := scheme + "://" + ln.Addr().String() + "/"
+	announce(s, cfg, logger, fmt.Sprintf("serving the console at %s, reading clusters through %s (database %s)", base, opts.Remote.URL, dbPath),
+		"url", base, "mcpURL", opts.Remote.URL, "database", dbPath)
 	if tc != nil {
 		return transport.ServeTLS(cmd.Context(), ln, mux, cfg.ShutdownGrace, tc)
 	}

@@ -35,10 +35,12 @@ import (
 	"github.com/kubemcp/kubemcp/internal/tools/cli"
 	"github.com/kubemcp/kubemcp/internal/tools/core"
 	"github.com/kubemcp/kubemcp/internal/tools/diagnostics"
+	"github.com/kubemcp/kubemcp/internal/tools/helm"
 	"github.com/kubemcp/kubemcp/internal/tools/nodes"
 	"github.com/kubemcp/kubemcp/internal/tools/pods"
 	"github.com/kubemcp/kubemcp/internal/tools/workloads"
 	"github.com/kubemcp/kubemcp/internal/toolset"
+	"github.com/kubemcp/kubemcp/internal/tracing"
 	"github.com/kubemcp/kubemcp/internal/tracker"
 	"github.com/kubemcp/kubemcp/internal/transport"
 )
@@ -89,7 +91,7 @@ func loadConfig(path string, cmd *cobra.Command) (config.Config, error) {
 
 func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 	ctx := cmd.Context()
-	logger := newLogger(s, cfg.LogLevel)
+	logger := newLogger(s, cfg)
 	var ln net.Listener
 	if cfg.Listen != "" {
 		var err error
@@ -125,6 +127,7 @@ type Server struct {
 	MCP      *mcp.Server
 	Clusters *clusters.Manager
 	Metrics  *metrics.Metrics // nil over stdio or with disableMetrics
+	traces   *tracing.Tracing // nil without an OTLP endpoint
 	live     *resources.Resources
 	watches  *tracker.Pool
 	cache    *cache.Cache     // nil unless the cache is on
@@ -160,14 +163,14 @@ func (s *Server) Ready(ctx context.Context) (string, error) {
 }
 
 // Close ends what the live resources, the shared watches, the watch cache and the toolsets
-// (port-forward sessions) hold open.
+// (port-forward sessions) hold open, and sends the spans not yet sent.
 func (s *Server) Close() error {
 	s.live.Close()
 	s.watches.Close()
 	if s.cache != nil {
 		s.cache.Close()
 	}
-	var errs []error
+	errs := []error{s.traces.Shutdown()}
 	for _, ts := range s.sets {
 		if c, ok := ts.(io.Closer); ok {
 			errs = append(errs, c.Close())
@@ -188,6 +191,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		m = metrics.New(Version())
 	}
 	writes, wrap := cacheWrites(cfg)
+	traces, err := tracing.New(context.Background(), tracing.Options{Endpoint: cfg.OTLPEndpoint, Version: Version()})
+	if err != nil {
+		return nil, err
+	}
 	cl, err := clusters.New(clusters.Options{
 		Kubeconfig:  cfg.Kubeconfig,
 		Context:     cfg.Context,
@@ -196,6 +203,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Client:      kube.Options{QPS: float32(cfg.ClientQPS), Burst: cfg.ClientBurst, Policy: &rules, Wrap: wrap},
 		Logger:      logger,
 		Observe:     func(name string) kube.Observer { return m.KubeObserver(name) },
+		Trace:       traces.Kube,
 		Credentials: clusters.Credentials(cfg.CredentialsMode()),
 		CacheSize:   cacheSize,
 		CacheTTL:    cacheTTL,
@@ -233,6 +241,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.MCPInstall {
 		filter.OptIn = append(filter.OptIn, "install")
 	}
+	if cfg.Helm {
+		filter.OptIn = append(filter.OptIn, "helm")
+	}
 	for _, r := range cfg.Policy.Confirm {
 		// Upstream tools (<upstream>__<tool>) come and go with their
 		// upstreams, so a pattern for them is not held to today's tools.
@@ -261,9 +272,9 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog, Dynamic: dynamic,
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live, apps.New()},
-		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout})
+		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout, Tracer: traces.Tracer()})
 	retoolOnChange(server, cl, tools, install)
-	return &Server{MCP: server, Clusters: cl, Metrics: m, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
+	return &Server{MCP: server, Clusters: cl, Metrics: m, traces: traces, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
 		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace, logger: logger}}, nil
 }
 
@@ -359,14 +370,16 @@ func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 		diagnostics.New(deps),
 		cli.New(deps, cliOpts),
 		shell,
+		helm.New(deps),
 	}, nil
 }
 
 func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger) error {
 	return serveMux(cmd, cfg, ln, srv, logger, func(scheme string) {
-		// Tests and scripts read this line to learn the port of --listen 127.0.0.1:0.
-		fmt.Fprintf(s.Err, "kubemcp: serving MCP at %s://%s%s (cluster %q, auth %s, credentials %s)\n",
-			scheme, ln.Addr(), transport.PathMCP, srv.Clusters.DefaultName(), cfg.Auth, cfg.CredentialsMode())
+		url := scheme + "://" + ln.Addr().String() + transport.PathMCP
+		announce(s, cfg, logger, fmt.Sprintf("serving MCP at %s (cluster %q, auth %s, credentials %s)",
+			url, srv.Clusters.DefaultName(), cfg.Auth, cfg.CredentialsMode()),
+			"url", url, "cluster", srv.Clusters.DefaultName(), "auth", cfg.Auth, "credentials", cfg.CredentialsMode())
 	}, nil)
 }
 
@@ -445,12 +458,32 @@ func openAuditFile(path string, also io.Writer) (*audit.Log, error) {
 	return l, err
 }
 
-// newLogger logs to stderr (stdout may carry MCP) and takes over client-go's
-// klog output, which would otherwise print its own lines there.
-func newLogger(s Streams, level string) *slog.Logger {
+// newLogger logs to stderr (stdout may carry MCP) in the configured format,
+// and takes over client-go's klog output and the standard log package (where
+// net/http's servers and reverse proxies write their errors), which would
+// otherwise print lines of their own there, unparsable in JSON.
+func newLogger(s Streams, cfg config.Config) *slog.Logger {
 	var l slog.Level
-	_ = l.UnmarshalText([]byte(strings.ToUpper(level))) // Validate has checked it
-	logger := slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: l}))
+	_ = l.UnmarshalText([]byte(strings.ToUpper(cfg.LogLevel))) // Validate has checked it
+	opts := &slog.HandlerOptions{Level: l}
+	var h slog.Handler = slog.NewTextHandler(s.Err, opts)
+	if cfg.LogFormat == config.LogJSON {
+		h = slog.NewJSONHandler(s.Err, opts)
+	}
+	logger := slog.New(h)
 	klog.SetSlogLogger(logger.With("source", "client-go"))
+	slog.SetDefault(logger)
 	return logger
+}
+
+// announce says where kubemcp serves, in a line tests, scripts and people
+// read for the address of --listen 127.0.0.1:0: "kubemcp: msg" as plain text,
+// or a log record whose msg is msg with the details as attributes too, so
+// that a JSON log holds nothing but JSON.
+func announce(s Streams, cfg config.Config, logger *slog.Logger, msg string, attrs ...any) {
+	if cfg.LogFormat == config.LogJSON {
+		logger.Info(msg, attrs...)
+		return
+	}
+	fmt.Fprintln(s.Err, "kubemcp: "+msg)
 }

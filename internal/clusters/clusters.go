@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +45,10 @@ type Options struct {
 	// Observe, if set, gives the kube.Observer of each cluster's clients,
 	// by the cluster's name.
 	Observe func(cluster string) kube.Observer
+	// Trace, if set, gives a wrapper of each cluster's transport by the
+	// cluster's name, outermost, so that it sees what the policy refuses too
+	// (tracing.Tracing.Kube).
+	Trace func(cluster string) func(http.RoundTripper) http.RoundTripper
 	// Credentials say whose credential a call reaches the cluster with; empty
 	// means Server.
 	Credentials Credentials
@@ -168,6 +173,9 @@ func (m *Manager) base(name string) (*kube.Client, string, error) {
 	if m.opts.Observe != nil {
 		opts.Observe = m.opts.Observe(name)
 	}
+	if m.opts.Trace != nil {
+		opts.Wrap = outermost(opts.Wrap, m.opts.Trace(name))
+	}
 	c, err := kube.New(cfg, opts)
 	if err != nil {
 		return nil, name, fmt.Errorf("cluster %q: %w", name, err)
@@ -175,6 +183,17 @@ func (m *Manager) base(name string) (*kube.Client, string, error) {
 	c.Namespace = m.snap.namespace(name)
 	m.clients[name] = c
 	return c, name, nil
+}
+
+// outermost wraps a transport in inner, then in outer; either may be nil.
+func outermost(inner, outer func(http.RoundTripper) http.RoundTripper) func(http.RoundTripper) http.RoundTripper {
+	switch {
+	case inner == nil:
+		return outer
+	case outer == nil:
+		return inner
+	}
+	return func(rt http.RoundTripper) http.RoundTripper { return outer(inner(rt)) }
 }
 
 // unknown is the error for a name no source provides; m.mu is held.

@@ -37,18 +37,21 @@ type Config struct {
 	FanOut         int           `json:"fanOut,omitempty" help:"how many clusters a call across clusters asks at once"`
 	KubeconfigPoll time.Duration `json:"kubeconfigPoll,omitempty" help:"how often to look for kubeconfig changes (new, changed or removed contexts); 0 never"`
 	LogLevel       string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`
+	LogFormat      string        `json:"logFormat,omitempty" help:"log format: text (key=value lines) or json (one JSON object a line, for log collectors)"`
 	ShutdownGrace  time.Duration `json:"shutdownGrace,omitempty" help:"how long to let in-flight requests finish on SIGINT/SIGTERM"`
 	SessionIdle    time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
 	ClientQPS      float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
 	ClientBurst    int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
+	OTLPEndpoint   string        `json:"otlpEndpoint,omitempty" help:"send OpenTelemetry traces over OTLP/HTTP to this collector, e.g. http://otel-collector:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT; neither: no traces)"`
 	DisableMetrics bool          `json:"disableMetrics,omitempty" help:"do not serve Prometheus metrics at /metrics (HTTP only; behind auth when auth is on)"`
 
 	ReadOnly           bool     `json:"readOnly,omitempty" help:"serve only read tools, and let only get, list and watch reach the cluster"`
 	DisableDestructive bool     `json:"disableDestructive,omitempty" help:"hide every tool that may change what exists rather than only add to it (MCP destructiveHint): every write tool but port_forward"`
-	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli, shell and install)"`
+	Toolsets           []string `json:"toolsets,omitempty" help:"toolsets to serve, comma-separated (default: all but cli, shell, helm and install)"`
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
 	CLI                bool     `json:"cli,omitempty" help:"also serve the guarded CLI toolset (kubectl, helm, istioctl, argocd: those on PATH)"`
+	Helm               bool     `json:"helm,omitempty" help:"also serve the helm toolset: releases listed, read, installed, upgraded, rolled back and uninstalled with the Helm SDK as the caller; charts from repository URLs and OCI registries only"`
 	Shell              bool     `json:"shell,omitempty" help:"also serve the shell toolset: bash, one command or pipeline of allowlisted programs, parsed and never run by a shell"`
 	MCPInstall         bool     `json:"mcpInstall,omitempty" help:"also serve mcp_install, which installs an MCP server of kubemcp's catalog (Argo CD's) into a cluster with an MCPServer object for it"`
 	ShellPrograms      []string `json:"shellPrograms,omitempty" help:"the programs bash may run, comma-separated (default: kubectl, helm, jq, grep, head, tail, sort, uniq, wc, cut)"`
@@ -120,6 +123,7 @@ type Console struct {
 func Default() Config {
 	return Config{
 		LogLevel:      "info",
+		LogFormat:     LogText,
 		ShutdownGrace: 10 * time.Second,
 		SessionIdle:   30 * time.Minute,
 		ClientQPS:     200,
@@ -153,6 +157,28 @@ func Default() Config {
 // maxOutputBudget is the most a call may ask for (render.MaxBudget): a default
 // above it would let calls that name no cap answer more than those that do.
 const maxOutputBudget = 1 << 20
+
+// The values of logFormat. Text is the default whether or not stderr is a
+// terminal, as Kubernetes' own components do: the same flags give the same
+// lines everywhere, and a deployment that feeds a collector says json.
+const (
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// validateOTLP checks the collector's URL: the OpenTelemetry exporter keeps
+// its default, localhost:4318, for a URL it cannot read, which would lose
+// every span without a word.
+func validateOTLP(endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("otlpEndpoint %q: want the collector's OTLP/HTTP base URL, e.g. http://otel-collector:4318", endpoint)
+	}
+	return nil
+}
 
 // The values of auth.
 const (
@@ -318,6 +344,12 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("logLevel %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != LogText && c.LogFormat != LogJSON {
+		errs = append(errs, fmt.Errorf("logFormat %q: want text or json", c.LogFormat))
+	}
+	if err := validateOTLP(c.OTLPEndpoint); err != nil {
+		errs = append(errs, err)
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdownGrace %s: must not be negative", c.ShutdownGrace))

@@ -104,12 +104,12 @@ func TestBadEnvNamed(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
-	cfg := Config{Listen: "8080", LogLevel: "loud", ShutdownGrace: -1, SkipClusters: []string{"prod-["}}
+	cfg := Config{Listen: "8080", LogLevel: "loud", LogFormat: "xml", OTLPEndpoint: "otel-collector:4318", ShutdownGrace: -1, SkipClusters: []string{"prod-["}}
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, want := range []string{"listen", "logLevel", "shutdownGrace", "sessionIdle", "callTimeout", "clientQPS", `skipClusters: pattern "prod-["`} {
+	for _, want := range []string{"listen", "logLevel", `logFormat "xml"`, `otlpEndpoint "otel-collector:4318"`, "shutdownGrace", "sessionIdle", "callTimeout", "clientQPS", `skipClusters: pattern "prod-["`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s: %v", want, err)
 		}

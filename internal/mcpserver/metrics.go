@@ -9,7 +9,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/metrics"
-	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
 // countCalls counts every request by method, each tool call by tool, cluster
@@ -17,11 +16,7 @@ import (
 // that marked its context (metrics.WithTransport) until it ends. A tool or
 // cluster the server does not know is counted under one name, so callers
 // cannot grow the series.
-func countCalls(m *metrics.Metrics, tools []toolset.Tool, dynamic func(string) (string, bool, bool), clusters func() []string) mcp.Middleware {
-	known := map[string]bool{}
-	for _, t := range tools {
-		known[t.Meta.Name] = true
-	}
+func countCalls(m *metrics.Metrics, names toolNames, clusters func() []string) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			m.Request(method)
@@ -30,14 +25,7 @@ func countCalls(m *metrics.Metrics, tools []toolset.Tool, dynamic func(string) (
 				start := time.Now()
 				res, err := next(ctx, method, req)
 				p := params(r)
-				tool := p.Name
-				if !known[tool] {
-					tool = metrics.Unknown
-					if label, _, ok := describe(dynamic, p.Name); ok {
-						tool = label
-					}
-				}
-				m.ToolCall(tool, clusterLabel(argsOf(p).Cluster, clusters), resultOf(res, err), time.Since(start))
+				m.ToolCall(names.label(p.Name), clusterLabel(argsOf(p).Cluster, clusters), resultOf(res, err), time.Since(start))
 				return res, err
 			case *mcp.ServerRequest[*mcp.InitializeParams]:
 				res, err := next(ctx, method, req)

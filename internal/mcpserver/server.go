@@ -1,6 +1,6 @@
 // Package mcpserver assembles kubemcp's MCP server: the tools the registry
 // selects, and the middleware every request passes through (audit, metrics,
-// panic recovery, call log, per-call timeout).
+// panic recovery, call log, per-call timeout, traces).
 package mcpserver
 
 import (
@@ -12,6 +12,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/metrics"
@@ -45,6 +46,9 @@ type Options struct {
 	Dynamic func(tool string) (label string, readOnly, ok bool)
 	// CallTimeout ends a tool call that runs longer (zero: DefaultCallTimeout).
 	CallTimeout time.Duration
+	// Tracer, if set, starts a span per request and per tool call
+	// (tracing.Tracing.Tracer).
+	Tracer trace.Tracer
 }
 
 // Feature is a part of the server besides its tools. Configure may set server
@@ -81,16 +85,23 @@ func New(opts Options) *mcp.Server {
 	}
 	// The bound runs the handler, panic recovery included, in its own
 	// goroutine; the call log records the bounded duration.
+	names := newToolNames(opts.Tools, opts.Dynamic)
+	if opts.Tracer != nil {
+		s.AddReceivingMiddleware(traceTools(opts.Tracer, names, opts.Clusters))
+	}
 	s.AddReceivingMiddleware(recoverPanics(logger))
 	s.AddReceivingMiddleware(logCalls(logger), boundCalls(limit))
 	if opts.Admit != nil {
 		s.AddReceivingMiddleware(opts.Admit)
 	}
 	if opts.Metrics != nil {
-		s.AddReceivingMiddleware(countCalls(opts.Metrics, opts.Tools, opts.Dynamic, opts.Clusters))
+		s.AddReceivingMiddleware(countCalls(opts.Metrics, names, opts.Clusters))
 	}
 	if opts.Audit != nil {
 		s.AddReceivingMiddleware(auditCalls(opts.Audit, opts.Tools, opts.Dynamic, logger))
+	}
+	if opts.Tracer != nil {
+		s.AddReceivingMiddleware(traceRequests(opts.Tracer, names, opts.Clusters))
 	}
 	if opts.Bind != nil {
 		s.AddReceivingMiddleware(opts.Bind)

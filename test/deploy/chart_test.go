@@ -269,6 +269,9 @@ func loadConfig(t *testing.T, r rendered) config.Config {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("kubemcp would refuse the chart's config: %v\n%s", err, r.configFile(t))
 	}
+	if cfg.LogFormat != config.LogJSON {
+		t.Errorf("logFormat %q: in a cluster kubemcp's lines go to a log collector, json", cfg.LogFormat)
+	}
 	if cfg.Listen != "0.0.0.0:8080" || !cfg.Authenticated() {
 		t.Errorf("listen %q, auth %q: the pod must listen on the pod network with authentication", cfg.Listen, cfg.Auth)
 	}

@@ -76,6 +76,9 @@ on 0.0.0.0, and kubemcp serves the network only with authentication.
 {{- define "kubemcp.config" -}}
 {{- $c := deepCopy .Values.config }}
 {{- $_ := set $c "listen" "0.0.0.0:8080" }}
+{{- if not (hasKey $c "logFormat") }}
+{{- $_ = set $c "logFormat" "json" }}
+{{- end }}
 {{- $_ = set $c "auth" .Values.auth.mode }}
 {{- $_ = set $c "credentials" (include "kubemcp.credentials" .) }}
 {{- if eq .Values.rbac.preset "readOnly" }}

@@ -1,0 +1,7 @@
+// Package helm is the opt-in helm toolset: Helm releases read and changed
+// with the Helm SDK (helm.sh/helm/v3) as the caller, through the same guarded
+// client as every other tool, so read-only, deny rules and the caller's RBAC
+// hold for Helm's own requests, its release Secrets included. Charts come
+// only from a chart repository URL or an OCI reference: never from files on
+// kubemcp's host.
+package helm

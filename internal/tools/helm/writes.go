@@ -1,0 +1,244 @@
+package helm
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/release"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubemcp/kubemcp/internal/toolset"
+)
+
+// Write is what every Helm write takes beside its own arguments.
+type Write struct {
+	toolset.Approval
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"change nothing; answer with the plan, the diff of the rendered manifest"`
+}
+
+// ActsOn implements toolset.Acting: a release may hold any kind, so every
+// confirmation rule for the namespace covers it.
+func (r Release) ActsOn() (kind, namespace string) { return "*", r.Namespace }
+
+// Change is what a write did or, on a dry run, would do.
+type Change struct {
+	Info
+	DryRun bool   `json:"dry_run"`
+	Plan   string `json:"plan,omitempty" jsonschema:"the unified diff of the rendered manifest, Secrets' values hidden"`
+}
+
+// ConfirmState implements toolset.Stateful: an approval holds while the
+// release stays at the revision the plan was made from.
+func (c Change) ConfirmState() string {
+	return c.Namespace + "/" + c.Name + "@" + strconv.Itoa(c.Revision)
+}
+
+func (c Change) text(done string) string {
+	if c.DryRun {
+		return fmt.Sprintf("Dry run: %s %q in %q would be %s (chart %s). Plan:\n%s", "release", c.Name, c.Namespace, done, c.Chart, c.Plan)
+	}
+	return fmt.Sprintf("Release %q in %q %s: revision %d, %s, chart %s.\n", c.Name, c.Namespace, done, c.Revision, c.Status, c.Chart)
+}
+
+// InstallIn installs a chart as a new release.
+type InstallIn struct {
+	Write
+	Release
+	ChartRef
+	Values string `json:"values,omitempty" jsonschema:"values as YAML, over the chart's defaults"`
+}
+
+func (h *Helm) installTool() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "helm_install",
+		Description: "Install a chart from a chart repository (repo + chart) or an OCI registry (chart oci://...) as a new Helm release. Try dry_run first: it answers with the rendered manifest.",
+		Annotations: toolset.Writes("Install a Helm release", false, false),
+	}, h.install)
+}
+
+func (h *Helm) install(ctx context.Context, _ *mcp.CallToolRequest, in InstallIn) (string, Change, error) {
+	var out Change
+	vals, err := values(in.Values)
+	if err != nil {
+		return "", out, err
+	}
+	ch, err := in.ChartRef.load()
+	if err != nil {
+		return "", out, err
+	}
+	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
+	if err != nil {
+		return "", out, err
+	}
+	i := action.NewInstall(cfg)
+	i.ReleaseName, i.Namespace = in.Name, ns
+	if in.DryRun {
+		i.DryRunOption = "server" // lookups in templates see the cluster, as the caller
+	}
+	rel, err := i.RunWithContext(ctx, ch, vals)
+	if err != nil {
+		return "", out, fmt.Errorf("installing %q in %q: %w", in.Name, ns, err)
+	}
+	out = Change{Info: infoOf(rel), DryRun: in.DryRun}
+	if in.DryRun {
+		out.Plan = plan("", rel.Manifest)
+	}
+	return out.text("installed"), out, nil
+}
+
+// UpgradeIn upgrades a release to a chart and values.
+type UpgradeIn struct {
+	Write
+	Release
+	ChartRef
+	Values      string `json:"values,omitempty" jsonschema:"values as YAML, over the chart's defaults"`
+	ReuseValues bool   `json:"reuse_values,omitempty" jsonschema:"keep the values the last revision was given, values merged over them"`
+}
+
+func (h *Helm) upgradeTool() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "helm_upgrade",
+		Description: "Upgrade a Helm release to a chart from a chart repository or an OCI registry and new values. dry_run answers with the diff of the rendered manifest.",
+		Annotations: toolset.Writes("Upgrade a Helm release", true, false),
+	}, h.upgrade)
+}
+
+func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn) (string, Change, error) {
+	var out Change
+	vals, err := values(in.Values)
+	if err != nil {
+		return "", out, err
+	}
+	ch, err := in.ChartRef.load()
+	if err != nil {
+		return "", out, err
+	}
+	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
+	if err != nil {
+		return "", out, err
+	}
+	last, err := cfg.Releases.Last(in.Name)
+	if err != nil {
+		return "", out, missing(err, in.Name, ns)
+	}
+	u := action.NewUpgrade(cfg)
+	u.Namespace, u.ReuseValues = ns, in.ReuseValues
+	if in.DryRun {
+		u.DryRunOption = "server"
+	}
+	rel, err := u.RunWithContext(ctx, in.Name, ch, vals)
+	if err != nil {
+		return "", out, fmt.Errorf("upgrading %q in %q: %w", in.Name, ns, err)
+	}
+	return changed(last, rel, in.DryRun, "upgraded")
+}
+
+// RollbackIn returns a release to an earlier revision.
+type RollbackIn struct {
+	Write
+	Release
+	Revision int `json:"revision,omitempty" jsonschema:"the revision to return to (helm_history lists them); default: the one before the latest"`
+}
+
+func (h *Helm) rollbackTool() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "helm_rollback",
+		Description: "Roll a Helm release back to an earlier revision, as a new revision. dry_run answers with the diff of the rendered manifest.",
+		Annotations: toolset.Writes("Roll back a Helm release", true, false),
+	}, h.rollback)
+}
+
+func (h *Helm) rollback(ctx context.Context, _ *mcp.CallToolRequest, in RollbackIn) (string, Change, error) {
+	var out Change
+	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
+	if err != nil {
+		return "", out, err
+	}
+	last, err := cfg.Releases.Last(in.Name)
+	if err != nil {
+		return "", out, missing(err, in.Name, ns)
+	}
+	rev := in.Revision
+	if rev == 0 {
+		rev = last.Version - 1
+	}
+	target, err := cfg.Releases.Get(in.Name, rev)
+	if err != nil {
+		return "", out, fmt.Errorf("release %q has no revision %d (%w); helm_history lists its revisions", in.Name, rev, err)
+	}
+	if in.DryRun {
+		return changed(last, target, true, fmt.Sprintf("rolled back to revision %d", rev))
+	}
+	r := action.NewRollback(cfg)
+	r.Version = rev
+	if err := r.Run(in.Name); err != nil {
+		return "", out, fmt.Errorf("rolling %q back to revision %d: %w", in.Name, rev, err)
+	}
+	now, err := cfg.Releases.Last(in.Name)
+	if err != nil {
+		return "", out, err
+	}
+	return changed(last, now, false, fmt.Sprintf("rolled back to revision %d", rev))
+}
+
+// UninstallIn removes a release.
+type UninstallIn struct {
+	Write
+	Release
+}
+
+func (h *Helm) uninstallTool() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "helm_uninstall",
+		Description: "Uninstall a Helm release: delete its objects and its history. dry_run answers with what would be deleted.",
+		Annotations: toolset.Writes("Uninstall a Helm release", true, true),
+	}, h.uninstall)
+}
+
+func (h *Helm) uninstall(ctx context.Context, _ *mcp.CallToolRequest, in UninstallIn) (string, Change, error) {
+	var out Change
+	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
+	if err != nil {
+		return "", out, err
+	}
+	last, err := cfg.Releases.Last(in.Name)
+	if err != nil {
+		return "", out, missing(err, in.Name, ns)
+	}
+	out = Change{Info: infoOf(last), DryRun: in.DryRun}
+	if in.DryRun {
+		out.Plan = plan(last.Manifest, "")
+		return out.text("uninstalled"), out, nil
+	}
+	u := action.NewUninstall(cfg)
+	res, err := u.Run(in.Name)
+	if err != nil {
+		return "", out, fmt.Errorf("uninstalling %q from %q: %w", in.Name, ns, err)
+	}
+	if res != nil && res.Release != nil {
+		out.Info = infoOf(res.Release)
+	}
+	return out.text("uninstalled"), out, nil
+}
+
+// changed is the answer to an upgrade or rollback from last to rel; a dry
+// run's plan is their manifests' diff, and its state the revision it saw.
+func changed(last, rel *release.Release, dry bool, done string) (string, Change, error) {
+	out := Change{Info: infoOf(rel), DryRun: dry}
+	if dry {
+		out.Revision = last.Version
+		out.Plan = plan(last.Manifest, rel.Manifest)
+	}
+	return out.text(done), out, nil
+}
+
+func values(s string) (map[string]any, error) {
+	vals := map[string]any{}
+	if err := yaml.Unmarshal([]byte(s), &vals); err != nil {
+		return nil, fmt.Errorf("values: not a YAML mapping: %w", err)
+	}
+	return vals, nil
+}
