@@ -141,6 +141,8 @@ func (c *Console) api() *http.ServeMux {
 	mux.Handle("GET /api/clusters", c.signedIn(c.clusters))
 	mux.Handle("GET /api/clusters/{name}", c.signedIn(c.clusterDetail))
 	mux.Handle("GET /api/stream/{kind}", c.signedIn(c.stream))
+	mux.Handle("GET /api/clusters/{cluster}/pods/{namespace}/{name}/log", c.signedIn(c.podLogs))
+	mux.Handle("GET /api/clusters/{cluster}/objects", c.signedIn(c.object))
 	mux.Handle("POST /api/missions", c.signedIn(c.createMission))
 	mux.Handle("GET /api/missions", c.signedIn(c.listMissions))
 	mux.Handle("GET /api/missions/{id}", c.signedIn(c.getMission))
