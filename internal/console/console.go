@@ -143,6 +143,7 @@ func (c *Console) api() *http.ServeMux {
 	mux.Handle("GET /api/stream/{kind}", c.signedIn(c.stream))
 	mux.Handle("GET /api/clusters/{cluster}/pods/{namespace}/{name}/log", c.signedIn(c.podLogs))
 	mux.Handle("GET /api/clusters/{cluster}/objects", c.signedIn(c.object))
+	mux.Handle("GET /api/insights/{kind}", c.signedIn(c.insights))
 	mux.Handle("POST /api/missions", c.signedIn(c.createMission))
 	mux.Handle("GET /api/missions", c.signedIn(c.listMissions))
 	mux.Handle("GET /api/missions/{id}", c.signedIn(c.getMission))
