@@ -3,7 +3,7 @@
 // test/console seeds the cluster and serves LIVE_POD_URL, which writes a
 // new line to the live pod's log.
 import { expect, test } from "@playwright/test";
-import { noSeriousViolations, shoot, signIn } from "./helpers";
+import { addCard, card, noSeriousViolations, shoot, signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -64,4 +64,26 @@ test("cluster detail: a workload's YAML opens from its row", async ({ page }) =>
   await page.getByRole("link", { name: "YAML of deployments frontend" }).click();
   await expect(page.getByRole("heading", { name: /deployments main\/shop\/frontend/ })).toBeVisible();
   await expect(page.getByLabel("YAML of Deployment frontend")).toContainText("kind: Deployment");
+});
+
+test("insight cards: node use as a chart, top pods and your access, from metrics.k8s.io and the apiserver", async ({ page }) => {
+  await signIn(page);
+  await addCard(page, "node_usage", "Node capacity and use");
+  const nodes = card(page, "Node capacity and use");
+  await expect(nodes).toHaveAttribute("data-state", "ready");
+  await expect(nodes.getByRole("img", { name: /^CPU: \d+% of allocatable, 1.50 cores$/ })).toBeVisible();
+  await expect(nodes).toContainText(/down: (unreachable|failed)/);
+  await expect(nodes).toContainText(/as of \d/);
+  await addCard(page, "top_pods", "Top pods");
+  const pods = card(page, "Top pods");
+  await expect(pods).toHaveAttribute("data-state", "ready");
+  await expect(pods.getByRole("table", { name: "By CPU" })).toContainText("main/shop/frontend-");
+  await expect(pods.getByRole("table", { name: "By memory" })).toContainText("192 MiB");
+  await addCard(page, "access", "Your access");
+  const access = card(page, "Your access");
+  await expect(access).toHaveAttribute("data-state", "ready");
+  await expect(access.getByRole("row", { name: /main get pods\/log yes/ })).toBeVisible();
+  await noSeriousViolations(page);
+  await nodes.scrollIntoViewIfNeeded();
+  await shoot(page, "insight-cards");
 });
