@@ -59,6 +59,12 @@ func newCatalog() (catalog, error) {
 		card[scopeConfig]("events", "Events", "Events, newest first.", 6, 4, "events"),
 		card[scopeConfig]("security", "Security", "Unsafe pod settings (privileged, host access, root, no limits) and their fixes.", 12, 4, "security"),
 		card[clustersConfig]("nodes", "Nodes", "Nodes, ready or not, with their roles and versions.", 6, 3, "nodes"),
+		card[scopeConfig]("namespace_overview", "Namespace overview", "A namespace's objects by kind and status, its issues and warnings; the cluster's default namespace when none is set.", 6, 4, ""),
+		card[scopeConfig]("top_pods", "Top pods", "The pods using the most CPU and memory now (metrics.k8s.io).", 6, 4, ""),
+		card[clustersConfig]("node_usage", "Node capacity and use", "Each node's CPU and memory in use against what it can give pods (metrics.k8s.io).", 6, 3, ""),
+		card[scopeConfig]("resource_cost", "Resource use and cost", "Workloads' requests against use, over- and under-provisioned, and their monthly cost.", 6, 4, ""),
+		card[scopeConfig]("access", "Your access", "What you may do, as the apiserver answers for you: read, debug and change workloads, Secrets, nodes.", 6, 4, ""),
+		card[scopeConfig]("changes", "Recent changes", "What changed lately: rollouts, scaling, pods created and deleted, images pulled, from the events.", 6, 4, "events"),
 		card[detailConfig]("cluster_detail", "Cluster detail", "One cluster: its nodes, workloads and events.", 12, 6, ""),
 	}
 	for i := range cat {

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -33,6 +36,7 @@ func TestBrowser(t *testing.T) {
 	url := startConsole(t, bin, twoClusters(t),
 		"--ai-base-url", scriptedModel(t, missionNS).URL, "--ai-model", "scripted-1", "--ai-api-key-env", "KUBEMCP_TEST_AI_KEY")
 	warn(t, "KubemcpBrowserTest", "the browser test's own warning")
+	serveMetrics(t)
 	root := repo(t)
 	shots := t.TempDir()
 	if *update {
@@ -54,6 +58,23 @@ func TestComponents(t *testing.T) {
 	root := repo(t)
 	run(t, root, nil, "scripts/build-web.sh") // installs web/node_modules
 	t.Log(run(t, filepath.Join(root, "web"), []string{"NO_COLOR=1"}, node(t), "node_modules/vitest/vitest.mjs", "run"))
+}
+
+// serveMetrics turns on metrics.k8s.io in the main cluster, with usage for
+// its node and the shop's frontend pods, for the usage cards to show.
+func serveMetrics(t *testing.T) {
+	t.Helper()
+	if err := env.EnableMetrics(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	pods, err := env.Clientset("admin").CoreV1().Pods(testenv.NamespaceShop).List(t.Context(), metav1.ListOptions{LabelSelector: "app=" + testenv.DeploymentFrontend})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pods.Items {
+		env.Metrics.SetPodUsage(p.Namespace, p.Name, testenv.DeploymentFrontend, fmt.Sprintf("%dm", 100*(i+1)), fmt.Sprintf("%dMi", 64*(i+1)))
+	}
+	env.Metrics.SetNodeUsage(env.NodeName, "1500m", "6Gi")
 }
 
 // warn records a Warning event in the main cluster for the events page to

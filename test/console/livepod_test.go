@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -15,8 +16,9 @@ const livePod = "live-web"
 
 // livePodControl makes a running pod in the main cluster and serves, on
 // loopback, POST /fail: the pod's container starts crash-looping, as a
-// kubelet would report it. The browser test calls it mid-run to see the
-// change arrive on the pod issues card without a reload.
+// kubelet would report it; and POST /log: the body is the container's new
+// log line. The browser test calls them mid-run to see the change arrive on
+// the pod issues card, and the line in a followed log, without a reload.
 func livePodControl(t *testing.T) string {
 	t.Helper()
 	pods := env.Clientset("admin").CoreV1().Pods("default")
@@ -31,7 +33,13 @@ func livePodControl(t *testing.T) string {
 	t.Cleanup(func() { pods.Delete(context.Background(), livePod, metav1.DeleteOptions{}) })
 	setStatus(t, pod, corev1.ContainerStatus{Name: "web", Ready: true,
 		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}})
+	env.Kubelet.SetLogs("default", livePod, "web", []string{"live-web started"})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/log" {
+			line, _ := io.ReadAll(r.Body)
+			env.Kubelet.SetLogs("default", livePod, "web", []string{string(line)})
+			return
+		}
 		if r.Method != http.MethodPost || r.URL.Path != "/fail" {
 			http.NotFound(w, r)
 			return

@@ -1,57 +1,10 @@
 // The console in a real browser, against a real `kubemcp console` on two
 // clusters: "main" (the test cluster) and "down" (its kube-apiserver
 // stopped). test/console starts both and runs this file.
-import { expect, test, type Locator, type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "@playwright/test";
+import { shoot, noSeriousViolations, signIn, settledBox, saved, card, gridItem, addCard } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
-
-async function shoot(page: Page, name: string) {
-  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png` });
-}
-
-// noSeriousViolations: axe finds nothing serious or critical on the page.
-async function noSeriousViolations(page: Page) {
-  const r = await new AxeBuilder({ page }).analyze();
-  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-async function signIn(page: Page) {
-  await page.goto("/");
-  await page.getByRole("button", { name: "Sign in as the local dev user" }).click();
-  await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
-}
-
-// settledBox is el's box once it stops moving (the grid animates moves).
-async function settledBox(el: Locator) {
-  let last = await el.boundingBox();
-  await expect
-    .poll(async () => {
-      const now = await el.boundingBox();
-      const same = JSON.stringify(now) === JSON.stringify(last);
-      last = now;
-      return same;
-    })
-    .toBe(true);
-  return last!;
-}
-
-async function saved(page: Page) {
-  await expect(page.getByRole("status").filter({ hasText: "All changes saved" })).toBeVisible();
-  await expect(page.getByText("Your last change was not saved")).toHaveCount(0);
-}
-
-const card = (page: Page, title: string) => page.getByRole("region", { name: title, exact: true });
-const gridItem = (page: Page, type: string) => page.locator(`[data-card-type="${type}"]`);
-
-async function addCard(page: Page, type: string, title: string) {
-  await page.getByLabel("Card", { exact: true }).selectOption(type);
-  const added = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/cards"));
-  await page.getByRole("button", { name: "Add card" }).click();
-  expect((await added).status()).toBe(201);
-  await expect(card(page, title)).toBeVisible();
-}
 
 test("sign in as the dev user, answer the onboarding, get the dashboard the console builds", async ({ page }) => {
   await page.goto("/");
@@ -174,7 +127,7 @@ test("without the console's catalog, the app offers the cards it knows and says 
   await page.route("**/api/cards/catalog", (r) => r.fulfill({ status: 500, contentType: "application/json", body: '{"error":{"code":"internal","message":"boom"}}' }));
   await signIn(page);
   await expect(page.getByText("The console's card catalog could not be read (boom)")).toBeVisible();
-  await expect(page.getByLabel("Card", { exact: true }).locator("option")).toHaveCount(8);
+  await expect(page.getByLabel("Card", { exact: true }).locator("option")).toHaveCount(14);
 });
 
 test("keyboard: a card moves with the arrow keys", async ({ page }) => {

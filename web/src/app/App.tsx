@@ -14,6 +14,9 @@ import { Outcome } from "../components/Outcome";
 // download small.
 const SettingsPage = lazy(() => import("../features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 const ClusterPage = lazy(() => import("../features/clusters/ClusterPage").then((m) => ({ default: m.ClusterPage })));
+const WorkloadsPage = lazy(() => import("../features/workloads/WorkloadsPage").then((m) => ({ default: m.WorkloadsPage })));
+const PodPage = lazy(() => import("../features/workloads/PodPage").then((m) => ({ default: m.PodPage })));
+const ObjectPage = lazy(() => import("../features/workloads/ObjectPage").then((m) => ({ default: m.ObjectPage })));
 const MissionsPage = lazy(() => import("../features/missions/MissionsPage").then((m) => ({ default: m.MissionsPage })));
 
 const queryClient = new QueryClient({
@@ -37,6 +40,9 @@ export function App() {
               <Route index element={<DashboardPage />} />
               <Route path="clusters" element={<ClustersPage />} />
               <Route path="clusters/:name" element={<Lazy page={<ClusterPage />} />} />
+              <Route path="workloads" element={<Lazy page={<WorkloadsPage />} />} />
+              <Route path="workloads/:cluster/:namespace/:name" element={<Lazy page={<PodPage />} />} />
+              <Route path="objects/:cluster" element={<Lazy page={<ObjectPage />} />} />
               <Route path="events" element={<EventsPage />} />
               <Route path="missions" element={<Lazy page={<MissionsPage />} />} />
               <Route path="settings" element={<Lazy page={<SettingsPage />} />} />

@@ -25,6 +25,7 @@ export function Layout() {
             Dashboard
           </NavLink>
           <NavLink to="/clusters">Clusters</NavLink>
+          <NavLink to="/workloads">Workloads</NavLink>
           <NavLink to="/events">Events</NavLink>
           <NavLink to="/missions">Missions</NavLink>
           <NavLink to="/settings">Settings</NavLink>

@@ -111,6 +111,46 @@ export interface MissionEvent {
   createdAt: string;
 }
 
+// A container's log as GET /api/clusters/{c}/pods/{ns}/{name}/log gives it.
+export interface LogLine {
+  time: string; // RFC 3339 from the kubelet; "" when it gave none
+  text: string;
+}
+
+export interface PodLog {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  lines: LogLine[];
+  dropped: number;
+}
+
+export interface LogQuery {
+  container?: string;
+  tail?: number;
+  search?: string;
+}
+
+export function logPath(cluster: string, namespace: string, pod: string, q: LogQuery, follow = false): string {
+  const p = new URLSearchParams();
+  if (q.container) p.set("container", q.container);
+  if (q.tail) p.set("tail", String(q.tail));
+  if (q.search) p.set("search", q.search);
+  if (follow) p.set("follow", "1");
+  const e = encodeURIComponent;
+  return `/api/clusters/${e(cluster)}/pods/${e(namespace)}/${e(pod)}/log?${p}`;
+}
+
+// An object as the YAML view shows it.
+export interface ObjectYAML {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  yaml: string;
+}
+
 export interface Usage {
   mode: string;
   usedToday: number;
@@ -168,5 +208,12 @@ export const api = {
   createMission: (goal: string) => request<Mission>("POST", "/api/missions", { goal }),
   approveMission: (id: number) => request<{ mission: Mission }>("POST", `/api/missions/${id}/approve`),
   refuseMission: (id: number) => request<{ mission: Mission }>("POST", `/api/missions/${id}/refuse`),
+  podLog: (cluster: string, namespace: string, pod: string, q: LogQuery) =>
+    request<PodLog>("GET", logPath(cluster, namespace, pod, q)),
+  object: (cluster: string, kind: string, namespace: string, name: string) =>
+    request<ObjectYAML>(
+      "GET",
+      `/api/clusters/${encodeURIComponent(cluster)}/objects?${new URLSearchParams({ kind, namespace, name })}`,
+    ),
   clusters: () => request<{ clusters: ClusterInfo[] }>("GET", "/api/clusters").then((r) => r.clusters),
 };

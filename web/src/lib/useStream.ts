@@ -1,7 +1,22 @@
 import { useEffect, useReducer, useState } from "react";
 import { initialStream, streamReducer, type StreamAction, type StreamState } from "./stream";
 
-export type StreamKind = "pods" | "events" | "nodes" | "deployments" | "services" | "issues";
+// The lists of /api/stream/{kind}, and the cards' insights of
+// /api/insights/{kind}, which streams in the same shape.
+export type StreamKind =
+  | "pods"
+  | "events"
+  | "nodes"
+  | "deployments"
+  | "services"
+  | "issues"
+  | "insights/overview"
+  | "insights/top_pods"
+  | "insights/top_nodes"
+  | "insights/usage"
+  | "insights/access";
+
+const pathOf = (kind: StreamKind) => (kind.startsWith("insights/") ? `/api/${kind}` : `/api/stream/${kind}`);
 
 // clientDeadlineMs outlasts the console's own stream deadline (30 s by
 // default), so the console's per-cluster answer arrives first; this only
@@ -36,7 +51,7 @@ export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [Strea
       const q = new URLSearchParams();
       if (cluster) q.set("cluster", cluster);
       if (namespace) q.set("namespace", namespace);
-      es = new EventSource(`/api/stream/${kind}?${q}`);
+      es = new EventSource(`${pathOf(kind)}?${q}`);
       deadline = window.setTimeout(
         () => finish({ type: "failed", error: `The console did not finish the ${kind} stream within ${clientDeadlineMs / 1000} s.` }),
         clientDeadlineMs,

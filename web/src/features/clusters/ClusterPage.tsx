@@ -7,6 +7,8 @@ import { items } from "../../lib/stream";
 import { timeOf } from "../../lib/useNow";
 import { useStream } from "../../lib/useStream";
 import { Outcome } from "../../components/Outcome";
+import { objectHref } from "../workloads/ObjectPage";
+import { podHref } from "../workloads/PodPage";
 
 // ClusterPage shows one cluster: its nodes, workloads, pods and events.
 // Each part the console could not read says so, with why, beside the rest.
@@ -32,11 +34,11 @@ export function ClusterPage() {
       ) : (
         <>
           <Part title="Nodes" error={errors.nodes}>
-            <NodesTable nodes={(d?.nodes ?? []) as Node[]} />
+            <NodesTable cluster={name} nodes={(d?.nodes ?? []) as Node[]} />
           </Part>
           {["deployments", "statefulsets", "daemonsets"].map((kind) => (
             <Part key={kind} title={kind[0].toUpperCase() + kind.slice(1)} error={errors[kind]}>
-              <WorkloadTable kind={kind} rows={(d?.workloads?.[kind] ?? []) as Row[]} />
+              <WorkloadTable cluster={name} kind={kind} rows={(d?.workloads?.[kind] ?? []) as Row[]} />
             </Part>
           ))}
           <Pods cluster={name} />
@@ -71,7 +73,7 @@ function Part({ title, error, children }: { title: string; error?: string; child
   );
 }
 
-function NodesTable({ nodes }: { nodes: Node[] }) {
+function NodesTable({ cluster, nodes }: { cluster: string; nodes: Node[] }) {
   if (nodes.length === 0) return <p>No nodes.</p>;
   return (
     <table className="wide">
@@ -89,7 +91,11 @@ function NodesTable({ nodes }: { nodes: Node[] }) {
       <tbody>
         {nodes.map((n) => (
           <tr key={n.name}>
-            <th scope="row">{n.name}</th>
+            <th scope="row">
+              <Link to={objectHref(cluster, "node", undefined, n.name)} aria-label={`YAML of node ${n.name}`}>
+                {n.name}
+              </Link>
+            </th>
             <td className={n.ready ? "good" : "bad"}>{n.status}</td>
             <td>{n.roles?.join(", ")}</td>
             <td>{n.version}</td>
@@ -102,7 +108,7 @@ function NodesTable({ nodes }: { nodes: Node[] }) {
   );
 }
 
-function WorkloadTable({ kind, rows }: { kind: string; rows: Row[] }) {
+function WorkloadTable({ cluster, kind, rows }: { cluster: string; kind: string; rows: Row[] }) {
   if (rows.length === 0) return <p>No {kind}.</p>;
   const columns = Object.keys(rows[0].cells).filter((c) => c !== "NAME" && c !== "NAMESPACE").slice(0, 5);
   return (
@@ -123,7 +129,9 @@ function WorkloadTable({ kind, rows }: { kind: string; rows: Row[] }) {
           <tr key={`${r.namespace}/${r.name}`}>
             <th scope="row">
               <span className="muted">{r.namespace}/</span>
-              {r.name}
+              <Link to={objectHref(cluster, kind, r.namespace, r.name)} aria-label={`YAML of ${kind} ${r.name}`}>
+                {r.name}
+              </Link>
             </th>
             {columns.map((c) => (
               <td key={c}>{r.cells[c]}</td>
@@ -165,7 +173,12 @@ function Pods({ cluster }: { cluster: string }) {
               <tr key={`${p.namespace}/${p.name}`}>
                 <th scope="row">
                   <span className="muted">{p.namespace}/</span>
-                  {p.name}
+                  <Link to={podHref(cluster, p.namespace, p.name)} aria-label={`Log of ${p.name}`}>
+                    {p.name}
+                  </Link>{" "}
+                  <Link to={podHref(cluster, p.namespace, p.name, "yaml")} aria-label={`YAML of ${p.name}`}>
+                    YAML
+                  </Link>
                 </th>
                 <td>{p.ready}</td>
                 <td className={podIssue(p) ? "bad" : "good"}>{p.status}</td>

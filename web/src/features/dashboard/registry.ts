@@ -7,6 +7,12 @@ import { Issues } from "./cards/Issues";
 import { Nodes } from "./cards/Nodes";
 import { Pods } from "./cards/Pods";
 import { Services } from "./cards/Services";
+import { Access } from "./cards/Access";
+import { Changes } from "./cards/Changes";
+import { NamespaceOverview } from "./cards/NamespaceOverview";
+import { NodeUsage } from "./cards/NodeUsage";
+import { ResourceCost } from "./cards/ResourceCost";
+import { TopPods } from "./cards/TopPods";
 
 // What a dashboard gives each card.
 export interface CardProps {
@@ -28,5 +34,11 @@ export const components: Record<string, { component: ComponentType<CardProps>; t
   services: { component: Services, title: "Services", w: 6, h: 4 },
   events: { component: Events, title: "Events", w: 6, h: 4 },
   nodes: { component: Nodes, title: "Nodes", w: 6, h: 3 },
+  namespace_overview: { component: NamespaceOverview, title: "Namespace overview", w: 6, h: 4 },
+  top_pods: { component: TopPods, title: "Top pods", w: 6, h: 4 },
+  node_usage: { component: NodeUsage, title: "Node capacity and use", w: 6, h: 3 },
+  resource_cost: { component: ResourceCost, title: "Resource use and cost", w: 6, h: 4 },
+  access: { component: Access, title: "Your access", w: 6, h: 4 },
+  changes: { component: Changes, title: "Recent changes", w: 6, h: 4 },
   cluster_detail: { component: ClusterDetailCard, title: "Cluster detail", w: 12, h: 6 },
 };

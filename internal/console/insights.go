@@ -1,0 +1,196 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/render"
+	"github.com/kubemcp/kubemcp/internal/store"
+)
+
+// insightArgs are the arguments the insight cards' tools take.
+type insightArgs struct {
+	Cluster   string `json:"cluster,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	SortBy    string `json:"sort_by,omitempty"`
+	Verb      string `json:"verb,omitempty"`
+	Resource  string `json:"resource,omitempty"`
+	MaxBytes  int    `json:"max_bytes,omitempty"`
+}
+
+// insightKind is what a card beyond lists shows: a diagnostic tool's
+// result per cluster. items names the result's field of items; empty, the
+// whole result goes as the one item.
+type insightKind struct {
+	tool       string
+	items      string
+	namespaced bool
+	args       insightArgs
+}
+
+var insightKinds = map[string]insightKind{
+	"overview": {tool: "namespace_overview", namespaced: true},
+	// Every pod, not the budget's worth: the card sorts them by CPU and by memory.
+	"top_pods":  {tool: "pods_top", items: "pods", namespaced: true, args: insightArgs{SortBy: "cpu", MaxBytes: render.MaxBudget}},
+	"top_nodes": {tool: "nodes_top", items: "nodes", args: insightArgs{SortBy: "cpu"}},
+	"usage":     {tool: "resource_usage", namespaced: true},
+	"access":    {tool: "rbac_can_i", namespaced: true}, // asked once per commonAccess
+}
+
+const insightNames = "overview, top_pods, top_nodes, usage and access"
+
+// commonAccess are what the RBAC card asks the apiserver the signed-in user
+// may do: reading, debugging and changing workloads, and the risky ones.
+var commonAccess = []struct{ verb, resource string }{
+	{"list", "pods"}, {"get", "pods/log"}, {"create", "pods/exec"}, {"delete", "pods"},
+	{"create", "deployments"}, {"patch", "deployments"}, {"list", "secrets"}, {"list", "nodes"},
+}
+
+// accessCheck is one of commonAccess, answered.
+type accessCheck struct {
+	Verb     string `json:"verb"`
+	Resource string `json:"resource"`
+	Allowed  bool   `json:"allowed"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// insights serves GET /api/insights/{kind}?cluster=&namespace= as
+// server-sent events in the shape of /api/stream (cluster_data,
+// cluster_error, cluster_skipped, done): each cluster's answer from kind's
+// tool, as the signed-in user, as it comes.
+func (c *Console) insights(w http.ResponseWriter, r *http.Request, u store.User) error {
+	kind, ok := insightKinds[r.PathValue("kind")]
+	if !ok {
+		return errorf(http.StatusNotFound, "not_found", "no insight %q; there are %s", r.PathValue("kind"), insightNames)
+	}
+	q := r.URL.Query()
+	names, err := c.clusterNames(q.Get("cluster"))
+	if err != nil {
+		return err
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return errors.New("the response cannot be streamed")
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
+	defer cancel()
+	cs, err := c.bridge.open(ctx, identityOf(u))
+	if err != nil {
+		return err
+	}
+	defer cs.Close()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
+	w.WriteHeader(http.StatusOK)
+	s := &sse{w: w, f: flusher}
+	multi := c.multiCluster()
+	ns := ""
+	if kind.namespaced {
+		ns = q.Get("namespace")
+	}
+	done := c.fan(ctx, names, s, func(name string) (string, any) { return c.askInsight(ctx, cs, kind, name, ns, multi) })
+	s.send("done", done)
+	return nil
+}
+
+// fan asks every cluster, streamConcurrency at a time, and sends each
+// answer as it arrives.
+func (c *Console) fan(ctx context.Context, names []string, s *sse, ask func(name string) (string, any)) streamDone {
+	done := streamDone{TotalClusters: len(names)}
+	slots := make(chan struct{}, streamConcurrency)
+	var wg sync.WaitGroup
+	for _, name := range names {
+		wg.Go(func() {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				s.send("cluster_error", clusterError{name, c.deadlineMessage()})
+				return
+			}
+			event, v := ask(name)
+			s.count(event, &done)
+			s.send(event, v)
+		})
+	}
+	wg.Wait()
+	return done
+}
+
+func (c *Console) askInsight(ctx context.Context, cs *mcp.ClientSession, kind insightKind, name, ns string, multi bool) (string, any) {
+	if kind.tool == "rbac_can_i" {
+		return c.askAccess(ctx, cs, name, ns, multi)
+	}
+	args := kind.args
+	args.Namespace = ns
+	res, event, v := c.askOne(ctx, cs, kind.tool, args, name, multi)
+	if res == nil {
+		return event, v
+	}
+	items := res[kind.items]
+	if kind.items == "" {
+		whole, err := json.Marshal(res)
+		if err != nil {
+			return "cluster_error", clusterError{name, err.Error()}
+		}
+		items = json.RawMessage("[" + string(whole) + "]")
+	}
+	if items == nil {
+		items = json.RawMessage("[]")
+	}
+	return "cluster_data", clusterData{Cluster: name, Items: items, Source: "kubemcp"}
+}
+
+// askAccess asks rbac_can_i about each of commonAccess in turn.
+func (c *Console) askAccess(ctx context.Context, cs *mcp.ClientSession, name, ns string, multi bool) (string, any) {
+	checks := make([]accessCheck, 0, len(commonAccess))
+	for _, a := range commonAccess {
+		res, event, v := c.askOne(ctx, cs, "rbac_can_i", insightArgs{Namespace: ns, Verb: a.verb, Resource: a.resource}, name, multi)
+		if res == nil {
+			return event, v
+		}
+		check := accessCheck{Verb: a.verb, Resource: a.resource}
+		_ = json.Unmarshal(res["allowed"], &check.Allowed) // absent: not allowed
+		_ = json.Unmarshal(res["reason"], &check.Reason)
+		checks = append(checks, check)
+	}
+	items, err := json.Marshal(checks)
+	if err != nil {
+		return "cluster_error", clusterError{name, err.Error()}
+	}
+	return "cluster_data", clusterData{Cluster: name, Items: items, Source: "kubemcp"}
+}
+
+// askOne calls tool for one cluster, as askCluster does for the lists:
+// with several clusters through the across-clusters shape, which says
+// whether kubemcp skipped the cluster as unreachable. It returns the
+// cluster's result, or the event that says why there is none.
+func (c *Console) askOne(ctx context.Context, cs *mcp.ClientSession, tool string, args insightArgs, name string, multi bool) (map[string]json.RawMessage, string, any) {
+	args.Cluster = name
+	if multi {
+		args.Cluster = name + ","
+	}
+	var out map[string]json.RawMessage
+	err := call(ctx, cs, tool, args, &out)
+	part := clusterPart{Cluster: name, Result: out}
+	if multi && err == nil {
+		err = onePart(out, &part)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return nil, "cluster_error", clusterError{name, c.deadlineMessage()}
+	case err != nil:
+		return nil, "cluster_error", clusterError{name, err.Error()}
+	case part.Skipped:
+		return nil, "cluster_skipped", clusterSkipped{name, part.Error}
+	case part.Error != "":
+		return nil, "cluster_error", clusterError{name, part.Error}
+	}
+	return part.Result, "", nil
+}

@@ -1,0 +1,25 @@
+package render
+
+import "strings"
+
+// Unfence returns the text an answer fenced with Fence, for a reader that
+// shows it as data (the console's log viewer) rather than to a model: what
+// lies between the first opening marker and the last closing one. ok is
+// false when the answer holds no fence, such as an empty log's one line.
+func Unfence(answer string) (text string, ok bool) {
+	_, rest, ok := strings.Cut(answer, fenceOpen)
+	if !ok {
+		return "", false
+	}
+	_, body, ok := strings.Cut(rest, "\n") // the rest of the opening line: the source
+	if !ok {
+		return "", false
+	}
+	end := strings.LastIndex(body, fenceClose)
+	if end < 0 {
+		return "", false
+	}
+	return body[:end], true
+}
+
+const fenceOpen = "<untrusted-data source="

@@ -1,0 +1,51 @@
+// What the specs share: sign-in, screenshots, the accessibility check and
+// the dashboard's cards.
+import { expect, type Locator, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+export async function shoot(page: Page, name: string) {
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png` });
+}
+
+// noSeriousViolations: axe finds nothing serious or critical on the page.
+export async function noSeriousViolations(page: Page) {
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+export async function signIn(page: Page) {
+  await page.goto("/");
+  await page.getByRole("button", { name: "Sign in as the local dev user" }).click();
+  await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
+}
+
+// settledBox is el's box once it stops moving (the grid animates moves).
+export async function settledBox(el: Locator) {
+  let last = await el.boundingBox();
+  await expect
+    .poll(async () => {
+      const now = await el.boundingBox();
+      const same = JSON.stringify(now) === JSON.stringify(last);
+      last = now;
+      return same;
+    })
+    .toBe(true);
+  return last!;
+}
+
+export async function saved(page: Page) {
+  await expect(page.getByRole("status").filter({ hasText: "All changes saved" })).toBeVisible();
+  await expect(page.getByText("Your last change was not saved")).toHaveCount(0);
+}
+
+export const card = (page: Page, title: string) => page.getByRole("region", { name: title, exact: true });
+export const gridItem = (page: Page, type: string) => page.locator(`[data-card-type="${type}"]`);
+
+export async function addCard(page: Page, type: string, title: string) {
+  await page.getByLabel("Card", { exact: true }).selectOption(type);
+  const added = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/cards"));
+  await page.getByRole("button", { name: "Add card" }).click();
+  expect((await added).status()).toBe(201);
+  await expect(card(page, title)).toBeVisible();
+}
