@@ -206,7 +206,7 @@ func startDynamic(cl *cluster, gvr schema.GroupVersionResource) *kind {
 			return api.Watch(ctx, o)
 		},
 	}
-	return newKind(gvr.String(), lw, &unstructured.Unstructured{}, cl.opts.Now)
+	return newKind(gvr.String(), lw, &unstructured.Unstructured{}, cl.pulse)
 }
 
 // asUnstructured is a cached object as the dynamic client returns it,

@@ -87,7 +87,7 @@ func startPods(cl *cluster) *kind {
 			return pods.Watch(ctx, o)
 		},
 	}
-	return newKind("pods", lw, &corev1.Pod{}, cl.opts.Now)
+	return newKind("pods", lw, &corev1.Pod{}, cl.pulse)
 }
 
 // podMatcher is q's label and field selectors as one test, or an error when
