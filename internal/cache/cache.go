@@ -61,7 +61,11 @@ type Options struct {
 	// WriteWait bounds how long a read waits for the informer to see the
 	// caller's own write before it goes direct.
 	WriteWait time.Duration
-	Logger    *slog.Logger
+	// Reads, if set, is told of each read's cluster (its configured name)
+	// and whether the cache answered it (else ErrDirect); not of reads
+	// kubemcp's policy refused.
+	Reads  func(cluster string, hit bool)
+	Logger *slog.Logger
 	// Now is time.Now; tests move their own clock for the access TTL.
 	Now func() time.Time
 }
@@ -106,6 +110,17 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// counted tells Options.Reads how a read of clusterName went.
+func (c *Cache) counted(clusterName string, err error) {
+	hit := err == nil
+	if c.opts.Reads == nil || !hit && !errors.Is(err, ErrDirect) {
+		return
+	}
+	if _, name, err := c.opts.Clusters.Server(clusterName); err == nil { // an unknown name is no series
+		c.opts.Reads(name, hit)
 	}
 }
 
