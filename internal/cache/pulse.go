@@ -21,6 +21,7 @@ type pulse struct {
 	beat  func(context.Context) error // the heartbeat request
 
 	last    atomic.Int64 // UnixNano of the last sign of life
+	sent    atomic.Int64 // UnixNano of the last heartbeat sent
 	failed  atomic.Bool  // the last heartbeat failed, and nothing was heard since
 	beating atomic.Bool  // a heartbeat is in flight
 }
@@ -33,13 +34,15 @@ func (p *pulse) heard() {
 
 // alive reports whether the cluster has been heard from within the bound and
 // its last heartbeat did not fail. Past a third of the bound without a sign
-// of life it sends a heartbeat (one at a time, in the background), so a
-// cluster read often stays confirmed and one that stops answering is known
-// within the bound: a hung apiserver, whose watches stay open, is found out
-// only this way.
+// of life it sends a heartbeat (one at a time, at most one a third of the
+// bound, in the background), so a cluster read often stays confirmed and
+// one that stops answering is known within the bound: a hung apiserver,
+// whose watches stay open, is found out only this way.
 func (p *pulse) alive() bool {
-	age := time.Since(time.Unix(0, p.last.Load())) // the real clock, not Options.Now: this is the network's time
-	if age > p.bound/3 && p.beating.CompareAndSwap(false, true) {
+	// The real clock, not Options.Now: this is the network's time.
+	age := time.Since(time.Unix(0, p.last.Load()))
+	due := age > p.bound/3 && time.Since(time.Unix(0, p.sent.Load())) > p.bound/3
+	if due && p.beating.CompareAndSwap(false, true) {
 		go p.heartbeat()
 	}
 	return !p.failed.Load() && age <= p.bound
@@ -47,6 +50,7 @@ func (p *pulse) alive() bool {
 
 func (p *pulse) heartbeat() {
 	defer p.beating.Store(false)
+	p.sent.Store(time.Now().UnixNano())
 	ctx, cancel := context.WithTimeout(context.Background(), max(p.bound/3, 100*time.Millisecond))
 	defer cancel()
 	if err := p.beat(ctx); err != nil {
