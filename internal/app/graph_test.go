@@ -111,6 +111,7 @@ func TestConfigDefaultsAgree(t *testing.T) {
 		{"clientCacheSize", d.ClientCacheSize, clusters.DefaultCacheSize},
 		{"clientCacheTTL", d.ClientCacheTTL, clusters.DefaultCacheTTL},
 		{"cacheAccessTTL", d.CacheAccessTTL, cache.DefaultAccessTTL},
+		{"cacheStaleAfter", d.CacheStaleAfter, cache.DefaultStaleAfter},
 		{"outputBudget", d.OutputBudget, render.DefaultBudget},
 		{"userSubscriptions", d.UserSubscriptions, resources.DefaultMaxPerUser},
 		{"userWatchers", d.UserWatchers, tracker.DefaultMaxWatchersPerUser},

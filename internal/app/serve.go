@@ -222,7 +222,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	deps := toolset.Deps{Clusters: cl, Watches: watches, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
 	if cfg.Cache {
 		deps.Cache = cache.New(cache.Options{Clusters: cl, Credentials: clusters.Credentials(cfg.CredentialsMode()), Policy: rules,
-			AccessTTL: cfg.CacheAccessTTL, Writes: writes, Logger: logger})
+			AccessTTL: cfg.CacheAccessTTL, StaleAfter: cfg.CacheStaleAfter, Writes: writes, Reads: m.CacheReads(), Logger: logger})
 		cl.OnChange(func(c clusters.Change) { deps.Cache.Forget(slices.Concat(c.Removed, c.Changed)...) })
 	}
 	filter := toolset.Filter{

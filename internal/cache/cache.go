@@ -26,7 +26,7 @@ const (
 	DefaultAccessTTL  = 10 * time.Second
 	DefaultIdle       = 10 * time.Minute
 	DefaultSyncWait   = 2 * time.Second
-	DefaultStaleAfter = 10 * time.Second
+	DefaultStaleAfter = 3 * time.Second
 	DefaultMaxObjects = 100_000
 	DefaultWriteWait  = 2 * time.Second
 )
@@ -46,7 +46,11 @@ type Options struct {
 	// SyncWait bounds the wait for a new informer's first list; a read that
 	// would wait longer goes direct while the informer keeps syncing.
 	SyncWait time.Duration
-	// StaleAfter is how long a broken watch is trusted before reads go direct.
+	// StaleAfter bounds how long a cluster is answered from its cache
+	// without a sign of life (a watch event, a heartbeat answered): a cluster
+	// silent for longer, or whose last heartbeat failed, is read directly, so
+	// a stopped or hung apiserver fails reads as it would without a cache.
+	// A kind whose watch is broken is read directly at once.
 	StaleAfter time.Duration
 	// MaxObjects caps the objects cached per cluster; a kind that would pass
 	// it is not cached.
@@ -57,7 +61,11 @@ type Options struct {
 	// WriteWait bounds how long a read waits for the informer to see the
 	// caller's own write before it goes direct.
 	WriteWait time.Duration
-	Logger    *slog.Logger
+	// Reads, if set, is told of each read's cluster (its configured name)
+	// and whether the cache answered it (else ErrDirect); not of reads
+	// kubemcp's policy refused.
+	Reads  func(cluster string, hit bool)
+	Logger *slog.Logger
 	// Now is time.Now; tests move their own clock for the access TTL.
 	Now func() time.Time
 }
@@ -105,6 +113,17 @@ func (o *Options) defaults() {
 	}
 }
 
+// counted tells Options.Reads how a read of clusterName went.
+func (c *Cache) counted(clusterName string, err error) {
+	hit := err == nil
+	if c.opts.Reads == nil || !hit && !errors.Is(err, ErrDirect) {
+		return
+	}
+	if _, name, err := c.opts.Clusters.Server(clusterName); err == nil { // an unknown name is no series
+		c.opts.Reads(name, hit)
+	}
+}
+
 // Close stops every informer.
 func (c *Cache) Close() {
 	c.mu.Lock()
@@ -147,7 +166,7 @@ func (c *Cache) cluster(name string) (*cluster, error) {
 	if cl, ok := c.clusters[name]; ok && cl.server == kc.Config {
 		return cl, nil
 	}
-	own, dyn, err := machinery(kc.Config)
+	own, dyn, err := machinery(kc.OwnConfig())
 	if err != nil {
 		return nil, fmt.Errorf("cluster %q: %w", name, err)
 	}
@@ -155,7 +174,8 @@ func (c *Cache) cluster(name string) (*cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster %q: %w", name, err)
 	}
-	cl := &cluster{name: name, host: u.Host, server: kc.Config, client: own, dynamic: dyn, opts: &c.opts}
+	cl := &cluster{name: name, host: u.Host, server: kc.Config, client: own, dynamic: dyn, opts: &c.opts,
+		pulse: &pulse{bound: c.opts.StaleAfter, beat: readyz(own.CoreV1().RESTClient())}}
 	if old, ok := c.clusters[name]; ok {
 		old.close()
 	}
@@ -163,14 +183,14 @@ func (c *Cache) cluster(name string) (*cluster, error) {
 	return cl, nil
 }
 
-// machinery is a client with the server's credential for the cache's own
-// requests (informers, access reviews), without the policy guard beneath
-// tools' clients: the policy is decided for each cached read as the caller
-// makes it, and a review of another user's access is a create that
-// read-only mode would refuse, though it changes nothing.
-func machinery(server *rest.Config) (kubernetes.Interface, dynamic.Interface, error) {
-	cfg := rest.CopyConfig(server)
-	cfg.WrapTransport = nil // the policy guard and the write recorder: neither is for the cache itself
+// machinery is a client for the cache's own requests (informers, access
+// reviews, heartbeats) from own, the server's credential without the policy
+// guard or the write recorder beneath tools' clients: the policy is decided
+// for each cached read as the caller makes it, and a review of another
+// user's access is a create that read-only mode would refuse, though it
+// changes nothing. Its requests are counted in the metrics like any other.
+func machinery(own *rest.Config) (kubernetes.Interface, dynamic.Interface, error) {
+	cfg := rest.CopyConfig(own)
 	cfg.UserAgent = "kubemcp-cache"
 	dyn, err := dynamic.NewForConfig(cfg) // JSON: custom resources have no protobuf
 	if err != nil {

@@ -18,6 +18,7 @@ type cluster struct {
 	client  kubernetes.Interface
 	dynamic dynamic.Interface
 	opts    *Options
+	pulse   *pulse
 
 	mu    sync.Mutex
 	kinds map[string]*kind
@@ -52,14 +53,15 @@ func (c *cluster) kind(ctx context.Context, resource string, start func(*cluster
 	return k, c.ready(k)
 }
 
-// ready is nil when k can answer: synced, its watch not broken for longer
-// than StaleAfter, and the cluster within its cap (else k is stopped).
+// ready is nil when k can answer: synced, following the apiserver, the
+// cluster heard from within StaleAfter, and within its cap (else k is
+// stopped).
 func (c *cluster) ready(k *kind) error {
 	if k.isRefused() {
 		c.off(k, "cache: the server's credential may not list this kind: reading directly until it is idle, then trying again")
 		return ErrDirect
 	}
-	if !k.informer.HasSynced() || k.stale(c.opts.Now(), c.opts.StaleAfter) {
+	if !k.informer.HasSynced() || k.down.Load() || !c.pulse.alive() {
 		return ErrDirect
 	}
 	c.mu.Lock()

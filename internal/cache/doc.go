@@ -8,12 +8,14 @@
 // list, and the answer says so.
 //
 // It never answers stale in silence: a kind whose informer has not synced,
-// whose watch has been broken for longer than a bound, that holds more
-// objects than the cap, or that the caller wrote to and the informer has not
-// yet seen, is read directly (ErrDirect); so are field selectors it cannot
-// answer exactly as the apiserver would, and any page that needs a continue
-// token (the token promises the apiserver's snapshot). Secrets are never
-// cached.
+// whose watch is broken, that holds more objects than the cap, or that the
+// caller wrote to and the informer has not yet seen, is read directly
+// (ErrDirect); so is a whole cluster not heard from within a bound (by a
+// watch event or an answered heartbeat: a stopped apiserver ends the
+// watches, a hung one fails the heartbeat), so that it fails as a direct
+// read would; so are field selectors it cannot answer exactly as the
+// apiserver would, and any page that needs a continue token (the token
+// promises the apiserver's snapshot). Secrets are never cached.
 //
 // Pods have a typed informer, so pods_list converts nothing; every other
 // kind, custom resources included, a dynamic one. An informer starts on the

@@ -32,17 +32,21 @@ type kind struct {
 	refused  chan struct{} // closed when the server's credential may not list the kind
 	refuseMu sync.Once
 
-	mu          sync.Mutex
-	brokenSince time.Time     // when the list or watch last began failing; zero while it works
-	seen        uint64        // the highest resourceVersion the store holds
-	seenCh      chan struct{} // closed when seen grows
-	now         func() time.Time
+	// down is set while the informer is not following the apiserver: its
+	// last list or watch failed, or its watch ended, and none has worked
+	// since. The store may then miss changes, however briefly.
+	down  atomic.Bool
+	pulse *pulse // its cluster's, told of every sign of life
+
+	mu     sync.Mutex
+	seen   uint64        // the highest resourceVersion the store holds
+	seenCh chan struct{} // closed when seen grows
 }
 
 // newKind starts an informer over lw for objects like example, trimmed
-// before they are stored.
-func newKind(resource string, lw *toolscache.ListWatch, example runtime.Object, now func() time.Time) *kind {
-	k := &kind{resource: resource, seenCh: make(chan struct{}), refused: make(chan struct{}), now: now}
+// before they are stored; p hears of its signs of life.
+func newKind(resource string, lw *toolscache.ListWatch, example runtime.Object, p *pulse) *kind {
+	k := &kind{resource: resource, seenCh: make(chan struct{}), refused: make(chan struct{}), pulse: p}
 	k.informer = toolscache.NewSharedIndexInformer(k.health(lw), example, 0,
 		toolscache.Indexers{toolscache.NamespaceIndex: toolscache.MetaNamespaceIndexFunc})
 	_ = k.informer.SetTransform(trim) // only fails once the informer has started
@@ -50,9 +54,9 @@ func newKind(resource string, lw *toolscache.ListWatch, example runtime.Object, 
 	// through klog, outside kubemcp's logger.
 	_ = k.informer.SetWatchErrorHandlerWithContext(func(context.Context, *toolscache.Reflector, error) {})
 	_, _ = k.informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { k.count.Add(1); k.saw(obj) },
-		UpdateFunc: func(_, obj any) { k.saw(obj) },
-		DeleteFunc: func(obj any) { k.count.Add(-1); k.saw(obj) },
+		AddFunc:    func(obj any) { k.count.Add(1); k.saw(obj); p.heard() },
+		UpdateFunc: func(_, obj any) { k.saw(obj); p.heard() },
+		DeleteFunc: func(obj any) { k.count.Add(-1); k.saw(obj); p.heard() },
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	k.cancel = cancel
@@ -60,14 +64,15 @@ func newKind(resource string, lw *toolscache.ListWatch, example runtime.Object, 
 	return k
 }
 
-// health wraps lw to note when listing or watching fails and when it works
-// again: the reflector retries on its own and says nothing.
+// health wraps lw to note when listing or watching fails, when a watch ends
+// and when either works again: the reflector retries on its own and says
+// nothing.
 func (k *kind) health(lw *toolscache.ListWatch) *toolscache.ListWatch {
 	list, watchFn := lw.ListWithContextFunc, lw.WatchFuncWithContext
 	return &toolscache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			obj, err := list(ctx, o)
-			k.broken(err)
+			k.worked(err)
 			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
 				k.refuseMu.Do(func() { close(k.refused) })
 			}
@@ -75,31 +80,33 @@ func (k *kind) health(lw *toolscache.ListWatch) *toolscache.ListWatch {
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			w, err := watchFn(ctx, o)
-			k.broken(err)
-			return w, err
+			k.worked(err)
+			if err != nil {
+				return w, err
+			}
+			return ended{w, func() { k.down.Store(true) }}, nil
 		},
 	}
 }
 
+// ended is a watch that says when the reflector stops it, which it does as
+// soon as the stream ends: an apiserver that went away ends it at once.
+type ended struct {
+	watch.Interface
+	stopped func()
+}
+
+func (e ended) Stop() { e.Interface.Stop(); e.stopped() }
+
 func (k *kind) used(t time.Time)    { k.lastUse.Store(t.UnixNano()) }
 func (k *kind) lastUsed() time.Time { return time.Unix(0, k.lastUse.Load()) }
 
-func (k *kind) broken(err error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	switch {
-	case err == nil:
-		k.brokenSince = time.Time{}
-	case k.brokenSince.IsZero():
-		k.brokenSince = k.now()
+// worked notes how a list or watch call went.
+func (k *kind) worked(err error) {
+	k.down.Store(err != nil)
+	if err == nil {
+		k.pulse.heard()
 	}
-}
-
-// stale reports whether the watch has been failing for longer than bound.
-func (k *kind) stale(now time.Time, bound time.Duration) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return !k.brokenSince.IsZero() && now.Sub(k.brokenSince) > bound
 }
 
 // saw notes the resourceVersion of an object the store now reflects; the

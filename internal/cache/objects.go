@@ -44,7 +44,8 @@ type Query struct {
 // from the apiserver instead; so does a caller refused the whole of q (the
 // apiserver refuses it in its own words; only pods_list answers a partial
 // list).
-func (c *Cache) List(ctx context.Context, clusterName string, q Query) ([]*unstructured.Unstructured, error) {
+func (c *Cache) List(ctx context.Context, clusterName string, q Query) (_ []*unstructured.Unstructured, err error) {
+	defer func() { c.counted(clusterName, err) }()
 	res := q.Resource
 	if !res.Namespaced && q.Namespace != "" || q.Continue != "" {
 		return nil, ErrDirect
@@ -82,7 +83,8 @@ func (c *Cache) List(ctx context.Context, clusterName string, q Query) ([]*unstr
 // shared as List's are. ErrDirect when the cache does not hold it (the
 // apiserver says "not found" in its words) or the caller may not get every
 // object of its kind in ns (RBAC may still allow this one by name).
-func (c *Cache) Get(ctx context.Context, clusterName string, res kube.Resolved, ns, name string) (*unstructured.Unstructured, error) {
+func (c *Cache) Get(ctx context.Context, clusterName string, res kube.Resolved, ns, name string) (_ *unstructured.Unstructured, err error) {
+	defer func() { c.counted(clusterName, err) }()
 	o, err := c.get(ctx, clusterName, res, ns, name)
 	if err != nil {
 		return nil, err
@@ -96,7 +98,8 @@ func (c *Cache) Get(ctx context.Context, clusterName string, res kube.Resolved, 
 
 // GetPod is Get of a pod, typed; the pod is shared with the cache: read it,
 // never change it.
-func (c *Cache) GetPod(ctx context.Context, clusterName, ns, name string) (*corev1.Pod, error) {
+func (c *Cache) GetPod(ctx context.Context, clusterName, ns, name string) (_ *corev1.Pod, err error) {
+	defer func() { c.counted(clusterName, err) }()
 	o, err := c.get(ctx, clusterName, podsRes, ns, name)
 	if err != nil {
 		return nil, err
@@ -206,7 +209,7 @@ func startDynamic(cl *cluster, gvr schema.GroupVersionResource) *kind {
 			return api.Watch(ctx, o)
 		},
 	}
-	return newKind(gvr.String(), lw, &unstructured.Unstructured{}, cl.opts.Now)
+	return newKind(gvr.String(), lw, &unstructured.Unstructured{}, cl.pulse)
 }
 
 // asUnstructured is a cached object as the dynamic client returns it,

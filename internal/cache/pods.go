@@ -53,7 +53,8 @@ const reviewConcurrency = 8
 // default) from the cache. ErrDirect means read from the apiserver instead;
 // a *policy.DeniedError is kubemcp's policy refusing the read, as it would a
 // direct one.
-func (c *Cache) ListPods(ctx context.Context, clusterName string, q PodQuery) (*PodList, error) {
+func (c *Cache) ListPods(ctx context.Context, clusterName string, q PodQuery) (_ *PodList, err error) {
+	defer func() { c.counted(clusterName, err) }()
 	if q.Continue != "" {
 		return nil, ErrDirect // the token is the apiserver's snapshot, which the cache cannot promise
 	}
@@ -87,7 +88,7 @@ func startPods(cl *cluster) *kind {
 			return pods.Watch(ctx, o)
 		},
 	}
-	return newKind("pods", lw, &corev1.Pod{}, cl.opts.Now)
+	return newKind("pods", lw, &corev1.Pod{}, cl.pulse)
 }
 
 // podMatcher is q's label and field selectors as one test, or an error when

@@ -95,6 +95,7 @@ type Config struct {
 	ClientCacheTTL     time.Duration `json:"clientCacheTTL,omitempty" help:"how long a per-user cluster client is kept after it is built; 0 turns the cache off"`
 	Cache              bool          `json:"cache,omitempty" help:"answer reads (pods_list, pods_get, resources_get, resources_list with output yaml or json) from one shared watch cache per cluster, filled with the server's credential; each read is still checked against the caller's RBAC and the policy"`
 	CacheAccessTTL     time.Duration `json:"cacheAccessTTL,omitempty" help:"how long the watch cache keeps a caller's access decision, allow or deny: a revoked grant stops working within it"`
+	CacheStaleAfter    time.Duration `json:"cacheStaleAfter,omitempty" help:"how long the watch cache answers for a cluster it has not heard from (no watch event, no heartbeat answered): a stopped or hung cluster is read directly, and fails as it would without the cache, within it"`
 
 	// Policy holds deny and allow rules for Kubernetes requests and the tool
 	// calls that need confirmation (file only).
@@ -150,7 +151,9 @@ func Default() Config {
 		UserWatches:        50,
 		ClientCacheSize:    1000,
 		ClientCacheTTL:     10 * time.Minute,
+		Cache:              true,
 		CacheAccessTTL:     10 * time.Second,
+		CacheStaleAfter:    3 * time.Second,
 	}
 }
 
@@ -248,8 +251,8 @@ func (c *Config) validateAuth() []error {
 	if c.Auth == AuthOIDC && (c.OIDCIssuer == "" || c.Audience() == "") {
 		errs = append(errs, errors.New("auth oidc: set oidcIssuer, and publicURL (or oidcAudience) for the audience tokens must carry"))
 	}
-	if c.UserRate < 0 || c.UserBurst < 0 || c.UserConcurrency < 0 || c.ClientCacheSize < 0 || c.ClientCacheTTL < 0 || c.CacheAccessTTL < 0 {
-		errs = append(errs, errors.New("userRate, userBurst, userConcurrency, clientCacheSize, clientCacheTTL, cacheAccessTTL: must not be negative"))
+	if c.UserRate < 0 || c.UserBurst < 0 || c.UserConcurrency < 0 || c.ClientCacheSize < 0 || c.ClientCacheTTL < 0 || c.CacheAccessTTL < 0 || c.CacheStaleAfter < 0 {
+		errs = append(errs, errors.New("userRate, userBurst, userConcurrency, clientCacheSize, clientCacheTTL, cacheAccessTTL, cacheStaleAfter: must not be negative"))
 	}
 	if c.UserSessions < 0 || c.AddressSessions < 0 || c.UserSubscriptions < 0 || c.UserWatchers < 0 || c.UserWatches < 0 {
 		errs = append(errs, errors.New("userSessions, addressSessions, userSubscriptions, userWatchers, userWatches: must not be negative (0 for no limit)"))

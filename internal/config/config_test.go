@@ -170,3 +170,34 @@ func TestDurationsFromFile(t *testing.T) {
 		t.Fatalf("want the bad duration named, got %v", err)
 	}
 }
+
+// TestCacheOffEachWay: the watch cache is on by default, and each source
+// can turn it off.
+func TestCacheOffEachWay(t *testing.T) {
+	if !Default().Cache {
+		t.Fatal("the watch cache is off by default")
+	}
+	off := map[string]func(*Config) error{
+		"file": func(c *Config) error { return c.LoadFile(writeFile(t, "cache: false\n")) },
+		"env": func(c *Config) error {
+			return c.ApplyEnv(func(k string) (string, bool) { return "false", k == "KUBEMCP_CACHE" })
+		},
+		"flag": func(c *Config) error {
+			fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+			Bind(fs, c)
+			if err := fs.Parse([]string{"--cache=false"}); err != nil {
+				return err
+			}
+			return c.ApplyFlags(fs)
+		},
+	}
+	for name, apply := range off {
+		cfg := Default()
+		if err := apply(&cfg); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if cfg.Cache {
+			t.Errorf("cache false by %s: still on", name)
+		}
+	}
+}

@@ -101,10 +101,17 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 }
 
 // OwnConfig is the server's own credential with no policy guard beneath:
-// for kubemcp's own bookkeeping (the operator's watch and status writes),
-// which read-only mode and deny rules, made for callers, must not stop.
-// Never for a caller's request.
-func (c *Client) OwnConfig() *rest.Config { return rest.CopyConfig(c.base) }
+// for kubemcp's own bookkeeping (the operator's watch and status writes, the
+// watch cache), which read-only mode and deny rules, made for callers, must
+// not stop. Never for a caller's request. The Observer is beneath it too:
+// those requests reach the apiserver as much as a caller's.
+func (c *Client) OwnConfig() *rest.Config {
+	cfg := rest.CopyConfig(c.base)
+	if c.observe != nil {
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return observed{rt, c.observe} })
+	}
+	return cfg
+}
 
 // build puts the observer and the policy guard beneath cfg and sets c's Config, Typed and
 // Dynamic on one HTTP client, which it returns for the discovery client.

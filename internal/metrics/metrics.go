@@ -27,6 +27,7 @@ type Metrics struct {
 	toolCalls    *prometheus.CounterVec
 	toolDuration *prometheus.HistogramVec
 	kubeRequests *prometheus.HistogramVec
+	cacheReads   *prometheus.CounterVec
 	sessions     *prometheus.GaugeVec
 }
 
@@ -49,13 +50,16 @@ func New(version string) *Metrics {
 		kubeRequests: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubemcp_kube_request_duration_seconds",
 			Help: "Kubernetes API requests, by cluster, verb and HTTP status code (error: no response), until the response began.", Buckets: prometheus.DefBuckets},
 			[]string{"cluster", "verb", "code"}),
+		cacheReads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubemcp_cache_reads_total",
+			Help: "Reads the watch cache was asked for, by cluster and result: hit (answered from the cache) or direct (read from the apiserver: the kind not synced, the cluster not heard from lately, a selector or page the cache cannot answer exactly, the caller's own write not yet seen, or a refusal the apiserver words)."},
+			[]string{"cluster", "result"}),
 		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_sessions_active",
 			Help: "MCP sessions open, by transport (stateless-http: requests in flight, each its own session)."}, []string{"transport"}),
 	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_build_info",
 		Help: "Always 1; the labels say which kubemcp is running."}, []string{"version", "goversion"})
 	build.WithLabelValues(version, runtime.Version()).Set(1)
-	m.reg.MustRegister(m.requests, m.toolCalls, m.toolDuration, m.kubeRequests, m.sessions, build,
+	m.reg.MustRegister(m.requests, m.toolCalls, m.toolDuration, m.kubeRequests, m.cacheReads, m.sessions, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -103,6 +107,21 @@ func (m *Metrics) KubeObserver(cluster string) func(verb string, code int, took 
 	}
 	return func(verb string, code int, took time.Duration) {
 		m.kubeRequests.WithLabelValues(cluster, bound(verb, kubeVerbs, "other"), statusCode(code)).Observe(took.Seconds())
+	}
+}
+
+// CacheReads returns what counts the watch cache's reads of cluster, a
+// configured cluster's name: hit, or read directly. Nil m gives nil.
+func (m *Metrics) CacheReads() func(cluster string, hit bool) {
+	if m == nil {
+		return nil
+	}
+	return func(cluster string, hit bool) {
+		result := "direct"
+		if hit {
+			result = "hit"
+		}
+		m.cacheReads.WithLabelValues(cluster, result).Inc()
 	}
 }
 

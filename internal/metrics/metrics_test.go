@@ -23,6 +23,8 @@ func TestLabelsBounded(t *testing.T) {
 	observe := m.KubeObserver("c1")
 	observe("list", 200, time.Millisecond)
 	observe("get", 0, time.Second)
+	m.CacheReads()("c1", true)
+	m.CacheReads()("c1", false)
 	closed := m.SessionOpened(SSE)
 	closed()
 	closed() // a second call does nothing
@@ -33,6 +35,8 @@ func TestLabelsBounded(t *testing.T) {
 		`kubemcp_kube_request_duration_seconds_count{cluster="c1",code="error",verb="other"} 3`,
 		`kubemcp_kube_request_duration_seconds_count{cluster="c1",code="200",verb="list"} 1`,
 		`kubemcp_kube_request_duration_seconds_count{cluster="c1",code="error",verb="get"} 1`,
+		`kubemcp_cache_reads_total{cluster="c1",result="hit"} 1`,
+		`kubemcp_cache_reads_total{cluster="c1",result="direct"} 1`,
 		`kubemcp_sessions_active{transport="other"} 0`,
 		`kubemcp_sessions_active{transport="sse"} 0`,
 		`kubemcp_build_info{goversion="go`,

@@ -117,7 +117,7 @@ func BenchmarkMultiUser(b *testing.B) {
 		for _, cache := range []struct {
 			name string
 			args []string
-		}{{"cache", nil}, {"nocache", []string{"--client-cache-size", "0"}}, {"watchcache", watchcache}} {
+		}{{"cache", []string{"--cache=false"}}, {"nocache", []string{"--cache=false", "--client-cache-size", "0"}}, {"watchcache", watchcache}} {
 			args := append(slices.Clone(m.args), "--user-rate", "0", "--user-concurrency", "0", "--log-level", "warn")
 			srv := serveArgs(b, append(args, cache.args...)...)
 			sessions := make([]*mcp.ClientSession, benchUsers)
@@ -178,7 +178,7 @@ func BenchmarkCachedReadRequests(b *testing.B) {
 	for _, watch := range []struct {
 		name string
 		args []string
-	}{{"watchcache", []string{"--cache"}}, {"direct", nil}} {
+	}{{"watchcache", []string{"--cache"}}, {"direct", []string{"--cache=false"}}} {
 		args := append([]string{"--kubeconfig", cacheKubeconfig(b), "--auth", "token", "--auth-token-file", tokenFile,
 			"--user-rate", "0", "--user-concurrency", "0", "--log-level", "warn"}, watch.args...)
 		srv := serveArgs(b, args...)

@@ -17,8 +17,8 @@ import (
 )
 
 // TestApiserverFaults runs the real binary over HTTP against a cluster of
-// its own whose apiserver it hangs and restarts: a call to the hung
-// apiserver ends with the per-call timeout's error well inside the bound; a
+// its own whose apiserver it hangs and restarts: a call to the apiserver
+// hung past the watch cache's bound ends with the per-call timeout's error well inside the bound; a
 // call in flight when the apiserver dies gets a clear error; once the
 // apiserver is back, calls succeed within 5 s without restarting kubemcp,
 // and a live resource subscription held across the restart reports a change
@@ -29,7 +29,7 @@ func TestApiserverFaults(t *testing.T) {
 	if err := testenv.WriteKubeconfig(kubeconfig, "admin", testenv.KubeContext, map[string]*testenv.Env{testenv.KubeContext: solo}); err != nil {
 		t.Fatal(err)
 	}
-	url := startHTTPWith(t, kubeconfig, "--call-timeout", "2s")
+	url := startHTTPWith(t, kubeconfig, "--call-timeout", "2s", "--cache-stale-after", staleAfter.String())
 	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: url}, nil)
 	configMaps := solo.Clientset("admin").CoreV1().ConfigMaps("default")
 	if _, err := configMaps.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "survivor"}}, metav1.CreateOptions{}); err != nil {
@@ -65,6 +65,7 @@ func TestApiserverFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer solo.ResumeAPIServer()
+		untilStale()
 		res, took := list()
 		if took > 6*time.Second {
 			t.Errorf("answered after %s with --call-timeout 2s", took)
@@ -79,6 +80,7 @@ func TestApiserverFaults(t *testing.T) {
 		if err := solo.PauseAPIServer(); err != nil {
 			t.Fatal(err)
 		}
+		untilStale()
 		inFlight := make(chan *mcp.CallToolResult, 1)
 		go func() { res, _ := list(); inFlight <- res }()
 		time.Sleep(500 * time.Millisecond) // the call is waiting on the paused apiserver

@@ -104,6 +104,11 @@ func checkMetrics(t *testing.T, families map[string]*dto.MetricFamily) {
 		// stamp of a clean checkout, or "dev"); the Go that built it does not.
 		{"kubemcp_build_info", map[string]string{"goversion": runtime.Version()}, 1},
 		{"kubemcp_client_cache_clients", nil, 0},
+		// The watch cache answered the pods of the second cluster (its
+		// informer's list is the kube request above), and sent the get of a
+		// pod it does not hold to the apiserver (the 404 above).
+		{"kubemcp_cache_reads_total", map[string]string{"cluster": "second", "result": "hit"}, 0},
+		{"kubemcp_cache_reads_total", map[string]string{"cluster": testenv.KubeContext, "result": "direct"}, 0},
 	}
 	for _, tt := range tests {
 		got, ok := sample(families[tt.family], tt.labels)

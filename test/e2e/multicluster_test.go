@@ -113,11 +113,21 @@ func wantAnswers(t *testing.T, got fannedPods, answered ...string) {
 	}
 }
 
+// staleAfter is TestMultiCluster's --cache-stale-after: the watch cache
+// answers a cluster for at most this long after it last heard from it.
+const staleAfter = time.Second
+
+// untilStale waits out staleAfter: past it, a cluster that stopped or hung
+// since is no longer answered from the cache (a stopped one usually far
+// sooner, its watches ending at once; a hung one only when its heartbeat
+// fails), and its calls fail as they would without one.
+func untilStale() { time.Sleep(staleAfter + 200*time.Millisecond) }
+
 // TestMultiCluster serves three real clusters from a watched kubeconfig
 // directory through the real binary over HTTP: a fan-out answers per
 // cluster; with one apiserver stopped the other two still answer, within the
 // timeout, and the third is reported and then skipped; a hung apiserver
-// times out; started again, they are used again; a fourth context added to the directory is served without a
+// times out (both past the watch cache's bound); started again, they are used again; a fourth context added to the directory is served without a
 // restart.
 func TestMultiCluster(t *testing.T) {
 	more := fleet(t, 2)
@@ -127,7 +137,7 @@ func TestMultiCluster(t *testing.T) {
 	if err := testenv.WriteKubeconfig(filepath.Join(dir, "fleet"), "admin", "alpha", envs); err != nil {
 		t.Fatal(err)
 	}
-	url := startHTTPWith(t, dir, "--cluster-timeout", "3s", "--kubeconfig-poll", "200ms")
+	url := startHTTPWith(t, dir, "--cluster-timeout", "3s", "--kubeconfig-poll", "200ms", "--cache-stale-after", staleAfter.String())
 	var progressMu sync.Mutex
 	var progress []string
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "v0"}, &mcp.ClientOptions{
@@ -161,6 +171,7 @@ func TestMultiCluster(t *testing.T) {
 		if err := envs["gamma"].StopAPIServer(); err != nil {
 			t.Fatal(err)
 		}
+		untilStale()
 		start := time.Now()
 		got, res := podsEverywhere(t, cs, "")
 		if took := time.Since(start); took > 4*time.Second {
@@ -189,6 +200,7 @@ func TestMultiCluster(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer envs["beta"].ResumeAPIServer()
+		untilStale()
 		start := time.Now()
 		got, res := podsEverywhere(t, cs, "")
 		if took := time.Since(start); took > 5*time.Second {

@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/mcpserver"
@@ -93,13 +94,23 @@ func Serve[T toolset.Toolset](t testing.TB, newSet func(toolset.Deps) T) *Sessio
 // connects a client; both close when the test ends.
 func ServeWith[T toolset.Toolset](t testing.TB, o Options, newSet func(toolset.Deps) T) *Session {
 	t.Helper()
-	mgr, err := clusters.New(clusters.Options{Kubeconfig: o.kubeconfig(), Client: kube.Options{Policy: o.policy()}})
+	// Wired as kubemcp serves by default: the watch cache answers the reads
+	// it can, having seen the writes made through the clients.
+	writes := cache.NewWrites(nil)
+	pol := o.policy()
+	mgr, err := clusters.New(clusters.Options{Kubeconfig: o.kubeconfig(), Client: kube.Options{Policy: pol, Wrap: writes.Record}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pool := tracker.NewPool(mgr, tracker.PoolOptions{})
 	t.Cleanup(pool.Close)
-	server := mcpserver.New(mcpserver.Options{Tools: newSet(toolset.Deps{Clusters: mgr, Watches: pool}).Tools()})
+	var rules policy.Config
+	if pol != nil {
+		rules = *pol
+	}
+	c := cache.New(cache.Options{Clusters: mgr, Policy: rules, Writes: writes})
+	t.Cleanup(c.Close)
+	server := mcpserver.New(mcpserver.Options{Tools: newSet(toolset.Deps{Clusters: mgr, Watches: pool, Cache: c}).Tools()})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	ct, st := mcp.NewInMemoryTransports()
