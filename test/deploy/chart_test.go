@@ -55,11 +55,26 @@ var installs = []struct {
 	{"impersonation", tokenAuth + "rbac: {preset: impersonation, impersonation: {extraKeys: [example.com/team]}}", func(t *testing.T, r rendered, cfg config.Config) {
 		wantCredentials(t, cfg, config.CredentialsImpersonate)
 		rules := clusterRole(t, r).Rules
-		wantVerbs(t, rules, "impersonate")
+		wantVerbs(t, rules, "create", "impersonate", "list", "watch") // list, watch and create: the watch cache's
 		wantResource(t, rules, "users")
 		wantResource(t, rules, "groups")
 		wantResource(t, rules, "userextras/example.com/team")
-		wantNoResource(t, rules, "serviceaccounts")
+		for _, rule := range rules {
+			if slices.Contains(rule.Verbs, "impersonate") && slices.Contains(rule.Resources, "serviceaccounts") {
+				t.Errorf("rule %+v impersonates service accounts", rule)
+			}
+		}
+		wantResource(t, rules, "subjectaccessreviews") // the watch cache asks for each caller
+		wantNoResource(t, rules, "secrets")
+		if !cfg.Cache {
+			t.Error("the cache is on by default")
+		}
+	}},
+	{"impersonation without the cache", tokenAuth + "rbac: {preset: impersonation}\ncache: {enabled: false}", func(t *testing.T, r rendered, cfg config.Config) {
+		wantNoResource(t, clusterRole(t, r).Rules, "subjectaccessreviews")
+		if cfg.Cache {
+			t.Error("cache.enabled false must turn kubemcp's cache off")
+		}
 	}},
 	{"oidc", `
 auth: {mode: oidc, oidc: {issuer: "https://issuer.example.com", caSecret: issuer-ca, scopes: [openid]}}

@@ -93,6 +93,9 @@ on 0.0.0.0, and kubemcp serves the network only with authentication.
 {{- if .Values.approvalKeys.existingSecret }}
 {{- $_ = set $c "approvalKeyFile" "/etc/kubemcp/approval/keys" }}
 {{- end }}
+{{- if not .Values.cache.enabled }}
+{{- $_ = set $c "cache" false }}
+{{- end }}
 {{- if .Values.mcpServers.watch }}
 {{- $_ = set $c "watchMCPServers" true }}
 {{- $_ = set $c "mcpServersNamespace" .Release.Namespace }}
