@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
@@ -471,9 +472,43 @@ func newLogger(s Streams, cfg config.Config) *slog.Logger {
 		h = slog.NewJSONHandler(s.Err, opts)
 	}
 	logger := slog.New(h)
-	klog.SetSlogLogger(logger.With("source", "client-go"))
+	clientGoLog.Store(logger.With("source", "client-go"))
+	clientGoOnce.Do(func() { klog.SetSlogLogger(slog.New(latest{})) })
 	slog.SetDefault(logger)
 	return logger
+}
+
+// client-go's klog lines go to the latest logger newLogger made. klog's own
+// logger is set once: client-go's goroutines read it without a lock, so
+// setting it again (each start of kubemcp in one test process) would race.
+var (
+	clientGoLog  atomic.Pointer[slog.Logger]
+	clientGoOnce sync.Once
+)
+
+// latest is a slog.Handler that hands each record to clientGoLog's handler
+// as it is when the record comes, with what klog added on the way.
+type latest struct {
+	ops []func(slog.Handler) slog.Handler
+}
+
+func (h latest) current() slog.Handler {
+	c := clientGoLog.Load().Handler()
+	for _, op := range h.ops {
+		c = op(c)
+	}
+	return c
+}
+
+func (h latest) Enabled(ctx context.Context, l slog.Level) bool  { return h.current().Enabled(ctx, l) }
+func (h latest) Handle(ctx context.Context, r slog.Record) error { return h.current().Handle(ctx, r) }
+
+func (h latest) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return latest{ops: append(slices.Clone(h.ops), func(c slog.Handler) slog.Handler { return c.WithAttrs(attrs) })}
+}
+
+func (h latest) WithGroup(name string) slog.Handler {
+	return latest{ops: append(slices.Clone(h.ops), func(c slog.Handler) slog.Handler { return c.WithGroup(name) })}
 }
 
 // announce says where kubemcp serves, in a line tests, scripts and people
