@@ -21,13 +21,14 @@ func TestREADMEListsWhatFlagsHide(t *testing.T) {
 		t.Fatal(err)
 	}
 	kubeconfig := offlineKubeconfig(t)
-	all := selected(t, everyCLITool(t, kubeconfig, false), toolset.Filter{OptIn: []string{"cli"}})
+	optIn := []string{"cli", "shell", "helm", "install"} // every opt-in toolset: the README lists what each loses
+	all := selected(t, everyCLITool(t, kubeconfig, false), toolset.Filter{OptIn: optIn})
 	for _, tt := range []struct {
 		flag   string
 		filter toolset.Filter
 	}{
-		{"--read-only", toolset.Filter{OptIn: []string{"cli"}, ReadOnly: true}},
-		{"--disable-destructive", toolset.Filter{OptIn: []string{"cli"}, DisableDestructive: true}},
+		{"--read-only", toolset.Filter{OptIn: optIn, ReadOnly: true}},
+		{"--disable-destructive", toolset.Filter{OptIn: optIn, DisableDestructive: true}},
 	} {
 		t.Run(tt.flag, func(t *testing.T) {
 			kept := selected(t, everyCLITool(t, kubeconfig, tt.filter.ReadOnly), tt.filter)

@@ -79,9 +79,15 @@ func everyCLITool(t *testing.T, kubeconfig string, readOnly bool) []toolset.Tool
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts := cli.Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) { return "/bin/" + name, nil }}
 	for i, ts := range sets {
-		if ts.Name() == "cli" {
-			sets[i] = cli.New(deps, cli.Options{ReadOnly: readOnly, LookPath: func(name string) (string, error) { return "/bin/" + name, nil }})
+		switch ts.Name() {
+		case "cli":
+			sets[i] = cli.New(deps, opts)
+		case "shell":
+			if sets[i], err = cli.NewShell(deps, opts, nil); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return sets
