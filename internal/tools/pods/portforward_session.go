@@ -58,7 +58,8 @@ type forward struct {
 	done    chan struct{} // closed once the forwarder returned
 	endOnce sync.Once
 	mu      sync.Mutex
-	ended   string // why it ended; empty while it runs
+	why     string // why it was asked to end
+	ended   string // why it ended, once its ports are closed; empty until then
 	endedAt time.Time
 }
 
@@ -173,11 +174,13 @@ func (f *forward) touch() { f.lastUsed.Store(time.Now().UnixNano()) }
 
 func (f *forward) lastUse() time.Time { return time.Unix(0, f.lastUsed.Load()) }
 
-// end stops the session, once; reason says why.
+// end stops the session, once; reason says why. It shows as ended when run
+// has seen the forwarder return, its listeners closed: a caller told a
+// session ended finds its ports closed.
 func (f *forward) end(reason string) {
 	f.endOnce.Do(func() {
 		f.mu.Lock()
-		f.ended, f.endedAt = reason, time.Now()
+		f.why = reason
 		f.mu.Unlock()
 		close(f.stop)
 	})
@@ -192,7 +195,12 @@ func (f *forward) endReason() string {
 // run forwards until the session ends, then records why if nothing else did.
 func (f *forward) run(pf *portforward.PortForwarder) {
 	defer close(f.done)
-	err := pf.ForwardPorts()
+	defer func() {
+		f.mu.Lock()
+		f.ended, f.endedAt = f.why, time.Now()
+		f.mu.Unlock()
+	}()
+	err := pf.ForwardPorts() // closes its listeners before it returns
 	switch {
 	case errors.Is(err, portforward.ErrLostConnectionToPod):
 		f.end("lost the connection to the pod (it stopped, or a forwarded connection failed)")
