@@ -132,8 +132,8 @@ func secretsPromises(t *testing.T, s presetServer) {
 }
 
 // impersonationPromises: calls run as the caller (alice), who may read
-// ConfigMaps in the namespace and nothing else; the ServiceAccount itself may
-// read nothing.
+// ConfigMaps in the namespace and nothing else; the ServiceAccount itself
+// may only list and watch what the watch cache holds.
 func impersonationPromises(t *testing.T, s presetServer) {
 	alice := rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "alice"}
 	if err := env.Grant(context.Background(), s.ns, "alice-reads-configmaps", alice,
@@ -145,9 +145,16 @@ func impersonationPromises(t *testing.T, s presetServer) {
 	s.wantRBACRefuses(t, "resources_get", map[string]any{"resource": "secrets", "name": "creds"})
 	manifest := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made}\n"
 	s.wantRBACRefuses(t, "resources_apply", map[string]any{"manifest": manifest, "namespace": s.ns})
-	_, err := s.client(t).CoreV1().ConfigMaps(s.ns).List(context.Background(), metav1.ListOptions{})
+	// As itself the ServiceAccount may only list and watch, for the watch
+	// cache, which asks the cluster about each caller before it answers:
+	// never a Secret, never a write.
+	sa := s.client(t).CoreV1()
+	if _, err := sa.Secrets(s.ns).Get(context.Background(), "creds", metav1.GetOptions{}); !apierrors.IsForbidden(err) {
+		t.Errorf("the impersonating ServiceAccount reading a Secret as itself: want Forbidden, got %v", err)
+	}
+	_, err := sa.ConfigMaps(s.ns).Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "by-the-sa"}}, metav1.CreateOptions{})
 	if !apierrors.IsForbidden(err) {
-		t.Errorf("the impersonating ServiceAccount listing ConfigMaps as itself: want Forbidden, got %v", err)
+		t.Errorf("the impersonating ServiceAccount creating a ConfigMap as itself: want Forbidden, got %v", err)
 	}
 }
 

@@ -33,7 +33,8 @@ func TestTraces(t *testing.T) {
 	const user = "trace-user-name"
 	token := randomToken()
 	s := serveArgs(t, "--kubeconfig", env.Users["admin"].Kubeconfig, "--auth", "token",
-		"--auth-token-file", tokenFile(t, user, token), "--otlp-endpoint", srv.URL)
+		"--auth-token-file", tokenFile(t, user, token), "--otlp-endpoint", srv.URL,
+		"--cache=false") // the reads go to the apiserver, so each tool span has its Kubernetes requests beneath it
 	cs := connectAs(t, s.URL, token, "streamable")
 	for _, c := range []struct {
 		tool    string
