@@ -36,7 +36,7 @@ func (h *Helm) Description() string {
 // Tools implements toolset.Toolset.
 func (h *Helm) Tools() []toolset.Tool {
 	return []toolset.Tool{
-		h.listTool(), h.statusTool(), h.historyTool(), h.valuesTool(),
+		h.listTool(), h.statusTool(), h.historyTool(), h.valuesTool(), h.manifestTool(),
 		h.installTool(), h.upgradeTool(), h.rollbackTool(), h.uninstallTool(),
 	}
 }

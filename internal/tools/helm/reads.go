@@ -11,6 +11,7 @@ import (
 	"helm.sh/helm/v3/pkg/release"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -208,6 +209,43 @@ func (h *Helm) values(ctx context.Context, _ *mcp.CallToolRequest, in ValuesIn) 
 		return "", out, err
 	}
 	return string(b), out, nil
+}
+
+// ManifestIn names a release and the revision whose manifest to show.
+type ManifestIn struct {
+	Release
+	toolset.TextCap
+	Revision int `json:"revision,omitempty" jsonschema:"default: the latest"`
+}
+
+// Manifest is the objects a release's revision rendered, as YAML.
+type Manifest struct {
+	Revision int    `json:"revision"`
+	Manifest string `json:"manifest" jsonschema:"Secrets' values hidden"`
+}
+
+func (h *Helm) manifestTool() toolset.Tool {
+	return toolset.New(mcp.Tool{
+		Name:        "helm_manifest",
+		Description: "Show the objects a Helm release rendered, as YAML (Secrets' values hidden).",
+		Annotations: toolset.ReadOnly("Show a Helm release's manifest"),
+	}, h.manifest)
+}
+
+func (h *Helm) manifest(ctx context.Context, _ *mcp.CallToolRequest, in ManifestIn) (string, Manifest, error) {
+	var out Manifest
+	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
+	if err != nil {
+		return "", out, err
+	}
+	g := action.NewGet(cfg)
+	g.Version = in.Revision
+	r, err := g.Run(in.Name)
+	if err != nil {
+		return "", out, missing(err, in.Name, ns)
+	}
+	out.Revision, out.Manifest = r.Version, hideSecrets(r.Manifest)
+	return render.Text(out.Manifest, h.deps.Budget(in.TextCap), "Name a revision, or read one object with resources_get."), out, nil
 }
 
 // missing explains Helm's "release: not found", which names nothing.
