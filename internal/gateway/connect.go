@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/policy"
@@ -66,10 +67,8 @@ type headers struct {
 }
 
 func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
-	if len(h.set) == 0 {
-		return h.base.RoundTrip(req)
-	}
 	req = req.Clone(req.Context())
+	traceContext.Inject(req.Context(), propagation.HeaderCarrier(req.Header))
 	for k, s := range h.set {
 		v, err := h.resolve(s)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/confirm"
@@ -38,7 +39,10 @@ type Options struct {
 	// Confirm applies the confirmation rules to upstream tools that are not
 	// read-only, as to kubemcp's own; nil: none.
 	Confirm *confirm.Confirmer
-	Logger  *slog.Logger // nil: discard
+	// Tracer, if set, makes a client span of each call to an upstream, and
+	// the W3C trace context of it goes to HTTP upstreams (traceparent).
+	Tracer trace.Tracer
+	Logger *slog.Logger // nil: discard
 }
 
 // Gateway keeps kubemcp's server in step with its upstreams' tools. It is

@@ -180,7 +180,10 @@ func (u *upstream) forward(tool string) toolset.RawHandler {
 			defer done()
 			params.SetProgressToken(ours)
 		}
+		ctx, span := u.span(ctx, "tools/call", tool)
+		defer span.End()
 		res, err := cs.CallTool(ctx, params)
+		endSpan(span, res, err)
 		if err != nil {
 			// %v, not %w: an upstream's protocol error is a tool error
 			// here, one that names the upstream, not kubemcp's own.
