@@ -21,8 +21,9 @@ import (
 // does: 200 with {"error": ...}.
 type authServer struct {
 	clientID, secret string
-	// grant answers a successful code exchange for the account signed in.
-	grant func(account string) map[string]any
+	// grant answers a successful code exchange for the account signed in,
+	// with the nonce its /authorize was sent.
+	grant func(account, nonce string) map[string]any
 
 	mu       sync.Mutex
 	next     string // the account the next /authorize signs in
@@ -31,10 +32,10 @@ type authServer struct {
 }
 
 type pending struct {
-	account, challenge, redirect string
+	account, challenge, redirect, nonce string
 }
 
-func newAuthServer(clientID, secret string, grant func(string) map[string]any) *authServer {
+func newAuthServer(clientID, secret string, grant func(account, nonce string) map[string]any) *authServer {
 	return &authServer{clientID: clientID, secret: secret, grant: grant, codes: map[string]pending{}}
 }
 
@@ -61,7 +62,7 @@ func (a *authServer) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	code := rand.Text()
 	a.mu.Lock()
-	a.codes[code] = pending{account: a.next, challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri")}
+	a.codes[code] = pending{account: a.next, challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri"), nonce: q.Get("nonce")}
 	a.mu.Unlock()
 	back, _ := url.Parse(q.Get("redirect_uri"))
 	back.RawQuery = url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()
@@ -102,5 +103,5 @@ func (a *authServer) token(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": refusal})
 		return
 	}
-	json.NewEncoder(w).Encode(a.grant(p.account))
+	json.NewEncoder(w).Encode(a.grant(p.account, p.nonce))
 }

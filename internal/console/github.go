@@ -58,7 +58,7 @@ func (g githubProvider) oauth(_ context.Context, redirect string) (*oauth2.Confi
 // account reads the user, their orgs and their teams. By default they
 // reach Kubernetes as user github:LOGIN in groups github:ORG and
 // github:ORG/TEAM, names the cluster cannot have reserved.
-func (g githubProvider) account(ctx context.Context, tok *oauth2.Token) (account, error) {
+func (g githubProvider) account(ctx context.Context, tok *oauth2.Token, _ string) (account, error) {
 	var u struct {
 		ID        int64  `json:"id"`
 		Login     string `json:"login"`

@@ -3,6 +3,7 @@ package console
 import (
 	"cmp"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -50,7 +51,7 @@ func (o oidcProvider) oauth(ctx context.Context, redirect string) (*oauth2.Confi
 
 // account verifies the ID token, which names the Kubernetes identity as an
 // MCP caller with that token would have it, and reads the profile from it.
-func (o oidcProvider) account(ctx context.Context, tok *oauth2.Token) (account, error) {
+func (o oidcProvider) account(ctx context.Context, tok *oauth2.Token, nonce string) (account, error) {
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
 		return account{}, errorf(http.StatusBadGateway, "provider", "the OpenID issuer answered without an ID token")
@@ -68,6 +69,9 @@ func (o oidcProvider) account(ctx context.Context, tok *oauth2.Token) (account, 
 		return account{}, fmt.Errorf("reading the ID token's claims: %w", err)
 	}
 	claim := func(name string) string { s, _ := claims[name].(string); return s }
+	if subtle.ConstantTimeCompare([]byte(claim("nonce")), []byte(nonce)) != 1 {
+		return account{}, errorf(http.StatusUnauthorized, "signin_failed", "the issuer's ID token was not issued for this sign-in (its nonce differs); sign in again")
+	}
 	return account{
 		user: store.User{Subject: "oidc:" + o.opts.Issuer + "#" + claim("sub"),
 			Name: cmp.Or(claim("name"), claim("preferred_username"), id.User), Email: claim("email"), AvatarURL: claim("picture")},

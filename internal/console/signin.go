@@ -35,8 +35,9 @@ const (
 type provider interface {
 	// oauth is the client configuration, redirecting back to redirect.
 	oauth(ctx context.Context, redirect string) (*oauth2.Config, error)
-	// account reads who signed in, with the token the code was traded for.
-	account(ctx context.Context, tok *oauth2.Token) (account, error)
+	// account reads who signed in, with the token the code was traded for;
+	// an ID token must carry nonce, the one this sign-in sent.
+	account(ctx context.Context, tok *oauth2.Token, nonce string) (account, error)
 	// httpClient reaches the provider.
 	httpClient() *http.Client
 	// title names the provider to people.
@@ -60,6 +61,7 @@ type flowClaims struct {
 	jwt.RegisteredClaims
 	State    string `json:"state"`
 	Verifier string `json:"verifier"`
+	Nonce    string `json:"nonce"` // OpenID Connect's: binds the ID token to this sign-in
 }
 
 // providers lists the sign-ins configured, for the sign-in page.
@@ -95,18 +97,18 @@ func (c *Console) startSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	state, verifier := rand.Text(), oauth2.GenerateVerifier()
+	state, verifier, nonce := rand.Text(), oauth2.GenerateVerifier(), rand.Text()
 	now := time.Now()
 	flow, err := jwt.NewWithClaims(jwt.SigningMethodHS256, flowClaims{
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: flowIssuer, Subject: name,
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(flowTTL))},
-		State: state, Verifier: verifier,
+		State: state, Verifier: verifier, Nonce: nonce,
 	}).SignedString(c.key)
 	if err != nil {
 		return err
 	}
 	c.setFlowCookie(w, r, flow, int(flowTTL.Seconds()))
-	http.Redirect(w, r, cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), http.StatusFound)
+	http.Redirect(w, r, cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", nonce)), http.StatusFound)
 	return nil
 }
 
@@ -128,7 +130,7 @@ func (c *Console) finishSignIn(w http.ResponseWriter, r *http.Request) error {
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(flow.State)) != 1 {
 		return errorf(http.StatusBadRequest, "state", "state: this answer is not for the sign-in this browser started; sign in again at %s%s/login", authPath, name)
 	}
-	acct, err := c.exchange(r, name, p, q.Get("code"), flow.Verifier)
+	acct, err := c.exchange(r, name, p, q.Get("code"), flow)
 	if err != nil {
 		return err
 	}
@@ -146,7 +148,7 @@ func (c *Console) finishSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 // exchange trades code for a token and reads the account with it.
-func (c *Console) exchange(r *http.Request, name string, p provider, code, verifier string) (account, error) {
+func (c *Console) exchange(r *http.Request, name string, p provider, code string, flow flowClaims) (account, error) {
 	if code == "" {
 		return account{}, invalid("code", "required: the provider's answer carried no code")
 	}
@@ -155,7 +157,7 @@ func (c *Console) exchange(r *http.Request, name string, p provider, code, verif
 		return account{}, err
 	}
 	ctx := context.WithValue(r.Context(), oauth2.HTTPClient, p.httpClient())
-	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(flow.Verifier))
 	var refused *oauth2.RetrieveError
 	if errors.As(err, &refused) {
 		c.log.Info("console sign-in: the provider refused the code", "provider", name, "error", refused.ErrorCode, "description", refused.ErrorDescription)
@@ -165,7 +167,7 @@ func (c *Console) exchange(r *http.Request, name string, p provider, code, verif
 	if err != nil {
 		return account{}, errorf(http.StatusBadGateway, "provider", "%s could not be asked for the sign-in token: %v", p.title(), err)
 	}
-	return p.account(r.Context(), tok)
+	return p.account(r.Context(), tok, flow.Nonce)
 }
 
 // flow reads and checks the sign-in cookie of provider name.

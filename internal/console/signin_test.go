@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -34,7 +35,7 @@ type githubStandIn struct {
 
 func newGitHub(t *testing.T, users map[string]githubUser) *githubStandIn {
 	t.Helper()
-	g := &githubStandIn{authServer: newAuthServer("gh-client", "gh-secret", func(login string) map[string]any {
+	g := &githubStandIn{authServer: newAuthServer("gh-client", "gh-secret", func(login, _ string) map[string]any {
 		return map[string]any{"access_token": "gho_" + login, "token_type": "bearer", "scope": "read:org,read:user"}
 	})}
 	mux := http.NewServeMux()
@@ -277,9 +278,12 @@ func TestSignInTheProviderRefused(t *testing.T) {
 // MCP caller with that token would, plus what the rules add.
 func TestOIDCSignIn(t *testing.T) {
 	iss := oidctest.New(t)
-	as := newAuthServer("console", "oidc-secret", func(sub string) map[string]any {
+	as := newAuthServer("console", "oidc-secret", func(sub, nonce string) map[string]any {
+		if sub == "replayed" {
+			nonce = "a nonce of another sign-in"
+		}
 		return map[string]any{"access_token": "at-" + sub, "token_type": "Bearer",
-			"id_token": iss.Token(t, map[string]any{"sub": sub, "aud": "console", "name": "Ann Example", "groups": []string{"admins", "dev"}})}
+			"id_token": iss.Token(t, map[string]any{"sub": sub, "aud": "console", "name": "Ann Example", "groups": []string{"admins", "dev"}, "nonce": nonce})}
 	})
 	iss.Handle("/authorize", as.authorize)
 	iss.Handle("/token", as.token)
@@ -300,6 +304,20 @@ func TestOIDCSignIn(t *testing.T) {
 	if me.Subject != "oidc:"+iss.URL+"#u-123" || me.Name != "Ann Example" || me.KubeUser != "oidc:u-123" ||
 		!slices.Equal(me.KubeGroups, []string{"oidc:admins", "oidc:dev", "cluster-viewers"}) {
 		t.Fatalf("me: %+v", me)
+	}
+	// An ID token minted for another sign-in (its nonce differs) signs no one in.
+	as.signInAs("replayed")
+	b := &http.Client{Jar: c.client.Jar, Transport: c.client.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	_, authorize := step(t, b, c.base+"/api/auth/oidc/login")
+	_, callback := step(t, b, authorize)
+	resp, err := b.Get(callback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "nonce") {
+		t.Errorf("an ID token with another sign-in's nonce: %d %s; want 401 naming the nonce", resp.StatusCode, body)
 	}
 }
 
