@@ -10,6 +10,7 @@ export type StreamKind =
   | "deployments"
   | "services"
   | "issues"
+  | "security"
   | "insights/overview"
   | "insights/top_pods"
   | "insights/top_nodes"
