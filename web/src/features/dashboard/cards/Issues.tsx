@@ -6,7 +6,7 @@ import { useStreamCard } from "../useStreamCard";
 // Issues shows find_issues's findings: failing pods, stuck rollouts, sick
 // nodes, the worst first, each with its evidence.
 export function Issues({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Finding>("issues", config, 20_000);
+  const { rows, restart, view } = useStreamCard<Finding>("issues", config, 20_000, "pods");
   const findings = [...rows].sort(bySeverity);
   return (
     <CardFrame {...props} view={view(findings.length)} empty="No issues found." retry={restart}>
