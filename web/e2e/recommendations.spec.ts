@@ -25,6 +25,7 @@ test("recommendations: the seeded cluster's issues are suggested, accepting adds
   await expect(issues).toContainText("CrashLoopBackOff");
   await expect(recs).toContainText(/\d+ could not be checked/); // the cluster that is down
   await noSeriousViolations(page);
+  await recs.scrollIntoViewIfNeeded();
   await shoot(page, "recommendations");
 
   await expect(gridItem(page, "issues")).toHaveCount(0); // removed earlier by console.spec
@@ -62,5 +63,6 @@ test("security: the seeded cluster's unsafe settings, the worst first, with thei
   const rank = { critical: 0, warning: 1, info: 2 } as Record<string, number>;
   expect(severities.map((s) => rank[s])).toEqual([...severities.map((s) => rank[s])].sort());
   await noSeriousViolations(page);
+  await sec.scrollIntoViewIfNeeded();
   await shoot(page, "security");
 });
