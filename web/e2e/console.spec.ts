@@ -118,16 +118,39 @@ test("pods: a pod that starts failing appears live, without a reload", async ({ 
   const pods = card(page, "Pods");
   await expect(pods).toHaveAttribute("data-state", "ready");
   await expect(pods.getByRole("row", { name: /live-web/ })).toContainText("Running");
+  // The main cluster's pods are watched (/api/live), so the change asks the
+  // card again at once; the down cluster's watch fails, so polling stays.
+  await expect(pods).toHaveAttribute("data-live", "true");
+  await expect(pods).toContainText("· live");
   // test/console makes the pod live-web crash-loop (as a kubelet would report it).
+  const changed = Date.now();
   expect((await request.post(`${process.env.LIVE_POD_URL}/fail`)).ok()).toBe(true);
   await expect(pods.getByRole("row", { name: /live-web/ })).toContainText("CrashLoopBackOff", { timeout: 40_000 });
+  console.log(`live pod: the change showed on the Pods card ${Date.now() - changed} ms after it was made (polling alone: up to 15 s)`);
+});
+
+test("live refused: the cards poll as before, do not say live, and do not ask again at once", async ({ page }) => {
+  let asked = 0;
+  await page.route("**/api/live?*", (r) => {
+    asked++;
+    return r.fulfill({ status: 501, contentType: "application/json", body: '{"error":{"code":"no_live","message":"no live updates here"}}' });
+  });
+  await signIn(page);
+  const pods = card(page, "Pods");
+  await expect(pods).toHaveAttribute("data-state", "ready");
+  await expect(pods.getByRole("row", { name: /live-web/ })).toBeVisible();
+  await expect.poll(() => asked).toBe(1);
+  await page.waitForTimeout(2_000); // the app asks again a minute later, not at once
+  expect(asked).toBe(1);
+  await expect(pods).not.toHaveAttribute("data-live", /.*/);
+  await expect(pods).not.toContainText("· live");
 });
 
 test("without the console's catalog, the app offers the cards it knows and says so", async ({ page }) => {
   await page.route("**/api/cards/catalog", (r) => r.fulfill({ status: 500, contentType: "application/json", body: '{"error":{"code":"internal","message":"boom"}}' }));
   await signIn(page);
   await expect(page.getByText("The console's card catalog could not be read (boom)")).toBeVisible();
-  await expect(page.getByLabel("Card", { exact: true }).locator("option")).toHaveCount(14);
+  await expect(page.getByLabel("Card", { exact: true }).locator("option")).toHaveCount(16);
 });
 
 test("keyboard: a card moves with the arrow keys", async ({ page }) => {

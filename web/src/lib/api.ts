@@ -2,6 +2,8 @@
 // has a timeout, and every failure becomes an ApiError whose message a person
 // can act on: nothing waits without end.
 
+import type { Severity } from "./kube";
+
 export const requestTimeoutMs = 10_000;
 
 export class ApiError extends Error {
@@ -157,6 +159,24 @@ export interface Usage {
   limit: number;
 }
 
+// A card worth adding, as GET /api/recommendations says, and why.
+export interface Recommendation {
+  id: string;
+  card: { type: string; config: Record<string, unknown> | null };
+  title: string;
+  severity: Severity;
+  reason: string; // the facts the rules saw
+  why?: string; // the model's words, when it ranked them
+}
+
+export interface Recommendations {
+  recommendations: Recommendation[] | null;
+  rankedBy: "rules" | "model";
+  aiNote?: string; // why the model did not rank them, when the AI mode asks it to
+  usage: Usage;
+  unchecked: string[] | null; // what could not be read, and why
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
@@ -215,5 +235,10 @@ export const api = {
       "GET",
       `/api/clusters/${encodeURIComponent(cluster)}/objects?${new URLSearchParams({ kind, namespace, name })}`,
     ),
+  recommendations: (cluster = "", namespace = "") =>
+    request<Recommendations>("GET", `/api/recommendations?${new URLSearchParams({ cluster, namespace })}`),
+  acceptRecommendation: (id: string) =>
+    request<Dashboard>("POST", `/api/recommendations/${encodeURIComponent(id)}/accept`, {}),
+  snoozeRecommendation: (id: string) => request<{ id: string; until: string }>("POST", `/api/recommendations/${encodeURIComponent(id)}/snooze`, {}),
   clusters: () => request<{ clusters: ClusterInfo[] }>("GET", "/api/clusters").then((r) => r.clusters),
 };

@@ -26,6 +26,7 @@ export interface CardView {
   asOf?: number; // the oldest answer shown
   message?: string;
   problems: Part[]; // clusters that did not answer, shown beside the data
+  live?: boolean; // changes arrive as they happen (/api/live), not only by polling
 }
 
 export function cardView(src: SourceState, count: number, now: number, staleAfterMs: number): CardView {

@@ -53,9 +53,15 @@ export interface Row {
   cells: Record<string, string>;
 }
 
+export type Severity = "critical" | "warning" | "info";
+
+// bySeverity orders findings the worst first.
+export const bySeverity = (a: { severity: Severity }, b: { severity: Severity }) => rank[a.severity] - rank[b.severity];
+const rank: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
 // Finding is one of find_issues's findings.
 export interface Finding {
-  severity: "critical" | "warning" | "info";
+  severity: Severity;
   kind: string;
   namespace?: string;
   name: string;
@@ -63,6 +69,18 @@ export interface Finding {
   evidence: string;
   message?: string;
   next: string;
+}
+
+// SecurityFinding is one of security_scan's findings: an unsafe setting
+// and its fix.
+export interface SecurityFinding {
+  severity: Severity;
+  namespace: string;
+  object: string; // deployment/web, or pod/name when nothing owns it
+  container?: string;
+  check: string; // Privileged, HostPath, RunAsRoot, NoLimits, LatestTag…
+  detail: string;
+  fix: string;
 }
 
 // rolloutIssue says what is wrong with a deployment row, or "": fewer

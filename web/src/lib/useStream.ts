@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useState } from "react";
+import { useEffect, useReducer, useRef, useState } from "react";
 import { initialStream, streamReducer, type StreamAction, type StreamState } from "./stream";
 
 // The lists of /api/stream/{kind}, and the cards' insights of
@@ -10,6 +10,7 @@ export type StreamKind =
   | "deployments"
   | "services"
   | "issues"
+  | "security"
   | "insights/overview"
   | "insights/top_pods"
   | "insights/top_nodes"
@@ -31,22 +32,34 @@ export interface StreamOptions {
 
 // useStream follows /api/stream/{kind}: one EventSource at a time, closed
 // at done, on error (no automatic reconnect storm) and at the deadline;
-// asked again every refreshMs, or at once by calling restart.
-export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [StreamState<T>, () => void] {
+// asked again every refreshMs (read when each stream ends, so a new
+// interval does not interrupt one), at once by calling restart, or by
+// calling soon: at once, or when the stream in flight ends.
+export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [StreamState<T>, () => void, () => void] {
   const [state, dispatch] = useReducer(streamReducer<T>, undefined, initialStream<T>);
   const [asked, setAsked] = useState(0);
   const { cluster = "", namespace = "", refreshMs } = opts;
+  const refresh = useRef(refreshMs);
+  refresh.current = refreshMs;
+  const soon = useRef(() => {});
   useEffect(() => {
     let es: EventSource | undefined;
     let deadline: number | undefined;
     let again: number | undefined;
+    let inFlight = false;
+    let wanted = false; // soon was called while a stream was in flight
     const finish = (a?: StreamAction<T>) => {
       if (a) dispatch(a);
       es?.close();
+      inFlight = false;
       window.clearTimeout(deadline);
-      if (refreshMs) again = window.setTimeout(open, refreshMs);
+      if (wanted) open();
+      else if (refresh.current) again = window.setTimeout(open, refresh.current);
     };
     function open() {
+      window.clearTimeout(again);
+      inFlight = true;
+      wanted = false;
       dispatch({ type: "start" });
       const q = new URLSearchParams();
       if (cluster) q.set("cluster", cluster);
@@ -56,16 +69,21 @@ export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [Strea
         () => finish({ type: "failed", error: `The console did not finish the ${kind} stream within ${clientDeadlineMs / 1000} s.` }),
         clientDeadlineMs,
       );
-      listen(es, dispatch, finish, `The ${kind} stream broke off${refreshMs ? "; it is asked again shortly" : ""}.`);
+      listen(es, dispatch, finish, `The ${kind} stream broke off${refresh.current ? "; it is asked again shortly" : ""}.`);
     }
+    soon.current = () => {
+      if (inFlight) wanted = true;
+      else open();
+    };
     open();
     return () => {
       es?.close();
       window.clearTimeout(deadline);
       window.clearTimeout(again);
+      soon.current = () => {};
     };
-  }, [kind, cluster, namespace, refreshMs, asked]);
-  return [state, () => setAsked((n) => n + 1)];
+  }, [kind, cluster, namespace, asked]);
+  return [state, () => setAsked((n) => n + 1), () => soon.current()];
 }
 
 function listen<T>(es: EventSource, dispatch: (a: StreamAction<T>) => void, finish: (a?: StreamAction<T>) => void, brokeOff: string) {

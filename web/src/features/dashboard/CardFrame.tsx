@@ -18,7 +18,7 @@ interface Props {
 // remove button, the body for its state, and the time its data is as of.
 export function CardFrame({ title, view, empty, children, retry, menu, onRemove, onKeyMove }: Props) {
   return (
-    <section className={`card card-${view.kind}`} aria-label={title} data-state={view.kind} data-stale={view.stale || undefined}>
+    <section className={`card card-${view.kind}`} aria-label={title} data-state={view.kind} data-stale={view.stale || undefined} data-live={view.live || undefined}>
       <header className="card-head">
         <button type="button" className="card-drag" onKeyDown={onKeyMove} aria-describedby="card-keys">
           {title}
@@ -42,6 +42,7 @@ export function CardFrame({ title, view, empty, children, retry, menu, onRemove,
         ))}
         <p className="asof">
           {view.asOf ? `as of ${timeOf(view.asOf)}` : "no data yet"}
+          {view.live && <span title="Changes in the clusters show at once"> · live</span>}
           {view.stale && <strong className="stale"> · stale</strong>}
         </p>
       </footer>

@@ -70,7 +70,9 @@ export function CardGrid({ cards, catalog, onChange, onMove, onRemove }: Props) 
           onResizeStop={save}
         >
           {cards.map((c) => (
-            <div key={c.id} data-card-type={c.type}>
+            // data-grid: the grid's size for a card new since layout was set
+            // (it would make it 1x1 until the next reload otherwise).
+            <div key={c.id} data-card-type={c.type} data-grid={toItem(c)}>
               {render(c)}
             </div>
           ))}
@@ -80,8 +82,10 @@ export function CardGrid({ cards, catalog, onChange, onMove, onRemove }: Props) 
   );
 }
 
+const toItem = (c: Card) => ({ i: String(c.id), x: c.x, y: c.y, w: c.w, h: c.h, minW: 2, minH: 3 });
+
 function toLayout(cards: Card[]): Layout {
-  return cards.map((c) => ({ i: String(c.id), x: c.x, y: c.y, w: c.w, h: c.h, minW: 2, minH: 3 }));
+  return cards.map(toItem);
 }
 
 const placeOf = ({ x, y, w, h }: Place): Place => ({ x, y, w, h });

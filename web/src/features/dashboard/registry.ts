@@ -6,6 +6,8 @@ import { Events } from "./cards/Events";
 import { Issues } from "./cards/Issues";
 import { Nodes } from "./cards/Nodes";
 import { Pods } from "./cards/Pods";
+import { Recommendations } from "./cards/Recommendations";
+import { Security } from "./cards/Security";
 import { Services } from "./cards/Services";
 import { Access } from "./cards/Access";
 import { Changes } from "./cards/Changes";
@@ -33,6 +35,7 @@ export const components: Record<string, { component: ComponentType<CardProps>; t
   deployments: { component: Deployments, title: "Deployments", w: 6, h: 4 },
   services: { component: Services, title: "Services", w: 6, h: 4 },
   events: { component: Events, title: "Events", w: 6, h: 4 },
+  security: { component: Security, title: "Security", w: 12, h: 4 },
   nodes: { component: Nodes, title: "Nodes", w: 6, h: 3 },
   namespace_overview: { component: NamespaceOverview, title: "Namespace overview", w: 6, h: 4 },
   top_pods: { component: TopPods, title: "Top pods", w: 6, h: 4 },
@@ -40,5 +43,6 @@ export const components: Record<string, { component: ComponentType<CardProps>; t
   resource_cost: { component: ResourceCost, title: "Resource use and cost", w: 6, h: 4 },
   access: { component: Access, title: "Your access", w: 6, h: 4 },
   changes: { component: Changes, title: "Recent changes", w: 6, h: 4 },
+  recommendations: { component: Recommendations, title: "Recommended cards", w: 6, h: 4 },
   cluster_detail: { component: ClusterDetailCard, title: "Cluster detail", w: 12, h: 6 },
 };

@@ -5,7 +5,7 @@ import { useStreamCard } from "../useStreamCard";
 
 // Events shows the newest events of every cluster, warnings marked.
 export function Events({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<KubeEvent>("events", config, 10_000);
+  const { rows, restart, view } = useStreamCard<KubeEvent>("events", config, 10_000, "events");
   const events = [...rows].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
   return (
     <CardFrame {...props} view={view(events.length)} empty="No events." retry={restart}>

@@ -1,15 +1,13 @@
-import type { Finding } from "../../../lib/kube";
+import { bySeverity, type Finding } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { useStreamCard } from "../useStreamCard";
 
-const rank = { critical: 0, warning: 1, info: 2 };
-
 // Issues shows find_issues's findings: failing pods, stuck rollouts, sick
 // nodes, the worst first, each with its evidence.
 export function Issues({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Finding>("issues", config, 20_000);
-  const findings = [...rows].sort((a, b) => rank[a.severity] - rank[b.severity]);
+  const { rows, restart, view } = useStreamCard<Finding>("issues", config, 20_000, "pods");
+  const findings = [...rows].sort(bySeverity);
   return (
     <CardFrame {...props} view={view(findings.length)} empty="No issues found." retry={restart}>
       <table>

@@ -6,7 +6,7 @@ import { useStreamCard } from "../useStreamCard";
 // Pods lists pods with their status and restarts, those with an issue
 // first, so a pod that starts failing comes to the top.
 export function Pods({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Pod>("pods", config, 15_000);
+  const { rows, restart, view } = useStreamCard<Pod>("pods", config, 15_000, "pods");
   const pods = rows.map((p) => ({ ...p, issue: podIssue(p) })).sort((a, b) => Number(b.issue !== "") - Number(a.issue !== ""));
   const failing = pods.filter((p) => p.issue !== "").length;
   return (

@@ -1,0 +1,84 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, type Dashboard, type Recommendation, type Recommendations as Recs } from "../../../lib/api";
+import { cardView } from "../../../lib/cardState";
+import { useNow } from "../../../lib/useNow";
+import type { CardProps } from "../registry";
+import { CardFrame } from "../CardFrame";
+import { scope } from "../scope";
+
+const refreshMs = 60_000;
+
+// Recommendations shows the cards the console's rules (and, in medium or
+// high AI mode, the model) think worth adding, each with the facts behind
+// it. Accept adds the card to this dashboard; snooze hides it for a day.
+// Either way the suggestion leaves the list at once.
+export function Recommendations({ config, ...props }: CardProps) {
+  const { cluster = "", namespace = "" } = scope(config);
+  const key = ["recommendations", cluster, namespace];
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: key, queryFn: () => api.recommendations(cluster, namespace), refetchInterval: refreshMs });
+  const now = useNow();
+  const drop = (id: string) =>
+    qc.setQueryData<Recs>(key, (r) => r && { ...r, recommendations: (r.recommendations ?? []).filter((x) => x.id !== id) });
+  const accept = useMutation({
+    mutationFn: (r: Recommendation) => api.acceptRecommendation(r.id),
+    onSuccess: (d, r) => {
+      drop(r.id);
+      qc.setQueryData<Dashboard[]>(["dashboards"], (ds) => ds?.map((x) => (x.id === d.id ? d : x)));
+    },
+  });
+  const snooze = useMutation({ mutationFn: (r: Recommendation) => api.snoozeRecommendation(r.id), onSuccess: (_, r) => drop(r.id) });
+  const recs = q.data?.recommendations ?? [];
+  const unchecked = q.data?.unchecked ?? [];
+  const view = cardView(
+    { pending: q.isPending, failed: q.error?.message, parts: q.data ? [{ cluster: "all", ok: true, at: q.dataUpdatedAt }] : [] },
+    recs.length,
+    now,
+    3 * refreshMs,
+  );
+  const failed = accept.error ?? snooze.error;
+  return (
+    <CardFrame {...props} view={view} empty="Nothing to recommend: no card would show something new." retry={() => q.refetch()}>
+      <p className="muted">
+        {q.data?.rankedBy === "model" ? "Ranked and explained by the model." : "Most urgent first, by the console's rules."}
+        {q.data?.aiNote && <> {q.data.aiNote}</>}
+      </p>
+      {failed && <p role="alert" className="error">{failed.message}</p>}
+      <ul className="rows recs">
+        {recs.map((r) => (
+          <li key={r.id} data-rec={r.card.type}>
+            <strong className={r.severity === "info" ? undefined : "bad"}>{r.title}</strong>{" "}
+            <span className="muted">{r.severity}</span>
+            <br />
+            <span id={`rec-${r.id}`}>
+              {r.reason}
+              {r.why && (
+                <>
+                  <br />
+                  <em>{r.why}</em>
+                </>
+              )}
+            </span>
+            <br />
+            <button type="button" onClick={() => accept.mutate(r)} disabled={accept.isPending} aria-describedby={`rec-${r.id}`}>
+              Add {r.title}
+            </button>{" "}
+            <button type="button" onClick={() => snooze.mutate(r)} disabled={snooze.isPending} aria-describedby={`rec-${r.id}`}>
+              Snooze {r.title} a day
+            </button>
+          </li>
+        ))}
+      </ul>
+      {unchecked.length > 0 && (
+        <details>
+          <summary>{unchecked.length} could not be checked</summary>
+          <ul>
+            {unchecked.map((u) => (
+              <li key={u}>{u}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </CardFrame>
+  );
+}
