@@ -3,9 +3,7 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -68,59 +66,13 @@ func (c *Console) insights(w http.ResponseWriter, r *http.Request, u store.User)
 	if !ok {
 		return errorf(http.StatusNotFound, "not_found", "no insight %q; there are %s", r.PathValue("kind"), insightNames)
 	}
-	q := r.URL.Query()
-	names, err := c.clusterNames(q.Get("cluster"))
-	if err != nil {
-		return err
-	}
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		return errors.New("the response cannot be streamed")
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
-	defer cancel()
-	cs, err := c.bridge.open(ctx, identityOf(u))
-	if err != nil {
-		return err
-	}
-	defer cs.Close()
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
-	w.WriteHeader(http.StatusOK)
-	s := &sse{w: w, f: flusher}
-	multi := c.multiCluster()
 	ns := ""
 	if kind.namespaced {
-		ns = q.Get("namespace")
+		ns = r.URL.Query().Get("namespace")
 	}
-	done := c.fan(ctx, names, s, func(name string) (string, any) { return c.askInsight(ctx, cs, kind, name, ns, multi) })
-	s.send("done", done)
-	return nil
-}
-
-// fan asks every cluster, streamConcurrency at a time, and sends each
-// answer as it arrives.
-func (c *Console) fan(ctx context.Context, names []string, s *sse, ask func(name string) (string, any)) streamDone {
-	done := streamDone{TotalClusters: len(names)}
-	slots := make(chan struct{}, streamConcurrency)
-	var wg sync.WaitGroup
-	for _, name := range names {
-		wg.Go(func() {
-			select {
-			case slots <- struct{}{}:
-				defer func() { <-slots }()
-			case <-ctx.Done():
-				s.send("cluster_error", clusterError{name, c.deadlineMessage()})
-				return
-			}
-			event, v := ask(name)
-			s.count(event, &done)
-			s.send(event, v)
-		})
-	}
-	wg.Wait()
-	return done
+	return c.fanOut(w, r, u, func(ctx context.Context, cs *mcp.ClientSession, name string, multi bool) (string, any) {
+		return c.askInsight(ctx, cs, kind, name, ns, multi)
+	})
 }
 
 func (c *Console) askInsight(ctx context.Context, cs *mcp.ClientSession, kind insightKind, name, ns string, multi bool) (string, any) {

@@ -84,10 +84,7 @@ func (c *Console) podLogs(w http.ResponseWriter, r *http.Request, u store.User) 
 	if !ok {
 		return errors.New("the response cannot be streamed")
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
-	w.WriteHeader(http.StatusOK)
+	startSSE(w)
 	s := &sse{w: w, f: flusher}
 	s.send("lines", log)
 	s.send("end", map[string]string{"reason": followLog(r.Context(), cs, args, log.Lines, s)})

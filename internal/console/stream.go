@@ -94,8 +94,18 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request, u store.User) e
 	if !ok {
 		return errorf(http.StatusNotFound, "not_found", "no stream %q; there are %s", r.PathValue("kind"), streamNames)
 	}
-	q := r.URL.Query()
-	names, err := c.clusterNames(q.Get("cluster"))
+	ns := r.URL.Query().Get("namespace")
+	return c.fanOut(w, r, u, func(ctx context.Context, cs *mcp.ClientSession, name string, multi bool) (string, any) {
+		return c.askCluster(ctx, cs, kind, name, ns, multi)
+	})
+}
+
+// fanOut serves a stream of each cluster's answer to ask, asked over one
+// MCP session as the signed-in user, the clusters of the cluster parameter
+// in parallel, then done with the counts; the stream deadline bounds it.
+func (c *Console) fanOut(w http.ResponseWriter, r *http.Request, u store.User,
+	ask func(ctx context.Context, cs *mcp.ClientSession, name string, multi bool) (string, any)) error {
+	names, err := c.clusterNames(r.URL.Query().Get("cluster"))
 	if err != nil {
 		return err
 	}
@@ -112,8 +122,8 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request, u store.User) e
 	defer cs.Close()
 	startSSE(w)
 	s := &sse{w: w, f: flusher}
-	done := c.fanStream(ctx, cs, kind, names, q.Get("namespace"), s)
-	s.send("done", done)
+	multi := c.multiCluster()
+	s.send("done", c.fan(ctx, names, s, func(name string) (string, any) { return ask(ctx, cs, name, multi) }))
 	return nil
 }
 
@@ -130,9 +140,9 @@ func (c *Console) clusterNames(spec string) ([]string, error) {
 	return names, nil
 }
 
-// fanStream asks every cluster and sends each answer as it arrives.
-func (c *Console) fanStream(ctx context.Context, cs *mcp.ClientSession, kind streamKind, names []string, ns string, s *sse) streamDone {
-	multi := c.multiCluster()
+// fan asks every cluster, streamConcurrency at a time, and sends each
+// answer as it arrives.
+func (c *Console) fan(ctx context.Context, names []string, s *sse, ask func(name string) (string, any)) streamDone {
 	done := streamDone{TotalClusters: len(names)}
 	slots := make(chan struct{}, streamConcurrency)
 	var wg sync.WaitGroup
@@ -145,7 +155,7 @@ func (c *Console) fanStream(ctx context.Context, cs *mcp.ClientSession, kind str
 				s.send("cluster_error", clusterError{name, c.deadlineMessage()})
 				return
 			}
-			event, v := c.askCluster(ctx, cs, kind, name, ns, multi)
+			event, v := ask(name)
 			s.count(event, &done)
 			s.send(event, v)
 		})
