@@ -7,6 +7,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/release"
 	"sigs.k8s.io/yaml"
 
@@ -59,20 +60,35 @@ func (h *Helm) installTool() toolset.Tool {
 	}, h.install)
 }
 
+// chartCall is what installing or upgrading needs: the values, the chart,
+// and the caller's Helm configuration and namespace.
+type chartCall struct {
+	vals map[string]any
+	ch   *chart.Chart
+	cfg  *action.Configuration
+	ns   string
+}
+
+func (h *Helm) chartCall(ctx context.Context, rel Release, ref ChartRef, valuesYAML string) (chartCall, error) {
+	var c chartCall
+	var err error
+	if c.vals, err = values(valuesYAML); err != nil {
+		return c, err
+	}
+	if c.ch, err = ref.load(); err != nil {
+		return c, err
+	}
+	c.cfg, c.ns, err = h.config(ctx, rel.Cluster, rel.Namespace, false)
+	return c, err
+}
+
 func (h *Helm) install(ctx context.Context, _ *mcp.CallToolRequest, in InstallIn) (string, Change, error) {
 	var out Change
-	vals, err := values(in.Values)
+	call, err := h.chartCall(ctx, in.Release, in.ChartRef, in.Values)
 	if err != nil {
 		return "", out, err
 	}
-	ch, err := in.ChartRef.load()
-	if err != nil {
-		return "", out, err
-	}
-	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
-	if err != nil {
-		return "", out, err
-	}
+	cfg, ns, ch, vals := call.cfg, call.ns, call.ch, call.vals
 	i := action.NewInstall(cfg)
 	i.ReleaseName, i.Namespace = in.Name, ns
 	if in.DryRun {
@@ -108,18 +124,11 @@ func (h *Helm) upgradeTool() toolset.Tool {
 
 func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn) (string, Change, error) {
 	var out Change
-	vals, err := values(in.Values)
+	call, err := h.chartCall(ctx, in.Release, in.ChartRef, in.Values)
 	if err != nil {
 		return "", out, err
 	}
-	ch, err := in.ChartRef.load()
-	if err != nil {
-		return "", out, err
-	}
-	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
-	if err != nil {
-		return "", out, err
-	}
+	cfg, ns, ch, vals := call.cfg, call.ns, call.ch, call.vals
 	last, err := cfg.Releases.Last(in.Name)
 	if err != nil {
 		return "", out, missing(err, in.Name, ns)
