@@ -84,6 +84,9 @@ func (u *upstream) install(server *mcp.Server, kept []toolset.Tool, hidden int, 
 	toolset.Install(server, kept, toolset.InstallOptions{Confirm: u.g.opts.Confirm})
 	slices.Sort(names)
 	u.served = now
+	// Connected once its tools are listed and served: a status read in
+	// between would say connected with no tools.
+	u.state.Connected = true
 	u.state.Tools, u.state.Hidden, u.state.LatencyMS = names, hidden, float64(latency.Microseconds())/1000
 }
 

@@ -186,8 +186,8 @@ func (u *upstream) why(err error) error {
 func (u *upstream) connected(cs *mcp.ClientSession) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.session = cs
-	u.state.Connected, u.state.LastError, u.state.Since = true, "", time.Now().UTC()
+	u.session = cs // Connected waits for the first listing, in install
+	u.state.LastError, u.state.Since = "", time.Now().UTC()
 	u.g.logger.Info("upstream connected", "upstream", u.cfg.Name)
 }
 
