@@ -36,7 +36,10 @@ export function CardFrame({ title, view, empty, children, retry, menu, onRemove,
       </div>
       <footer className="card-foot">
         {view.problems.map((p) => (
-          <p key={p.cluster} className={p.offline ? "offline" : "error"}>
+          // One line each, cut with an ellipsis (the whole in its title and
+          // for screen readers): a long error must not push the card's
+          // rows out of sight.
+          <p key={p.cluster} className={`problem ${p.offline ? "offline" : "error"}`} title={p.message}>
             {p.cluster}: {p.offline ? "unreachable" : "failed"} ({p.message})
           </p>
         ))}
