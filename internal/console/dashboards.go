@@ -127,11 +127,7 @@ func (c *Console) addCard(w http.ResponseWriter, r *http.Request, u store.User) 
 }
 
 func (c *Console) changeCard(w http.ResponseWriter, r *http.Request, u store.User) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	card, err := pathID(r, "card")
+	id, card, err := cardPath(r)
 	if err != nil {
 		return err
 	}
@@ -162,11 +158,7 @@ type swapIn struct {
 
 // swapCard replaces a card's type and config, keeping its place and size.
 func (c *Console) swapCard(w http.ResponseWriter, r *http.Request, u store.User) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	card, err := pathID(r, "card")
+	id, card, err := cardPath(r)
 	if err != nil {
 		return err
 	}
@@ -185,11 +177,7 @@ func (c *Console) swapCard(w http.ResponseWriter, r *http.Request, u store.User)
 }
 
 func (c *Console) removeCard(w http.ResponseWriter, r *http.Request, u store.User) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	card, err := pathID(r, "card")
+	id, card, err := cardPath(r)
 	if err != nil {
 		return err
 	}
@@ -286,4 +274,13 @@ func firstError(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// cardPath is the dashboard and card ids of a .../dashboards/{id}/cards/{card} path.
+func cardPath(r *http.Request) (dashboard, card int64, err error) {
+	if dashboard, err = pathID(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	card, err = pathID(r, "card")
+	return dashboard, card, err
 }
