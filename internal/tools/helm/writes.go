@@ -129,9 +129,9 @@ func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn
 		return "", out, err
 	}
 	cfg, ns, ch, vals := call.cfg, call.ns, call.ch, call.vals
-	last, err := cfg.Releases.Last(in.Name)
+	last, err := lastRevision(cfg, in.Name, ns)
 	if err != nil {
-		return "", out, missing(err, in.Name, ns)
+		return "", out, err
 	}
 	u := action.NewUpgrade(cfg)
 	u.Namespace, u.ReuseValues = ns, in.ReuseValues
@@ -166,9 +166,9 @@ func (h *Helm) rollback(ctx context.Context, _ *mcp.CallToolRequest, in Rollback
 	if err != nil {
 		return "", out, err
 	}
-	last, err := cfg.Releases.Last(in.Name)
+	last, err := lastRevision(cfg, in.Name, ns)
 	if err != nil {
-		return "", out, missing(err, in.Name, ns)
+		return "", out, err
 	}
 	rev := in.Revision
 	if rev == 0 {
@@ -213,9 +213,9 @@ func (h *Helm) uninstall(ctx context.Context, _ *mcp.CallToolRequest, in Uninsta
 	if err != nil {
 		return "", out, err
 	}
-	last, err := cfg.Releases.Last(in.Name)
+	last, err := lastRevision(cfg, in.Name, ns)
 	if err != nil {
-		return "", out, missing(err, in.Name, ns)
+		return "", out, err
 	}
 	out = Change{Info: infoOf(last), DryRun: in.DryRun}
 	if in.DryRun {
@@ -250,4 +250,14 @@ func values(s string) (map[string]any, error) {
 		return nil, fmt.Errorf("values: not a YAML mapping: %w", err)
 	}
 	return vals, nil
+}
+
+// lastRevision is a release's latest revision, or an error that says where
+// to look for the release.
+func lastRevision(cfg *action.Configuration, name, ns string) (*release.Release, error) {
+	last, err := cfg.Releases.Last(name)
+	if err != nil {
+		return nil, missing(err, name, ns)
+	}
+	return last, nil
 }
