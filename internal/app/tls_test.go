@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +20,7 @@ import (
 // keeps the old certificate.
 func TestServeHTTPSRotation(t *testing.T) {
 	a, b := testenv.NewTLSPair(t), testenv.NewTLSPair(t)
-	dir := t.TempDir()
-	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	testenv.ReplaceFile(t, certFile, a.Cert)
-	testenv.ReplaceFile(t, keyFile, a.Key)
+	certFile, keyFile := a.Files(t)
 	var log testenv.SyncBuffer
 	line, stop := startServe(t, &log, "--listen", "127.0.0.1:0", "--tls-cert-file", certFile, "--tls-key-file", keyFile,
 		"--kubeconfig", offlineKubeconfig(t))
@@ -68,10 +64,7 @@ func TestServeHTTPSRotation(t *testing.T) {
 // refused before serving; TLS does not stand in for auth beyond loopback.
 func TestServeTLSRefusals(t *testing.T) {
 	a := testenv.NewTLSPair(t)
-	dir := t.TempDir()
-	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	testenv.ReplaceFile(t, certFile, a.Cert)
-	testenv.ReplaceFile(t, keyFile, a.Key)
+	certFile, keyFile := a.Files(t)
 	for _, tt := range []struct {
 		name string
 		args []string

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -48,6 +49,18 @@ func PeerCertificate(t testing.TB, addr string, roots *x509.CertPool) []byte {
 	}
 	defer conn.Close()
 	return conn.ConnectionState().PeerCertificates[0].Raw
+}
+
+// Files writes p to tls.crt and tls.key in a new temporary folder, as a
+// mounted TLS Secret holds them, and returns their paths; ReplaceFile
+// rotates them.
+func (p TLSPair) Files(t testing.TB) (certFile, keyFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	ReplaceFile(t, certFile, p.Cert)
+	ReplaceFile(t, keyFile, p.Key)
+	return certFile, keyFile
 }
 
 // ReplaceFile swaps path's content by rename, as the kubelet updates a

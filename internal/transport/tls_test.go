@@ -23,10 +23,7 @@ import (
 // which calls Reload on a timer, is tested with the whole server in app.
 func TestServeTLSReload(t *testing.T) {
 	a, b := testenv.NewTLSPair(t), testenv.NewTLSPair(t)
-	dir := t.TempDir()
-	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	testenv.ReplaceFile(t, certFile, a.Cert)
-	testenv.ReplaceFile(t, keyFile, a.Key)
+	certFile, keyFile := a.Files(t)
 	var log bytes.Buffer
 	cert, err := LoadCertificate(certFile, keyFile, slog.New(slog.NewTextHandler(&log, nil)))
 	if err != nil {
