@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubemcp/kubemcp/internal/backoff"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
@@ -62,7 +63,7 @@ func (e evictor) evict(ctx context.Context, s step) DrainPod {
 			return res
 		case apierrors.IsTooManyRequests(err):
 			blocked = statusMessage(err)
-			if !sleep(ctx, retryEvery) {
+			if !backoff.Sleep(ctx, retryEvery) {
 				res.Result, res.Reason = resultBlocked, blocked+" (retried until the timeout)"
 				return res
 			}
@@ -85,7 +86,7 @@ func (e evictor) waitGone(ctx context.Context, p *corev1.Pod, reason string) Dra
 		switch {
 		case apierrors.IsNotFound(err) || err == nil && cur.UID != p.UID:
 			return res
-		case ctx.Err() != nil || !sleep(ctx, time.Second):
+		case ctx.Err() != nil || !backoff.Sleep(ctx, time.Second):
 			res.Result = resultTerminating
 			res.Reason = "eviction accepted; still terminating when the timeout ended; " + reason
 			return res
@@ -109,16 +110,4 @@ func statusMessage(err error) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// sleep waits d, or less if ctx ends first; false means ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
