@@ -1,6 +1,7 @@
 import type { KeyboardEvent, ReactNode } from "react";
 import type { CardView } from "../../lib/cardState";
 import { timeOf } from "../../lib/useNow";
+import { ClusterProblems } from "../../components/Outcome";
 
 interface Props {
   title: string;
@@ -35,14 +36,8 @@ export function CardFrame({ title, view, empty, children, retry, menu, onRemove,
         </Body>
       </div>
       <footer className="card-foot">
-        {view.problems.map((p) => (
-          // One line each, cut with an ellipsis (the whole in its title and
-          // for screen readers): a long error must not push the card's
-          // rows out of sight.
-          <p key={p.cluster} className={`problem ${p.offline ? "offline" : "error"}`} title={p.message}>
-            {p.cluster}: {p.offline ? "unreachable" : "failed"} ({p.message})
-          </p>
-        ))}
+        {/* Compact: a long error must not push the card's rows out of sight. */}
+        <ClusterProblems problems={view.problems} compact />
         <p className="asof">
           {view.asOf ? `as of ${timeOf(view.asOf)}` : "no data yet"}
           {view.live && <span title="Changes in the clusters show at once"> · live</span>}

@@ -4,7 +4,7 @@ import type { KubeEvent } from "../../lib/kube";
 import { items } from "../../lib/stream";
 import { timeOf, useNow } from "../../lib/useNow";
 import { useStream } from "../../lib/useStream";
-import { Outcome } from "../../components/Outcome";
+import { ClusterProblems, Outcome } from "../../components/Outcome";
 import { matches, noFilter, type EventFilter } from "./filter";
 
 const refreshMs = 10_000;
@@ -61,11 +61,7 @@ export function EventsPage() {
           <input type="search" value={f.text} onChange={set("text")} placeholder="object or message" />
         </label>
       </form>
-      {view.problems.map((p) => (
-        <p key={p.cluster} className={p.offline ? "offline" : "error"} role="alert">
-          {p.cluster}: {p.offline ? "unreachable" : "failed"} ({p.message})
-        </p>
-      ))}
+      <ClusterProblems problems={view.problems} />
       {view.kind === "loading" ? (
         <Outcome kind="loading" message="Asking every cluster for its events…" />
       ) : view.kind === "error" || view.kind === "offline" ? (

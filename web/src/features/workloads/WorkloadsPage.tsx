@@ -5,7 +5,7 @@ import { podIssue, type Pod } from "../../lib/kube";
 import { items } from "../../lib/stream";
 import { timeOf, useNow } from "../../lib/useNow";
 import { useStream } from "../../lib/useStream";
-import { Outcome } from "../../components/Outcome";
+import { ClusterProblems, Outcome } from "../../components/Outcome";
 import { podHref } from "./PodPage";
 
 const refreshMs = 15_000;
@@ -48,11 +48,7 @@ export function WorkloadsPage() {
           <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name or status" />
         </label>
       </form>
-      {view.problems.map((p) => (
-        <p key={p.cluster} className={p.offline ? "offline" : "error"} role="alert">
-          {p.cluster}: {p.offline ? "unreachable" : "failed"} ({p.message})
-        </p>
-      ))}
+      <ClusterProblems problems={view.problems} />
       {view.kind === "loading" ? (
         <Outcome kind="loading" message="Asking every cluster for its pods…" />
       ) : view.kind === "error" || view.kind === "offline" ? (
