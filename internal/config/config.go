@@ -33,7 +33,7 @@ type Config struct {
 	Clusters       []string      `json:"clusters,omitempty" help:"serve only the contexts matching these name patterns, comma-separated (e.g. prod-*,staging)"`
 	SkipClusters   []string      `json:"skipClusters,omitempty" help:"never serve the contexts matching these name patterns, comma-separated"`
 	ClusterTimeout time.Duration `json:"clusterTimeout,omitempty" help:"how long one cluster may take to answer its part of a call across clusters"`
-	CallTimeout    time.Duration `json:"callTimeout,omitempty" help:"how long one tool call may run before it ends with a timeout error; a tool's own timeout argument may only shorten it"`
+	CallTimeout    time.Duration `json:"callTimeout,omitempty" help:"how long one tool call may run before it ends with a timeout error (the time a person takes to approve a change does not count); a tool's own timeout argument may only shorten it"`
 	FanOut         int           `json:"fanOut,omitempty" help:"how many clusters a call across clusters asks at once"`
 	KubeconfigPoll time.Duration `json:"kubeconfigPoll,omitempty" help:"how often to look for kubeconfig changes (new, changed or removed contexts); 0 never"`
 	LogLevel       string        `json:"logLevel,omitempty" help:"log level: debug, info, warn or error (logs go to stderr)"`

@@ -21,6 +21,10 @@ import (
 // approvalTTL is how long an approval token stays good.
 const approvalTTL = 10 * time.Minute
 
+// elicitWait is how long a call waits for the person its client asks; the
+// call's own timeout does not run meanwhile.
+const elicitWait = 10 * time.Minute
+
 // Confirmer holds the confirmation rules, the keys approvals are signed with
 // and the approvals redeemed here. One serves a whole server, so that a token
 // works whatever session presents it.

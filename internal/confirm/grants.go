@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/callclock"
 )
 
 // redeem uses up token if it approves this call in this state. A token
@@ -47,12 +49,17 @@ func (c *Confirmer) prune() {
 }
 
 // elicit asks the person through the client, when the client can be asked.
-// An error means it could not ask; then the token path is used.
+// An error means it could not ask, or no answer came within elicitWait;
+// then the token path is used. The call's own timeout stops meanwhile: it
+// bounds the cluster's time, not the person's.
 func elicit(ctx context.Context, req *mcp.CallToolRequest, preview string) (bool, error) {
 	ip := req.Session.InitializeParams()
 	if ip == nil || ip.Capabilities == nil || ip.Capabilities.Elicitation == nil {
 		return false, errors.New("the client cannot be asked")
 	}
+	defer callclock.Pause(ctx)()
+	ctx, cancel := context.WithTimeout(ctx, elicitWait)
+	defer cancel()
 	res, err := req.Session.Elicit(ctx, &mcp.ElicitParams{
 		Message: "kubemcp is about to run " + req.Params.Name + ". Preview:\n" + preview + "\nApprove this change?",
 		RequestedSchema: map[string]any{

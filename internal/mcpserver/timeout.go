@@ -9,6 +9,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/audit"
+	"github.com/kubemcp/kubemcp/internal/callclock"
 )
 
 // DefaultCallTimeout bounds a tool call when Options.CallTimeout is zero.
@@ -18,7 +19,8 @@ const DefaultCallTimeout = 30 * time.Second
 // timeout, told apart from the client cancelling it.
 var errCallTimeout = errors.New("the per-call timeout passed")
 
-// boundCalls ends every tool call after limit: its context is cancelled then,
+// boundCalls ends every tool call after limit (not counting the time a person
+// takes to approve it: see callclock): its context is cancelled then,
 // which client-go requests and the tools' own timers (timeout_seconds, nested
 // inside it, so they can only shorten it) heed. The answer does not wait for
 // a handler that ignores its context, so a hung apiserver, or one that
@@ -30,7 +32,7 @@ func boundCalls(limit time.Duration) mcp.Middleware {
 			if !ok {
 				return next(ctx, method, req)
 			}
-			ctx, cancel := context.WithTimeoutCause(ctx, limit, errCallTimeout)
+			ctx, cancel := callclock.WithLimit(ctx, limit, errCallTimeout)
 			defer cancel()
 			type answer struct {
 				res mcp.Result

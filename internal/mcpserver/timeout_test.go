@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/confirm"
+	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
 // TestCallTimeout: a tool that outlives the per-call timeout is answered
@@ -77,4 +81,47 @@ func connect(t *testing.T, server *mcp.Server) *mcp.ClientSession {
 	}
 	t.Cleanup(func() { cs.Close() })
 	return cs
+}
+
+// TestApprovalTimeNotCounted: a person who takes three times the per-call
+// timeout to approve a change still has it run, and the call's own work
+// after the approval is still bounded.
+func TestApprovalTimeNotCounted(t *testing.T) {
+	const limit = 300 * time.Millisecond
+	type in struct {
+		Name string `json:"name"`
+		Hang bool   `json:"hang,omitempty"`
+	}
+	server := New(Options{CallTimeout: limit})
+	toolset.Install(server, []toolset.Tool{toolset.New(mcp.Tool{Name: "change", Annotations: toolset.Writes("Change", false, true)},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in in) (string, struct{}, error) {
+			if in.Hang {
+				<-ctx.Done()
+				return "", struct{}{}, ctx.Err()
+			}
+			return "changed " + in.Name, struct{}{}, nil
+		})}, toolset.InstallOptions{Confirm: confirm.New([]policy.ConfirmRule{{}}, nil)})
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := server.Connect(t.Context(), st, nil); err != nil {
+		t.Fatal(err)
+	}
+	slowPerson := func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		time.Sleep(3 * limit)
+		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}, nil
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, &mcp.ClientOptions{ElicitationHandler: slowPerson}).Connect(t.Context(), ct,
+		&mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"}) // the era that elicits within a call
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+
+	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "change", Arguments: map[string]any{"name": "web"}})
+	if err != nil || res.IsError || res.Content[0].(*mcp.TextContent).Text != "changed web" {
+		t.Fatalf("approved after %s with a %s call timeout: %v %s", 3*limit, limit, err, ResultText(res))
+	}
+	res, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "change", Arguments: map[string]any{"name": "web", "hang": true}})
+	if err != nil || !res.IsError || !strings.Contains(res.Content[0].(*mcp.TextContent).Text, "per-call timeout") {
+		t.Fatalf("an approved call that hangs was not ended by the call timeout: %v %+v", err, res)
+	}
 }
