@@ -26,7 +26,7 @@ type Record struct {
 	Kind       string    `json:"kind,omitempty"`
 	Verb       string    `json:"verb"` // read or write, from the tool's annotations
 	ArgsDigest string    `json:"args_sha256"`
-	Result     string    `json:"result"` // ok, error (isError result) or failed (protocol error)
+	Result     string    `json:"result"` // ok, error (isError result), failed (protocol error) or asked (a person is asked between calls)
 	DurationMS float64   `json:"duration_ms"`
 	Error      string    `json:"error,omitempty"`
 	Revealed   bool      `json:"revealed,omitempty"` // asked to see Secret values (reveal_secret_values) and was answered

@@ -110,15 +110,20 @@ func (c *Confirmer) Approve(ctx context.Context, call Call) error {
 		}
 		return nil
 	}
+	if asksBetweenCalls(call.Req) {
+		return c.askBetweenCalls(call.Req, key, state, preview)
+	}
 	approved, err := elicit(ctx, call.Req, preview)
 	switch {
 	case err == nil && approved:
 		return nil
 	case err == nil:
-		return errors.New("the person declined the change; nothing was changed")
+		return errDeclined
 	}
 	return c.ask(key, state, preview, tool)
 }
+
+var errDeclined = errors.New("the person declined the change; nothing was changed")
 
 // previewOf dry-runs the call when the tool can, else describes it.
 func previewOf(ctx context.Context, call Call) (preview, state string, err error) {

@@ -4,6 +4,11 @@
 // single-use approvals bound to the caller, the call and the state the dry
 // run saw. The toolset package runs every write tool's calls through it.
 //
+// A client of the 2026-07-28 era is asked between calls (InputRequired): the
+// call ends with the question and a signed state, and comes back with the
+// person's answer; an older client is asked within the call, whose time
+// limit stops meanwhile (callclock).
+//
 // An approval is a signed token (tokens.go), not an entry in this process's
 // memory, so that with a shared key (Shared) any replica redeems a plan
 // another made. It is used once:

@@ -3,11 +3,16 @@ package confirm
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/callclock"
+	"github.com/kubemcp/kubemcp/internal/policy"
 )
+
+// errChanged refuses an approval whose objects changed since it was given.
+var errChanged = errors.New("the objects changed since the approval was given, so it no longer holds")
 
 // redeem uses up token if it approves this call in this state. A token
 // presented for another call (another caller's, other arguments) is refused
@@ -33,7 +38,7 @@ func (c *Confirmer) redeem(text, call, state string) error {
 	c.prune()
 	c.used[t.nonce] = t.expires
 	if t.state != stateSum(state) {
-		return errors.New("the objects changed since the approval was given, so it no longer holds")
+		return errChanged
 	}
 	return nil
 }
@@ -60,17 +65,84 @@ func elicit(ctx context.Context, req *mcp.CallToolRequest, preview string) (bool
 	defer callclock.Pause(ctx)()
 	ctx, cancel := context.WithTimeout(ctx, elicitWait)
 	defer cancel()
-	res, err := req.Session.Elicit(ctx, &mcp.ElicitParams{
-		Message: "kubemcp is about to run " + req.Params.Name + ". Preview:\n" + preview + "\nApprove this change?",
+	res, err := req.Session.Elicit(ctx, question(req.Params.Name, preview))
+	if err != nil {
+		return false, err
+	}
+	return approves(res), nil
+}
+
+// question asks the person to approve tool's call, showing its preview
+// (cluster text, so redacted as every answer is).
+func question(tool, preview string) *mcp.ElicitParams {
+	return &mcp.ElicitParams{
+		Message: "kubemcp is about to run " + tool + ". Preview:\n" + policy.RedactText(preview) + "\nApprove this change?",
 		RequestedSchema: map[string]any{
 			"type":       "object",
 			"properties": map[string]any{"approve": map[string]any{"type": "boolean", "title": "Approve"}},
 			"required":   []string{"approve"},
 		},
-	})
-	if err != nil {
-		return false, err
 	}
-	approve, _ := res.Content["approve"].(bool)
-	return res.Action == "accept" && approve, nil
 }
+
+func approves(res *mcp.ElicitResult) bool {
+	approve, _ := res.Content["approve"].(bool)
+	return res.Action == "accept" && approve
+}
+
+// InputKey names the question in an InputRequired's input requests.
+const InputKey = "approve"
+
+// InputRequired is Approve's answer to a client of the 2026-07-28 era that
+// can elicit: such a client asks the person between calls, not within one
+// (multi-round-trip requests), so the call ends at once with the question,
+// and comes again with the person's answer and State. The toolset turns it
+// into an input_required result.
+type InputRequired struct {
+	Question *mcp.ElicitParams
+	// State is a signed approval of the call in the state its dry run saw,
+	// under a key of its own: it cannot be presented as an approval_token.
+	State string
+}
+
+func (e *InputRequired) Error() string {
+	return "confirmation required: the person is asked to approve the change; nothing was changed"
+}
+
+// asksBetweenCalls reports whether req's client asks the person between
+// calls, as every client of the 2026-07-28 era that can elicit does.
+func asksBetweenCalls(req *mcp.CallToolRequest) bool {
+	caps := req.ClientCapabilities()
+	return req.ProtocolVersion() >= "2026-07-28" && caps != nil && caps.Elicitation != nil
+}
+
+// askBetweenCalls asks the person through a client that elicits between
+// calls, or takes their answer when the call comes back with it: approved
+// only if it answers this call's question (the state is signed for this
+// caller, call and state, and is single use) and the person approved. If the
+// objects changed meanwhile the person is asked again, with the new preview.
+func (c *Confirmer) askBetweenCalls(req *mcp.CallToolRequest, key, state, preview string) error {
+	if answered := req.Params.RequestState; answered != "" {
+		err := c.redeem(answered, inputCall(key), state)
+		switch {
+		case errors.Is(err, errChanged):
+		case err != nil:
+			return fmt.Errorf("the answer to the confirmation question does not belong to this call: %w; nothing was changed", err)
+		default:
+			res, _ := req.Params.InputResponses[InputKey].(*mcp.ElicitResult)
+			if res == nil || !approves(res) {
+				return errDeclined
+			}
+			return nil
+		}
+	}
+	token, err := c.issue(inputCall(key), state, c.now().Add(elicitWait))
+	if err != nil {
+		return fmt.Errorf("signing the confirmation question: %w", err)
+	}
+	return &InputRequired{Question: question(req.Params.Name, preview), State: token}
+}
+
+// inputCall is what an InputRequired's state is signed for: the call, under
+// a name of its own, so that it is never a good approval_token.
+func inputCall(key string) string { return "input\x00" + key }

@@ -97,7 +97,7 @@ func outcome(res mcp.Result, err error) (result, msg string) {
 	switch result = resultOf(res, err); result {
 	case "failed":
 		return result, policy.RedactText(err.Error())
-	case "ok":
+	case "ok", "asked":
 		return result, ""
 	}
 	var text strings.Builder
@@ -109,14 +109,18 @@ func outcome(res mcp.Result, err error) (result, msg string) {
 	return result, policy.RedactText(text.String())
 }
 
-// resultOf is how a call ended: ok, error (a tool error result) or failed (a
-// protocol error). The audit log and the metrics both say it so.
+// resultOf is how a call ended: ok, error (a tool error result), failed (a
+// protocol error) or asked (it waits for a person's answer, which the
+// client brings in another call). The audit log and the metrics both say
+// it so.
 func resultOf(res mcp.Result, err error) string {
 	switch {
 	case err != nil:
 		return "failed"
 	case toolError(res):
 		return "error"
+	case asks(res):
+		return "asked"
 	}
 	return "ok"
 }

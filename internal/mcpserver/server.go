@@ -165,3 +165,10 @@ func toolError(res mcp.Result) bool {
 	r, _ := res.(*mcp.CallToolResult)
 	return r != nil && r.IsError
 }
+
+// asks reports whether res asks the client for input (a person's answer)
+// before the call can go on.
+func asks(res mcp.Result) bool {
+	r, _ := res.(*mcp.CallToolResult)
+	return r != nil && r.InputRequests != nil
+}

@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/audit"
 	"github.com/kubemcp/kubemcp/internal/confirm"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/toolset"
@@ -83,16 +85,14 @@ func connect(t *testing.T, server *mcp.Server) *mcp.ClientSession {
 	return cs
 }
 
-// TestApprovalTimeNotCounted: a person who takes three times the per-call
-// timeout to approve a change still has it run, and the call's own work
-// after the approval is still bounded.
-func TestApprovalTimeNotCounted(t *testing.T) {
-	const limit = 300 * time.Millisecond
+// confirmed is a server whose one tool, change, needs a person's approval;
+// with hang it waits for its context to end.
+func confirmed(opts Options) *mcp.Server {
 	type in struct {
 		Name string `json:"name"`
 		Hang bool   `json:"hang,omitempty"`
 	}
-	server := New(Options{CallTimeout: limit})
+	server := New(opts)
 	toolset.Install(server, []toolset.Tool{toolset.New(mcp.Tool{Name: "change", Annotations: toolset.Writes("Change", false, true)},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in in) (string, struct{}, error) {
 			if in.Hang {
@@ -101,27 +101,62 @@ func TestApprovalTimeNotCounted(t *testing.T) {
 			}
 			return "changed " + in.Name, struct{}{}, nil
 		})}, toolset.InstallOptions{Confirm: confirm.New([]policy.ConfirmRule{{}}, nil)})
+	return server
+}
+
+// connectAsking connects a client of version whose person answers with
+// answer.
+func connectAsking(t *testing.T, server *mcp.Server, version string, answer func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error)) *mcp.ClientSession {
+	t.Helper()
 	ct, st := mcp.NewInMemoryTransports()
 	if _, err := server.Connect(t.Context(), st, nil); err != nil {
 		t.Fatal(err)
 	}
-	slowPerson := func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-		time.Sleep(3 * limit)
-		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}, nil
-	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, &mcp.ClientOptions{ElicitationHandler: slowPerson}).Connect(t.Context(), ct,
-		&mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"}) // the era that elicits within a call
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, &mcp.ClientOptions{ElicitationHandler: answer}).Connect(t.Context(), ct,
+		&mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cs.Close()
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
 
+func approve(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+	return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}, nil
+}
+
+// TestApprovalTimeNotCounted: a person who takes three times the per-call
+// timeout to approve a change still has it run, and the call's own work
+// after the approval is still bounded. (A client of the era that elicits
+// within the call.)
+func TestApprovalTimeNotCounted(t *testing.T) {
+	const limit = 300 * time.Millisecond
+	slowPerson := func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		time.Sleep(3 * limit)
+		return approve(ctx, req)
+	}
+	cs := connectAsking(t, confirmed(Options{CallTimeout: limit}), "2025-11-25", slowPerson)
 	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "change", Arguments: map[string]any{"name": "web"}})
-	if err != nil || res.IsError || res.Content[0].(*mcp.TextContent).Text != "changed web" {
+	if err != nil || res.IsError || ResultText(res) != "changed web" {
 		t.Fatalf("approved after %s with a %s call timeout: %v %s", 3*limit, limit, err, ResultText(res))
 	}
 	res, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "change", Arguments: map[string]any{"name": "web", "hang": true}})
-	if err != nil || !res.IsError || !strings.Contains(res.Content[0].(*mcp.TextContent).Text, "per-call timeout") {
+	if err != nil || !res.IsError || !strings.Contains(ResultText(res), "per-call timeout") {
 		t.Fatalf("an approved call that hangs was not ended by the call timeout: %v %+v", err, res)
+	}
+}
+
+// TestAskedBetweenCallsAudited: a 2026-07-28 client's person is asked
+// between two calls; the audit log says the first was asked, the second ok.
+func TestAskedBetweenCallsAudited(t *testing.T) {
+	var records bytes.Buffer
+	cs := connectAsking(t, confirmed(Options{Audit: audit.New(&records)}), "2026-07-28", approve)
+	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "change", Arguments: map[string]any{"name": "web"}})
+	if err != nil || res.IsError || ResultText(res) != "changed web" {
+		t.Fatalf("%v %s", err, ResultText(res))
+	}
+	lines := strings.Split(strings.TrimSpace(records.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"result":"asked"`) || !strings.Contains(lines[1], `"result":"ok"`) {
+		t.Errorf("audit log:\n%s", records.String())
 	}
 }

@@ -57,12 +57,12 @@ func traceTools(tracer trace.Tracer, names toolNames, clusters func() []string) 
 }
 
 // end records the outcome as the metrics and audit log name it (ok, error:
-// the tool answered isError, failed: a protocol error), never the text of
-// either, which may quote the arguments.
+// the tool answered isError, failed: a protocol error, asked: a person is
+// asked), never the text of either, which may quote the arguments.
 func end(span trace.Span, res mcp.Result, err error) {
 	outcome := resultOf(res, err)
 	span.SetAttributes(attribute.String("kubemcp.outcome", outcome))
-	if outcome != "ok" {
+	if outcome == "error" || outcome == "failed" {
 		span.SetStatus(codes.Error, outcome)
 	}
 }

@@ -85,7 +85,8 @@ func (m *Metrics) Request(method string) {
 
 // ToolCall records one tool call. The caller bounds tool and cluster to the
 // names it knows (see Unknown, Other, Multi); outcome is ok, error (a tool
-// error result) or failed (a protocol error).
+// error result), failed (a protocol error) or asked (a person is asked to
+// confirm it between calls).
 func (m *Metrics) ToolCall(tool, cluster, outcome string, took time.Duration) {
 	m.toolCalls.WithLabelValues(tool, cluster, outcome).Inc()
 	m.toolDuration.WithLabelValues(tool).Observe(took.Seconds())

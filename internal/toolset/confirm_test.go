@@ -2,6 +2,8 @@ package toolset
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -50,6 +52,13 @@ func (r *recorder) tool() Tool {
 
 func serveConfirm(t *testing.T, rules []policy.ConfirmRule, elicit func(*mcp.ElicitRequest) (*mcp.ElicitResult, error)) (*mcp.ClientSession, *recorder) {
 	t.Helper()
+	return serveConfirmAs(t, rules, "2025-11-25", &mcp.ClientOptions{ElicitationHandler: func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) { return elicit(req) }}, elicit != nil)
+}
+
+// serveConfirmAs is serveConfirm with a client of protocol version, with
+// opts if elicits (else a client that cannot be asked).
+func serveConfirmAs(t *testing.T, rules []policy.ConfirmRule, version string, opts *mcp.ClientOptions, elicits bool) (*mcp.ClientSession, *recorder) {
+	t.Helper()
 	r := &recorder{}
 	s := mcp.NewServer(&mcp.Implementation{Name: "t"}, nil)
 	Install(s, []Tool{r.tool()}, InstallOptions{Confirm: confirm.New(rules, nil)})
@@ -58,11 +67,10 @@ func serveConfirm(t *testing.T, rules []policy.ConfirmRule, elicit func(*mcp.Eli
 	if _, err := s.Connect(ctx, st, nil); err != nil {
 		t.Fatal(err)
 	}
-	var opts *mcp.ClientOptions
-	if elicit != nil {
-		opts = &mcp.ClientOptions{ElicitationHandler: func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) { return elicit(req) }}
+	if !elicits {
+		opts = nil
 	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, opts).Connect(ctx, ct, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, opts).Connect(ctx, ct, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,4 +170,75 @@ func schemaHas(t *testing.T, cs *mcp.ClientSession, prop string) (any, bool) {
 	props, _ := res.Tools[0].InputSchema.(map[string]any)["properties"].(map[string]any)
 	v, ok := props[prop]
 	return v, ok
+}
+
+// TestConfirmBetweenCalls: a client of the 2026-07-28 era asks the person
+// between calls: the first call ends with the question (the preview, its
+// credentials redacted) and a signed state, and the change runs when the
+// call comes back approved. A decline changes nothing; the state is not an
+// approval_token, and it answers only its own call.
+func TestConfirmBetweenCalls(t *testing.T) {
+	rules := []policy.ConfirmRule{{}}
+	var asked []string
+	approve := true
+	cs, r := serveConfirmAs(t, rules, "2026-07-28", &mcp.ClientOptions{ElicitationHandler: func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		asked = append(asked, req.Params.Message)
+		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": approve}}, nil
+	}}, true)
+	args := map[string]any{"name": "web", "replicas": 4}
+	if text, isErr := callScale(t, cs, args); isErr || text != "scaled" || r.writes.Load() != 1 || len(asked) != 1 || !strings.Contains(asked[0], "would scale web to 4") {
+		t.Fatalf("an approved change did not run once, asked once: %v %q writes %d asked %q", isErr, text, r.writes.Load(), asked)
+	}
+	approve = false
+	if text, isErr := callScale(t, cs, args); !isErr || !strings.Contains(text, "declined") || r.writes.Load() != 1 {
+		t.Fatalf("a declined change ran: %v %q", isErr, text)
+	}
+
+	// A client that handles the rounds itself, as a hostile one would.
+	raw, r := serveConfirmAs(t, rules, "2026-07-28", &mcp.ClientOptions{
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return nil, errors.New("not asked here")
+		},
+		MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true},
+	}, true)
+	call := func(p *mcp.CallToolParams) *mcp.CallToolResult {
+		t.Helper()
+		res, err := raw.CallTool(t.Context(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := call(&mcp.CallToolParams{Name: "scale", Arguments: args})
+	q, _ := first.InputRequests[confirm.InputKey].(*mcp.ElicitParams)
+	if !first.NeedsInput() || q == nil || first.RequestState == "" || len(first.Content) != 0 || r.writes.Load() != 0 {
+		t.Fatalf("want an input_required result with the question and nothing written, got %+v", first)
+	}
+	yes := mcp.InputResponseMap{confirm.InputKey: &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}}
+	asToken := maps.Clone(args)
+	asToken["approval_token"] = first.RequestState
+	if res := call(&mcp.CallToolParams{Name: "scale", Arguments: asToken}); !res.IsError || r.writes.Load() != 0 {
+		t.Fatalf("the question's state worked as an approval_token: %s", resultText(res))
+	}
+	other := map[string]any{"name": "web", "replicas": 9}
+	if res := call(&mcp.CallToolParams{Name: "scale", Arguments: other, InputResponses: yes, RequestState: first.RequestState}); !res.IsError ||
+		!strings.Contains(resultText(res), "does not belong to this call") || r.writes.Load() != 0 {
+		t.Fatalf("an answer to another call's question was taken: %s", resultText(res))
+	}
+	if res := call(&mcp.CallToolParams{Name: "scale", Arguments: args, InputResponses: yes, RequestState: first.RequestState}); res.IsError || r.writes.Load() != 1 {
+		t.Fatalf("the approved answer did not run the change: %s", resultText(res))
+	}
+	if res := call(&mcp.CallToolParams{Name: "scale", Arguments: args, InputResponses: yes, RequestState: first.RequestState}); !res.IsError || r.writes.Load() != 1 {
+		t.Fatalf("one answer ran the change twice: %s", resultText(res))
+	}
+}
+
+func resultText(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			b.WriteString(t.Text)
+		}
+	}
+	return b.String()
 }

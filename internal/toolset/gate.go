@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/confirm"
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
@@ -116,6 +117,10 @@ func (s *callState) answer(text string, out any, err error) (*mcp.CallToolResult
 	var wire *jsonrpc.Error
 	if errors.As(err, &wire) {
 		return nil, wire
+	}
+	var ask *confirm.InputRequired
+	if errors.As(err, &ask) {
+		return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{confirm.InputKey: ask.Question}, RequestState: ask.State}, nil
 	}
 	var failed *withOutput
 	if err != nil && !errors.As(err, &failed) {

@@ -3,9 +3,11 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -16,6 +18,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/confirm"
+	"github.com/kubemcp/kubemcp/internal/mcpserver"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
@@ -211,4 +215,56 @@ func configMapData(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return cm.Data["k"]
+}
+
+// TestPlanAskedBetweenCalls: a client of the 2026-07-28 era that can elicit
+// is asked between calls, over HTTP to replicas sharing the approval key:
+// the question one replica asks is answered on another, and the change
+// happens once; a call with no dry run (scale), refused a token on shared
+// keys, is asked the person the same way.
+func TestPlanAskedBetweenCalls(t *testing.T) {
+	configMap(t, "shop", "confirm-asked")
+	dir := t.TempDir()
+	cfgFile, keyFile := filepath.Join(dir, "kubemcp.yaml"), filepath.Join(dir, "approval-keys")
+	os.WriteFile(cfgFile, []byte("policy:\n  confirm:\n  - namespaces: [shop]\n"), 0o600)
+	os.WriteFile(keyFile, []byte(rand.Text()+rand.Text()+"\n"), 0o600)
+	// This client answers the rounds itself, so that each goes to the
+	// replica the test chooses.
+	client := mcp.NewClient(&mcp.Implementation{Name: "rounds"}, &mcp.ClientOptions{
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return nil, errors.New("asked by the test")
+		},
+		MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true},
+	})
+	replica := func() *mcp.ClientSession {
+		url := startHTTPWith(t, env.Kubeconfig, "--config", cfgFile, "--approval-key-file", keyFile)
+		return connectWith(t, client, &mcp.StreamableClientTransport{Endpoint: url}, &mcp.ClientSessionOptions{ProtocolVersion: "2026-07-28"})
+	}
+	a, b := replica(), replica()
+	yes := mcp.InputResponseMap{confirm.InputKey: &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}}
+	rounds := func(tool string, args map[string]any) *mcp.CallToolResult {
+		t.Helper()
+		asked, err := a.CallTool(testContext(t), &mcp.CallToolParams{Name: tool, Arguments: args})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, _ := asked.InputRequests[confirm.InputKey].(*mcp.ElicitParams)
+		if !asked.NeedsInput() || q == nil || !strings.Contains(q.Message, tool) {
+			t.Fatalf("%s: want the person asked, got %+v", tool, asked)
+		}
+		res, err := b.CallTool(testContext(t), &mcp.CallToolParams{Name: tool, Arguments: args, InputResponses: yes, RequestState: asked.RequestState})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	patch := map[string]any{"resource": "configmaps", "namespace": "shop", "name": "confirm-asked", "patch": `{"data":{"k":"asked"}}`}
+	if res := rounds("resources_patch", patch); res.IsError || configMapData(t, "confirm-asked") != "asked" {
+		t.Fatalf("the answered patch did not happen: %s", mcpserver.ResultText(res))
+	}
+	// To the 3 replicas it has: the seeded world stays as it was.
+	scale := map[string]any{"kind": "deployment", "namespace": testenv.NamespaceShop, "name": testenv.DeploymentFrontend, "replicas": 3}
+	if res := rounds("workloads_scale", scale); res.IsError {
+		t.Fatalf("the answered scale did not happen: %s", mcpserver.ResultText(res))
+	}
 }
