@@ -50,7 +50,7 @@ func TestUpstreamConfirmAndReadiness(t *testing.T) {
 // one upstream, server-filesystem over stdio, makes.
 func serveUpstreamConfig(t *testing.T, settings string) *Server {
 	t.Helper()
-	node, script := testenv.NPMServer(t, "server-filesystem")
+	node, script := testenv.NPMServer(t, "@modelcontextprotocol/server-filesystem")
 	path := filepath.Join(t.TempDir(), "kubemcp.yaml")
 	body := settings + "upstreams:\n- name: fs\n  command: [" + node + ", " + script + ", " + t.TempDir() + "]\n"
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {

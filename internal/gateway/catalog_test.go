@@ -24,7 +24,7 @@ func TestServedURI(t *testing.T) {
 // resources and resource templates under prefixed names and URIs, forwards
 // gets and reads to it, and withdraws them all when it dies.
 func TestEverythingPromptsAndResources(t *testing.T) {
-	node, script := testenv.NPMServer(t, "server-everything")
+	node, script := testenv.NPMServer(t, "@modelcontextprotocol/server-everything")
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	k := mustServe(t, Options{Upstreams: []config.Upstream{{Name: "everything",
 		Command: []string{"sh", "-c", `echo $$ > "$0"; exec "$1" "$2" stdio`, pidFile, node, script}}}})

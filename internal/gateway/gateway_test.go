@@ -127,7 +127,7 @@ func pidOf(path string) int {
 // stdio, calls through it, kills it mid-session and watches its tools go
 // and come back.
 func TestEverythingStdio(t *testing.T) {
-	node, script := testenv.NPMServer(t, "server-everything")
+	node, script := testenv.NPMServer(t, "@modelcontextprotocol/server-everything")
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	// The shell writes its pid and becomes node, so the test can kill the
 	// very process kubemcp talks to.
@@ -230,7 +230,7 @@ func TestEverythingStreamableHTTP(t *testing.T) {
 // read-only mode keeps its read tools only, and what they read passes the
 // gate, structured content too.
 func TestFilesystemReadOnly(t *testing.T) {
-	node, script := testenv.NPMServer(t, "server-filesystem")
+	node, script := testenv.NPMServer(t, "@modelcontextprotocol/server-filesystem")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "creds.txt"), []byte("password: hunter2hunter2\nauth "+plantedBearer+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 // error within its timeout, while another upstream's tools and kubemcp's own
 // answer as before, during the hung calls.
 func TestHungUpstream(t *testing.T) {
-	node, script := testenv.NPMServer(t, "server-everything")
+	node, script := testenv.NPMServer(t, "@modelcontextprotocol/server-everything")
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	fine := newGoUpstream(t, "one")
 	const timeout = 2 * time.Second

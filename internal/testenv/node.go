@@ -49,8 +49,9 @@ func NodeDir() (string, error) {
 	return filepath.Join(root, "test", "e2e", "node"), err
 }
 
-// NPMServer is the Node binary and the entry point of an MCP server
-// package installed in test/e2e/node (e.g. "server-everything").
+// NPMServer is the Node binary and the entry point (dist/index.js) of an
+// MCP server package installed in test/e2e/node, by its npm name (e.g.
+// "@modelcontextprotocol/server-everything", "argocd-mcp").
 func NPMServer(t testing.TB, pkg string) (node, script string) {
 	t.Helper()
 	node, err := Node()
@@ -61,7 +62,7 @@ func NPMServer(t testing.TB, pkg string) (node, script string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return node, filepath.Join(dir, "node_modules", "@modelcontextprotocol", pkg, "dist", "index.js")
+	return node, filepath.Join(dir, "node_modules", filepath.FromSlash(pkg), "dist", "index.js")
 }
 
 // FreePort is a loopback port nothing listens on just now.
@@ -79,7 +80,7 @@ func FreePort(t testing.TB) int {
 // returns once it accepts connections, with the time it did.
 func StartEverythingHTTP(t testing.TB, port int) (*exec.Cmd, time.Time) {
 	t.Helper()
-	node, script := NPMServer(t, "server-everything")
+	node, script := NPMServer(t, "@modelcontextprotocol/server-everything")
 	cmd := exec.Command(node, script, "streamableHttp")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
 	if err := cmd.Start(); err != nil {

@@ -21,7 +21,7 @@ import (
 // (server-everything over stdio) and one down stays ready, the cluster
 // being ready, and /readyz's detail says how each upstream is.
 func TestReadyzWithUpstreams(t *testing.T) {
-	node, script := testenv.NPMServer(t, "server-everything")
+	node, script := testenv.NPMServer(t, "@modelcontextprotocol/server-everything")
 	cfg := filepath.Join(t.TempDir(), "kubemcp.yaml")
 	body := "upstreams:\n- name: everything\n  command: [" + node + ", " + script + ", stdio]\n" +
 		"- name: gone\n  url: http://127.0.0.1:1/mcp\n"

@@ -1,6 +1,9 @@
 package core
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -12,29 +15,45 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubemcp/kubemcp/internal/operator"
 )
 
 // catalogServer is an MCP server mcp_install can run in a cluster: an image
 // that serves streamable HTTP on port at path, configured by environment,
-// with one credential taken from a Secret.
+// with its credentials taken from a Secret. It listens beyond loopback, so
+// it requires a bearer token of its own (inbound), which kubemcp sends.
 type catalogServer struct {
 	Image string
 	Args  []string
 	Port  int32
 	Path  string
 	// Env is its settings for an install; TokenEnv is the variable that
-	// gets the token, from the Secret.
-	Env      func(in MCPInstallIn) []corev1.EnvVar
-	TokenEnv string
+	// gets the token, InboundEnv the one that gets the bearer token callers
+	// must present, both from the Secret.
+	Env        func(in MCPInstallIn) []corev1.EnvVar
+	TokenEnv   string
+	InboundEnv string
 }
+
+// The keys of an install's Secret: the server's own token, the bearer token
+// it requires of callers, and the Authorization header kubemcp sends it.
+const (
+	keyToken         = "token"
+	keyInbound       = "inbound"
+	keyAuthorization = "authorization"
+)
 
 // catalog is what mcp_install installs, by name.
 var catalog = map[string]catalogServer{
-	// argoproj-labs/mcp-for-argocd: `argocd-mcp http` serves streamable
-	// HTTP on port 3000 at /mcp, reading ARGOCD_BASE_URL and ARGOCD_API_TOKEN.
+	// argoproj-labs/mcp-for-argocd (npm argocd-mcp 0.9.0, whose README names
+	// the image): `http --port 3000` serves streamable HTTP at /mcp, reading
+	// ARGOCD_BASE_URL and ARGOCD_API_TOKEN; bound beyond loopback
+	// (MCP_BIND_ADDRESS) it refuses to start without MCP_AUTH_TOKEN.
+	// TestCatalogServesAsInstalled runs that package as this entry says.
 	"argocd": {
-		Image: "ghcr.io/argoproj-labs/mcp-for-argocd:v0.7.0",
-		Args:  []string{"http"},
+		Image: "argoprojlabs/mcp-for-argocd:v0.9.0",
+		Args:  []string{"http", "--port", "3000"},
 		Port:  3000,
 		Path:  "/mcp",
 		Env: func(in MCPInstallIn) []corev1.EnvVar {
@@ -44,7 +63,8 @@ var catalog = map[string]catalogServer{
 			}
 			return []corev1.EnvVar{{Name: "ARGOCD_BASE_URL", Value: url}, {Name: "MCP_BIND_ADDRESS", Value: "0.0.0.0"}}
 		},
-		TokenEnv: "ARGOCD_API_TOKEN",
+		TokenEnv:   "ARGOCD_API_TOKEN",
+		InboundEnv: "MCP_AUTH_TOKEN",
 	},
 }
 
@@ -60,8 +80,18 @@ func catalogNames() string {
 // server's NetworkPolicy lets in, whatever their namespace.
 var kubemcpPods = map[string]string{"app.kubernetes.io/name": "kubemcp"}
 
+// inbound is the bearer token the installed server requires of callers:
+// derived from its own token, so that installing again changes nothing, and
+// telling nothing of it.
+func inbound(in MCPInstallIn) string {
+	h := hmac.New(sha256.New, []byte(in.MCPToken))
+	h.Write([]byte("kubemcp mcp_install inbound token\x00" + in.Namespace + "\x00" + in.Server))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // manifest is every object an install applies, as one YAML stream: the
-// namespace, the token's Secret, a ServiceAccount whose token is not
+// namespace, the tokens' Secret (marked for the MCPServer to send its
+// Authorization header), a ServiceAccount whose token is not
 // mounted (the server talks to its own API with the Secret's token, not to
 // Kubernetes) and a Role that lets it read its own Secret and nothing else,
 // the Deployment, its Service and NetworkPolicy, and the MCPServer object
@@ -73,7 +103,7 @@ func (s catalogServer) manifest(in MCPInstallIn) (string, error) {
 	}
 	objects := []any{
 		typed("v1", "Namespace", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}),
-		typed("v1", "Secret", &corev1.Secret{ObjectMeta: meta(), Type: corev1.SecretTypeOpaque, StringData: map[string]string{"token": in.MCPToken}}),
+		typed("v1", "Secret", s.secret(meta(), in)),
 		typed("v1", "ServiceAccount", &corev1.ServiceAccount{ObjectMeta: meta(), AutomountServiceAccountToken: new(false)}),
 		typed("rbac.authorization.k8s.io/v1", "Role", &rbacv1.Role{ObjectMeta: meta(), Rules: []rbacv1.PolicyRule{
 			{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{name}, Verbs: []string{"get"}}}}),
@@ -85,7 +115,8 @@ func (s catalogServer) manifest(in MCPInstallIn) (string, error) {
 			Ports: []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromString("http")}}}}),
 		typed("networking.k8s.io/v1", "NetworkPolicy", s.networkPolicy(meta())),
 		map[string]any{"apiVersion": "kubemcp.io/v1alpha1", "kind": "MCPServer", "metadata": map[string]any{"name": in.Server, "namespace": ns},
-			"spec": map[string]any{"transport": "http", "service": map[string]any{"name": name, "port": 80, "path": s.Path}}},
+			"spec": map[string]any{"transport": "http", "service": map[string]any{"name": name, "port": 80, "path": s.Path},
+				"headers": map[string]any{"Authorization": map[string]any{"secretKeyRef": map[string]any{"name": name, "key": keyAuthorization}}}}},
 	}
 	var docs []string
 	for _, o := range objects {
@@ -111,17 +142,33 @@ func typed[T any](apiVersion, kind string, obj *T) any {
 	return m
 }
 
+// secret holds the server's token, the bearer token it requires and the
+// header that presents it; kubemcp reads it for the MCPServer named in the
+// annotation, and for nothing else.
+func (s catalogServer) secret(meta metav1.ObjectMeta, in MCPInstallIn) *corev1.Secret {
+	meta.Annotations = map[string]string{operator.SecretAnnotation: in.Server}
+	return &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque, StringData: map[string]string{
+		keyToken: in.MCPToken, keyInbound: inbound(in), keyAuthorization: "Bearer " + inbound(in)}}
+}
+
 // deployment runs one non-root replica with no privileges, a read-only root
-// file system (a scratch /tmp for npm), probes on its port, and limits.
+// file system (a scratch /tmp for npm), probes on its port, and limits. Its
+// pods carry a digest of the tokens, so a new token rolls them (the
+// variables are read at start).
 func (s catalogServer) deployment(meta metav1.ObjectMeta, in MCPInstallIn) *appsv1.Deployment {
 	probe := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("http")}},
 		PeriodSeconds: 10, FailureThreshold: 3}
-	env := append(s.Env(in), corev1.EnvVar{Name: "HOME", Value: "/tmp"}, corev1.EnvVar{Name: s.TokenEnv, ValueFrom: &corev1.EnvVarSource{
-		SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: meta.Name}, Key: "token"}}})
+	fromSecret := func(name, key string) corev1.EnvVar {
+		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: meta.Name}, Key: key}}}
+	}
+	env := append(s.Env(in), corev1.EnvVar{Name: "HOME", Value: "/tmp"}, fromSecret(s.TokenEnv, keyToken), fromSecret(s.InboundEnv, keyInbound))
+	digest := sha256.Sum256([]byte(inbound(in)))
 	return &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
 		Replicas: new(int32(1)),
 		Selector: &metav1.LabelSelector{MatchLabels: meta.Labels},
-		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: meta.Labels}, Spec: corev1.PodSpec{
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: meta.Labels,
+			Annotations: map[string]string{"kubemcp.io/tokens-digest": hex.EncodeToString(digest[:8])}}, Spec: corev1.PodSpec{
 			ServiceAccountName:           meta.Name,
 			AutomountServiceAccountToken: new(false),
 			SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: new(true), RunAsUser: new(int64(1000)), RunAsGroup: new(int64(1000)),

@@ -57,7 +57,7 @@ func TestMCPInstall(t *testing.T) {
 	delete(args, "dry_run")
 	text = s.OK(t, "mcp_install", args, &plan)
 	toolsettest.Want(t, text, "Deployment argocd-mcp in namespace "+ns+" created", "MCPServer argocd in namespace "+ns+" created", "argocd__<tool>")
-	toolsettest.WantNone(t, text, argoToken)
+	toolsettest.WantNone(t, text, argoToken, inbound(MCPInstallIn{Server: "argocd", Namespace: ns, MCPToken: argoToken}))
 
 	secret, err := cs.CoreV1().Secrets(ns).Get(context.Background(), "argocd-mcp", metav1.GetOptions{})
 	if err != nil || string(secret.Data["token"]) != argoToken {
