@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -262,4 +263,29 @@ func apiserverWatches(t testing.TB, resource, scope string) int {
 		}
 	}
 	return n
+}
+
+// TestSharedWatchBounds: shared watchers count against the user's bound of
+// watchers as trackers' do, and the pool's Close ends them.
+func TestSharedWatchBounds(t *testing.T) {
+	w := newWorld(t)
+	s := cache.NewStack(t, clusters.Impersonate, policy.Config{}, nil)
+	pool := tracker.NewPool(s.Clusters, tracker.PoolOptions{Shared: s.Cache, MaxWatchersPerUser: 1})
+	ctx := cache.As(t.Context(), "alice")
+	target := tracker.Target{Resource: podsGVR, Namespace: w.a}
+	stop, err := pool.Watch(ctx, "", target, func(tracker.Event) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Watch(ctx, "", target, func(tracker.Event) {}); !errors.Is(err, tracker.ErrTooManyWatchers) {
+		t.Fatalf("alice's second watcher: %v, want ErrTooManyWatchers", err)
+	}
+	stop()
+	if _, err := pool.Watch(ctx, "", target, func(tracker.Event) {}); err != nil {
+		t.Fatalf("after the first stopped: %v", err)
+	}
+	pool.Close()
+	if st := pool.Stats(); st != (tracker.Stats{}) {
+		t.Fatalf("a closed pool holds %+v", st)
+	}
 }
