@@ -218,15 +218,18 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if m != nil {
 		m.ClientCache(cl.CachedClients)
 	}
-	watches := tracker.NewPool(cl, tracker.PoolOptions{MaxWatchersPerUser: unbounded(cfg.UserWatchers), MaxWatchesPerUser: unbounded(cfg.UserWatches)})
+	poolOpts := tracker.PoolOptions{MaxWatchersPerUser: unbounded(cfg.UserWatchers), MaxWatchesPerUser: unbounded(cfg.UserWatches)}
+	var shared *cache.Cache
+	if cfg.Cache {
+		shared = cache.New(cache.Options{Clusters: cl, Credentials: clusters.Credentials(cfg.CredentialsMode()), Policy: rules,
+			AccessTTL: cfg.CacheAccessTTL, StaleAfter: cfg.CacheStaleAfter, Writes: writes, Reads: m.CacheReads(), Logger: logger})
+		cl.OnChange(func(c clusters.Change) { shared.Forget(slices.Concat(c.Removed, c.Changed)...) })
+		poolOpts.Shared = shared // the live watches share its informers where the caller's access allows
+	}
+	watches := tracker.NewPool(cl, poolOpts)
 	cl.OnChange(func(c clusters.Change) { watches.Forget(slices.Concat(c.Removed, c.Changed)...) })
 	live := resources.New(resources.Options{Clusters: cl, Pool: watches, MaxPerUser: unbounded(cfg.UserSubscriptions)})
-	deps := toolset.Deps{Clusters: cl, Watches: watches, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
-	if cfg.Cache {
-		deps.Cache = cache.New(cache.Options{Clusters: cl, Credentials: clusters.Credentials(cfg.CredentialsMode()), Policy: rules,
-			AccessTTL: cfg.CacheAccessTTL, StaleAfter: cfg.CacheStaleAfter, Writes: writes, Reads: m.CacheReads(), Logger: logger})
-		cl.OnChange(func(c clusters.Change) { deps.Cache.Forget(slices.Concat(c.Removed, c.Changed)...) })
-	}
+	deps := toolset.Deps{Clusters: cl, Watches: watches, Cache: shared, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
 	filter := toolset.Filter{
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,

@@ -100,12 +100,12 @@ func (c *cluster) objects() int {
 	return n
 }
 
-// reap stops the informers unread since Idle before now.
+// reap stops the informers unread since Idle before now and not watched.
 func (c *cluster) reap(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for r, k := range c.kinds {
-		if now.Sub(k.lastUsed()) > c.opts.Idle {
+		if k.watchers.Load() == 0 && now.Sub(k.lastUsed()) > c.opts.Idle {
 			k.stop()
 			delete(c.kinds, r)
 		}

@@ -20,4 +20,8 @@
 // Pods have a typed informer, so pods_list converts nothing; every other
 // kind, custom resources included, a dynamic one. An informer starts on the
 // first read of its kind and stops after it has been idle.
+//
+// Watch serves the live watches (tracker.Shared) from the same informers,
+// under the same decisions, asked again as events come once past their TTL;
+// a watched kind is not idle.
 package cache

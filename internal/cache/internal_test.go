@@ -12,6 +12,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/policy"
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/tracker"
 )
 
 // TestSecretsNeverCached: no informer over Secrets is ever started, whatever
@@ -105,5 +106,36 @@ func TestServerMayNotList(t *testing.T) {
 	defer cl.mu.Unlock()
 	if k := cl.kinds["pods"]; k == nil || !k.full {
 		t.Fatalf("the refused kind is still on: %+v", k)
+	}
+}
+
+// TestWatchedKindNotReaped: a kind someone watches through the cache is not
+// stopped as idle, however long unread; once the watch stops it is.
+func TestWatchedKindNotReaped(t *testing.T) {
+	clock := testenv.NewClock()
+	s := NewStack(t, clusters.Server, policy.Config{}, clock.Now)
+	stop, err := s.Cache.Watch(t.Context(), "", tracker.Target{Resource: podsGVR, Namespace: "default"}, func(tracker.Event) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := s.Cache.cluster("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := func() bool {
+		cl.mu.Lock()
+		defer cl.mu.Unlock()
+		return cl.kinds["pods"] != nil
+	}
+	clock.Add(2 * DefaultIdle)
+	cl.reap(clock.Now())
+	if !held() {
+		t.Fatal("a watched kind was stopped as idle")
+	}
+	stop()
+	clock.Add(2 * DefaultIdle)
+	cl.reap(clock.Now())
+	if held() {
+		t.Fatal("an unwatched, unread kind was not stopped")
 	}
 }

@@ -27,6 +27,7 @@ type kind struct {
 	cancel   context.CancelFunc
 	count    atomic.Int64 // objects held
 	lastUse  atomic.Int64 // UnixNano of the last read
+	watchers atomic.Int64 // shared watches served from it, which keep it from being idle
 	full     bool         // it passed the cluster's cap, or its list was refused; guarded by cluster.mu
 
 	refused  chan struct{} // closed when the server's credential may not list the kind

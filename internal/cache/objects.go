@@ -160,9 +160,7 @@ func (c *Cache) open(ctx context.Context, clusterName string, res kube.Resolved,
 // kubemcp's policy decides a (of the object name, if one), the informer for
 // res is started if need be, and the caller's own writes are seen.
 func (c *Cache) reader(ctx context.Context, clusterName string, res kube.Resolved, a access, name string) (*cluster, *kind, error) {
-	req := policy.Request{Verb: a.verb, Group: a.group, Version: res.GVR.Version, Resource: a.resource, Namespace: a.namespace,
-		Name: name, Kind: res.GVK.Kind, Namespaced: res.Namespaced}
-	if err := c.opts.Policy.Decide(req); err != nil {
+	if err := c.decide(res, a, name); err != nil {
 		return nil, nil, err
 	}
 	cl, err := c.cluster(clusterName)
@@ -177,6 +175,13 @@ func (c *Cache) reader(ctx context.Context, clusterName string, res kube.Resolve
 		return nil, nil, err
 	}
 	return cl, k, nil
+}
+
+// decide is kubemcp's policy on a (of the object name, if one), as the
+// policy beneath the clients decides the request a direct read would make.
+func (c *Cache) decide(res kube.Resolved, a access, name string) error {
+	return c.opts.Policy.Decide(policy.Request{Verb: a.verb, Group: a.group, Version: res.GVR.Version, Resource: a.resource,
+		Namespace: a.namespace, Name: name, Kind: res.GVK.Kind, Namespaced: res.Namespaced})
 }
 
 // informerKey names a resource's informer in its cluster: pods by their

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -40,6 +41,10 @@ type PoolOptions struct {
 	// DefaultMaxWatchesPerUser, negative no bound of its own. Each tracker
 	// holds a watch, so it also bounds the user's trackers.
 	MaxWatchesPerUser int
+	// Shared, if set, is tried first for every watch (see Shared); the
+	// watchers it serves count against MaxWatchers and MaxWatchersPerUser
+	// but hold no tracker or watch of their own.
+	Shared Shared
 }
 
 // The per-user bounds unless PoolOptions say otherwise: a tenth of the
@@ -60,8 +65,9 @@ var ErrTooManyWatchers = errors.New("too many watchers")
 
 // Pool shares trackers across calls and sessions: one for each cluster and
 // caller, since a tracker watches as one identity beneath RBAC and policy and
-// a watch is never shared between callers. A tracker starts with its first
-// watcher and is closed when its last one leaves.
+// a tracker's watch is never shared between callers. A tracker starts with
+// its first watcher and is closed when its last one leaves. What
+// PoolOptions.Shared serves needs no tracker.
 type Pool struct {
 	clusters Clusters
 	opts     PoolOptions
@@ -71,6 +77,7 @@ type Pool struct {
 	trackers map[poolKey]*entry
 	watchers int
 	users    map[string]*userShare // by user name, while they watch
+	shared   map[*func()]struct{}  // what ends each watch Shared serves
 	closed   bool
 }
 
@@ -110,13 +117,14 @@ func NewPool(c Clusters, opts PoolOptions) *Pool {
 	return &Pool{clusters: c, opts: opts, watches: &limit{max: opts.MaxWatches, full: func(max int) string {
 		return fmt.Sprintf("this server watches %d resources and namespaces already for all its callers, its limit; try again when one of them ends", max)
 	}},
-		trackers: map[poolKey]*entry{}, users: map[string]*userShare{}}
+		trackers: map[poolKey]*entry{}, users: map[string]*userShare{}, shared: map[*func()]struct{}{}}
 }
 
 // Watch calls fn for every change to target in cluster ("" is the default)
 // from now on, as Tracker.Watch does, until stop is called or ctx ends. It
-// watches as the caller in ctx, with the client Clusters.Get gives that
-// caller, in the tracker of that caller and cluster.
+// watches as the caller in ctx: through PoolOptions.Shared if it serves
+// the target, else with the client Clusters.Get gives that caller, in the
+// tracker of that caller and cluster.
 func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func(Event)) (stop func(), err error) {
 	// A watch of "" shares the tracker of the default cluster's own name;
 	// callers are told apart as clusters.Manager keys its clients.
@@ -124,6 +132,9 @@ func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func
 	key := poolKey{cluster: cmp.Or(cluster, p.clusters.DefaultName()), caller: id.Key()}
 	if id != nil {
 		key.user = id.User
+	}
+	if stop, err := p.watchShared(ctx, key, target, fn); !errors.Is(err, ErrNotShared) {
+		return stop, err
 	}
 	kc, err := p.clusters.Get(ctx, key.cluster)
 	if err != nil {
@@ -144,24 +155,93 @@ func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func
 	})), nil
 }
 
-// acquire takes a share of the tracker of key, making it if it is the first.
-func (p *Pool) acquire(key poolKey, kc *kube.Client) (*entry, error) {
+// watchShared is Watch served by PoolOptions.Shared, counted as one of the
+// pool's watchers and of key's user; ErrNotShared when it has no Shared or
+// the Shared does not serve target.
+func (p *Pool) watchShared(ctx context.Context, key poolKey, target Target, fn func(Event)) (func(), error) {
+	if p.opts.Shared == nil {
+		return nil, ErrNotShared
+	}
+	if err := p.admit(key.user); err != nil {
+		return nil, err
+	}
+	stopWatch, err := p.opts.Shared.Watch(ctx, key.cluster, target, fn)
+	if err != nil {
+		p.dismiss(key.user, nil)
+		return nil, err
+	}
+	var end func()
+	end = sync.OnceFunc(func() {
+		stopWatch()
+		p.dismiss(key.user, &end)
+	})
+	p.mu.Lock()
+	closed := p.closed
+	p.shared[&end] = struct{}{}
+	p.mu.Unlock()
+	if closed {
+		end()
+		return nil, ErrClosed
+	}
+	return stopWith(ctx, end), nil
+}
+
+// admit counts a new watcher of user, if the pool and the user's share have
+// room for it.
+func (p *Pool) admit(user string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	_, err := p.admitLocked(user)
+	return err
+}
+
+// admitLocked is admit, with p.mu held; it returns the user's share.
+func (p *Pool) admitLocked(user string) (*userShare, error) {
 	if p.closed {
 		return nil, ErrClosed
 	}
 	if p.watchers >= p.opts.MaxWatchers {
 		return nil, fmt.Errorf("%w: this server has %d watchers already, its limit; stop a watch (unsubscribe) first", ErrTooManyWatchers, p.watchers)
 	}
-	u, err := p.userLocked(key.user)
+	u, err := p.userLocked(user)
+	if err != nil {
+		return nil, err
+	}
+	u.watchers++
+	p.watchers++
+	return u, nil
+}
+
+// dismiss counts off a watcher of user that admit counted, and forgets the
+// end of a shared watch, if it is one.
+func (p *Pool) dismiss(user string, end *func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.shared, end)
+	p.dismissLocked(user)
+}
+
+// dismissLocked is dismiss of a watcher, with p.mu held.
+func (p *Pool) dismissLocked(user string) {
+	p.watchers--
+	if u := p.users[user]; u != nil {
+		u.watchers--
+		p.dropUserLocked(user, u)
+	}
+}
+
+// acquire takes a share of the tracker of key, making it if it is the first.
+func (p *Pool) acquire(key poolKey, kc *kube.Client) (*entry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.admitLocked(key.user)
 	if err != nil {
 		return nil, err
 	}
 	e, ok := p.trackers[key]
 	if !ok {
 		if len(p.trackers) >= p.opts.MaxTrackers {
-			p.dropUserLocked(key.user, u)
+			p.dismissLocked(key.user)
 			return nil, fmt.Errorf("%w: this server watches as %d callers and clusters already, its limit; try again when others stop watching", ErrTooManyTrackers, len(p.trackers))
 		}
 		t := New(kc.Dynamic, p.opts.Tracker)
@@ -170,8 +250,6 @@ func (p *Pool) acquire(key poolKey, kc *kube.Client) (*entry, error) {
 		p.trackers[key] = e
 	}
 	e.refs++
-	u.watchers++
-	p.watchers++
 	return e, nil
 }
 
@@ -207,15 +285,11 @@ func (p *Pool) release(key poolKey, e *entry) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e.refs--
-	p.watchers--
 	if e.refs == 0 && p.trackers[key] == e {
 		delete(p.trackers, key)
 		e.tracker.Close()
 	}
-	if u := p.users[key.user]; u != nil {
-		u.watchers--
-		p.dropUserLocked(key.user, u)
-	}
+	p.dismissLocked(key.user)
 }
 
 // Forget closes the trackers of the named clusters, whose clients are no
@@ -235,11 +309,15 @@ func (p *Pool) Forget(clusters ...string) {
 // Close ends every watch; watching after it fails with ErrClosed.
 func (p *Pool) Close() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.closed = true
 	for key, e := range p.trackers {
 		delete(p.trackers, key)
 		e.tracker.Close()
+	}
+	ends := slices.Collect(maps.Keys(p.shared))
+	p.mu.Unlock()
+	for _, end := range ends {
+		(*end)()
 	}
 }
 
@@ -248,13 +326,14 @@ type Stats struct {
 	Trackers int // callers and clusters watched
 	Watches  int // resources and namespaces watched, by all trackers
 	Watchers int
+	Shared   int // of the watchers, those PoolOptions.Shared serves
 }
 
 // Stats says what the pool holds now.
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Stats{Trackers: len(p.trackers), Watches: p.watches.count(), Watchers: p.watchers}
+	return Stats{Trackers: len(p.trackers), Watches: p.watches.count(), Watchers: p.watchers, Shared: len(p.shared)}
 }
 
 // limit counts what several trackers share; a nil limit has no bound.

@@ -95,21 +95,22 @@ func Serve[T toolset.Toolset](t testing.TB, newSet func(toolset.Deps) T) *Sessio
 func ServeWith[T toolset.Toolset](t testing.TB, o Options, newSet func(toolset.Deps) T) *Session {
 	t.Helper()
 	// Wired as kubemcp serves by default: the watch cache answers the reads
-	// it can, having seen the writes made through the clients.
+	// it can, having seen the writes made through the clients, and serves
+	// the watches it can.
 	writes := cache.NewWrites(nil)
 	pol := o.policy()
 	mgr, err := clusters.New(clusters.Options{Kubeconfig: o.kubeconfig(), Client: kube.Options{Policy: pol, Wrap: writes.Record}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := tracker.NewPool(mgr, tracker.PoolOptions{})
-	t.Cleanup(pool.Close)
 	var rules policy.Config
 	if pol != nil {
 		rules = *pol
 	}
 	c := cache.New(cache.Options{Clusters: mgr, Policy: rules, Writes: writes})
 	t.Cleanup(c.Close)
+	pool := tracker.NewPool(mgr, tracker.PoolOptions{Shared: c})
+	t.Cleanup(pool.Close)
 	server := mcpserver.New(mcpserver.Options{Tools: newSet(toolset.Deps{Clusters: mgr, Watches: pool, Cache: c}).Tools()})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
