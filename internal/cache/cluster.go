@@ -68,14 +68,26 @@ func (c *cluster) ready(k *kind) error {
 	defer c.mu.Unlock()
 	if c.objects() > c.opts.MaxObjects {
 		c.opts.Logger.Warn("cache full: reading directly", "cluster", c.name, "resource", k.resource, "max", c.opts.MaxObjects)
-		k.stop()
 		k.full = true // stays in kinds, so it is not started again until idle
+		if k.watchers.Load() == 0 {
+			k.stop()
+		} // else its live watches keep it (each would hold a tracker's copy otherwise) until the last ends: unwatch
 		return ErrDirect
 	}
 	if k.full {
 		return ErrDirect
 	}
 	return nil
+}
+
+// unwatch ends one of k's shared watches; the last one stops k if the cap
+// left it running only for them.
+func (c *cluster) unwatch(k *kind) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k.watchers.Add(-1) == 0 && k.full {
+		k.stop()
+	}
 }
 
 // off stops k for good (until it is idle and reaped), saying why once.

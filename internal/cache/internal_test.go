@@ -1,8 +1,10 @@
 package cache
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,4 +140,62 @@ func TestWatchedKindNotReaped(t *testing.T) {
 	if held() {
 		t.Fatal("an unwatched, unread kind was not stopped")
 	}
+}
+
+// TestFullKindKeptForItsWatchers: a kind that passes the cluster's cap
+// while someone watches it through the cache answers no more reads (they
+// go direct) but keeps telling its watchers, who would otherwise hear
+// nothing more; the last one leaving stops it.
+func TestFullKindKeptForItsWatchers(t *testing.T) {
+	ctx := t.Context()
+	admin := Env.Clientset("admin")
+	ns := Env.Namespace(t, "cap")
+	t.Cleanup(func() { // no namespace controller here: take the pods away
+		_ = admin.CoreV1().Pods(ns).DeleteCollection(context.Background(), metav1.DeleteOptions{GracePeriodSeconds: new(int64)}, metav1.ListOptions{})
+	})
+	all, err := admin.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := clusters.New(clusters.Options{Kubeconfig: Env.Kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(Options{Clusters: mgr, MaxObjects: len(all.Items) + 1})
+	t.Cleanup(c.Close)
+	pool := tracker.NewPool(mgr, tracker.PoolOptions{Shared: c})
+	t.Cleanup(pool.Close)
+	var told atomic.Int32
+	stop, err := pool.Watch(ctx, "", tracker.Target{Resource: corev1.SchemeGroupVersion.WithResource("pods"), Namespace: ns},
+		func(tracker.Event) { told.Add(1) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := pool.Stats(); st.Shared != 1 {
+		t.Fatalf("the watch is not served from the cache: %+v", st)
+	}
+	pod := func(name string) {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: corev1.PodSpec{NodeName: testenv.NodeName, Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}
+		if _, err := admin.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pod("over-1")
+	pod("over-2") // one past the cap
+	testenv.Eventually(t, 10*time.Second, "the watcher told of both pods", func() bool { return told.Load() >= 2 })
+	if _, err := c.ListPods(ctx, "", PodQuery{Namespace: ns}); !errors.Is(err, ErrDirect) {
+		t.Fatalf("a read of the full kind: %v, want ErrDirect", err)
+	}
+	cl, _ := c.cluster("")
+	cl.mu.Lock()
+	k := cl.kinds["pods"]
+	cl.mu.Unlock()
+	if k == nil || !k.full || k.informer.IsStopped() {
+		t.Fatalf("the full kind: %+v, want full and still running for its watcher", k)
+	}
+	pod("over-3")
+	testenv.Eventually(t, 10*time.Second, "the watcher told of a pod made after the kind filled", func() bool { return told.Load() >= 3 })
+	stop()
+	testenv.Eventually(t, 10*time.Second, "the full kind stopped once its last watcher left", k.informer.IsStopped)
 }

@@ -64,7 +64,7 @@ func (c *Cache) watch(ctx context.Context, clusterName string, target tracker.Ta
 	return sync.OnceFunc(func() {
 		_ = k.informer.RemoveEventHandler(reg)
 		k.used(c.opts.Now()) // idle from now, not from its last read
-		k.watchers.Add(-1)
+		cl.unwatch(k)
 	}), nil
 }
 
