@@ -13,6 +13,7 @@ import (
 	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/store"
 	"github.com/kubemcp/kubemcp/internal/tracker"
+	"github.com/kubemcp/kubemcp/internal/transport"
 )
 
 //go:embed web
@@ -52,7 +53,11 @@ type Options struct {
 	PublicURL      string
 	SessionTTL     time.Duration // zero: DefaultSessionTTL
 	StreamDeadline time.Duration // zero: DefaultStreamDeadline
-	Logger         *slog.Logger  // nil: discard
+	// StreamStall is how long one write to an event stream may wait for a
+	// reader that does not take it; past it the stream ends. Zero:
+	// transport.DefaultStreamStall.
+	StreamStall time.Duration
+	Logger      *slog.Logger // nil: discard
 	// AI is the model missions and recommendations use; nil: none.
 	AI *ai.Client
 	// TokenLimit caps the tokens any user may spend a day, whatever their
@@ -84,6 +89,9 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	}
 	if opts.StreamDeadline <= 0 {
 		opts.StreamDeadline = DefaultStreamDeadline
+	}
+	if opts.StreamStall <= 0 {
+		opts.StreamStall = transport.DefaultStreamStall
 	}
 	log := opts.Logger
 	if log == nil {

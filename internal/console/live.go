@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -102,13 +101,11 @@ func (c *Console) live(w http.ResponseWriter, r *http.Request, u store.User) err
 	if err != nil {
 		return err
 	}
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		return fmt.Errorf("the response cannot be streamed")
-	}
 	ctx := identity.NewContext(r.Context(), identityOf(u))
-	startSSE(w)
-	s := &sse{w: w, f: flusher}
+	s, err := c.startSSE(w)
+	if err != nil {
+		return err
+	}
 	feed := newLiveFeed()
 	stops, ready := c.watchLive(ctx, names, kinds, q.Get("namespace"), s, feed)
 	defer func() {
@@ -122,15 +119,6 @@ func (c *Console) live(w http.ResponseWriter, r *http.Request, u store.User) err
 	}
 	feed.run(ctx, s)
 	return nil
-}
-
-// startSSE answers with the headers of a stream of server-sent events.
-func startSSE(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
-	w.WriteHeader(http.StatusOK)
-	w.(http.Flusher).Flush()
 }
 
 // parseLiveKinds reads the kinds parameter: a comma-separated list of
@@ -215,20 +203,25 @@ func (f *liveFeed) add(ch liveChange) {
 	}
 }
 
-// run sends the changes until ctx ends, with a heartbeat comment while idle.
+// run sends the changes until ctx ends or the stream breaks, with a
+// heartbeat comment while idle.
 func (f *liveFeed) run(ctx context.Context, s *sse) {
 	beat := time.NewTicker(liveHeartbeat)
 	defer beat.Stop()
 	for {
+		var err error
 		select {
 		case ch := <-f.changes:
-			s.send("change", ch)
-			if f.dropped.Swap(false) {
-				s.send("resync", liveResync{Reason: "changes came faster than this stream could send them and some were dropped; re-read with /api/stream/KIND"})
+			err = s.send("change", ch)
+			if err == nil && f.dropped.Swap(false) {
+				err = s.send("resync", liveResync{Reason: "changes came faster than this stream could send them and some were dropped; re-read with /api/stream/KIND"})
 			}
 		case <-beat.C:
-			s.comment("heartbeat")
+			err = s.comment("heartbeat")
 		case <-ctx.Done():
+			return
+		}
+		if err != nil {
 			return
 		}
 	}

@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -80,12 +79,10 @@ func (c *Console) podLogs(w http.ResponseWriter, r *http.Request, u store.User) 
 	if !follow {
 		return writeJSON(w, http.StatusOK, log)
 	}
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		return errors.New("the response cannot be streamed")
+	s, err := c.startSSE(w)
+	if err != nil {
+		return err
 	}
-	startSSE(w)
-	s := &sse{w: w, f: flusher}
 	s.send("lines", log)
 	s.send("end", map[string]string{"reason": followLog(r.Context(), cs, args, log.Lines, s)})
 	return nil

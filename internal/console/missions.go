@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -263,12 +262,10 @@ func (c *Console) streamMission(w http.ResponseWriter, r *http.Request, u store.
 		return err
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		return errors.New("the response cannot be streamed")
+	s, err := c.startSSE(w)
+	if err != nil {
+		return err
 	}
-	startSSE(w)
-	s := &sse{w: w, f: flusher}
 	for {
 		woken := c.missions.wait(m.ID) // before reading, so no event falls between
 		if m, err = c.opts.Store.Mission(r.Context(), u.ID, m.ID); err != nil {

@@ -109,10 +109,6 @@ func (c *Console) fanOut(w http.ResponseWriter, r *http.Request, u store.User,
 	if err != nil {
 		return err
 	}
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		return errors.New("the response cannot be streamed")
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
 	defer cancel()
 	cs, err := c.bridge.open(ctx, identityOf(u))
@@ -120,8 +116,10 @@ func (c *Console) fanOut(w http.ResponseWriter, r *http.Request, u store.User,
 		return err
 	}
 	defer cs.Close()
-	startSSE(w)
-	s := &sse{w: w, f: flusher}
+	s, err := c.startSSE(w)
+	if err != nil {
+		return err
+	}
 	multi := c.multiCluster()
 	s.send("done", c.fan(ctx, names, s, func(name string) (string, any) { return ask(ctx, cs, name, multi) }))
 	return nil
@@ -218,30 +216,60 @@ func (c *Console) deadlineMessage() string {
 	return fmt.Sprintf("no answer within the stream's deadline (%s)", c.opts.StreamDeadline)
 }
 
-// sse writes server-sent events, one at a time.
+// sse writes server-sent events, one at a time. A reader that has not
+// taken one within stall ends the stream: the write fails, net/http closes
+// the connection and ends the request's context, and every later write
+// fails at once, so a browser that stops reading holds the handler, and
+// what feeds it, for at most stall.
 type sse struct {
-	mu sync.Mutex
-	w  http.ResponseWriter
-	f  http.Flusher
+	mu    sync.Mutex
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	stall time.Duration
+	err   error // why the stream broke
 }
 
-func (s *sse) send(event string, v any) {
+// startSSE answers with the headers of a stream of server-sent events and
+// returns its writer.
+func (c *Console) startSSE(w http.ResponseWriter) (*sse, error) {
+	if _, ok := w.(http.Flusher); !ok {
+		return nil, errors.New("the response cannot be streamed")
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
+	w.WriteHeader(http.StatusOK)
+	s := &sse{w: w, rc: http.NewResponseController(w), stall: c.opts.StreamStall}
+	return s, s.write(nil)
+}
+
+func (s *sse) send(event string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		data = []byte(`{}`) // the events are plain structs: cannot happen
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", event, data)
-	s.f.Flush()
+	return s.write(fmt.Appendf(nil, "event: %s\ndata: %s\n\n", event, data))
 }
 
 // comment sends a line the client ignores, to keep an idle stream open.
-func (s *sse) comment(text string) {
+func (s *sse) comment(text string) error {
+	return s.write(fmt.Appendf(nil, ": %s\n\n", text))
+}
+
+// write sends p and flushes it, within stall.
+func (s *sse) write(p []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fmt.Fprintf(s.w, ": %s\n\n", text)
-	s.f.Flush()
+	if s.err != nil {
+		return s.err
+	}
+	_ = s.rc.SetWriteDeadline(time.Now().Add(s.stall)) // net/http's writers have deadlines
+	_, s.err = s.w.Write(p)
+	if s.err == nil {
+		s.err = s.rc.Flush()
+	}
+	_ = s.rc.SetWriteDeadline(time.Time{})
+	return s.err
 }
 
 func (s *sse) count(event string, d *streamDone) {

@@ -80,6 +80,10 @@ func newRig(t *testing.T, f flavour, opts Options) *rig {
 type limits struct {
 	pool tracker.PoolOptions
 	user identity.Limits
+	// http bounds the HTTP flavours' streams; tight serves them with small
+	// socket buffers (testenv.TightListener).
+	http  transport.HTTPOptions
+	tight bool
 }
 
 func newLimitedRig(t *testing.T, f flavour, opts Options, l limits) *rig {
@@ -96,7 +100,7 @@ func newLimitedRig(t *testing.T, f flavour, opts Options, l limits) *rig {
 	r.srv = mcpserver.New(mcpserver.Options{Features: []mcpserver.Feature{r.res}, Bind: r.bind(),
 		Admit: identity.Fair(identity.NewLimiter(l.user))})
 	if f.http != "" {
-		r.url = r.serveHTTP(t)
+		r.url = r.serveHTTP(t, l)
 	}
 	return r
 }
@@ -144,7 +148,7 @@ func (r *rig) bind() mcp.Middleware {
 }
 
 // serveHTTP serves the transport's mux with static tokens, one per user.
-func (r *rig) serveHTTP(t *testing.T) string {
+func (r *rig) serveHTTP(t *testing.T, l limits) string {
 	t.Helper()
 	var entries []identity.TokenEntry
 	for name, u := range env.Users {
@@ -154,8 +158,13 @@ func (r *rig) serveHTTP(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := transport.Mux(r.srv, transport.HTTPOptions{Auth: identity.Middleware(tokens, identity.HTTPOptions{})})
-	hs := httptest.NewServer(mux)
+	opts := l.http
+	opts.Auth = identity.Middleware(tokens, identity.HTTPOptions{})
+	hs := httptest.NewUnstartedServer(transport.Mux(r.srv, opts))
+	if l.tight {
+		hs.Listener = testenv.TightListener(hs.Listener)
+	}
+	hs.Start()
 	t.Cleanup(hs.Close)
 	return hs.URL
 }
@@ -189,7 +198,13 @@ func (r *rig) connect(t *testing.T, user string) *client {
 
 func (r *rig) transport(t *testing.T, user string) mcp.Transport {
 	t.Helper()
-	hc := &http.Client{Transport: bearer("token-" + user)}
+	return r.transportOver(t, user, http.DefaultTransport)
+}
+
+// transportOver is transport with HTTP requests sent through rt.
+func (r *rig) transportOver(t *testing.T, user string, rt http.RoundTripper) mcp.Transport {
+	t.Helper()
+	hc := &http.Client{Transport: bearer{"token-" + user, rt}}
 	switch r.f.http {
 	case "streamable":
 		return &mcp.StreamableClientTransport{Endpoint: r.url + transport.PathMCP, HTTPClient: hc}
@@ -207,12 +222,16 @@ func (r *rig) transport(t *testing.T, user string) mcp.Transport {
 	return ct
 }
 
-type bearer string
+// bearer sends requests through rt with token.
+type bearer struct {
+	token string
+	rt    http.RoundTripper
+}
 
 func (b bearer) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
-	req.Header.Set("Authorization", "Bearer "+string(b))
-	return http.DefaultTransport.RoundTrip(req)
+	req.Header.Set("Authorization", "Bearer "+b.token)
+	return b.rt.RoundTrip(req)
 }
 
 // noteAcks records each subscriptions/listen acknowledgement: go-sdk sends

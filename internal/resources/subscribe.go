@@ -25,6 +25,9 @@ type watched struct {
 	// last is the change last notified: the watches of one object as several
 	// callers each see it, and go-sdk tells every subscriber of the URI.
 	last string
+	// sending: a notification is on its way; again: another change came
+	// since, to be told once it has gone.
+	sending, again bool
 }
 
 // errTooMany means a session or a user holds as many subscriptions as it may.
@@ -174,21 +177,40 @@ func (r *Resources) forgetLocked(user, uri string) {
 }
 
 // changed tells the subscribers of uri that its object changed (was added,
-// updated or deleted), once per change.
+// updated or deleted), once per change. The watch's goroutine never waits
+// for them: one notification of uri is sent at a time, and the changes that
+// come meanwhile are told by one more, since resources/updated carries only
+// the URI. So a watch holds at most one change of uri for its subscribers,
+// however slowly they read.
 func (r *Resources) changed(uri string, e tracker.Event) {
 	mark := e.Type + "/" + e.Object().GetResourceVersion()
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	w := r.uris[uri]
-	fresh := w != nil && w.last != mark
-	if fresh {
-		w.last = mark
-	}
-	server := r.server
-	r.mu.Unlock()
-	if !fresh || server == nil {
+	if w == nil || w.last == mark || r.server == nil {
 		return
 	}
-	if err := server.ResourceUpdated(context.Background(), &mcp.ResourceUpdatedNotificationParams{URI: uri}); err != nil {
-		r.logger.Warn("resource updated notification failed", "uri", uri, "error", err)
+	w.last = mark
+	if w.sending {
+		w.again = true
+		return
+	}
+	w.sending = true
+	go r.notify(r.server, uri)
+}
+
+// notify tells the subscribers of uri, and again while it changed meanwhile.
+func (r *Resources) notify(server *mcp.Server, uri string) {
+	for again := true; again; {
+		if err := server.ResourceUpdated(context.Background(), &mcp.ResourceUpdatedNotificationParams{URI: uri}); err != nil {
+			r.logger.Warn("resource updated notification failed", "uri", uri, "error", err)
+		}
+		r.mu.Lock()
+		w := r.uris[uri]
+		again = w != nil && w.again
+		if w != nil {
+			w.sending, w.again = again, false
+		}
+		r.mu.Unlock()
 	}
 }

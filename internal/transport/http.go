@@ -51,6 +51,12 @@ type HTTPOptions struct {
 	// BodyTimeout is how long a client may take to send a request's body
 	// (zero: DefaultBodyTimeout); the connection is closed past it.
 	BodyTimeout time.Duration
+	// StreamBacklog is how many bytes may wait for a client that reads its
+	// event stream slowly, StreamStall how long one write to it may wait
+	// (zero: DefaultStreamBacklog, DefaultStreamStall); past either its
+	// stream is cut.
+	StreamBacklog int
+	StreamStall   time.Duration
 }
 
 // The first protocol version without sessions: its clients are served statelessly.
@@ -91,13 +97,17 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	}
 
 	// Sessions count against their address's cap (identity.Limiter); a
-	// body must arrive within bodyTimeout.
+	// body must arrive within bodyTimeout, and a slow reader of a stream
+	// holds at most its bounded backlog.
 	bodyTimeout := cmp.Or(opts.BodyTimeout, DefaultBodyTimeout)
 	serveMCP := func(h http.Handler) http.Handler { return bodyDeadline(withAddress(guard(h)), bodyTimeout) }
+	bounded := func(h http.Handler) http.Handler {
+		return boundStreams(h, cmp.Or(opts.StreamBacklog, DefaultStreamBacklog), cmp.Or(opts.StreamStall, DefaultStreamStall))
+	}
 
 	mux := http.NewServeMux()
-	mux.Handle(PathMCP, serveMCP(jsonRPCRefusals(byProtocol(stateful, stateless, opts.Metrics))))
-	mux.Handle("GET "+PathSSE, serveMCP(http.HandlerFunc(sse.stream)))
+	mux.Handle(PathMCP, serveMCP(bounded(jsonRPCRefusals(byProtocol(stateful, stateless, opts.Metrics)))))
+	mux.Handle("GET "+PathSSE, serveMCP(bounded(http.HandlerFunc(sse.stream))))
 	mux.Handle("POST "+PathMessage, serveMCP(jsonRPCRefusals(http.HandlerFunc(sse.post))))
 	mux.Handle("GET "+PathWS, serveMCP(newWSHandler(server, opts)))
 	if md := opts.ResourceMetadata; md != nil {
