@@ -83,6 +83,12 @@ func warn(t *testing.T, reason, message string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if err := recordWarning(ctx, reason, message); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func recordWarning(ctx context.Context, reason, message string) error {
 	now := metav1.NewTime(time.Now())
 	ev := &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{GenerateName: "browser-", Namespace: "default"},
@@ -90,7 +96,6 @@ func warn(t *testing.T, reason, message string) {
 		Type:           corev1.EventTypeWarning, Reason: reason, Message: message, Count: 1,
 		FirstTimestamp: now, LastTimestamp: now, Source: corev1.EventSource{Component: "browser-test"},
 	}
-	if _, err := env.Clientset("admin").CoreV1().Events("default").Create(ctx, ev, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := env.Clientset("admin").CoreV1().Events("default").Create(ctx, ev, metav1.CreateOptions{})
+	return err
 }

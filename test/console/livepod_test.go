@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,10 +14,14 @@ import (
 const livePod = "live-web"
 
 // livePodControl makes a running pod in the main cluster and serves, on
-// loopback, POST /fail: the pod's container starts crash-looping, as a
-// kubelet would report it; and POST /log: the body is the container's new
-// log line. The browser test calls them mid-run to see the change arrive on
-// the pod issues card, and the line in a followed log, without a reload.
+// loopback, what the browser test calls mid-run to see a change arrive
+// without a reload:
+//
+//   - POST /fail: the pod's container starts crash-looping, as a kubelet
+//     would report it;
+//   - POST /start: it runs again;
+//   - POST /log: the body is the container's new log line;
+//   - POST /warn: a Warning event whose reason is the body.
 func livePodControl(t *testing.T) string {
 	t.Helper()
 	pods := env.Clientset("admin").CoreV1().Pods("default")
@@ -31,44 +34,61 @@ func livePodControl(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pods.Delete(context.Background(), livePod, metav1.DeleteOptions{}) })
-	setStatus(t, pod, corev1.ContainerStatus{Name: "web", Ready: true,
-		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}})
+	if err := updateStatus(ctx, pod, running); err != nil {
+		t.Fatal(err)
+	}
 	env.Kubelet.SetLogs("default", livePod, "web", []string{"live-web started"})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.Path == "/log" {
-			line, _ := io.ReadAll(r.Body)
-			env.Kubelet.SetLogs("default", livePod, "web", []string{string(line)})
-			return
-		}
-		if r.Method != http.MethodPost || r.URL.Path != "/fail" {
-			http.NotFound(w, r)
-			return
-		}
-		pod, err := pods.Get(r.Context(), livePod, metav1.GetOptions{})
-		if err == nil {
-			err = updateStatus(r.Context(), pod, corev1.ContainerStatus{Name: "web", RestartCount: 3,
-				State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}})
-		}
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-		}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /fail", control(func(ctx context.Context, _ string) error { return setLivePod(ctx, crashLooping) }))
+	mux.HandleFunc("POST /start", control(func(ctx context.Context, _ string) error { return setLivePod(ctx, running) }))
+	mux.HandleFunc("POST /log", control(func(_ context.Context, line string) error {
+		env.Kubelet.SetLogs("default", livePod, "web", []string{line})
+		return nil
 	}))
+	mux.HandleFunc("POST /warn", control(func(ctx context.Context, reason string) error {
+		return recordWarning(ctx, reason, "a warning the browser test made mid-run")
+	}))
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
 
-func setStatus(t *testing.T, pod *corev1.Pod, cs corev1.ContainerStatus) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := updateStatus(ctx, pod, cs); err != nil {
-		t.Fatal(err)
+// control serves f with the request's body, answering 500 with its error.
+func control(f func(ctx context.Context, body string) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err == nil {
+			err = f(r.Context(), string(body))
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
 	}
 }
 
-func updateStatus(ctx context.Context, pod *corev1.Pod, cs corev1.ContainerStatus) error {
+// running is the live pod's container running; crashLooping, as a kubelet
+// reports a container that keeps failing.
+func running() corev1.ContainerStatus {
+	return corev1.ContainerStatus{Name: "web", Ready: true,
+		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}}
+}
+
+func crashLooping() corev1.ContainerStatus {
+	return corev1.ContainerStatus{Name: "web", RestartCount: 3,
+		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}
+}
+
+func setLivePod(ctx context.Context, status func() corev1.ContainerStatus) error {
+	pod, err := env.Clientset("admin").CoreV1().Pods("default").Get(ctx, livePod, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	return updateStatus(ctx, pod, status)
+}
+
+func updateStatus(ctx context.Context, pod *corev1.Pod, status func() corev1.ContainerStatus) error {
 	pod.Status.Phase = corev1.PodRunning
-	pod.Status.ContainerStatuses = []corev1.ContainerStatus{cs}
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{status()}
 	_, err := env.Clientset("admin").CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/ai/aitest"
 )
 
@@ -16,7 +17,8 @@ const missionConfigMap = "browser-mission"
 // scriptedModel is the console's AI provider in the browser test: aitest's
 // scripted OpenAI-compatible server (the real openai-go client talks to it
 // over HTTP; only the model's choices are scripted). Its one mission
-// proposes a ConfigMap in ns, then sums up.
+// proposes a ConfigMap in ns, then sums up; it ranks card recommendations
+// whenever asked.
 func scriptedModel(t *testing.T, ns string) *aitest.Server {
 	t.Helper()
 	manifest := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  color: blue\n", missionConfigMap, ns)
@@ -24,13 +26,47 @@ func scriptedModel(t *testing.T, ns string) *aitest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return aitest.Start(t,
+	model := aitest.Start(t,
 		func(aitest.Request) aitest.Reply {
 			return aitest.Reply{Calls: [][2]string{{"resources_apply", string(args)}}, Tokens: 120}
 		},
 		func(aitest.Request) aitest.Reply {
 			return aitest.Reply{Text: "I plan a ConfigMap " + missionConfigMap + " with color blue.", Tokens: 40}
 		})
+	model.Answer(isRanking, rankReversed)
+	return model
+}
+
+// isRanking: the request is ai.Rank's, whose one user message is the
+// candidates as JSON; the recommendations card asks it whenever it loads in
+// medium AI mode, so it must not take a mission's turn.
+func isRanking(r aitest.Request) bool {
+	return len(r.Messages) == 2 && len(r.Tools) == 0 && candidates(r) != nil
+}
+
+func candidates(r aitest.Request) []ai.Candidate {
+	var facts struct {
+		Candidates []ai.Candidate `json:"candidates"`
+	}
+	if json.Unmarshal([]byte(r.Messages[1].Text()), &facts) != nil {
+		return nil
+	}
+	return facts.Candidates
+}
+
+// rankReversed ranks the candidates in the reverse of the rules' order
+// (which they come in), so the browser sees the model's order is not the
+// rules', each with a reason the browser looks for.
+func rankReversed(r aitest.Request) aitest.Reply {
+	cs := candidates(r)
+	var out struct {
+		Ranking []ai.Ranked `json:"ranking"`
+	}
+	for i := len(cs) - 1; i >= 0; i-- {
+		out.Ranking = append(out.Ranking, ai.Ranked{ID: cs[i].ID, Why: fmt.Sprintf("The scripted model puts %s at %d.", cs[i].Card, len(out.Ranking)+1)})
+	}
+	b, _ := json.Marshal(out)
+	return aitest.Reply{Text: string(b), Tokens: 30}
 }
 
 // missionApplied fails the test unless the approved mission's ConfigMap is

@@ -2,7 +2,7 @@
 // clusters: "main" (the test cluster) and "down" (its kube-apiserver
 // stopped). test/console starts both and runs this file.
 import { expect, test } from "@playwright/test";
-import { shoot, noSeriousViolations, signIn, settledBox, saved, card, gridItem, addCard } from "./helpers";
+import { shoot, noSeriousViolations, signIn, settledBox, saved, card, gridItem, addCard, arrivesLive, pausePageClock } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -195,6 +195,7 @@ test("clusters: the one down says so at once, the other loads", async ({ page })
 
   await main.getByRole("link", { name: "main" }).click();
   await expect(page.getByRole("heading", { name: "Cluster main" })).toBeVisible();
+  await expect(page.locator(".page-head .asof")).toContainText("· live"); // main's events are watched
   const nodesPart = page.getByRole("region", { name: "Nodes" });
   await expect(nodesPart.getByRole("row")).toHaveCount(2);
   await expect(page.getByRole("region", { name: "Pods" })).toContainText("live-web");
@@ -206,6 +207,7 @@ test("clusters: the one down says so at once, the other loads", async ({ page })
   await expect(page.getByRole("heading", { name: "Cluster down" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Nodes" }).getByRole("alert")).toContainText("Nodes could not be read", { timeout: 15_000 });
   await expect(page.getByRole("region", { name: "Pods" }).getByRole("alert")).toContainText(/Pods could not be read/);
+  await expect(page.getByText("· live")).toHaveCount(0); // down's watches failed
 });
 
 test("events: live from every cluster, filtered", async ({ page }) => {
@@ -232,6 +234,24 @@ test("events: live from every cluster, filtered", async ({ page }) => {
   await search.getByLabel("Search").fill("no event says this");
   await expect(rows).toHaveCount(0);
   await expect(page.getByRole("status").filter({ hasText: /^0 of \d+ events$/ })).toBeVisible();
+});
+
+test("events: a new warning appears live, well before the page would poll", async ({ page, request }) => {
+  await page.clock.install(); // paused below, once the page is live
+  await signIn(page);
+  await page.getByRole("link", { name: "Events" }).click();
+  const events = page.locator("section[aria-labelledby=events-title]");
+  await expect(page.getByRole("cell", { name: "KubemcpBrowserTest" })).toBeVisible();
+  await expect(events).toHaveAttribute("data-live", "true");
+  await expect(events.locator(".page-head .asof")).toContainText("· live");
+  await expect(events.locator(".page-head .asof")).not.toContainText("updating");
+  await pausePageClock(page);
+  const reason = `KubemcpLive${Date.now()}`;
+  // test/console records a Warning event with this reason in main/default.
+  const warn = async () => expect((await request.post(`${process.env.LIVE_POD_URL}/warn`, { data: reason })).ok()).toBe(true);
+  await arrivesLive(page, "events", 10_000, warn, page.getByRole("cell", { name: reason }));
+  await page.clock.resume(); // axe waits on timers
+  await noSeriousViolations(page);
 });
 
 test("settings: AI mode and token limit kept, today's use shown, the local agent's status", async ({ page }) => {

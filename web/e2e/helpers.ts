@@ -49,3 +49,33 @@ export async function addCard(page: Page, type: string, title: string) {
   expect((await added).status()).toBe(201);
   await expect(card(page, title)).toBeVisible();
 }
+
+// pausePageClock stops the page's timers (installed with page.clock.install
+// before it loaded), so from here on nothing polls unless the test moves
+// the page's time on.
+export async function pausePageClock(page: Page) {
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+}
+
+// arrivesLive: after change, shown appears by a live update (/api/live),
+// not by polling. The page's clock is paused and moved on in small steps,
+// enough for the live update's short throttle and far less than pollMs,
+// the page's poll interval; and the page asks /api/stream/{kind} once,
+// because of the change.
+export async function arrivesLive(page: Page, kind: string, pollMs: number, change: () => Promise<void>, shown: Locator) {
+  const asked: string[] = [];
+  page.on("request", (r) => void (r.url().includes(`/api/stream/${kind}`) && asked.push(r.url())));
+  await change();
+  let moved = 0;
+  await expect
+    .poll(async () => {
+      if ((await shown.count()) > 0) return true;
+      await page.clock.runFor(100);
+      moved += 100;
+      return false;
+    }, { timeout: 30_000, intervals: [100] })
+    .toBe(true);
+  console.log(`live ${kind}: shown after ${moved} ms of the page's time (it polls every ${pollMs} ms)`);
+  expect(moved).toBeLessThan(pollMs / 2);
+  expect(asked).toHaveLength(1);
+}

@@ -6,6 +6,30 @@ import { addCard, card, gridItem, noSeriousViolations, shoot, signIn } from "./h
 
 test.describe.configure({ mode: "serial" });
 
+test("recommendations in medium AI mode: ranked and explained by the model, in its order", async ({ page }) => {
+  await signIn(page);
+  const origin = new URL(page.url()).origin; // the console takes changes from its own pages only
+  const mode = async (aiMode: string) =>
+    expect((await page.request.put("/api/settings", { data: { aiMode }, headers: { Origin: origin } })).ok()).toBe(true);
+  await mode("low");
+  const rules = await (await page.request.get("/api/recommendations?cluster=&namespace=")).json();
+  const byRules: string[] = rules.recommendations.map((r: { title: string }) => r.title);
+  expect(byRules.length).toBeGreaterThan(1); // else no order to tell apart
+  // test/console's scripted model ranks the candidates in the reverse of
+  // the rules' order, with a reason for each; the mission's turns stay its.
+  await mode("medium");
+  await addCard(page, "recommendations", "Recommended cards");
+  const recs = card(page, "Recommended cards");
+  await expect(recs).toHaveAttribute("data-state", "ready", { timeout: 30_000 });
+  await expect(recs).toContainText("Ranked and explained by the model.");
+  const shown = recs.locator("li[data-rec] > strong");
+  await expect(shown).toHaveText([...byRules].reverse());
+  await expect(recs.locator("li[data-rec]").first().locator("em")).toHaveText(`The scripted model puts ${byRules.at(-1)} at 1.`);
+  await noSeriousViolations(page);
+  await recs.getByRole("button", { name: "Remove Recommended cards" }).click();
+  await expect(recs).toHaveCount(0);
+});
+
 test("recommendations: the seeded cluster's issues are suggested, accepting adds the card, snoozing hides one", async ({ page }) => {
   await signIn(page);
   // Low AI mode: the rules' order, with no call of the scripted model,

@@ -3,7 +3,7 @@
 // test/console seeds the cluster and serves LIVE_POD_URL, which writes a
 // new line to the live pod's log.
 import { expect, test } from "@playwright/test";
-import { addCard, card, noSeriousViolations, shoot, signIn } from "./helpers";
+import { addCard, arrivesLive, card, noSeriousViolations, pausePageClock, shoot, signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -42,6 +42,24 @@ test("workloads: the pods of every cluster, filtered; a pod's log searched; its 
   expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(`name: ${crashing}`);
   await noSeriousViolations(page);
   await shoot(page, "pod-yaml");
+});
+
+test("workloads: a pod going from Running to failing shows live, well before the page would poll", async ({ page, request }) => {
+  // test/console's control of the pod live-web: /start runs it, /fail crash-loops it.
+  const set = (state: "start" | "fail") => async () => expect((await request.post(`${process.env.LIVE_POD_URL}/${state}`)).ok()).toBe(true);
+  await set("fail")(); // failing from the start, whatever the specs before did
+  await page.clock.install(); // paused below, once the page is live
+  await signIn(page);
+  await page.goto("/workloads");
+  const workloads = page.locator("section[aria-labelledby=workloads-title]");
+  const row = page.getByRole("table", { name: "Pods of every cluster" }).getByRole("row", { name: /main\/default\/live-web/ });
+  const status = (s: string) => row.filter({ has: page.getByRole("cell", { name: s, exact: true }) });
+  await expect(status("CrashLoopBackOff")).toBeVisible();
+  await expect(workloads).toHaveAttribute("data-live", "true");
+  await expect(workloads.locator(".page-head .asof")).toContainText("· live");
+  await pausePageClock(page);
+  await arrivesLive(page, "pods", 15_000, set("start"), status("Running"));
+  await arrivesLive(page, "pods", 15_000, set("fail"), status("CrashLoopBackOff"));
 });
 
 test("follow a log: a line written after it opened appears without a reload", async ({ page, request }) => {

@@ -1,5 +1,6 @@
 // Package aitest is a small OpenAI-compatible chat-completions server for
-// tests, whose answers a test scripts turn by turn. It is a fake of the
+// tests, whose answers a test scripts turn by turn, and by what is asked
+// for the requests that come at any time. It is a fake of the
 // model only: the HTTP API (POST /chat/completions, its JSON) is the
 // contract, and the code under test talks to it with the real openai-go
 // client, as it would to any provider.
@@ -69,7 +70,15 @@ type Server struct {
 
 	mu       sync.Mutex
 	turns    []Turn
+	next     int // the next of turns
+	routes   []route
 	requests []Request
+}
+
+// route answers the requests match accepts, outside the scripted turns.
+type route struct {
+	match func(Request) bool
+	turn  Turn
 }
 
 // Start serves turns, in order, until the test ends; a request beyond them
@@ -82,7 +91,17 @@ func Start(t *testing.T, turns ...Turn) *Server {
 	return s
 }
 
-// Requests are the requests served so far.
+// Answer has turn answer every request match accepts, whenever it comes,
+// without using up a scripted turn: for requests that may come between a
+// conversation's turns (a ranking asked while a mission runs). Routes are
+// tried in the order they were added, before the turns.
+func (s *Server) Answer(match func(Request) bool, turn Turn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.routes = append(s.routes, route{match, turn})
+}
+
+// Requests are the requests served so far, routed or not.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,10 +122,7 @@ func (s *Server) serve(t *testing.T, w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	n := len(s.requests)
 	s.requests = append(s.requests, req)
-	var turn Turn
-	if n < len(s.turns) {
-		turn = s.turns[n]
-	}
+	turn := s.turnFor(req)
 	s.mu.Unlock()
 	if turn == nil {
 		t.Errorf("the model was asked a turn more than the %d scripted", len(s.turns))
@@ -115,6 +131,21 @@ func (s *Server) serve(t *testing.T, w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(completion(n, turn(req)))
+}
+
+// turnFor is the route that accepts req, or else the next scripted turn;
+// nil when there is none. s.mu is held.
+func (s *Server) turnFor(req Request) Turn {
+	for _, r := range s.routes {
+		if r.match(req) {
+			return r.turn
+		}
+	}
+	if s.next >= len(s.turns) {
+		return nil
+	}
+	s.next++
+	return s.turns[s.next-1]
 }
 
 // completion is a chat.completion object as the API answers it.

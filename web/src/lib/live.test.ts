@@ -13,6 +13,12 @@ describe("live coverage", () => {
     const s = run({ type: "watching", cluster: "a", kind: "pods" }, { type: "watch_error", cluster: "down", kind: "pods" }, { type: "ready", watching: 1 });
     expect(coverage(s, "pods")).toBe("partial");
   });
+  it("is full or none for one cluster, by whether its own watch runs", () => {
+    const s = run({ type: "watching", cluster: "a", kind: "pods" }, { type: "watch_error", cluster: "down", kind: "pods" }, { type: "ready", watching: 1 });
+    expect(coverage(s, "pods", "a")).toBe("full");
+    expect(coverage(s, "pods", "down")).toBe("none");
+    expect(coverage(s, "pods", "a,down")).toBe("partial"); // names: as for every cluster
+  });
   it("is none before ready, when nothing could be watched, and once closed", () => {
     expect(coverage(run({ type: "watching", cluster: "a", kind: "pods" }), "pods")).toBe("none");
     expect(coverage(run({ type: "watch_error", cluster: "a", kind: "pods" }, { type: "ready", watching: 0 }), "pods")).toBe("none");

@@ -43,13 +43,18 @@ function add(m: Record<string, string[]>, kind: string, cluster: string) {
   return { ...m, [kind]: [...(m[kind] ?? []), cluster] };
 }
 
-// coverage says how live kind is: "full" when every cluster is watched
-// (polling can relax), "partial" when some are and some failed (changes
-// come live from those, polling stays for the rest), "none" otherwise.
-export function coverage(s: LiveState, kind: LiveKind): "full" | "partial" | "none" {
+// coverage says how live kind is for what is scoped to cluster (all when
+// not one plain name): "full" when every cluster is watched (polling can
+// relax), "partial" when some are and some failed (changes come live from
+// those, polling stays for the rest), "none" otherwise.
+export function coverage(s: LiveState, kind: LiveKind, cluster?: string): "full" | "partial" | "none" {
   if (s.phase !== "open" || !s.watching[kind]?.length) return "none";
+  if (plain(cluster)) return s.watching[kind].includes(cluster!) ? "full" : "none";
   return s.failed[kind]?.length ? "partial" : "full";
 }
+
+// plain: a cluster given as one name, not names or patterns.
+const plain = (cluster?: string) => !!cluster && !/[,*?[\s]/.test(cluster);
 
 // matches says whether a change may alter what a card scoped to cluster
 // and namespace shows. A cluster given as names or patterns is not
@@ -57,6 +62,5 @@ export function coverage(s: LiveState, kind: LiveKind): "full" | "partial" | "no
 export function matches(ch: LiveChange, kind: LiveKind, scope: { cluster?: string; namespace?: string }): boolean {
   if (ch.kind !== kind) return false;
   if (scope.namespace && ch.namespace && ch.namespace !== scope.namespace) return false;
-  const plain = scope.cluster && !/[,*?[\s]/.test(scope.cluster);
-  return !plain || ch.cluster === scope.cluster;
+  return !plain(scope.cluster) || ch.cluster === scope.cluster;
 }

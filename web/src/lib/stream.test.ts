@@ -34,6 +34,13 @@ describe("streamReducer", () => {
     expect(items(next)).toEqual([]);
   });
 
+  it("forgets every answer when what is asked changes", () => {
+    const first = run([{ type: "cluster_data", cluster: "main", items: [{ name: "old" }], at: 1 }, { type: "done" }]);
+    const s = run([{ type: "rescoped" }, { type: "start" }, { type: "cluster_skipped", cluster: "down", reason: "unreachable", at: 2 }], first);
+    expect(Object.keys(s.clusters)).toEqual(["down"]);
+    expect(items(s)).toEqual([]);
+  });
+
   it("ignores a failure after done: the stream closing is not an error", () => {
     const s = run([{ type: "done" }, { type: "failed", error: "closed" }]);
     expect(s.phase).toBe("done");

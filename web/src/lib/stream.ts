@@ -15,6 +15,7 @@ export interface StreamState<T> {
 
 export type StreamAction<T> =
   | { type: "start" }
+  | { type: "rescoped" }
   | { type: "cluster_data"; cluster: string; items: T[] | null; at: number }
   | { type: "cluster_error"; cluster: string; error: string; at: number }
   | { type: "cluster_skipped"; cluster: string; reason: string; at: number }
@@ -26,11 +27,15 @@ export function initialStream<T>(): StreamState<T> {
 }
 
 // streamReducer keeps each cluster's last answer across a refresh, so a card
-// shows what it knew (marked stale) rather than going blank.
+// shows what it knew (marked stale) rather than going blank; but not across
+// a change of what is asked (rescoped): another cluster's answer is not
+// what the new scope shows.
 export function streamReducer<T>(s: StreamState<T>, a: StreamAction<T>): StreamState<T> {
   switch (a.type) {
     case "start":
       return { ...s, phase: "connecting", error: undefined };
+    case "rescoped":
+      return initialStream<T>();
     case "cluster_data":
       return part(s, a.cluster, { status: "data", items: a.items ?? [], at: a.at });
     case "cluster_error":

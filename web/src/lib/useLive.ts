@@ -69,7 +69,8 @@ export const throttleMs = 300;
 
 // useLive calls refresh shortly after a change of kind in the card's scope
 // (one call for a burst of them) and after a resync; it says how much of
-// kind is watched: "full" lets the card poll less. No kind: nothing.
+// kind is watched in the scope's clusters: "full" lets the card poll less.
+// No kind: nothing.
 export function useLive(kind: LiveKind | undefined, scope: { cluster?: string; namespace?: string }, refresh: () => void) {
   const state: LiveState = useSyncExternalStore(connection.watch, connection.state);
   const refreshRef = useRef(refresh);
@@ -90,5 +91,5 @@ export function useLive(kind: LiveKind | undefined, scope: { cluster?: string; n
       window.clearTimeout(timer);
     };
   }, [kind, cluster, namespace]);
-  return kind ? coverage(state, kind) : "none";
+  return kind ? coverage(state, kind, cluster) : "none";
 }

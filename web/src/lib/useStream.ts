@@ -42,6 +42,8 @@ export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [Strea
   const refresh = useRef(refreshMs);
   refresh.current = refreshMs;
   const soon = useRef(() => {});
+  // A new scope starts from nothing; a refresh or restart keeps what was shown.
+  useEffect(() => () => dispatch({ type: "rescoped" }), [kind, cluster, namespace]);
   useEffect(() => {
     let es: EventSource | undefined;
     let deadline: number | undefined;

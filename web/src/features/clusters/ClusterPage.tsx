@@ -3,18 +3,20 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api } from "../../lib/api";
 import { podIssue, type KubeEvent, type Node, type Pod, type Row } from "../../lib/kube";
-import { items } from "../../lib/stream";
-import { timeOf } from "../../lib/useNow";
-import { useStream } from "../../lib/useStream";
+import { useLive } from "../../lib/useLive";
+import { useLiveStream } from "../../lib/useLiveStream";
+import { AsOf } from "../../components/AsOf";
 import { Outcome } from "../../components/Outcome";
 import { objectHref } from "../workloads/ObjectPage";
 import { podHref } from "../workloads/PodPage";
 
 // ClusterPage shows one cluster: its nodes, workloads, pods and events.
 // Each part the console could not read says so, with why, beside the rest.
+// Where the cluster's events are watched, a new one asks again at once.
 export function ClusterPage() {
   const name = useParams().name ?? "";
   const q = useQuery({ queryKey: ["cluster", name], queryFn: () => api.cluster(name), refetchInterval: 30_000 });
+  const live = useLive("events", { cluster: name }, () => void q.refetch()) !== "none";
   const d = q.data;
   const errors = d?.errors ?? {};
   return (
@@ -25,7 +27,11 @@ export function ClusterPage() {
         <button type="button" onClick={() => q.refetch()} disabled={q.isFetching}>
           {q.isFetching ? "Refreshing…" : "Refresh"}
         </button>
-        {q.dataUpdatedAt > 0 && <span className="asof">as of {timeOf(q.dataUpdatedAt)}</span>}
+        {q.dataUpdatedAt > 0 && (
+          <span className="asof">
+            <AsOf asOf={q.dataUpdatedAt} live={live} />
+          </span>
+        )}
       </div>
       {q.isPending ? (
         <Outcome kind="loading" message={`Asking ${name} for its nodes, workloads and events…`} />
@@ -144,11 +150,10 @@ function WorkloadTable({ cluster, kind, rows }: { cluster: string; kind: string;
 }
 
 // Pods follows the cluster's pods stream, so they arrive on their own and
-// refresh without a reload.
+// a pod's change shows without a reload.
 function Pods({ cluster }: { cluster: string }) {
-  const [stream] = useStream<Pod>("pods", { cluster, refreshMs: 15_000 });
+  const { stream, rows: pods } = useLiveStream<Pod>("pods", { cluster }, 15_000, "pods");
   const part = stream.clusters[cluster];
-  const pods = items(stream);
   const error = part?.status === "error" ? part.error : part?.status === "offline" ? `unreachable (${part.reason})` : stream.phase === "failed" ? stream.error : undefined;
   return (
     <Part title="Pods" error={error}>

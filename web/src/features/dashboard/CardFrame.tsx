@@ -1,6 +1,6 @@
 import type { KeyboardEvent, ReactNode } from "react";
 import type { CardView } from "../../lib/cardState";
-import { timeOf } from "../../lib/useNow";
+import { AsOf } from "../../components/AsOf";
 import { ClusterProblems } from "../../components/Outcome";
 
 interface Props {
@@ -39,9 +39,7 @@ export function CardFrame({ title, view, empty, children, retry, menu, onRemove,
         {/* Compact: a long error must not push the card's rows out of sight. */}
         <ClusterProblems problems={view.problems} compact />
         <p className="asof">
-          {view.asOf ? `as of ${timeOf(view.asOf)}` : "no data yet"}
-          {view.live && <span title="Changes in the clusters show at once"> · live</span>}
-          {view.stale && <strong className="stale"> · stale</strong>}
+          <AsOf {...view} />
         </p>
       </footer>
     </section>

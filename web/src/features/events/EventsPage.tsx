@@ -1,33 +1,28 @@
 import { useState } from "react";
-import { cardView, fromStream } from "../../lib/cardState";
 import type { KubeEvent } from "../../lib/kube";
-import { items } from "../../lib/stream";
-import { timeOf, useNow } from "../../lib/useNow";
-import { useStream } from "../../lib/useStream";
+import { useLiveStream } from "../../lib/useLiveStream";
 import { ClusterProblems, Outcome } from "../../components/Outcome";
+import { AsOf } from "../../components/AsOf";
+import { timeOf } from "../../lib/useNow";
 import { matches, noFilter, type EventFilter } from "./filter";
 
 const refreshMs = 10_000;
 
 // EventsPage follows the events of every cluster, newest first, filtered
-// here as one types.
+// here as one types; a new event shows at once where events are watched.
 export function EventsPage() {
-  const [stream, restart] = useStream<KubeEvent>("events", { refreshMs });
+  const { stream, rows: all, restart, view: viewOf } = useLiveStream<KubeEvent>("events", {}, refreshMs, "events");
   const [f, setF] = useState<EventFilter>(noFilter);
-  const now = useNow();
-  const all = items(stream);
   const shown = all.filter((e) => matches(e, f)).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
-  const view = cardView(fromStream(stream), all.length, now, 3 * refreshMs);
+  const view = viewOf(all.length);
   const clusters = Object.keys(stream.clusters).sort();
   const set = (k: keyof EventFilter) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   return (
-    <section aria-labelledby="events-title">
+    <section aria-labelledby="events-title" data-live={view.live || undefined}>
       <div className="page-head">
         <h1 id="events-title">Events</h1>
         <span className="asof" aria-live="polite">
-          {view.asOf ? `as of ${timeOf(view.asOf)}` : "no data yet"}
-          {view.stale && <strong className="stale"> · stale</strong>}
-          {stream.phase === "connecting" || stream.phase === "open" ? " · updating" : ""}
+          <AsOf {...view} updating={stream.phase === "connecting" || stream.phase === "open"} />
         </span>
       </div>
       <form className="filters" role="search" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>

@@ -1,10 +1,8 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { cardView, fromStream } from "../../lib/cardState";
 import { podIssue, type Pod } from "../../lib/kube";
-import { items } from "../../lib/stream";
-import { timeOf, useNow } from "../../lib/useNow";
-import { useStream } from "../../lib/useStream";
+import { useLiveStream } from "../../lib/useLiveStream";
+import { AsOf } from "../../components/AsOf";
 import { ClusterProblems, Outcome } from "../../components/Outcome";
 import { podHref } from "./PodPage";
 
@@ -12,25 +10,24 @@ const refreshMs = 15_000;
 
 // WorkloadsPage lists the pods of every cluster with their status, those
 // with an issue first, narrowed by namespace and text as one types; each
-// opens its log or YAML.
+// opens its log or YAML. A pod's change shows at once where pods are
+// watched.
 export function WorkloadsPage() {
-  const [stream, restart] = useStream<Pod>("pods", { refreshMs });
+  const { rows, restart, view: viewOf } = useLiveStream<Pod>("pods", {}, refreshMs, "pods");
   const [namespace, setNamespace] = useState("");
   const [text, setText] = useState("");
-  const now = useNow();
-  const all = items(stream).map((p) => ({ ...p, issue: podIssue(p) }));
+  const all = rows.map((p) => ({ ...p, issue: podIssue(p) }));
   const shown = all
     .filter((p) => (!namespace || p.namespace === namespace) && (!text || `${p.cluster}/${p.namespace}/${p.name} ${p.status}`.includes(text)))
     .sort((a, b) => Number(b.issue !== "") - Number(a.issue !== "") || a.name.localeCompare(b.name));
   const namespaces = [...new Set(all.map((p) => p.namespace))].sort();
-  const view = cardView(fromStream(stream), all.length, now, 3 * refreshMs);
+  const view = viewOf(all.length);
   return (
-    <section aria-labelledby="workloads-title">
+    <section aria-labelledby="workloads-title" data-live={view.live || undefined}>
       <div className="page-head">
         <h1 id="workloads-title">Workloads</h1>
         <span className="asof" aria-live="polite">
-          {view.asOf ? `as of ${timeOf(view.asOf)}` : "no data yet"}
-          {view.stale && <strong className="stale"> · stale</strong>}
+          <AsOf {...view} />
         </span>
       </div>
       <form className="filters" role="search" aria-label="Filter pods" onSubmit={(e) => e.preventDefault()}>

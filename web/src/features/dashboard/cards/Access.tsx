@@ -1,12 +1,13 @@
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 import type { AccessCheck } from "./insights";
 
 // Access shows what the signed-in user may do in each cluster, as the
 // apiserver answers for them (rbac_can_i).
 export function Access({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<AccessCheck>("insights/access", config, 60_000);
+  const { rows, restart, view } = useLiveStream<AccessCheck>("insights/access", scope(config), 60_000);
   const ns = typeof config.namespace === "string" && config.namespace ? `in ${config.namespace}` : "in every namespace";
   return (
     <CardFrame {...props} view={view(rows.length)} empty="Nothing checked." retry={restart}>

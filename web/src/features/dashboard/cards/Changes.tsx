@@ -1,13 +1,14 @@
 import type { KubeEvent } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 import { isChange } from "./insights";
 
 // Changes shows the events that mean something changed (rollouts, scaling,
 // pods made and removed, images pulled), newest first.
 export function Changes({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<KubeEvent>("events", config, 15_000, "events");
+  const { rows, restart, view } = useLiveStream<KubeEvent>("events", scope(config), 15_000, "events");
   const changes = rows.filter(isChange).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
   return (
     <CardFrame {...props} view={view(changes.length)} empty="No changes in the events." retry={restart}>

@@ -1,12 +1,13 @@
 import { rolloutIssue, type Row } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 
 // Deployments shows each deployment's ready replicas, those not fully
 // rolled out first.
 export function Deployments({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Row>("deployments", config, 15_000);
+  const { rows, restart, view } = useLiveStream<Row>("deployments", scope(config), 15_000);
   const deps = rows.map((r) => ({ ...r, issue: rolloutIssue(r) })).sort((a, b) => Number(b.issue !== "") - Number(a.issue !== ""));
   const stuck = deps.filter((d) => d.issue).length;
   return (

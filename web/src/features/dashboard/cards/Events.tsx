@@ -1,11 +1,12 @@
 import type { KubeEvent } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 
 // Events shows the newest events of every cluster, warnings marked.
 export function Events({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<KubeEvent>("events", config, 10_000, "events");
+  const { rows, restart, view } = useLiveStream<KubeEvent>("events", scope(config), 10_000, "events");
   const events = [...rows].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
   return (
     <CardFrame {...props} view={view(events.length)} empty="No events." retry={restart}>

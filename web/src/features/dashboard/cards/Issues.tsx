@@ -1,12 +1,13 @@
 import { bySeverity, type Finding } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 
 // Issues shows find_issues's findings: failing pods, stuck rollouts, sick
 // nodes, the worst first, each with its evidence.
 export function Issues({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Finding>("issues", config, 20_000, "pods");
+  const { rows, restart, view } = useLiveStream<Finding>("issues", scope(config), 20_000, "pods");
   const findings = [...rows].sort(bySeverity);
   return (
     <CardFrame {...props} view={view(findings.length)} empty="No issues found." retry={restart}>

@@ -1,12 +1,13 @@
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 import type { Overview } from "./insights";
 
 // NamespaceOverview shows namespace_overview per cluster: objects by kind
 // and status, and how many issues and warnings there are.
 export function NamespaceOverview({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Overview>("insights/overview", config, 30_000);
+  const { rows, restart, view } = useLiveStream<Overview>("insights/overview", scope(config), 30_000);
   return (
     <CardFrame {...props} view={view(rows.length)} empty="Nothing to show." retry={restart}>
       {rows.map((o) => (

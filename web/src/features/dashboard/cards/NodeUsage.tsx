@@ -1,12 +1,13 @@
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 import { bytes, cpu, type NodeUsage as Usage } from "./insights";
 
 // NodeUsage draws each node's CPU and memory in use against its
 // allocatable as two bars (inline SVG: a chart library would outweigh it).
 export function NodeUsage({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Usage>("insights/top_nodes", config, 30_000);
+  const { rows, restart, view } = useLiveStream<Usage>("insights/top_nodes", scope(config), 30_000);
   return (
     <CardFrame {...props} view={view(rows.length)} empty="No node has usage reported." retry={restart}>
       <ul className="rows">

@@ -1,10 +1,11 @@
 import type { Node } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 
 export function Nodes({ config, ...props }: CardProps) {
-  const { rows: nodes, restart, view } = useStreamCard<Node>("nodes", config, 30_000);
+  const { rows: nodes, restart, view } = useLiveStream<Node>("nodes", scope(config), 30_000);
   return (
     <CardFrame {...props} view={view(nodes.length)} empty="No nodes." retry={restart}>
       <table>

@@ -1,12 +1,13 @@
 import { podIssue, type Pod } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 
 // Pods lists pods with their status and restarts, those with an issue
 // first, so a pod that starts failing comes to the top.
 export function Pods({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Pod>("pods", config, 15_000, "pods");
+  const { rows, restart, view } = useLiveStream<Pod>("pods", scope(config), 15_000, "pods");
   const pods = rows.map((p) => ({ ...p, issue: podIssue(p) })).sort((a, b) => Number(b.issue !== "") - Number(a.issue !== ""));
   const failing = pods.filter((p) => p.issue !== "").length;
   return (

@@ -1,13 +1,14 @@
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 import { money, top, type ResourceUse } from "./insights";
 
 // ResourceCost shows resource_usage per cluster: what the workloads'
 // requests cost a month, how much of it usage leaves idle, and the
 // costliest workloads with their verdicts.
 export function ResourceCost({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<ResourceUse>("insights/usage", config, 60_000);
+  const { rows, restart, view } = useLiveStream<ResourceUse>("insights/usage", scope(config), 60_000);
   return (
     <CardFrame {...props} view={view(rows.length)} empty="No workloads." retry={restart}>
       {rows.map((u) => (

@@ -1,12 +1,13 @@
 import { bySeverity, type SecurityFinding } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 
 // Security shows security_scan's findings: unsafe pod settings, the worst
 // first, each with its fix.
 export function Security({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<SecurityFinding>("security", config, 60_000);
+  const { rows, restart, view } = useLiveStream<SecurityFinding>("security", scope(config), 60_000);
   const findings = [...rows].sort(bySeverity);
   return (
     <CardFrame {...props} view={view(findings.length)} empty="No unsafe settings found." retry={restart}>

@@ -1,11 +1,12 @@
 import type { Row } from "../../../lib/kube";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 
 // Services shows each service's type, address and ports.
 export function Services({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<Row>("services", config, 30_000);
+  const { rows, restart, view } = useLiveStream<Row>("services", scope(config), 30_000);
   return (
     <CardFrame {...props} view={view(rows.length)} empty="No services." retry={restart}>
       <table>

@@ -1,11 +1,12 @@
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
-import { useStreamCard } from "../useStreamCard";
+import { useLiveStream } from "../../../lib/useLiveStream";
+import { scope } from "../scope";
 import { bytes, cpu, top, type PodUsage } from "./insights";
 
 // TopPods shows the pods using the most CPU, and the most memory, now.
 export function TopPods({ config, ...props }: CardProps) {
-  const { rows, restart, view } = useStreamCard<PodUsage>("insights/top_pods", config, 30_000);
+  const { rows, restart, view } = useLiveStream<PodUsage>("insights/top_pods", scope(config), 30_000);
   return (
     <CardFrame {...props} view={view(rows.length)} empty="No pod has usage reported." retry={restart}>
       <div className="pair">
