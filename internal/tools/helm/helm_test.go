@@ -3,6 +3,7 @@ package helm
 import (
 	"context"
 	"encoding/base64"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -141,4 +142,40 @@ func TestReadOnlyHidesWrites(t *testing.T) {
 	if tools, _ := toolset.Select([]toolset.Toolset{New(toolset.Deps{})}, toolset.Filter{}); len(tools) != 0 {
 		t.Errorf("helm served without being asked for: %d tools", len(tools))
 	}
+}
+
+// TestWait: a release whose objects are ready at once answers that they
+// were; one whose Deployment never gets a pod (this cluster runs no
+// controllers) fails after wait_seconds with what to do, Helm having marked
+// it failed; an uninstall that waits answers when its objects are gone; and
+// wait_seconds past its range is refused before anything is done.
+func TestWait(t *testing.T) {
+	url, ns := chartRepo(t), env.Namespace(t, "helm-wait")
+	s := toolsettest.Serve(t, New)
+	install := func(name string, extra map[string]any) map[string]any {
+		m := map[string]any{"namespace": ns, "name": name, "repo": url, "chart": "demo", "version": "0.1.0"}
+		maps.Copy(m, extra)
+		return m
+	}
+	toolsettest.Want(t, s.OK(t, "helm_install", install("ready", map[string]any{"wait_seconds": 20}), nil), "installed", "Its objects were ready.")
+
+	text := s.Fails(t, "helm_install", install("stuck", map[string]any{"wait_seconds": 2, "values": "deployment: true\n"}))
+	toolsettest.Want(t, text, "not ready within 2s", "marked the release failed", "helm_status", "helm_uninstall")
+	var st Info
+	s.OK(t, "helm_status", map[string]any{"namespace": ns, "name": "stuck"}, &st)
+	if st.Status != "failed" {
+		t.Errorf("the release that was not ready in time: status %q, want failed", st.Status)
+	}
+	if _, err := env.Clientset("admin").AppsV1().Deployments(ns).Get(t.Context(), "stuck-app", metav1.GetOptions{}); err != nil {
+		t.Errorf("the failed release's Deployment is not left as it was: %v", err)
+	}
+
+	toolsettest.Want(t, s.OK(t, "helm_uninstall", map[string]any{"namespace": ns, "name": "ready", "wait_seconds": 20}, nil), "uninstalled", "Its objects are gone.")
+	if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Get(t.Context(), "ready-greeting", metav1.GetOptions{}); err == nil {
+		t.Error("the uninstall that waited for its objects to go left its ConfigMap")
+	}
+
+	text = s.Fails(t, "helm_install", install("never", map[string]any{"wait_seconds": 301}))
+	toolsettest.Want(t, text, "wait_seconds 301: want 0 (do not wait) to 300")
+	toolsettest.Want(t, s.Fails(t, "helm_status", map[string]any{"namespace": ns, "name": "never"}), "not found")
 }

@@ -17,7 +17,8 @@ import (
 // Write is what every Helm write takes beside its own arguments.
 type Write struct {
 	toolset.Approval
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"change nothing; answer with the plan, the diff of the rendered manifest"`
+	DryRun      bool `json:"dry_run,omitempty" jsonschema:"change nothing; answer with the plan, the diff of the rendered manifest"`
+	WaitSeconds int  `json:"wait_seconds,omitempty" jsonschema:"wait up to this long (max 300, and within the call timeout) for the release's objects to be ready (Deployments', StatefulSets' and DaemonSets' pods, Jobs done, claims bound, Services addressed; for an uninstall, gone) before answering; 0, the default, does not wait. Not ready in time: Helm marks the release failed"`
 }
 
 // ActsOn implements toolset.Acting: a release may hold any kind, so every
@@ -89,20 +90,25 @@ func (h *Helm) install(ctx context.Context, _ *mcp.CallToolRequest, in InstallIn
 		return "", out, err
 	}
 	cfg, ns, ch, vals := call.cfg, call.ns, call.ch, call.vals
+	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
+	if err != nil {
+		return "", out, err
+	}
 	i := action.NewInstall(cfg)
 	i.ReleaseName, i.Namespace = in.Name, ns
+	i.Wait, i.WaitForJobs, i.Timeout = w.on(), w.on(), w.timeout
 	if in.DryRun {
 		i.DryRunOption = "server" // lookups in templates see the cluster, as the caller
 	}
 	rel, err := i.RunWithContext(ctx, ch, vals)
 	if err != nil {
-		return "", out, fmt.Errorf("installing %q in %q: %w", in.Name, ns, err)
+		return "", out, w.explain(fmt.Errorf("installing %q in %q: %w", in.Name, ns, err))
 	}
 	out = Change{Info: infoOf(rel), DryRun: in.DryRun}
 	if in.DryRun {
 		out.Plan = plan("", rel.Manifest)
 	}
-	return out.text("installed"), out, nil
+	return out.text("installed") + w.text(), out, nil
 }
 
 // UpgradeIn upgrades a release to a chart and values.
@@ -133,16 +139,21 @@ func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn
 	if err != nil {
 		return "", out, err
 	}
+	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
+	if err != nil {
+		return "", out, err
+	}
 	u := action.NewUpgrade(cfg)
 	u.Namespace, u.ReuseValues = ns, in.ReuseValues
+	u.Wait, u.WaitForJobs, u.Timeout = w.on(), w.on(), w.timeout
 	if in.DryRun {
 		u.DryRunOption = "server"
 	}
 	rel, err := u.RunWithContext(ctx, in.Name, ch, vals)
 	if err != nil {
-		return "", out, fmt.Errorf("upgrading %q in %q: %w", in.Name, ns, err)
+		return "", out, w.explain(fmt.Errorf("upgrading %q in %q: %w", in.Name, ns, err))
 	}
-	return changed(last, rel, in.DryRun, "upgraded")
+	return changed(last, rel, in.DryRun, "upgraded", w)
 }
 
 // RollbackIn returns a release to an earlier revision.
@@ -178,19 +189,24 @@ func (h *Helm) rollback(ctx context.Context, _ *mcp.CallToolRequest, in Rollback
 	if err != nil {
 		return "", out, fmt.Errorf("release %q has no revision %d (%w); helm_history lists its revisions", in.Name, rev, err)
 	}
+	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
+	if err != nil {
+		return "", out, err
+	}
 	if in.DryRun {
-		return changed(last, target, true, fmt.Sprintf("rolled back to revision %d", rev))
+		return changed(last, target, true, fmt.Sprintf("rolled back to revision %d", rev), w)
 	}
 	r := action.NewRollback(cfg)
 	r.Version = rev
+	r.Wait, r.WaitForJobs, r.Timeout = w.on(), w.on(), w.timeout
 	if err := r.Run(in.Name); err != nil {
-		return "", out, fmt.Errorf("rolling %q back to revision %d: %w", in.Name, rev, err)
+		return "", out, w.explain(fmt.Errorf("rolling %q back to revision %d: %w", in.Name, rev, err))
 	}
 	now, err := cfg.Releases.Last(in.Name)
 	if err != nil {
 		return "", out, err
 	}
-	return changed(last, now, false, fmt.Sprintf("rolled back to revision %d", rev))
+	return changed(last, now, false, fmt.Sprintf("rolled back to revision %d", rev), w)
 }
 
 // UninstallIn removes a release.
@@ -217,31 +233,38 @@ func (h *Helm) uninstall(ctx context.Context, _ *mcp.CallToolRequest, in Uninsta
 	if err != nil {
 		return "", out, err
 	}
+	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
+	if err != nil {
+		return "", out, err
+	}
 	out = Change{Info: infoOf(last), DryRun: in.DryRun}
 	if in.DryRun {
 		out.Plan = plan(last.Manifest, "")
 		return out.text("uninstalled"), out, nil
 	}
+	w.gone = true
 	u := action.NewUninstall(cfg)
+	u.Wait, u.Timeout = w.on(), w.timeout
 	res, err := u.Run(in.Name)
 	if err != nil {
-		return "", out, fmt.Errorf("uninstalling %q from %q: %w", in.Name, ns, err)
+		return "", out, w.explain(fmt.Errorf("uninstalling %q from %q: %w", in.Name, ns, err))
 	}
 	if res != nil && res.Release != nil {
 		out.Info = infoOf(res.Release)
 	}
-	return out.text("uninstalled"), out, nil
+	return out.text("uninstalled") + w.text(), out, nil
 }
 
-// changed is the answer to an upgrade or rollback from last to rel; a dry
-// run's plan is their manifests' diff, and its state the revision it saw.
-func changed(last, rel *release.Release, dry bool, done string) (string, Change, error) {
+// changed is the answer to an upgrade or rollback from last to rel, after w;
+// a dry run's plan is their manifests' diff, and its state the revision it
+// saw.
+func changed(last, rel *release.Release, dry bool, done string, w *waiting) (string, Change, error) {
 	out := Change{Info: infoOf(rel), DryRun: dry}
 	if dry {
 		out.Revision = last.Version
 		out.Plan = plan(last.Manifest, rel.Manifest)
 	}
-	return out.text(done), out, nil
+	return out.text(done) + w.text(), out, nil
 }
 
 func values(s string) (map[string]any, error) {
