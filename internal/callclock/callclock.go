@@ -18,26 +18,54 @@ type clock struct {
 	mu      sync.Mutex
 	timer   *time.Timer
 	left    time.Duration // when it last stopped or started
-	started time.Time     // when it last started; zero while paused
+	started time.Time     // when it last started
 	paused  int
+	ranOut  bool // the limit passed (not a cancel)
 }
 
-// ctx is the call's context: it reports the deadline of the running clock.
+// ctx is the call's context: it reports the deadline of the running clock,
+// and ends as a deadline would (Err is DeadlineExceeded). Its Done is a
+// channel of its own, so that a context derived from it is told through
+// its AfterFunc and takes its Err, not the inner context's Canceled.
 type ctx struct {
 	context.Context
-	c *clock
+	c         *clock
+	done      chan struct{}
+	closeDone func()
 }
 
 // WithLimit returns a context that ends with cause once it has run for
-// limit, not counting the time spent within Pause.
+// limit, not counting the time spent within Pause; its Err is then
+// context.DeadlineExceeded, as a deadline's would be.
 func WithLimit(parent context.Context, limit time.Duration, cause error) (context.Context, context.CancelFunc) {
 	inner, cancel := context.WithCancelCause(parent)
 	c := &clock{left: limit, started: time.Now()}
-	c.timer = time.AfterFunc(limit, func() { cancel(cause) })
-	return ctx{context.WithValue(inner, key{}, c), c}, func() {
+	done := make(chan struct{})
+	x := ctx{context.WithValue(inner, key{}, c), c, done, sync.OnceFunc(func() { close(done) })}
+	c.timer = time.AfterFunc(limit, func() {
+		c.mu.Lock()
+		c.ranOut = inner.Err() == nil // not if the caller had cancelled first
+		c.mu.Unlock()
+		cancel(cause)
+		x.closeDone()
+	})
+	context.AfterFunc(inner, x.closeDone) // the parent ended
+	return x, func() {
 		c.timer.Stop()
 		cancel(context.Canceled)
+		x.closeDone()
 	}
+}
+
+func (x ctx) Done() <-chan struct{} { return x.done }
+
+// AfterFunc is what context.AfterFunc, and so every context derived from
+// this one, uses: f runs once this one is done, Done closed first.
+func (x ctx) AfterFunc(f func()) func() bool {
+	return context.AfterFunc(x.Context, func() {
+		x.closeDone()
+		f()
+	})
 }
 
 // Deadline is when the call ends if its clock is not paused again; none
@@ -49,6 +77,23 @@ func (x ctx) Deadline() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return x.c.started.Add(x.c.left), true
+}
+
+// Err is DeadlineExceeded once the limit passed, whatever ends it: what
+// reads it (client-go, the gate's explanations, a context derived from it)
+// tells a timeout from a cancel by it.
+func (x ctx) Err() error {
+	select {
+	case <-x.done:
+	default:
+		return nil
+	}
+	x.c.mu.Lock()
+	defer x.c.mu.Unlock()
+	if x.c.ranOut {
+		return context.DeadlineExceeded
+	}
+	return x.Context.Err()
 }
 
 // Pause stops the clock of the call in ctx until resume is called; pauses

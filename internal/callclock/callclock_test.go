@@ -38,25 +38,32 @@ func TestPause(t *testing.T) {
 	if !ok || after.Sub(before) < 2*limit {
 		t.Errorf("the deadline moved from %s to %s (%v), want at least %s later", before, after, ok, 2*limit)
 	}
+	child, cancelChild := context.WithCancel(ctx)
+	defer cancelChild()
 	select {
 	case <-ctx.Done():
-		if !errors.Is(context.Cause(ctx), errLimit) {
-			t.Errorf("cause %v", context.Cause(ctx))
+		if !errors.Is(context.Cause(ctx), errLimit) || ctx.Err() != context.DeadlineExceeded {
+			t.Errorf("cause %v, err %v; want the limit's cause and DeadlineExceeded", context.Cause(ctx), ctx.Err())
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("did not end after resuming")
 	}
+	<-child.Done()
+	if child.Err() != context.DeadlineExceeded {
+		t.Errorf("a context derived from it ended with %v, want DeadlineExceeded", child.Err())
+	}
 }
 
-// TestRanOut: a clock paused after it ran out stays ended; a context without
-// a clock ignores Pause; cancel ends the context as Canceled.
+// TestRanOut: a clock paused and resumed after it ran out keeps its
+// deadline's error; a context without a clock ignores Pause; cancel ends
+// the context as Canceled, not a timeout.
 func TestRanOut(t *testing.T) {
 	ctx, cancel := WithLimit(t.Context(), time.Millisecond, errLimit)
 	defer cancel()
 	<-ctx.Done()
 	Pause(ctx)()
-	if !errors.Is(context.Cause(ctx), errLimit) {
-		t.Errorf("cause %v", context.Cause(ctx))
+	if ctx.Err() != context.DeadlineExceeded {
+		t.Errorf("err %v after a pause past the limit", ctx.Err())
 	}
 	Pause(t.Context())()
 

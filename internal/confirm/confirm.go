@@ -91,7 +91,9 @@ type Call struct {
 
 // Approve reports whether call may go ahead: it needs no confirmation, or
 // presents a good approval, or the person approved it when asked. Otherwise
-// the error says why not and, where it can, carries a new approval token.
+// the error says why not and, only where the client cannot ask the person,
+// carries a new approval token: a model whose client can ask gets none, so
+// it cannot stand in for the person.
 func (c *Confirmer) Approve(ctx context.Context, call Call) error {
 	var args map[string]any
 	_ = json.Unmarshal(call.Req.Params.Arguments, &args)
@@ -104,21 +106,29 @@ func (c *Confirmer) Approve(ctx context.Context, call Call) error {
 	}
 	tool := call.Req.Params.Name
 	key := callKey(ctx, tool, args)
+	mode := askMode(call.Req)
 	if call.Token != "" {
-		if err := c.redeem(call.Token, key, state); err != nil {
+		err := c.redeem(call.Token, key, state)
+		switch {
+		case err == nil:
+			return nil
+		case mode == cannotAsk:
 			return fmt.Errorf("%w\n%w", err, c.ask(key, state, preview, tool))
 		}
-		return nil
+		// A client that can ask: the person is asked, as without a token.
 	}
-	if asksBetweenCalls(call.Req) {
+	switch mode {
+	case asksBetweenCalls:
 		return c.askBetweenCalls(call.Req, key, state, preview)
-	}
-	approved, err := elicit(ctx, call.Req, preview)
-	switch {
-	case err == nil && approved:
+	case asksWithinCall:
+		approved, err := elicit(ctx, call.Req, preview)
+		switch {
+		case err != nil:
+			return fmt.Errorf("kubemcp could not ask the person to approve %s: %w; nothing was changed. Call it again to be asked again", tool, err)
+		case !approved:
+			return errDeclined
+		}
 		return nil
-	case err == nil:
-		return errDeclined
 	}
 	return c.ask(key, state, preview, tool)
 }

@@ -53,15 +53,37 @@ func (c *Confirmer) prune() {
 	}
 }
 
-// elicit asks the person through the client, when the client can be asked.
-// An error means it could not ask, or no answer came within elicitWait;
-// then the token path is used. The call's own timeout stops meanwhile: it
-// bounds the cluster's time, not the person's.
-func elicit(ctx context.Context, req *mcp.CallToolRequest, preview string) (bool, error) {
-	ip := req.Session.InitializeParams()
-	if ip == nil || ip.Capabilities == nil || ip.Capabilities.Elicitation == nil {
-		return false, errors.New("the client cannot be asked")
+// How a client can ask the person to approve a call.
+const (
+	cannotAsk        = iota
+	asksWithinCall   // a server request within the call (eras before 2026-07-28)
+	asksBetweenCalls // an input_required result, answered in the next call (2026-07-28)
+)
+
+// askMode is how req's client can ask the person: it declared elicitation,
+// and its era is the session's, as go-sdk decides it (a session without
+// initialize, which only a 2026-07-28 client has, is of that era), so that
+// a 2025-era session claiming the new era in a request's _meta cannot send
+// the question down a path the session does not serve.
+func askMode(req *mcp.CallToolRequest) int {
+	caps := req.ClientCapabilities()
+	if caps == nil || caps.Elicitation == nil {
+		return cannotAsk
 	}
+	if ip := req.Session.InitializeParams(); ip != nil && ip.ProtocolVersion < "2026-07-28" {
+		return asksWithinCall
+	}
+	if req.ProtocolVersion() >= "2026-07-28" {
+		return asksBetweenCalls
+	}
+	return cannotAsk
+}
+
+// elicit asks the person through a client that asks within the call. An
+// error means it could not ask, or no answer came within elicitWait. The
+// call's own timeout stops meanwhile: it bounds the cluster's time, not the
+// person's.
+func elicit(ctx context.Context, req *mcp.CallToolRequest, preview string) (bool, error) {
 	defer callclock.Pause(ctx)()
 	ctx, cancel := context.WithTimeout(ctx, elicitWait)
 	defer cancel()
@@ -109,18 +131,16 @@ func (e *InputRequired) Error() string {
 	return "confirmation required: the person is asked to approve the change; nothing was changed"
 }
 
-// asksBetweenCalls reports whether req's client asks the person between
-// calls, as every client of the 2026-07-28 era that can elicit does.
-func asksBetweenCalls(req *mcp.CallToolRequest) bool {
-	caps := req.ClientCapabilities()
-	return req.ProtocolVersion() >= "2026-07-28" && caps != nil && caps.Elicitation != nil
-}
-
 // askBetweenCalls asks the person through a client that elicits between
 // calls, or takes their answer when the call comes back with it: approved
 // only if it answers this call's question (the state is signed for this
 // caller, call and state, and is single use) and the person approved. If the
 // objects changed meanwhile the person is asked again, with the new preview.
+//
+// The answer is the client's word that the person gave it, as within a
+// call. With shared keys, an answer to a call with no state (no dry run)
+// could be presented once on each replica within elicitWait; a client that
+// would do that could as well answer yes again, so nothing more is guarded.
 func (c *Confirmer) askBetweenCalls(req *mcp.CallToolRequest, key, state, preview string) error {
 	if answered := req.Params.RequestState; answered != "" {
 		err := c.redeem(answered, inputCall(key), state)

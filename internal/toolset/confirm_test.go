@@ -140,6 +140,14 @@ func TestConfirmByElicitation(t *testing.T) {
 	if text, isErr := callScale(t, cs, args); !isErr || !strings.Contains(text, "declined") || r.writes.Load() != 1 {
 		t.Fatalf("a declined change ran:\n%s", text)
 	}
+	// A made-up token from a client that can ask: the person is asked, and
+	// the answer carries no token the model could use instead.
+	asked.Store("")
+	forged := maps.Clone(args)
+	forged["approval_token"] = "MADEUP"
+	if text, isErr := callScale(t, cs, forged); !isErr || !strings.Contains(text, "declined") || tokenRE.MatchString(text) || asked.Load() == "" {
+		t.Fatalf("a made-up token: asked %q, answer:\n%s", asked.Load(), text)
+	}
 	args["kind"] = "configmap" // no rule covers it: no question asked
 	asked.Store("")
 	if text, _ := callScale(t, cs, args); text != "scaled" || asked.Load() != "" {
@@ -217,8 +225,8 @@ func TestConfirmBetweenCalls(t *testing.T) {
 	yes := mcp.InputResponseMap{confirm.InputKey: &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}}
 	asToken := maps.Clone(args)
 	asToken["approval_token"] = first.RequestState
-	if res := call(&mcp.CallToolParams{Name: "scale", Arguments: asToken}); !res.IsError || r.writes.Load() != 0 {
-		t.Fatalf("the question's state worked as an approval_token: %s", resultText(res))
+	if res := call(&mcp.CallToolParams{Name: "scale", Arguments: asToken}); !res.NeedsInput() || r.writes.Load() != 0 {
+		t.Fatalf("the question's state worked as an approval_token, or the person was not asked: %+v", res)
 	}
 	other := map[string]any{"name": "web", "replicas": 9}
 	if res := call(&mcp.CallToolParams{Name: "scale", Arguments: other, InputResponses: yes, RequestState: first.RequestState}); !res.IsError ||
