@@ -36,11 +36,13 @@ type catalogServer struct {
 	InboundEnv string
 }
 
-// The keys of an install's Secret: the server's own token, the bearer token
-// it requires of callers, and the Authorization header kubemcp sends it.
+// The keys of an install's Secrets: the server's own token in one, the
+// bearer token it requires of callers and the Authorization header kubemcp
+// sends it in the other, the only one the MCPServer may send. They are
+// apart because the operator lets an MCPServer send any key of a Secret
+// marked for it, to wherever its spec points.
 const (
 	keyToken         = "token"
-	keyInbound       = "inbound"
 	keyAuthorization = "authorization"
 )
 
@@ -90,8 +92,9 @@ func inbound(in MCPInstallIn) string {
 }
 
 // manifest is every object an install applies, as one YAML stream: the
-// namespace, the tokens' Secret (marked for the MCPServer to send its
-// Authorization header), a ServiceAccount whose token is not
+// namespace, the server's token's Secret, the inbound token's Secret
+// (marked for the MCPServer to send as its Authorization header), a
+// ServiceAccount whose token is not
 // mounted (the server talks to its own API with the Secret's token, not to
 // Kubernetes) and a Role that lets it read its own Secret and nothing else,
 // the Deployment, its Service and NetworkPolicy, and the MCPServer object
@@ -101,22 +104,27 @@ func (s catalogServer) manifest(in MCPInstallIn) (string, error) {
 	meta := func() metav1.ObjectMeta {
 		return metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "kubemcp"}}
 	}
+	inb := inbound(in)
+	sent := meta()
+	sent.Name += "-inbound"
+	sent.Annotations = map[string]string{operator.SecretAnnotation: in.Server}
 	objects := []any{
 		typed("v1", "Namespace", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}),
-		typed("v1", "Secret", s.secret(meta(), in)),
+		typed("v1", "Secret", &corev1.Secret{ObjectMeta: meta(), Type: corev1.SecretTypeOpaque, StringData: map[string]string{keyToken: in.MCPToken}}),
+		typed("v1", "Secret", &corev1.Secret{ObjectMeta: sent, Type: corev1.SecretTypeOpaque, StringData: map[string]string{keyToken: inb, keyAuthorization: "Bearer " + inb}}),
 		typed("v1", "ServiceAccount", &corev1.ServiceAccount{ObjectMeta: meta(), AutomountServiceAccountToken: new(false)}),
 		typed("rbac.authorization.k8s.io/v1", "Role", &rbacv1.Role{ObjectMeta: meta(), Rules: []rbacv1.PolicyRule{
 			{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{name}, Verbs: []string{"get"}}}}),
 		typed("rbac.authorization.k8s.io/v1", "RoleBinding", &rbacv1.RoleBinding{ObjectMeta: meta(),
 			RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
 			Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: name, Namespace: ns}}}),
-		typed("apps/v1", "Deployment", s.deployment(meta(), in)),
+		typed("apps/v1", "Deployment", s.deployment(meta(), in, sent.Name, inb)),
 		typed("v1", "Service", &corev1.Service{ObjectMeta: meta(), Spec: corev1.ServiceSpec{Selector: meta().Labels,
 			Ports: []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromString("http")}}}}),
 		typed("networking.k8s.io/v1", "NetworkPolicy", s.networkPolicy(meta())),
 		map[string]any{"apiVersion": "kubemcp.io/v1alpha1", "kind": "MCPServer", "metadata": map[string]any{"name": in.Server, "namespace": ns},
 			"spec": map[string]any{"transport": "http", "service": map[string]any{"name": name, "port": 80, "path": s.Path},
-				"headers": map[string]any{"Authorization": map[string]any{"secretKeyRef": map[string]any{"name": name, "key": keyAuthorization}}}}},
+				"headers": map[string]any{"Authorization": map[string]any{"secretKeyRef": map[string]any{"name": sent.Name, "key": keyAuthorization}}}}},
 	}
 	var docs []string
 	for _, o := range objects {
@@ -142,28 +150,20 @@ func typed[T any](apiVersion, kind string, obj *T) any {
 	return m
 }
 
-// secret holds the server's token, the bearer token it requires and the
-// header that presents it; kubemcp reads it for the MCPServer named in the
-// annotation, and for nothing else.
-func (s catalogServer) secret(meta metav1.ObjectMeta, in MCPInstallIn) *corev1.Secret {
-	meta.Annotations = map[string]string{operator.SecretAnnotation: in.Server}
-	return &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque, StringData: map[string]string{
-		keyToken: in.MCPToken, keyInbound: inbound(in), keyAuthorization: "Bearer " + inbound(in)}}
-}
-
 // deployment runs one non-root replica with no privileges, a read-only root
-// file system (a scratch /tmp for npm), probes on its port, and limits. Its
-// pods carry a digest of the tokens, so a new token rolls them (the
-// variables are read at start).
-func (s catalogServer) deployment(meta metav1.ObjectMeta, in MCPInstallIn) *appsv1.Deployment {
+// file system (a scratch /tmp for npm), probes on its port, and limits,
+// given its token from its Secret and the inbound one, inb, from the Secret
+// called inbound. Its pods carry a digest of the tokens, so a new token
+// rolls them (the variables are read at start).
+func (s catalogServer) deployment(meta metav1.ObjectMeta, in MCPInstallIn, inbound, inb string) *appsv1.Deployment {
 	probe := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("http")}},
 		PeriodSeconds: 10, FailureThreshold: 3}
-	fromSecret := func(name, key string) corev1.EnvVar {
-		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{
-			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: meta.Name}, Key: key}}}
+	fromSecret := func(env, secret string) corev1.EnvVar {
+		return corev1.EnvVar{Name: env, ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: secret}, Key: keyToken}}}
 	}
-	env := append(s.Env(in), corev1.EnvVar{Name: "HOME", Value: "/tmp"}, fromSecret(s.TokenEnv, keyToken), fromSecret(s.InboundEnv, keyInbound))
-	digest := sha256.Sum256([]byte(inbound(in)))
+	env := append(s.Env(in), corev1.EnvVar{Name: "HOME", Value: "/tmp"}, fromSecret(s.TokenEnv, meta.Name), fromSecret(s.InboundEnv, inbound))
+	digest := sha256.Sum256([]byte(inb))
 	return &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
 		Replicas: new(int32(1)),
 		Selector: &metav1.LabelSelector{MatchLabels: meta.Labels},

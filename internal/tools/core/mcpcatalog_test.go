@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -38,11 +39,11 @@ func TestCatalogServesAsInstalled(t *testing.T) {
 		t.Fatal(err)
 	}
 	var (
-		secret    corev1.Secret
+		secrets   = map[string]corev1.Secret{}
 		container corev1.Container
 		spec      struct {
 			Service struct{ Path string }
-			Headers map[string]struct{ SecretKeyRef struct{ Key string } }
+			Headers map[string]struct{ SecretKeyRef struct{ Name, Key string } }
 		}
 	)
 	for doc := range strings.SplitSeq(text, "---\n") {
@@ -52,7 +53,9 @@ func TestCatalogServesAsInstalled(t *testing.T) {
 		}
 		switch head.Kind {
 		case "Secret":
-			mustUnmarshal(t, doc, &secret)
+			var s corev1.Secret
+			mustUnmarshal(t, doc, &s)
+			secrets[s.Name] = s
 		case "Deployment":
 			var d appsv1.Deployment
 			mustUnmarshal(t, doc, &d)
@@ -64,8 +67,13 @@ func TestCatalogServesAsInstalled(t *testing.T) {
 			mustUnmarshal(t, string(b), &spec)
 		}
 	}
-	if secret.Annotations[operator.SecretAnnotation] != in.Server {
-		t.Fatalf("the Secret is not marked for MCPServer %s, so kubemcp would not send its header: %v", in.Server, secret.Annotations)
+	value := func(name, key string) string { return secrets[name].StringData[key] }
+	for name, s := range secrets {
+		marked := s.Annotations[operator.SecretAnnotation] == in.Server
+		holdsToken := slices.Contains(slices.Collect(maps.Values(s.StringData)), argoToken)
+		if marked == holdsToken {
+			t.Errorf("Secret %s: marked for the MCPServer %v, holds the Argo CD token %v; want the one marked, the other not", name, marked, holdsToken)
+		}
 	}
 
 	port := testenv.FreePort(t)
@@ -79,7 +87,7 @@ func TestCatalogServesAsInstalled(t *testing.T) {
 	for _, e := range container.Env {
 		v := e.Value
 		if e.ValueFrom != nil {
-			v = secret.StringData[e.ValueFrom.SecretKeyRef.Key]
+			v = value(e.ValueFrom.SecretKeyRef.Name, e.ValueFrom.SecretKeyRef.Key)
 		}
 		env = append(env, e.Name+"="+v)
 	}
@@ -109,7 +117,7 @@ func TestCatalogServesAsInstalled(t *testing.T) {
 	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, spec.Service.Path)
 	headers := map[string]config.Secret{}
 	for name, ref := range spec.Headers {
-		headers[name] = config.Secret{Value: secret.StringData[ref.SecretKeyRef.Key]}
+		headers[name] = config.Secret{Value: value(ref.SecretKeyRef.Name, ref.SecretKeyRef.Key)}
 	}
 	g := gateway.New(gateway.Options{Upstreams: []config.Upstream{
 		{Name: "argocd", URL: url, Headers: headers},
@@ -131,7 +139,7 @@ func TestCatalogServesAsInstalled(t *testing.T) {
 	if refused.Connected || !strings.Contains(refused.LastError, "Unauthorized") {
 		t.Errorf("without the MCPServer's header the server let kubemcp in: %+v", refused)
 	}
-	if strings.Contains(out.String(), argoToken) || strings.Contains(out.String(), secret.StringData[keyInbound]) {
+	if strings.Contains(out.String(), argoToken) || strings.Contains(out.String(), inbound(in)) {
 		t.Errorf("the server logged a token:\n%s", out.String())
 	}
 }

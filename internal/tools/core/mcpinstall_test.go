@@ -31,7 +31,7 @@ func TestMCPInstall(t *testing.T) {
 
 	var plan ApplyOut
 	text := s.OK(t, "mcp_install", args, &plan)
-	want := []string{"Namespace", "Secret", "ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy", "MCPServer"}
+	want := []string{"Namespace", "Secret", "Secret", "ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy", "MCPServer"}
 	var kinds []string
 	for _, o := range plan.Objects {
 		kinds = append(kinds, o.Kind)
@@ -40,7 +40,8 @@ func TestMCPInstall(t *testing.T) {
 		t.Fatalf("plan: dry run %v, kinds %v; want %v", plan.DryRun, kinds, want)
 	}
 	toolsettest.Want(t, text, "Dry run: nothing was changed", "would create")
-	toolsettest.WantNone(t, text, argoToken, base64.StdEncoding.EncodeToString([]byte(argoToken)))
+	inb := inbound(MCPInstallIn{Server: "argocd", Namespace: ns, MCPToken: argoToken})
+	toolsettest.WantNone(t, text, argoToken, base64.StdEncoding.EncodeToString([]byte(argoToken)), inb)
 	if _, err := cs.CoreV1().Namespaces().Get(context.Background(), ns, metav1.GetOptions{}); err == nil {
 		t.Fatal("the dry run created the namespace")
 	}
@@ -48,8 +49,9 @@ func TestMCPInstall(t *testing.T) {
 	// server-side apply dry run (in a new one, only the namespace can be).
 	existing := toolsettest.Namespace(t, ns+"-existing")
 	text = s.OK(t, "mcp_install", map[string]any{"namespace": existing, "mcp_token": argoToken, "dry_run": true}, &plan)
-	toolsettest.Want(t, text, "The apiserver accepted every object (9)", "Deployment argocd-mcp in namespace "+existing+" would create")
-	toolsettest.WantNone(t, text, "checked only when", argoToken, base64.StdEncoding.EncodeToString([]byte(argoToken)))
+	toolsettest.Want(t, text, "The apiserver accepted every object (10)", "Deployment argocd-mcp in namespace "+existing+" would create")
+	toolsettest.WantNone(t, text, "checked only when", argoToken, base64.StdEncoding.EncodeToString([]byte(argoToken)),
+		inbound(MCPInstallIn{Server: "argocd", Namespace: existing, MCPToken: argoToken}))
 	if _, err := cs.AppsV1().Deployments(existing).Get(context.Background(), "argocd-mcp", metav1.GetOptions{}); err == nil {
 		t.Fatal("the dry run created the Deployment")
 	}
@@ -57,7 +59,7 @@ func TestMCPInstall(t *testing.T) {
 	delete(args, "dry_run")
 	text = s.OK(t, "mcp_install", args, &plan)
 	toolsettest.Want(t, text, "Deployment argocd-mcp in namespace "+ns+" created", "MCPServer argocd in namespace "+ns+" created", "argocd__<tool>")
-	toolsettest.WantNone(t, text, argoToken, inbound(MCPInstallIn{Server: "argocd", Namespace: ns, MCPToken: argoToken}))
+	toolsettest.WantNone(t, text, argoToken, inb)
 
 	secret, err := cs.CoreV1().Secrets(ns).Get(context.Background(), "argocd-mcp", metav1.GetOptions{})
 	if err != nil || string(secret.Data["token"]) != argoToken {
