@@ -80,6 +80,20 @@ func (c *cluster) ready(k *kind) error {
 	return nil
 }
 
+// watch counts a shared watch of k, the informer of key, if it still runs
+// as the cluster's informer of key and is not full: under the lock that
+// ready and reap stop informers under, so neither stops it beneath a watch
+// it has just counted.
+func (c *cluster) watch(key string, k *kind) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.kinds[key] != k || k.full {
+		return false
+	}
+	k.watchers.Add(1)
+	return true
+}
+
 // unwatch ends one of k's shared watches; the last one stops k if the cap
 // left it running only for them.
 func (c *cluster) unwatch(k *kind) {

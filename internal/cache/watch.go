@@ -55,10 +55,12 @@ func (c *Cache) watch(ctx context.Context, clusterName string, target tracker.Ta
 	if !w.allowed() {
 		return nil, ErrDirect
 	}
-	k.watchers.Add(1) // before the handler, so the reaper never stops it under one
+	if !cl.watch(informerKey(res.GVR), k) {
+		return nil, ErrDirect // stopped since the read took it: full, or idle
+	}
 	reg, err := k.informer.AddEventHandler(w)
-	if err != nil { // the informer was stopped meanwhile
-		k.watchers.Add(-1)
+	if err != nil { // the informer was stopped meanwhile (its cluster forgotten)
+		cl.unwatch(k)
 		return nil, err
 	}
 	return sync.OnceFunc(func() {

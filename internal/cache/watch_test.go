@@ -73,9 +73,15 @@ func createPod(t *testing.T, ns, name string) {
 // tracker tells them.
 func TestSharedWatches(t *testing.T) {
 	w := newWorld(t)
+	baseline := apiserverWatches(t, "pods", "namespace")
 	for _, mode := range []clusters.Credentials{clusters.Impersonate, clusters.Passthrough} {
 		for _, shared := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/shared=%v", mode, shared), func(t *testing.T) {
+				// The watches a run before this one stopped end on the
+				// apiserver a moment later.
+				testenv.Eventually(t, 10*time.Second, "the earlier runs' watches ended", func() bool {
+					return apiserverWatches(t, "pods", "namespace") == baseline
+				})
 				s := cache.NewStack(t, mode, policy.Config{}, nil)
 				pool := newPool(t, s, shared)
 				before := apiserverWatches(t, "pods", "namespace")
@@ -119,9 +125,10 @@ func TestSharedWatches(t *testing.T) {
 	}
 }
 
-// TestSharedWatchRefusedAsDirect: a namespace the user may not watch, and a
-// kind kubemcp's policy denies, are refused in the same words with the
-// cache as without it: the pool watches them directly.
+// TestSharedWatchRefusedAsDirect: a namespace the user may not watch, all
+// namespaces when the user may watch only one, a cluster-scoped kind the
+// user may not watch, and a kind kubemcp's policy denies, are refused in the
+// same words with the cache as without it: the pool watches them directly.
 func TestSharedWatchRefusedAsDirect(t *testing.T) {
 	w := newWorld(t)
 	deny := policy.Config{Deny: []policy.Rule{{Name: "no-configmaps", Resources: []string{"configmaps"}}}}
@@ -132,6 +139,8 @@ func TestSharedWatchRefusedAsDirect(t *testing.T) {
 				target tracker.Target
 			}{
 				{"pods in bob's namespace", tracker.Target{Resource: podsGVR, Namespace: w.b}},
+				{"pods in every namespace", tracker.Target{Resource: podsGVR}},
+				{"nodes, cluster-scoped", tracker.Target{Resource: corev1.SchemeGroupVersion.WithResource("nodes")}},
 				{"configmaps, denied by policy", tracker.Target{Resource: corev1.SchemeGroupVersion.WithResource("configmaps"), Namespace: w.a}},
 			} {
 				var errs []string

@@ -196,21 +196,20 @@ func (r *Resources) changed(uri string, e tracker.Event) {
 		return
 	}
 	w.sending = true
-	go r.notify(r.server, uri)
+	go r.notify(r.server, uri, w)
 }
 
-// notify tells the subscribers of uri, and again while it changed meanwhile.
-func (r *Resources) notify(server *mcp.Server, uri string) {
+// notify tells the subscribers of uri, and again while it changed meanwhile
+// and w is still its watch: one ended meanwhile (its last subscriber left)
+// is forgotten, and a new one of the same uri is left to its own notifier.
+func (r *Resources) notify(server *mcp.Server, uri string, w *watched) {
 	for again := true; again; {
 		if err := server.ResourceUpdated(context.Background(), &mcp.ResourceUpdatedNotificationParams{URI: uri}); err != nil {
 			r.logger.Warn("resource updated notification failed", "uri", uri, "error", err)
 		}
 		r.mu.Lock()
-		w := r.uris[uri]
-		again = w != nil && w.again
-		if w != nil {
-			w.sending, w.again = again, false
-		}
+		again = r.uris[uri] == w && w.again
+		w.sending, w.again = again, false
 		r.mu.Unlock()
 	}
 }
