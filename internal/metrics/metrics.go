@@ -29,6 +29,7 @@ type Metrics struct {
 	kubeRequests *prometheus.HistogramVec
 	cacheReads   *prometheus.CounterVec
 	sessions     *prometheus.GaugeVec
+	streamCuts   *prometheus.CounterVec
 }
 
 // Tool calls range from a cached read to a drain that waits for evictions:
@@ -56,10 +57,13 @@ func New(version string) *Metrics {
 		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_sessions_active",
 			Help: "MCP sessions open, by transport (stateless-http: requests in flight, each its own session)."}, []string{"transport"}),
 	}
+	m.streamCuts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubemcp_stream_cuts_total",
+		Help: "Streams to clients cut because the client read them too slowly, by transport and reason: backlog (too much waited for it) or stall (one write waited too long)."},
+		[]string{"transport", "reason"})
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_build_info",
 		Help: "Always 1; the labels say which kubemcp is running."}, []string{"version", "goversion"})
 	build.WithLabelValues(version, runtime.Version()).Set(1)
-	m.reg.MustRegister(m.requests, m.toolCalls, m.toolDuration, m.kubeRequests, m.cacheReads, m.sessions, build,
+	m.reg.MustRegister(m.requests, m.toolCalls, m.toolDuration, m.kubeRequests, m.cacheReads, m.sessions, m.streamCuts, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -167,6 +171,20 @@ func (m *Metrics) SessionOpened(transport string) (closed func()) {
 	var once sync.Once
 	return func() { once.Do(g.Dec) }
 }
+
+// Why a stream to a slow client was cut, the values of the reason label.
+const (
+	CutBacklog = "backlog"
+	CutStall   = "stall"
+)
+
+// StreamCut counts one stream on transport cut for reason (CutBacklog or
+// CutStall).
+func (m *Metrics) StreamCut(transport, reason string) {
+	m.streamCuts.WithLabelValues(bound(transport, transports, "other"), bound(reason, cutReasons, "other")).Inc()
+}
+
+var cutReasons = map[string]bool{CutBacklog: true, CutStall: true}
 
 func bound(v string, known map[string]bool, other string) string {
 	if known[v] {

@@ -18,6 +18,7 @@ func TestLabelsBounded(t *testing.T) {
 		m.Request(v)
 		m.KubeObserver("c1")(v, 1000+len(v), time.Millisecond)
 		m.SessionOpened(v)()
+		m.StreamCut(v, v)
 	}
 	m.Request("tools/call")
 	observe := m.KubeObserver("c1")
@@ -25,6 +26,7 @@ func TestLabelsBounded(t *testing.T) {
 	observe("get", 0, time.Second)
 	m.CacheReads()("c1", true)
 	m.CacheReads()("c1", false)
+	m.StreamCut(WebSocket, CutStall)
 	closed := m.SessionOpened(SSE)
 	closed()
 	closed() // a second call does nothing
@@ -39,6 +41,8 @@ func TestLabelsBounded(t *testing.T) {
 		`kubemcp_cache_reads_total{cluster="c1",result="direct"} 1`,
 		`kubemcp_sessions_active{transport="other"} 0`,
 		`kubemcp_sessions_active{transport="sse"} 0`,
+		`kubemcp_stream_cuts_total{reason="other",transport="other"} 3`,
+		`kubemcp_stream_cuts_total{reason="stall",transport="websocket"} 1`,
 		`kubemcp_build_info{goversion="go`,
 	}
 	body := scrape(t, m)

@@ -93,9 +93,10 @@ func (r *rig) counting(t *testing.T, user string, rt http.RoundTripper, told *at
 	return cs
 }
 
-// heldStreams makes a client that stops reading its event streams: each
-// GET's body is handed to the test unread, and go-sdk is given one that
-// yields nothing until its request ends.
+// heldStreams makes a client that stops reading its event streams: the body
+// of each GET, and of each subscriptions/listen POST (2026-07-28), is handed
+// to the test unread, and go-sdk is given one that yields nothing until its
+// request ends.
 type heldStreams struct {
 	rt     http.RoundTripper
 	bodies chan io.ReadCloser
@@ -103,7 +104,8 @@ type heldStreams struct {
 
 func (h *heldStreams) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := h.rt.RoundTrip(req)
-	if err != nil || req.Method != http.MethodGet {
+	stream := req.Method == http.MethodGet || req.Header.Get("Mcp-Method") == "subscriptions/listen"
+	if err != nil || !stream {
 		return resp, err
 	}
 	h.bodies <- resp.Body

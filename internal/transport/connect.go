@@ -74,7 +74,6 @@ func connectOnce(ctx context.Context, server *mcp.Server, rawURL string, opts Co
 	if err != nil {
 		return true, fmt.Errorf("starting the MCP session: %w", err)
 	}
-	go conn.keepalive()
 	return true, ss.Wait()
 }
 

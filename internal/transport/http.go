@@ -102,7 +102,7 @@ func Mux(server *mcp.Server, opts HTTPOptions) *http.ServeMux {
 	bodyTimeout := cmp.Or(opts.BodyTimeout, DefaultBodyTimeout)
 	serveMCP := func(h http.Handler) http.Handler { return bodyDeadline(withAddress(guard(h)), bodyTimeout) }
 	bounded := func(h http.Handler) http.Handler {
-		return boundStreams(h, cmp.Or(opts.StreamBacklog, DefaultStreamBacklog), cmp.Or(opts.StreamStall, DefaultStreamStall))
+		return boundStreams(h, cmp.Or(opts.StreamBacklog, DefaultStreamBacklog), cmp.Or(opts.StreamStall, DefaultStreamStall), opts.Metrics)
 	}
 
 	mux := http.NewServeMux()

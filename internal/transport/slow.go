@@ -1,11 +1,15 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"sync"
 	"time"
+
+	"github.com/kubemcp/kubemcp/internal/metrics"
 )
 
 // DefaultBodyTimeout is HTTPOptions.BodyTimeout when it is zero.
@@ -49,42 +53,161 @@ var errBehind = errors.New("the client reads this stream too slowly: more waits 
 // session's stream, and tells a resource's subscribers one after another:
 // one client that stops reading would hold up every other subscriber, and
 // the notifications queued behind it would grow without bound. Here a write
-// only queues its bytes (up to backlog); one goroutine per request copies
-// them to the connection, each write within stall. A client that falls
-// further behind loses its stream (its connection is closed) and nothing
-// else.
-func boundStreams(h http.Handler, backlog int, stall time.Duration) http.Handler {
+// only queues its bytes (an outbox of backlog bytes); one goroutine per
+// request copies them to the connection, each write within stall. A client
+// that falls further behind loses its stream (its connection is closed) and
+// nothing else; cuts counts it by transport and reason.
+func boundStreams(h http.Handler, backlog int, stall time.Duration, cuts *metrics.Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cut := context.WithCancel(r.Context())
 		defer cut()
-		sw := newStreamWriter(w, backlog, stall, cut)
+		sw := newStreamWriter(w, backlog, stall, cut, cutCounter(cuts, streamTransport(r)))
 		defer sw.finish()
 		h.ServeHTTP(sw, r.WithContext(ctx))
 	})
 }
 
-// streamWriter is a ResponseWriter whose writes are queued for one
-// goroutine to send.
-type streamWriter struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	backlog int
-	stall   time.Duration
-	cut     context.CancelFunc // ends the handler of a cut stream
-
-	mu      sync.Mutex
-	pending []byte
-	flush   bool  // the handler asked for a flush since the last send
-	closed  bool  // the handler has returned
-	err     error // why the stream was cut
-
-	wake chan struct{} // the sender has something to do
-	done chan struct{} // the sender has returned
+// streamTransport names the transport of a request to /mcp or /sse, as the
+// metrics do.
+func streamTransport(r *http.Request) string {
+	switch {
+	case r.URL.Path == PathSSE:
+		return metrics.SSE
+	case r.Header.Get("Mcp-Protocol-Version") >= statelessSince:
+		return metrics.StatelessHTTP
+	}
+	return metrics.StreamableHTTP
 }
 
-func newStreamWriter(w http.ResponseWriter, backlog int, stall time.Duration, cut context.CancelFunc) *streamWriter {
-	s := &streamWriter{w: w, rc: http.NewResponseController(w), backlog: backlog, stall: stall, cut: cut,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+// cutCounter counts the cuts of one stream of transport (nil m: none).
+func cutCounter(m *metrics.Metrics, transport string) func(error) {
+	return func(err error) {
+		if m == nil {
+			return
+		}
+		switch {
+		case errors.Is(err, errBehind):
+			m.StreamCut(transport, metrics.CutBacklog)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			m.StreamCut(transport, metrics.CutStall)
+		} // else the client went away: not a cut
+	}
+}
+
+// outbox is what waits to be sent on one connection: writers put and never
+// wait, and one sender goroutine takes. More than backlog bytes waiting (or
+// a failed send) cuts it: what waits is dropped, every later put fails, and
+// onCut (called once, under the outbox's lock, so it must not wait) ends
+// the connection's writes. A put to an empty outbox is taken whatever its
+// size, so a long answer passes.
+type outbox struct {
+	backlog int
+	onCut   func(error)
+
+	mu      sync.Mutex
+	pending [][]byte
+	size    int
+	flush   bool  // a flush was asked for since the last take
+	closed  bool  // nothing more will be put
+	err     error // why the outbox was cut
+
+	wake chan struct{} // the sender has something to do
+}
+
+func newOutbox(backlog int, onCut func(error)) *outbox {
+	return &outbox{backlog: backlog, onCut: onCut, wake: make(chan struct{}, 1)}
+}
+
+// put queues p, which the outbox then owns.
+func (o *outbox) put(p []byte) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return o.err
+	}
+	if o.size > 0 && o.size+len(p) > o.backlog {
+		o.failLocked(errBehind)
+		return o.err
+	}
+	o.pending = append(o.pending, p)
+	o.size += len(p)
+	o.poke()
+	return nil
+}
+
+func (o *outbox) askFlush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flush = true
+	o.poke()
+}
+
+// close tells the sender to send what waits and stop.
+func (o *outbox) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.closed = true
+	o.poke()
+}
+
+// fail cuts the outbox for err, unless it was cut already.
+func (o *outbox) fail(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.failLocked(err)
+}
+
+func (o *outbox) failLocked(err error) {
+	if o.err != nil {
+		return
+	}
+	o.err, o.pending, o.size = err, nil, 0
+	o.poke()
+	o.onCut(err)
+}
+
+// cause is why the outbox was cut, or nil.
+func (o *outbox) cause() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
+}
+
+func (o *outbox) poke() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take hands the sender what waits, without waiting; last says the sender
+// should stop once it has sent it. Between takes the sender waits on wake.
+func (o *outbox) take() (p [][]byte, flush, last bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	p, flush, last = o.pending, o.flush, o.closed || o.err != nil
+	o.pending, o.size, o.flush = nil, 0, false
+	return p, flush, last
+}
+
+// streamWriter is a ResponseWriter whose writes go through an outbox to one
+// sender goroutine.
+type streamWriter struct {
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	stall time.Duration
+	out   *outbox
+	done  chan struct{} // the sender has returned
+}
+
+func newStreamWriter(w http.ResponseWriter, backlog int, stall time.Duration, cut context.CancelFunc, counted func(error)) *streamWriter {
+	s := &streamWriter{w: w, rc: http.NewResponseController(w), stall: stall, done: make(chan struct{})}
+	// A cut ends the handler, and a write in progress now.
+	s.out = newOutbox(backlog, func(err error) {
+		counted(err)
+		cut()
+		_ = s.rc.SetWriteDeadline(time.Now())
+	})
 	go s.send()
 	return s
 }
@@ -95,92 +218,47 @@ func (s *streamWriter) Header() http.Header { return s.w.Header() }
 // so before the sender has anything to send.
 func (s *streamWriter) WriteHeader(status int) { s.w.WriteHeader(status) }
 
-// Write queues p, or cuts the stream if the client is backlog behind; a
-// write to an empty queue is taken whatever its size, so a long answer
-// passes.
+// Write queues a copy of p, or fails once the stream is cut.
 func (s *streamWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return 0, s.err
+	if err := s.out.put(bytes.Clone(p)); err != nil {
+		return 0, err
 	}
-	if len(s.pending) > 0 && len(s.pending)+len(p) > s.backlog {
-		s.failLocked(errBehind)
-		return 0, s.err
-	}
-	s.pending = append(s.pending, p...)
-	s.poke()
 	return len(p), nil
 }
 
-func (s *streamWriter) Flush() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.flush = true
-	s.poke()
-}
-
-func (s *streamWriter) poke() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-// failLocked cuts the stream: the handler's context ends, what waits is
-// dropped, and a write in progress ends now.
-func (s *streamWriter) failLocked(err error) {
-	if s.err != nil {
-		return
-	}
-	s.err, s.pending = err, nil
-	s.cut()
-	_ = s.rc.SetWriteDeadline(time.Now())
-}
+func (s *streamWriter) Flush() { s.out.askFlush() }
 
 // send copies what is queued to the connection until the handler returns
 // or the stream is cut.
 func (s *streamWriter) send() {
 	defer close(s.done)
 	for {
-		p, flush, last := s.next()
-		if err := s.out(p, flush); err != nil {
-			s.mu.Lock()
-			s.failLocked(err)
-			s.mu.Unlock()
+		p, flush, last := s.out.take()
+		if err := s.write(p, flush); err != nil {
+			s.out.fail(err)
 			return
 		}
 		if last {
 			return
 		}
+		<-s.out.wake
 	}
 }
 
-// next waits for something to send, or the end.
-func (s *streamWriter) next() (p []byte, flush, last bool) {
-	for {
-		s.mu.Lock()
-		p, flush, last = s.pending, s.flush, s.closed || s.err != nil
-		s.pending, s.flush = nil, false
-		s.mu.Unlock()
-		if len(p) > 0 || flush || last {
-			return p, flush, last
-		}
-		<-s.wake
-	}
-}
-
-// out writes p to the connection within stall. A writer without deadlines
-// (not net/http's) loses only the bound.
-func (s *streamWriter) out(p []byte, flush bool) error {
+// write writes p to the connection, each piece within stall. A writer
+// without deadlines (not net/http's) loses only the bound.
+func (s *streamWriter) write(p [][]byte, flush bool) error {
 	if len(p) == 0 && !flush {
 		return nil
 	}
-	_ = s.rc.SetWriteDeadline(time.Now().Add(s.stall))
-	if _, err := s.w.Write(p); err != nil {
-		return err
+	for _, b := range p {
+		_ = s.rc.SetWriteDeadline(time.Now().Add(s.stall))
+		if _, err := s.w.Write(b); err != nil {
+			return err
+		}
 	}
 	if flush {
+		_ = s.rc.SetWriteDeadline(time.Now().Add(s.stall))
 		if err := s.rc.Flush(); err != nil {
 			return err
 		}
@@ -193,12 +271,9 @@ func (s *streamWriter) out(p []byte, flush bool) error {
 // connection is left with a deadline past, so net/http's last write fails
 // and closes it rather than waiting for the client.
 func (s *streamWriter) finish() {
-	s.mu.Lock()
-	s.closed = true
-	s.poke()
-	s.mu.Unlock()
+	s.out.close()
 	<-s.done
-	if s.err != nil {
+	if s.out.cause() != nil {
 		_ = s.rc.SetWriteDeadline(time.Now())
 	}
 }

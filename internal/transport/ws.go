@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,8 +29,10 @@ const (
 	WSMaxMessage = 4 << 20
 	wsPingEvery  = 30 * time.Second
 	// wsPongWait: a connection silent this long (no message, no pong) is dead.
-	wsPongWait  = wsPingEvery + 15*time.Second
-	wsWriteWait = 10 * time.Second
+	wsPongWait = wsPingEvery + 15*time.Second
+	// wsCloseWait: how long a close frame may take to go out. A connection
+	// cut for a slow reader is closed this long after the cut at the latest.
+	wsCloseWait = time.Second
 )
 
 // wsHandler serves GET /ws: it upgrades the request and runs one server
@@ -42,6 +45,10 @@ type wsHandler struct {
 	logger   *slog.Logger
 	anyHost  bool
 	upgrader websocket.Upgrader
+	// What a client that reads slowly may hold, as for event streams
+	// (boundStreams).
+	backlog int
+	stall   time.Duration
 }
 
 func newWSHandler(server *mcp.Server, opts HTTPOptions) *wsHandler {
@@ -53,6 +60,8 @@ func newWSHandler(server *mcp.Server, opts HTTPOptions) *wsHandler {
 		// A nil CheckOrigin refuses a browser's upgrade from any origin but
 		// the server's own; clients outside browsers send no Origin.
 		upgrader: websocket.Upgrader{Subprotocols: []string{wsSubprotocol}},
+		backlog:  cmp.Or(opts.StreamBacklog, DefaultStreamBacklog),
+		stall:    cmp.Or(opts.StreamStall, DefaultStreamStall),
 	}
 }
 
@@ -65,7 +74,7 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered, e.g. 403 for a foreign Origin
 	}
-	conn := newWSConn(ws)
+	conn := newBoundWSConn(ws, h.backlog, h.stall, cutCounter(h.metrics, metrics.WebSocket))
 	defer conn.Close()
 	// Shutdown cancels the request's context (endOnShutdown); a hijacked
 	// connection is otherwise invisible to it.
@@ -78,7 +87,6 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	go conn.keepalive()
 	ss.Wait()
 }
 
@@ -108,10 +116,17 @@ func hostOnly(hostport string) string {
 }
 
 // wsConn is one MCP connection over a WebSocket: mcp.Transport, which hands
-// itself out once, and mcp.Connection.
+// itself out once, and mcp.Connection. Its writes never wait for the
+// client: go-sdk writes in the sender's goroutine and tells a resource's
+// subscribers one after another, so a client that stops reading would hold
+// up every other subscriber. A write queues its message in an outbox of
+// backlog bytes, which one goroutine (send) writes to the socket, each
+// frame within stall; past either bound the connection is closed, with a
+// close frame saying why if it can still go out.
 type wsConn struct {
 	ws     *websocket.Conn
-	writeM sync.Mutex // gorilla allows one writer at a time; go-sdk writes concurrently
+	stall  time.Duration
+	out    *outbox
 	closed chan struct{}
 	once   sync.Once
 }
@@ -122,11 +137,27 @@ var (
 	_ mcp.ProtocolVersionSupporter = (*wsConn)(nil)
 )
 
+// newWSConn serves ws with the default bounds, uncounted: a socket dialled
+// out (Connect) has no HTTPOptions.
 func newWSConn(ws *websocket.Conn) *wsConn {
+	return newBoundWSConn(ws, DefaultStreamBacklog, DefaultStreamStall, func(error) {})
+}
+
+// newBoundWSConn serves ws, cut past backlog bytes waiting or a write
+// waiting stall; counted hears why it was cut.
+func newBoundWSConn(ws *websocket.Conn, backlog int, stall time.Duration, counted func(error)) *wsConn {
 	ws.SetReadLimit(WSMaxMessage)
 	ws.SetReadDeadline(time.Now().Add(wsPongWait))
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(wsPongWait)) })
-	return &wsConn{ws: ws, closed: make(chan struct{})}
+	c := &wsConn{ws: ws, stall: stall, closed: make(chan struct{})}
+	// A cut closes the socket within wsCloseWait whatever send is waiting
+	// for; until then send may finish the message in hand and say why.
+	c.out = newOutbox(backlog, func(err error) {
+		counted(err)
+		time.AfterFunc(wsCloseWait, func() { c.Close() })
+	})
+	go c.send()
+	return c
 }
 
 func (c *wsConn) Connect(context.Context) (mcp.Connection, error) { return c, nil }
@@ -155,50 +186,84 @@ func (c *wsConn) Read(context.Context) (jsonrpc.Message, error) {
 	return msg, nil
 }
 
+// Write queues msg for send, or fails once the connection is cut or closed.
 func (c *wsConn) Write(_ context.Context, msg jsonrpc.Message) error {
 	data, err := jsonrpc.EncodeMessage(msg)
 	if err != nil {
 		return err
 	}
-	c.writeM.Lock()
-	defer c.writeM.Unlock()
-	c.ws.SetWriteDeadline(time.Now().Add(wsWriteWait))
-	return c.ws.WriteMessage(websocket.TextMessage, data)
+	return c.out.put(data)
 }
 
 func (c *wsConn) Close() error {
 	c.once.Do(func() {
 		close(c.closed)
+		c.out.fail(net.ErrClosed)
 		c.ws.Close()
 	})
 	return nil
 }
 
 // refuse sends a close frame with code and reason (at most 123 bytes, the
-// frame's limit) and returns the reason as an error.
+// frame's limit) and returns the reason as an error. gorilla lets it run
+// beside send.
 func (c *wsConn) refuse(code int, reason string) error {
 	if len(reason) > 123 {
 		reason = reason[:123]
 	}
-	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(wsWriteWait))
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(wsCloseWait))
 	return errors.New(reason)
 }
 
-// keepalive pings until the connection closes, so a peer that vanished is
-// noticed (its pong never comes, Read times out) and proxies keep the
-// socket open.
-func (c *wsConn) keepalive() {
+// send is the connection's one writer (gorilla allows one): it writes what
+// is queued, one message a frame, and pings every wsPingEvery, so a peer
+// that vanished is noticed (its pong never comes, Read times out) and
+// proxies keep the socket open. It returns once the connection is closed
+// or cut, closing a cut one.
+func (c *wsConn) send() {
 	t := time.NewTicker(wsPingEvery)
 	defer t.Stop()
 	for {
+		msgs, _, last := c.out.take()
+		if err := c.frames(msgs); err != nil {
+			c.out.fail(err)
+		}
+		if last {
+			c.cut()
+			return
+		}
 		select {
+		case <-c.out.wake:
+		case <-t.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.stall)); err != nil {
+				c.out.fail(err)
+			}
 		case <-c.closed:
 			return
-		case <-t.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
-				c.Close()
-				return
-			}
 		}
 	}
+}
+
+// frames writes msgs, each within stall, until one fails or the
+// connection is cut.
+func (c *wsConn) frames(msgs [][]byte) error {
+	for _, m := range msgs {
+		if c.out.cause() != nil {
+			return nil
+		}
+		c.ws.SetWriteDeadline(time.Now().Add(c.stall))
+		if err := c.ws.WriteMessage(websocket.TextMessage, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cut closes a connection cut for a slow reader, saying why if the socket
+// still takes a close frame (after a stalled write it never does).
+func (c *wsConn) cut() {
+	if err := c.out.cause(); err != nil && !errors.Is(err, net.ErrClosed) {
+		c.refuse(websocket.ClosePolicyViolation, err.Error())
+	}
+	c.Close()
 }
