@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubemcp/kubemcp/internal/testenv"
@@ -44,12 +44,22 @@ type liveClient struct {
 
 func connectLive(t *testing.T, url, version string) *liveClient {
 	t.Helper()
+	return connectLiveAs(t, url, version, "")
+}
+
+// connectLiveAs is connectLive presenting token as the bearer ("" for none).
+func connectLiveAs(t *testing.T, url, version, token string) *liveClient {
+	t.Helper()
+	var hc *http.Client
+	if token != "" {
+		hc = &http.Client{Transport: withBearer{token}}
+	}
 	c := &liveClient{version: version, updates: make(chan string, 100), acks: make(chan struct{}, 100)}
 	mc := mcp.NewClient(&mcp.Implementation{Name: "e2e-live", Version: "v0"}, &mcp.ClientOptions{
 		ResourceUpdatedHandler: func(_ context.Context, req *mcp.ResourceUpdatedNotificationRequest) { c.updates <- req.Params.URI },
 	})
 	mc.AddReceivingMiddleware(c.noteAcks)
-	c.ClientSession = connectWith(t, mc, &mcp.StreamableClientTransport{Endpoint: url}, &mcp.ClientSessionOptions{ProtocolVersion: version})
+	c.ClientSession = connectWith(t, mc, &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: hc}, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if got := c.InitializeResult().ProtocolVersion; got != version {
 		t.Fatalf("negotiated %s, want %s", got, version)
 	}
@@ -102,12 +112,13 @@ func (c *liveClient) update(t *testing.T, uri string, since time.Time) time.Dura
 	}
 }
 
-// noUpdate fails on any notification within wait.
-func (c *liveClient) noUpdate(t *testing.T, wait time.Duration) {
+// noUpdate fails on any notification within wait; after says after what
+// there should be none.
+func (c *liveClient) noUpdate(t *testing.T, wait time.Duration, after string) {
 	t.Helper()
 	select {
 	case got := <-c.updates:
-		t.Fatalf("notifications/resources/updated for %s after unsubscribing", got)
+		t.Fatalf("notifications/resources/updated for %s %s", got, after)
 	case <-time.After(wait):
 	}
 }
@@ -116,9 +127,17 @@ func (c *liveClient) noUpdate(t *testing.T, wait time.Duration) {
 // returns when the patch was sent.
 func touch(t *testing.T, ns, name, value string) time.Time {
 	t.Helper()
+	return touchObject(t, "configmaps", ns, name, value)
+}
+
+// touchObject is touch of a namespaced object of a core resource.
+func touchObject(t *testing.T, resource, ns, name, value string) time.Time {
+	t.Helper()
 	start := time.Now()
 	patch := []byte(`{"metadata":{"labels":{"touched":"` + value + `"}}}`)
-	if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Patch(context.Background(), name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+	err := env.Clientset("admin").CoreV1().RESTClient().Patch(types.MergePatchType).
+		Namespace(ns).Resource(resource).Name(name).Body(patch).Do(context.Background()).Error()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return start
@@ -312,7 +331,7 @@ func TestLiveSubscribe(t *testing.T) {
 				t.Fatal(err)
 			}
 			touch(t, ns, "watched", "3")
-			c.noUpdate(t, time.Second)
+			c.noUpdate(t, time.Second, "after unsubscribing")
 		})
 	}
 }

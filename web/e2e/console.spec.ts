@@ -210,6 +210,27 @@ test("clusters: the one down says so at once, the other loads", async ({ page })
   await expect(page.getByText("· live")).toHaveCount(0); // down's watches failed
 });
 
+test("cluster page: a new warning and a failing pod show live, well before the page would poll", async ({ page, request }) => {
+  // test/console's control of main: /warn records a Warning event, /start runs the pod live-web, /fail crash-loops it.
+  const post = (path: string, data?: string) => async () => expect((await request.post(`${process.env.LIVE_POD_URL}/${path}`, { data })).ok()).toBe(true);
+  await post("start")(); // running from the start, whatever the specs before did
+  await page.clock.install(); // paused below, once the page is live
+  await signIn(page);
+  await page.goto("/clusters/main");
+  await expect(page.locator(".page-head .asof")).toContainText("· live");
+  const row = page.getByRole("region", { name: "Pods" }).getByRole("row", { name: /live-web/ });
+  const status = (s: string) => row.filter({ has: page.getByRole("cell", { name: s, exact: true }) });
+  await expect(status("Running")).toBeVisible();
+  await pausePageClock(page);
+  // A new event of main asks the cluster's detail again (it polls every 30 s).
+  const reason = `KubemcpClusterLive${Date.now()}`;
+  const events = page.getByRole("region", { name: "Events" });
+  await arrivesLive(page, "events", 30_000, post("warn", reason), events.getByText(reason), "/api/clusters/main");
+  await arrivesLive(page, "pods", 15_000, post("fail"), status("CrashLoopBackOff"));
+  await page.clock.resume(); // axe waits on timers
+  await noSeriousViolations(page);
+});
+
 test("events: live from every cluster, filtered", async ({ page }) => {
   await signIn(page);
   await page.getByRole("link", { name: "Events" }).click();

@@ -60,11 +60,11 @@ export async function pausePageClock(page: Page) {
 // arrivesLive: after change, shown appears by a live update (/api/live),
 // not by polling. The page's clock is paused and moved on in small steps,
 // enough for the live update's short throttle and far less than pollMs,
-// the page's poll interval; and the page asks /api/stream/{kind} once,
-// because of the change.
-export async function arrivesLive(page: Page, kind: string, pollMs: number, change: () => Promise<void>, shown: Locator) {
+// the page's poll interval; and the page asks path (its stream of kind
+// unless said) once, because of the change.
+export async function arrivesLive(page: Page, kind: string, pollMs: number, change: () => Promise<void>, shown: Locator, path = `/api/stream/${kind}`) {
   const asked: string[] = [];
-  page.on("request", (r) => void (r.url().includes(`/api/stream/${kind}`) && asked.push(r.url())));
+  page.on("request", (r) => void (r.url().includes(path) && asked.push(r.url())));
   await change();
   let moved = 0;
   await expect
