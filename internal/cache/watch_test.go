@@ -1,7 +1,6 @@
 package cache_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -254,24 +253,7 @@ var podsGVR = corev1.SchemeGroupVersion.WithResource("pods")
 // "namespace") the apiserver serves now, from its own metrics.
 func apiserverWatches(t testing.TB, resource, scope string) int {
 	t.Helper()
-	raw, err := cache.Env.Clientset("admin").CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for line := range strings.Lines(string(raw)) {
-		labels, ok := strings.CutPrefix(line, "apiserver_longrunning_requests{")
-		if !ok || !strings.Contains(labels, `verb="WATCH"`) || !strings.Contains(labels, `resource="`+resource+`"`) ||
-			!strings.Contains(labels, `scope="`+scope+`"`) {
-			continue
-		}
-		var v int
-		fields := strings.Fields(labels)
-		if _, err := fmt.Sscan(fields[len(fields)-1], &v); err == nil {
-			n += v
-		}
-	}
-	return n
+	return int(cache.Env.APIServerMetric(t, "apiserver_longrunning_requests", `verb="WATCH"`, `resource="`+resource+`"`, `scope="`+scope+`"`))
 }
 
 // TestSharedWatchBounds: shared watchers count against the user's bound of

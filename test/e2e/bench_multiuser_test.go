@@ -236,38 +236,5 @@ func bindCacheImpersonator(ctx context.Context, c kubernetes.Interface) error {
 // apiserverRequests is the sum of the apiserver's apiserver_request_total.
 func apiserverRequests(b testing.TB) float64 {
 	b.Helper()
-	return apiserverMetric(b, "apiserver_request_total")
-}
-
-// apiserverMetric is the sum of the apiserver's metric name over the series
-// whose labels hold every one of labels (e.g. `resource="pods"`), from its
-// own /metrics.
-func apiserverMetric(t testing.TB, name string, labels ...string) float64 {
-	t.Helper()
-	raw, err := env.Clientset("admin").CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	total := 0.0
-	for line := range strings.Lines(string(raw)) {
-		rest, ok := strings.CutPrefix(line, name+"{")
-		if !ok || !containsAll(rest, labels) {
-			continue
-		}
-		var v float64
-		fields := strings.Fields(rest)
-		if _, err := fmt.Sscan(fields[len(fields)-1], &v); err == nil {
-			total += v
-		}
-	}
-	return total
-}
-
-func containsAll(s string, subs []string) bool {
-	for _, sub := range subs {
-		if !strings.Contains(s, sub) {
-			return false
-		}
-	}
-	return true
+	return env.APIServerMetric(b, "apiserver_request_total")
 }

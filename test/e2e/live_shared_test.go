@@ -236,7 +236,7 @@ type podWatches struct{ cluster, namespace int }
 func currentPodWatches(t *testing.T) podWatches {
 	t.Helper()
 	count := func(scope string) int {
-		return int(apiserverMetric(t, "apiserver_longrunning_requests", `verb="WATCH"`, `resource="pods"`, `scope="`+scope+`"`))
+		return int(env.APIServerMetric(t, "apiserver_longrunning_requests", `verb="WATCH"`, `resource="pods"`, `scope="`+scope+`"`))
 	}
 	return podWatches{cluster: count("cluster"), namespace: count("namespace")}
 }
