@@ -32,7 +32,7 @@ type sharedWorld map[string]string // user -> namespace
 
 func newSharedWorld(t *testing.T) sharedWorld {
 	t.Helper()
-	w := sharedWorld{"alice": env.Namespace(t, "shared-a"), "bob": env.Namespace(t, "shared-b")}
+	w := sharedWorld{"alice": env.Namespace(t, "livewatch-a"), "bob": env.Namespace(t, "livewatch-b")}
 	read := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}
 	for user, ns := range w {
 		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: sharedPod}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}

@@ -45,8 +45,10 @@ test("recommendations: the seeded cluster's issues are suggested, accepting adds
   await expect(recs).toHaveAttribute("data-state", "ready", { timeout: 30_000 });
   await expect(recs).toContainText("by the console's rules");
   const issues = recs.locator('li[data-rec="issues"]');
-  await expect(issues).toContainText("in cluster main");
-  await expect(issues).toContainText("CrashLoopBackOff");
+  // It names the first three issues only, and which come first among
+  // equally severe ones depends on what earlier specs left failing: the
+  // crash-looping pod is checked on the card it adds.
+  await expect(issues).toContainText(/\d+ issues? in cluster main: /);
   await expect(recs).toContainText(/\d+ could not be checked/); // the cluster that is down
   await noSeriousViolations(page);
   await recs.scrollIntoViewIfNeeded();
