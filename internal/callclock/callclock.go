@@ -21,6 +21,7 @@ type clock struct {
 	started time.Time     // when it last started
 	paused  int
 	ranOut  bool // the limit passed (not a cancel)
+	fired   bool // the timer ran: no pause or resume touches it again
 }
 
 // ctx is the call's context: it reports the deadline of the running clock,
@@ -43,10 +44,13 @@ func WithLimit(parent context.Context, limit time.Duration, cause error) (contex
 	done := make(chan struct{})
 	x := ctx{context.WithValue(inner, key{}, c), c, done, sync.OnceFunc(func() { close(done) })}
 	c.timer = time.AfterFunc(limit, func() {
+		// Under the lock, so that Err, which waits for it, sees why it
+		// ended: the limit, unless the caller had cancelled it first.
 		c.mu.Lock()
-		c.ranOut = inner.Err() == nil // not if the caller had cancelled first
-		c.mu.Unlock()
+		c.fired = true
 		cancel(cause)
+		c.ranOut = context.Cause(inner) == cause
+		c.mu.Unlock()
 		x.closeDone()
 	})
 	context.AfterFunc(inner, x.closeDone) // the parent ended
@@ -106,16 +110,14 @@ func Pause(parent context.Context) (resume func()) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.paused++; c.paused == 1 {
+	if c.paused++; c.paused == 1 && !c.fired {
 		c.left -= time.Since(c.started)
-		if !c.timer.Stop() {
-			c.left = 0 // it ran out already: resuming ends it again, a no-op
-		}
+		c.timer.Stop()
 	}
 	return sync.OnceFunc(func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if c.paused--; c.paused == 0 {
+		if c.paused--; c.paused == 0 && !c.fired {
 			c.started = time.Now()
 			c.timer.Reset(c.left)
 		}

@@ -62,6 +62,7 @@ func TestRanOut(t *testing.T) {
 	defer cancel()
 	<-ctx.Done()
 	Pause(ctx)()
+	time.Sleep(20 * time.Millisecond) // a timer set off again by the resume would have run
 	if ctx.Err() != context.DeadlineExceeded {
 		t.Errorf("err %v after a pause past the limit", ctx.Err())
 	}

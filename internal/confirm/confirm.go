@@ -123,8 +123,10 @@ func (c *Confirmer) Approve(ctx context.Context, call Call) error {
 	case asksWithinCall:
 		approved, err := elicit(ctx, call.Req, preview)
 		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			return fmt.Errorf("the person did not answer within %s; nothing was changed. Call %s again to be asked again", elicitWait, tool)
 		case err != nil:
-			return fmt.Errorf("kubemcp could not ask the person to approve %s: %w; nothing was changed. Call it again to be asked again", tool, err)
+			return fmt.Errorf("kubemcp could not ask the person to approve %s: %w; nothing was changed", tool, err)
 		case !approved:
 			return errDeclined
 		}

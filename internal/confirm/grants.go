@@ -60,23 +60,32 @@ const (
 	asksBetweenCalls // an input_required result, answered in the next call (2026-07-28)
 )
 
-// askMode is how req's client can ask the person: it declared elicitation,
-// and its era is the session's, as go-sdk decides it (a session without
-// initialize, which only a 2026-07-28 client has, is of that era), so that
-// a 2025-era session claiming the new era in a request's _meta cannot send
-// the question down a path the session does not serve.
+// askMode is how req's client can ask the person: it can show a form
+// (elicitation in form mode; a client that declares neither mode can, as
+// go-sdk takes it), and its era is the session's, as go-sdk decides it (a
+// session without initialize, which only a 2026-07-28 client has, is of
+// that era). Within a call, what counts is what the session declared at
+// initialize, where go-sdk looks before it asks: a 2025-era session
+// claiming more in a request's _meta cannot send the question down a path
+// the session does not serve.
 func askMode(req *mcp.CallToolRequest) int {
-	caps := req.ClientCapabilities()
-	if caps == nil || caps.Elicitation == nil {
+	ip := req.Session.InitializeParams()
+	if ip != nil && ip.ProtocolVersion < "2026-07-28" {
+		if ip.Capabilities != nil && showsForms(ip.Capabilities.Elicitation) {
+			return asksWithinCall
+		}
 		return cannotAsk
 	}
-	if ip := req.Session.InitializeParams(); ip != nil && ip.ProtocolVersion < "2026-07-28" {
-		return asksWithinCall
-	}
-	if req.ProtocolVersion() >= "2026-07-28" {
+	if caps := req.ClientCapabilities(); req.ProtocolVersion() >= "2026-07-28" && caps != nil && showsForms(caps.Elicitation) {
 		return asksBetweenCalls
 	}
 	return cannotAsk
+}
+
+// showsForms reports whether a client with elicitation capabilities e can
+// be asked the approval question, a form.
+func showsForms(e *mcp.ElicitationCapabilities) bool {
+	return e != nil && (e.Form != nil || e.URL == nil)
 }
 
 // elicit asks the person through a client that asks within the call. An

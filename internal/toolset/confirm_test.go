@@ -250,3 +250,24 @@ func resultText(res *mcp.CallToolResult) string {
 	}
 	return b.String()
 }
+
+// TestConfirmURLOnlyClient: a client that declares elicitation in url mode
+// only cannot be shown the approval form; in either era it gets the token
+// path, as a client that cannot be asked does, rather than a question it
+// could never answer.
+func TestConfirmURLOnlyClient(t *testing.T) {
+	for _, version := range []string{"2025-11-25", "2026-07-28"} {
+		t.Run(version, func(t *testing.T) {
+			cs, r := serveConfirmAs(t, []policy.ConfirmRule{{}}, version, &mcp.ClientOptions{
+				Capabilities: &mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapabilities{URL: &mcp.URLElicitationCapabilities{}}},
+				ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+					return nil, errors.New("a url-only client shown a form")
+				},
+			}, true)
+			text, isErr := callScale(t, cs, map[string]any{"name": "web", "replicas": 2})
+			if !isErr || !tokenRE.MatchString(text) || r.writes.Load() != 0 {
+				t.Fatalf("want the token path and nothing written, got isError=%v:\n%s", isErr, text)
+			}
+		})
+	}
+}

@@ -193,11 +193,12 @@ func (o *outbox) take() (p [][]byte, flush, last bool) {
 // streamWriter is a ResponseWriter whose writes go through an outbox to one
 // sender goroutine.
 type streamWriter struct {
-	w     http.ResponseWriter
-	rc    *http.ResponseController
-	stall time.Duration
-	out   *outbox
-	done  chan struct{} // the sender has returned
+	w      http.ResponseWriter
+	rc     *http.ResponseController
+	stall  time.Duration
+	out    *outbox
+	done   chan struct{} // the sender has returned
+	header sync.Once     // the status is set, by the writers, before anything is queued
 }
 
 func newStreamWriter(w http.ResponseWriter, backlog int, stall time.Duration, cut context.CancelFunc, counted func(error)) *streamWriter {
@@ -214,19 +215,27 @@ func newStreamWriter(w http.ResponseWriter, backlog int, stall time.Duration, cu
 
 func (s *streamWriter) Header() http.Header { return s.w.Header() }
 
-// WriteHeader passes through: a handler sets its status before it writes,
-// so before the sender has anything to send.
-func (s *streamWriter) WriteHeader(status int) { s.w.WriteHeader(status) }
+// WriteHeader sets the status, on the writer's goroutine, once: net/http
+// takes the header then, and the sender only writes the body. A later call
+// is ignored, as net/http ignores it (go-sdk may answer an error status on a
+// stream that has queued an event already).
+func (s *streamWriter) WriteHeader(status int) {
+	s.header.Do(func() { s.w.WriteHeader(status) })
+}
 
 // Write queues a copy of p, or fails once the stream is cut.
 func (s *streamWriter) Write(p []byte) (int, error) {
+	s.WriteHeader(http.StatusOK)
 	if err := s.out.put(bytes.Clone(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil
 }
 
-func (s *streamWriter) Flush() { s.out.askFlush() }
+func (s *streamWriter) Flush() {
+	s.WriteHeader(http.StatusOK)
+	s.out.askFlush()
+}
 
 // send copies what is queued to the connection until the handler returns
 // or the stream is cut.
@@ -252,6 +261,9 @@ func (s *streamWriter) write(p [][]byte, flush bool) error {
 		return nil
 	}
 	for _, b := range p {
+		if err := s.out.cause(); err != nil {
+			return err // cut meanwhile: a new deadline would undo the cut's
+		}
 		_ = s.rc.SetWriteDeadline(time.Now().Add(s.stall))
 		if _, err := s.w.Write(b); err != nil {
 			return err
