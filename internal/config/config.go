@@ -105,6 +105,10 @@ type Config struct {
 	// (file only).
 	Upstreams []Upstream `json:"upstreams,omitempty"`
 
+	// HelmRepositories are the private chart repositories and OCI registries
+	// the helm toolset may fetch from, and their credentials (file only).
+	HelmRepositories []HelmRepository `json:"helmRepositories,omitempty"`
+
 	// Console holds what `kubemcp console` reads from the file beyond its
 	// flags (file only).
 	Console Console `json:"console,omitzero"`
@@ -380,6 +384,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateTLS()...)
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.validateUpstreams()...)
+	errs = append(errs, c.validateHelmRepositories()...)
 	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)
 }

@@ -80,23 +80,7 @@ func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // resolve reads a configured credential.
-func (g *Gateway) resolve(s config.Secret) (string, error) {
-	switch {
-	case s.FromEnv != "":
-		v, ok := g.lookupEnv(s.FromEnv)
-		if !ok {
-			return "", fmt.Errorf("environment variable %s is not set; set it where kubemcp runs", s.FromEnv)
-		}
-		return v, nil
-	case s.FromFile != "":
-		data, err := os.ReadFile(s.FromFile)
-		if err != nil {
-			return "", fmt.Errorf("reading the file it comes from: %w", err)
-		}
-		return strings.TrimSpace(string(data)), nil
-	}
-	return s.Value, nil
-}
+func (g *Gateway) resolve(s config.Secret) (string, error) { return s.Read(g.lookupEnv) }
 
 // tail keeps the end of a stdio upstream's stderr, which says why it exited.
 type tail struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -31,16 +32,17 @@ var chartName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 const downloadTimeout = 60 * time.Second
 
-// load fetches the chart over the network only.
-func (c ChartRef) load() (*chart.Chart, error) {
+// load fetches the chart over the network only, with what o configures
+// for its URLs.
+func (c ChartRef) load(o Options) (*chart.Chart, error) {
 	switch {
 	case strings.HasPrefix(c.Chart, "oci://"):
 		if c.Repo != "" {
 			return nil, errors.New("chart is an oci:// reference: leave repo out")
 		}
-		return c.pullOCI()
+		return c.pullOCI(o)
 	case c.Repo != "":
-		return c.fromRepo()
+		return c.fromRepo(o)
 	}
 	return nil, fmt.Errorf("chart %q: give repo, a chart repository's URL with chart the chart's name in it, or an oci:// reference as chart; kubemcp does not read charts from files on its own host", c.Chart)
 }
@@ -49,31 +51,74 @@ func (c ChartRef) load() (*chart.Chart, error) {
 // are programs on kubemcp's host.
 var httpOnly = getter.Providers{{Schemes: []string{"http", "https"}, New: getter.NewHTTPGetter}}
 
-func (c ChartRef) fromRepo() (*chart.Chart, error) {
+// noCredentialsInURL refuses a URL that carries a user or password: a tool
+// argument never carries credentials (helmRepositories does).
+func noCredentialsInURL(u *url.URL, arg string) error {
+	if u.User != nil {
+		return fmt.Errorf("%s: give no credentials in the URL; kubemcp's operator configures them in helmRepositories", arg)
+	}
+	return nil
+}
+
+func (c ChartRef) fromRepo(o Options) (*chart.Chart, error) {
 	u, err := url.Parse(c.Repo)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("repo %q: want a chart repository's http(s) URL", c.Repo)
 	}
+	if err := noCredentialsInURL(u, "repo"); err != nil {
+		return nil, err
+	}
 	if !chartName.MatchString(c.Chart) {
 		return nil, fmt.Errorf("chart %q: with repo, give the chart's name as the repository's index lists it", c.Chart)
 	}
-	chartURL, err := repo.FindChartInRepoURL(c.Repo, c.Chart, c.Version, "", "", "", httpOnly)
+	chartURL, err := c.find(o)
 	if err != nil {
-		return nil, fmt.Errorf("finding chart %q %s in %s: %w", c.Chart, c.Version, c.Repo, err)
+		return nil, err
 	}
-	g, err := getter.NewHTTPGetter(getter.WithTimeout(downloadTimeout))
+	a, err := o.accessFor(chartURL)
+	if err != nil {
+		return nil, err
+	}
+	g, err := getter.NewHTTPGetter(a.getterOptions(chartURL)...)
 	if err != nil {
 		return nil, err
 	}
 	buf, err := g.Get(chartURL)
 	if err != nil {
-		return nil, fmt.Errorf("downloading %s: %w", chartURL, err)
+		return nil, a.refused(fmt.Errorf("downloading %s: %w", chartURL, err), chartURL)
 	}
 	return archive(buf, chartURL)
 }
 
-func (c ChartRef) pullOCI() (*chart.Chart, error) {
-	client, err := registry.NewClient(registry.ClientOptWriter(io.Discard))
+// find reads the repository's index, with what o configures for the repo
+// URL, and answers the chart's URL.
+func (c ChartRef) find(o Options) (string, error) {
+	a, err := o.accessFor(c.Repo)
+	if err != nil {
+		return "", err
+	}
+	cert, key, ca, insecure := a.tlsFiles()
+	chartURL, err := repo.FindChartInAuthAndTLSAndPassRepoURL(c.Repo, a.username, a.password, c.Chart, c.Version,
+		cert, key, ca, insecure, false, httpOnly)
+	if err != nil {
+		return "", a.refused(fmt.Errorf("finding chart %q %s in %s: %w", c.Chart, c.Version, c.Repo, err), c.Repo)
+	}
+	return chartURL, nil
+}
+
+func (c ChartRef) pullOCI(o Options) (*chart.Chart, error) {
+	u, err := url.Parse(c.Chart)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("chart %q: want an OCI reference oci://registry/path/chart", c.Chart)
+	}
+	if err := noCredentialsInURL(u, "chart"); err != nil {
+		return nil, err
+	}
+	a, err := o.accessFor(c.Chart)
+	if err != nil {
+		return nil, err
+	}
+	client, err := a.registryClient(u.Host)
 	if err != nil {
 		return nil, err
 	}
@@ -83,9 +128,25 @@ func (c ChartRef) pullOCI() (*chart.Chart, error) {
 	}
 	res, err := client.Pull(ref)
 	if err != nil {
-		return nil, fmt.Errorf("pulling %s: %w", c.Chart, err)
+		return nil, a.refused(fmt.Errorf("pulling %s: %w", c.Chart, err), c.Chart)
 	}
 	return archive(bytes.NewBuffer(res.Chart.Data), c.Chart)
+}
+
+// registryClient pulls from host with a's settings. Its credentials store
+// is an empty one in memory (Helm's own fallback for an empty file), never
+// the host's registry config, and is not asked: the authorizer is ours.
+func (a access) registryClient(host string) (*registry.Client, error) {
+	authorizer, err := a.authorizer(host)
+	if err != nil {
+		return nil, err
+	}
+	opts := []registry.ClientOption{registry.ClientOptWriter(io.Discard),
+		registry.ClientOptCredentialsFile(os.DevNull), registry.ClientOptAuthorizer(authorizer)}
+	if a.repo != nil && a.repo.PlainHTTP {
+		opts = append(opts, registry.ClientOptPlainHTTP())
+	}
+	return registry.NewClient(opts...)
 }
 
 func archive(r io.Reader, from string) (*chart.Chart, error) {

@@ -18,12 +18,13 @@ import (
 // Helm is the helm toolset.
 type Helm struct {
 	deps toolset.Deps
+	opts Options
 }
 
 var _ toolset.Toolset = (*Helm)(nil)
 
 // New returns the helm toolset.
-func New(deps toolset.Deps) *Helm { return &Helm{deps: deps} }
+func New(deps toolset.Deps, o Options) *Helm { return &Helm{deps: deps, opts: o} }
 
 // Name implements toolset.Toolset.
 func (h *Helm) Name() string { return "helm" }

@@ -21,7 +21,7 @@ import (
 // change and go. No answer holds the chart's password, given or default.
 func TestReleaseLifecycle(t *testing.T) {
 	url, ns := chartRepo(t), env.Namespace(t, "helm")
-	s := toolsettest.Serve(t, New)
+	s := toolsettest.Serve(t, options(Options{}))
 	rel := map[string]any{"namespace": ns, "name": "web"}
 	with := func(extra map[string]any) map[string]any {
 		m := map[string]any{"namespace": ns, "name": "web", "repo": url, "chart": "demo"}
@@ -104,7 +104,7 @@ func greeting(t *testing.T, ns, want string) {
 // TestChartsOnlyFromTheNetwork: a chart named by a path, or with no repo,
 // is refused before anything is read.
 func TestChartsOnlyFromTheNetwork(t *testing.T) {
-	s := toolsettest.Serve(t, New)
+	s := toolsettest.Serve(t, options(Options{}))
 	ns := env.Namespace(t, "helm")
 	for _, args := range []map[string]any{
 		{"chart": "./testdata/demo"},
@@ -120,14 +120,14 @@ func TestChartsOnlyFromTheNetwork(t *testing.T) {
 // herself: Helm reads its release Secrets with her client.
 func TestWithoutRBAC(t *testing.T) {
 	url, ns := chartRepo(t), env.Namespace(t, "helm")
-	s := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, New)
+	s := toolsettest.ServeWith(t, toolsettest.Options{User: "alice"}, options(Options{}))
 	toolsettest.Want(t, s.Fails(t, "helm_list", map[string]any{"namespace": ns}), "forbidden", "alice")
 	toolsettest.Want(t, s.Fails(t, "helm_install", map[string]any{"namespace": ns, "name": "web", "repo": url, "chart": "demo"}), "forbidden")
 }
 
 // TestReadOnlyHidesWrites: with read-only, only the four reads are served.
 func TestReadOnlyHidesWrites(t *testing.T) {
-	tools, err := toolset.Select([]toolset.Toolset{New(toolset.Deps{})}, toolset.Filter{ReadOnly: true, OptIn: []string{"helm"}})
+	tools, err := toolset.Select([]toolset.Toolset{New(toolset.Deps{}, Options{})}, toolset.Filter{ReadOnly: true, OptIn: []string{"helm"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestReadOnlyHidesWrites(t *testing.T) {
 	if want := []string{"helm_history", "helm_list", "helm_manifest", "helm_status", "helm_values"}; !slices.Equal(names, want) {
 		t.Errorf("read-only serves %v, want %v", names, want)
 	}
-	if tools, _ := toolset.Select([]toolset.Toolset{New(toolset.Deps{})}, toolset.Filter{}); len(tools) != 0 {
+	if tools, _ := toolset.Select([]toolset.Toolset{New(toolset.Deps{}, Options{})}, toolset.Filter{}); len(tools) != 0 {
 		t.Errorf("helm served without being asked for: %d tools", len(tools))
 	}
 }
@@ -151,7 +151,7 @@ func TestReadOnlyHidesWrites(t *testing.T) {
 // wait_seconds past its range is refused before anything is done.
 func TestWait(t *testing.T) {
 	url, ns := chartRepo(t), env.Namespace(t, "helm-wait")
-	s := toolsettest.Serve(t, New)
+	s := toolsettest.Serve(t, options(Options{}))
 	install := func(name string, extra map[string]any) map[string]any {
 		m := map[string]any{"namespace": ns, "name": name, "repo": url, "chart": "demo", "version": "0.1.0"}
 		maps.Copy(m, extra)

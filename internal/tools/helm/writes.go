@@ -76,7 +76,7 @@ func (h *Helm) chartCall(ctx context.Context, rel Release, ref ChartRef, valuesY
 	if c.vals, err = values(valuesYAML); err != nil {
 		return c, err
 	}
-	if c.ch, err = ref.load(); err != nil {
+	if c.ch, err = ref.load(h.opts); err != nil {
 		return c, err
 	}
 	c.cfg, c.ns, err = h.config(ctx, rel.Cluster, rel.Namespace, false)
