@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,8 +117,22 @@ networkPolicy: {enabled: true, ingressFrom: [{namespaceSelector: {matchLabels: {
 podDisruptionBudget: {enabled: true}
 autoscaling: {enabled: true, maxReplicas: 4}
 approvalKeys: {existingSecret: kubemcp-approval-keys}
-service: {sessionAffinity: ClientIP}`, func(t *testing.T, r rendered, cfg config.Config) {
+service: {sessionAffinity: ClientIP}
+extraVolumes: [{name: helm-repo, secret: {secretName: helm-repo}}]
+extraVolumeMounts: [{name: helm-repo, mountPath: /etc/kubemcp/helm-repo, readOnly: true}]
+config:
+  helmRepositories:
+  - {url: "https://charts.example.com/private", username: {value: ci}, password: {fromFile: /etc/kubemcp/helm-repo/password}, caFile: /etc/kubemcp/helm-repo/ca.crt}`, func(t *testing.T, r rendered, cfg config.Config) {
 		wantApprovalKeys(t, r, cfg, "kubemcp-approval-keys")
+		if len(cfg.HelmRepositories) != 1 || cfg.HelmRepositories[0].Password.FromFile != "/etc/kubemcp/helm-repo/password" {
+			t.Errorf("the config file's helmRepositories: %+v", cfg.HelmRepositories)
+		}
+		pod := r.one(t, "Deployment").Object["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+		volumes, _ := json.Marshal(pod["volumes"])
+		mounts, _ := json.Marshal(pod["containers"].([]any)[0].(map[string]any)["volumeMounts"])
+		if !strings.Contains(string(volumes), `"secretName":"helm-repo"`) || !strings.Contains(string(mounts), `"mountPath":"/etc/kubemcp/helm-repo"`) {
+			t.Errorf("extraVolumes and extraVolumeMounts not in the pod:\nvolumes %s\nmounts %s", volumes, mounts)
+		}
 		for _, kind := range []string{"Ingress", "HTTPRoute", "ServiceMonitor", "PrometheusRule", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler"} {
 			r.one(t, kind)
 		}
