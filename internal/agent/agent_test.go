@@ -166,6 +166,11 @@ func TestToken(t *testing.T) {
 	if !errors.Is(err, transport.ErrNotLoopback) || !strings.Contains(err.Error(), "--token-file") {
 		t.Errorf("listening beyond loopback without a token: %v", err)
 	}
+	err = app.Run(t.Context(), []string{"agent", "--listen", "127.0.0.1:0", "--auth", "passthrough", "--kubeconfig", env.Kubeconfig},
+		app.Streams{In: io.NopCloser(strings.NewReader("")), Out: nopCloser{io.Discard}, Err: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "--token-file is its authentication") {
+		t.Errorf("the agent given --auth: %v, want a refusal naming --token-file", err)
+	}
 }
 
 // request sends one message and reads its answers up to the last (result,

@@ -53,6 +53,10 @@ func agentCommand(s Streams) *cobra.Command {
 
 func serveAgent(cmd *cobra.Command, s Streams, cfg config.Config, f agentFlags) error {
 	ctx := cmd.Context()
+	if cfg.Authenticated() {
+		// Its callers carry no identity to act as: every call would be refused.
+		return fmt.Errorf("auth %s: the agent signs no one in; --token-file is its authentication, and it reaches the clusters with kubemcp's own credentials", cfg.Auth)
+	}
 	origins, err := agent.ParseOrigins(cmp.Or(f.origins, os.Getenv("KC_ALLOWED_ORIGINS")))
 	if err != nil {
 		return err
@@ -69,21 +73,20 @@ func serveAgent(cmd *cobra.Command, s Streams, cfg config.Config, f agentFlags) 
 		return fmt.Errorf("%w (the agent's --token-file is its authentication)", err)
 	}
 	defer ln.Close()
-	srv, err := NewServer(cfg, nil, logger)
+	srv, stop, err := startServer(ctx, s, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
-	if err := srv.Start(ctx); err != nil {
-		return err
-	}
+	defer stop()
 	mcpMux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: srv.Clusters.Ready, SessionIdle: cfg.SessionIdle, Logger: logger, Metrics: srv.Metrics})
 	a := agent.New(agent.Options{MCP: srv.MCP, MCPHandler: mcpMux, AllowedOrigins: origins, Token: token, Version: Version(), Logger: logger})
-	// Tests and scripts read this line to learn the port of --port 0.
-	ws, mcpURL := "ws://"+ln.Addr().String()+agent.PathWS, "http://"+ln.Addr().String()+transport.PathMCP
-	announce(s, cfg, logger, fmt.Sprintf("agent serving %s and MCP at %s (cluster %q)", ws, mcpURL, srv.Clusters.DefaultName()),
-		"url", ws, "mcp", mcpURL, "cluster", srv.Clusters.DefaultName())
-	return transport.Serve(ctx, ln, a.Handler(), cfg.ShutdownGrace)
+	return serveHandler(ctx, cfg, ln, a.Handler(), logger, func(scheme string) {
+		// Tests and scripts read this line to learn the port of --port 0.
+		ws := strings.Replace(scheme, "http", "ws", 1) + "://" + ln.Addr().String() + agent.PathWS
+		mcpURL := scheme + "://" + ln.Addr().String() + transport.PathMCP
+		announce(s, cfg, logger, fmt.Sprintf("agent serving %s and MCP at %s (cluster %q)", ws, mcpURL, srv.Clusters.DefaultName()),
+			"url", ws, "mcp", mcpURL, "cluster", srv.Clusters.DefaultName())
+	})
 }
 
 // readToken reads the agent's shared token; no file, no token.

@@ -154,24 +154,11 @@ func serveConsole(cmd *cobra.Command, s Streams, cfg config.Config, f consoleFla
 // this process's own kubemcp.
 func serveLocalConsole(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener, opts console.Options, logger *slog.Logger, dbPath string) error {
 	ctx := cmd.Context()
-	auditLog, err := openAudit(cfg, s)
+	srv, stop, err := startServer(ctx, s, cfg, logger)
 	if err != nil {
 		return err
 	}
-	if auditLog != nil {
-		defer auditLog.Close()
-	}
-	srv, err := NewServer(cfg, auditLog, logger)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	if err := srv.Start(ctx); err != nil { // upstream tools, as `serve` has them
-		return err
-	}
-	if cfg.KubeconfigPoll > 0 {
-		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
-	}
+	defer stop()
 	opts.MCP, opts.Clusters, opts.Watches = srv.MCP, srv.Clusters, srv.watches
 	if !opts.DevUser && cfg.CredentialsMode() == config.CredentialsServer {
 		logger.Warn("console users all reach the clusters with kubemcp's own credential; with auth token or oidc (credentials impersonate) each reaches them as themselves, as the identity rules map them")
@@ -197,23 +184,13 @@ func serveRemoteConsole(cmd *cobra.Command, s Streams, cfg config.Config, ln net
 	if err != nil {
 		return err
 	}
-	tc, err := serverTLS(cmd.Context(), cfg, logger)
-	if err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
 	con.Register(mux)
-	scheme := "http"
-	if tc != nil {
-		scheme = "https"
-	}
-	base := scheme + "://" + ln.Addr().String() + "/"
-	announce(s, cfg, logger, fmt.Sprintf("serving the console at %s, reading clusters through %s (database %s)", base, opts.Remote.URL, dbPath),
-		"url", base, "mcpURL", opts.Remote.URL, "database", dbPath)
-	if tc != nil {
-		return transport.ServeTLS(cmd.Context(), ln, mux, cfg.ShutdownGrace, tc)
-	}
-	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
+	return serveHandler(cmd.Context(), cfg, ln, mux, logger, func(scheme string) {
+		base := scheme + "://" + ln.Addr().String() + "/"
+		announce(s, cfg, logger, fmt.Sprintf("serving the console at %s, reading clusters through %s (database %s)", base, opts.Remote.URL, dbPath),
+			"url", base, "mcpURL", opts.Remote.URL, "database", dbPath)
+	})
 }
 
 // consoleDeadline bounds a console stream: a few per-cluster timeouts, so a

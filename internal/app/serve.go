@@ -102,25 +102,42 @@ func serve(cmd *cobra.Command, s Streams, cfg config.Config) error {
 		}
 		defer ln.Close()
 	}
+	srv, stop, err := startServer(ctx, s, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	return serveTransports(cmd, s, cfg, ln, srv, logger)
+}
+
+// startServer is what every command that serves kubemcp's tools starts
+// with: the audit log, the server, its upstreams, and the kubeconfig's
+// reloads. stop ends what it holds open (port-forward sessions, upstreams,
+// the audit file).
+func startServer(ctx context.Context, s Streams, cfg config.Config, logger *slog.Logger) (srv *Server, stop func(), err error) {
 	auditLog, err := openAudit(cfg, s)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if auditLog != nil {
-		defer auditLog.Close()
+	stop = func() {
+		if auditLog != nil {
+			auditLog.Close()
+		}
 	}
-	srv, err := NewServer(cfg, auditLog, logger)
-	if err != nil {
-		return err
+	if srv, err = NewServer(cfg, auditLog, logger); err != nil {
+		stop()
+		return nil, nil, err
 	}
-	defer srv.Close() // ends what toolsets hold open, such as port-forward sessions and upstreams
+	closeAudit := stop
+	stop = func() { srv.Close(); closeAudit() }
 	if err := srv.Start(ctx); err != nil {
-		return err
+		stop()
+		return nil, nil, err
 	}
 	if cfg.KubeconfigPoll > 0 {
 		go srv.Clusters.Watch(ctx, cfg.KubeconfigPoll)
 	}
-	return serveTransports(cmd, s, cfg, ln, srv, logger)
+	return srv, stop, nil
 }
 
 // Server is what NewServer wires: the MCP server, the clusters it reaches,
@@ -394,29 +411,32 @@ func serveHTTP(cmd *cobra.Command, s Streams, cfg config.Config, ln net.Listener
 // MCP is served the same way by both.
 func serveMux(cmd *cobra.Command, cfg config.Config, ln net.Listener, srv *Server, logger *slog.Logger,
 	announce func(scheme string), register func(*http.ServeMux)) error {
-	cl := srv.Clusters
-	guard, metadata, err := httpAuth(cfg, cl)
+	guard, metadata, err := httpAuth(cfg, srv.Clusters)
 	if err != nil {
 		return err
-	}
-	tc, err := serverTLS(cmd.Context(), cfg, logger)
-	if err != nil {
-		return err
-	}
-	scheme := "http"
-	if tc != nil {
-		scheme = "https"
 	}
 	mux := transport.Mux(srv.MCP, transport.HTTPOptions{Ready: srv.Ready, SessionIdle: cfg.SessionIdle, Logger: logger,
 		Auth: guard, ResourceMetadata: metadata, Metrics: srv.Metrics})
 	if register != nil {
 		register(mux)
 	}
-	announce(scheme)
-	if tc != nil {
-		return transport.ServeTLS(cmd.Context(), ln, mux, cfg.ShutdownGrace, tc)
+	return serveHandler(cmd.Context(), cfg, ln, mux, logger, announce)
+}
+
+// serveHandler serves h on ln, over TLS when tlsCertFile and tlsKeyFile are
+// set; announce is told the scheme ("http" or "https") before serving
+// starts.
+func serveHandler(ctx context.Context, cfg config.Config, ln net.Listener, h http.Handler, logger *slog.Logger, announce func(scheme string)) error {
+	tc, err := serverTLS(ctx, cfg, logger)
+	if err != nil {
+		return err
 	}
-	return transport.Serve(cmd.Context(), ln, mux, cfg.ShutdownGrace)
+	if tc == nil {
+		announce("http")
+		return transport.Serve(ctx, ln, h, cfg.ShutdownGrace)
+	}
+	announce("https")
+	return transport.ServeTLS(ctx, ln, h, cfg.ShutdownGrace, tc)
 }
 
 // serverTLS is, with tlsCertFile and tlsKeyFile, the TLS configuration
