@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,14 +80,11 @@ func connectOptions(cfg config.Config, logger *slog.Logger) (transport.ConnectOp
 		logger.Warn("connectInsecure: the certificates of wss:// connect URLs are not verified; anyone on the path can take the session")
 	}
 	if cfg.ConnectCA != "" {
-		pem, err := os.ReadFile(cfg.ConnectCA)
+		pool, err := config.CAPool(cfg.ConnectCA)
 		if err != nil {
 			return opts, fmt.Errorf("connectCA: %w", err)
 		}
-		opts.TLS.RootCAs = x509.NewCertPool()
-		if !opts.TLS.RootCAs.AppendCertsFromPEM(pem) {
-			return opts, fmt.Errorf("connectCA %s: no PEM certificate in it", cfg.ConnectCA)
-		}
+		opts.TLS.RootCAs = pool
 	}
 	return opts, nil
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 )
 
@@ -88,25 +87,4 @@ func (r *HelmRepository) validate() []error {
 		errs = append(errs, errors.New("give certFile and keyFile together"))
 	}
 	return errs
-}
-
-// Read is the secret's value: given inline, or read now from its
-// environment variable (found by lookupEnv) or file, so that a rotated
-// secret is picked up. Errors name where it comes from, never a value.
-func (s Secret) Read(lookupEnv func(string) (string, bool)) (string, error) {
-	switch {
-	case s.FromEnv != "":
-		v, ok := lookupEnv(s.FromEnv)
-		if !ok {
-			return "", fmt.Errorf("environment variable %s is not set; set it where kubemcp runs", s.FromEnv)
-		}
-		return v, nil
-	case s.FromFile != "":
-		data, err := os.ReadFile(s.FromFile)
-		if err != nil {
-			return "", fmt.Errorf("reading the file it comes from: %w", err)
-		}
-		return strings.TrimSpace(string(data)), nil
-	}
-	return s.Value, nil
 }

@@ -3,7 +3,6 @@ package helm
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -130,14 +129,11 @@ func (a access) tlsConfig() (*tls.Config, error) {
 	}
 	conf := &tls.Config{InsecureSkipVerify: r.InsecureSkipTLSVerify} // #nosec G402 -- the operator's explicit setting
 	if r.CAFile != "" {
-		pem, err := os.ReadFile(r.CAFile)
+		pool, err := config.CAPool(r.CAFile)
 		if err != nil {
 			return nil, fmt.Errorf("the caFile of helmRepositories entry %s: %w", r.URL, err)
 		}
-		conf.RootCAs = x509.NewCertPool()
-		if !conf.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("the caFile of helmRepositories entry %s holds no PEM certificate", r.URL)
-		}
+		conf.RootCAs = pool
 	}
 	if r.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(r.CertFile, r.KeyFile)
