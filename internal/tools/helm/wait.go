@@ -30,16 +30,21 @@ type waiting struct {
 	notReady []string // Helm's latest "is not ready" lines, one per object
 }
 
-// waitFor makes cfg wait up to seconds, and no later than the call's own
-// deadline allows, for a write's objects (none for a dry run), noting what
-// Helm finds not ready. Bad seconds are an error that names the range.
-func waitFor(ctx context.Context, cfg *action.Configuration, seconds int, dryRun bool) (*waiting, error) {
+// checkWait refuses wait_seconds out of its range, naming the range.
+func checkWait(seconds int) error {
 	if seconds < 0 || seconds > maxWaitSeconds {
-		return nil, fmt.Errorf("wait_seconds %d: want 0 (do not wait) to %d", seconds, maxWaitSeconds)
+		return fmt.Errorf("wait_seconds %d: want 0 (do not wait) to %d", seconds, maxWaitSeconds)
 	}
+	return nil
+}
+
+// waitFor makes cfg wait up to seconds (checked), and no later than the
+// call's own deadline allows, for a write's objects (none for a dry run),
+// noting what Helm finds not ready.
+func waitFor(ctx context.Context, cfg *action.Configuration, seconds int, dryRun bool) *waiting {
 	w := &waiting{}
 	if seconds == 0 || dryRun {
-		return w, nil
+		return w
 	}
 	w.timeout = time.Duration(seconds) * time.Second
 	if deadline, ok := ctx.Deadline(); ok {
@@ -48,7 +53,7 @@ func waitFor(ctx context.Context, cfg *action.Configuration, seconds int, dryRun
 	if kc, ok := cfg.KubeClient.(*kube.Client); ok {
 		kc.Log = w.log
 	}
-	return w, nil
+	return w
 }
 
 func (w *waiting) on() bool { return w.timeout > 0 }

@@ -61,39 +61,65 @@ func (h *Helm) installTool() toolset.Tool {
 	}, h.install)
 }
 
-// chartCall is what installing or upgrading needs: the values, the chart,
-// and the caller's Helm configuration and namespace.
-type chartCall struct {
-	vals map[string]any
-	ch   *chart.Chart
+// writeCall is what every write needs: the caller's Helm configuration and
+// namespace, and how long it waits for the release's objects.
+type writeCall struct {
 	cfg  *action.Configuration
 	ns   string
+	wait *waiting
 }
 
-func (h *Helm) chartCall(ctx context.Context, rel Release, ref ChartRef, valuesYAML string) (chartCall, error) {
+// writeCall checks wr's wait, then readies the caller's Helm configuration.
+func (h *Helm) writeCall(ctx context.Context, rel Release, wr Write) (writeCall, error) {
+	if err := checkWait(wr.WaitSeconds); err != nil {
+		return writeCall{}, err
+	}
+	cfg, ns, err := h.config(ctx, rel.Cluster, rel.Namespace, false)
+	if err != nil {
+		return writeCall{}, err
+	}
+	return writeCall{cfg, ns, waitFor(ctx, cfg, wr.WaitSeconds, wr.DryRun)}, nil
+}
+
+// releaseCall is writeCall for a write to an existing release, with its
+// latest revision.
+func (h *Helm) releaseCall(ctx context.Context, rel Release, wr Write) (writeCall, *release.Release, error) {
+	c, err := h.writeCall(ctx, rel, wr)
+	if err != nil {
+		return c, nil, err
+	}
+	last, err := lastRevision(c.cfg, rel.Name, c.ns)
+	return c, last, err
+}
+
+// chartCall is what installing or upgrading needs beside a writeCall: the
+// values and the chart, fetched once everything else is known good.
+type chartCall struct {
+	writeCall
+	vals map[string]any
+	ch   *chart.Chart
+}
+
+func (h *Helm) chartCall(ctx context.Context, rel Release, wr Write, ref ChartRef, valuesYAML string) (chartCall, error) {
 	var c chartCall
 	var err error
 	if c.vals, err = values(valuesYAML); err != nil {
 		return c, err
 	}
-	if c.ch, err = ref.load(h.opts); err != nil {
+	if c.writeCall, err = h.writeCall(ctx, rel, wr); err != nil {
 		return c, err
 	}
-	c.cfg, c.ns, err = h.config(ctx, rel.Cluster, rel.Namespace, false)
+	c.ch, err = ref.load(h.opts)
 	return c, err
 }
 
 func (h *Helm) install(ctx context.Context, _ *mcp.CallToolRequest, in InstallIn) (string, Change, error) {
 	var out Change
-	call, err := h.chartCall(ctx, in.Release, in.ChartRef, in.Values)
+	call, err := h.chartCall(ctx, in.Release, in.Write, in.ChartRef, in.Values)
 	if err != nil {
 		return "", out, err
 	}
-	cfg, ns, ch, vals := call.cfg, call.ns, call.ch, call.vals
-	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
-	if err != nil {
-		return "", out, err
-	}
+	cfg, ns, ch, vals, w := call.cfg, call.ns, call.ch, call.vals, call.wait
 	i := action.NewInstall(cfg)
 	i.ReleaseName, i.Namespace = in.Name, ns
 	i.Wait, i.WaitForJobs, i.Timeout = w.on(), w.on(), w.timeout
@@ -130,16 +156,12 @@ func (h *Helm) upgradeTool() toolset.Tool {
 
 func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn) (string, Change, error) {
 	var out Change
-	call, err := h.chartCall(ctx, in.Release, in.ChartRef, in.Values)
+	call, err := h.chartCall(ctx, in.Release, in.Write, in.ChartRef, in.Values)
 	if err != nil {
 		return "", out, err
 	}
-	cfg, ns, ch, vals := call.cfg, call.ns, call.ch, call.vals
+	cfg, ns, ch, vals, w := call.cfg, call.ns, call.ch, call.vals, call.wait
 	last, err := lastRevision(cfg, in.Name, ns)
-	if err != nil {
-		return "", out, err
-	}
-	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
 	if err != nil {
 		return "", out, err
 	}
@@ -173,14 +195,11 @@ func (h *Helm) rollbackTool() toolset.Tool {
 
 func (h *Helm) rollback(ctx context.Context, _ *mcp.CallToolRequest, in RollbackIn) (string, Change, error) {
 	var out Change
-	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
+	call, last, err := h.releaseCall(ctx, in.Release, in.Write)
 	if err != nil {
 		return "", out, err
 	}
-	last, err := lastRevision(cfg, in.Name, ns)
-	if err != nil {
-		return "", out, err
-	}
+	cfg, w := call.cfg, call.wait
 	rev := in.Revision
 	if rev == 0 {
 		rev = last.Version - 1
@@ -188,10 +207,6 @@ func (h *Helm) rollback(ctx context.Context, _ *mcp.CallToolRequest, in Rollback
 	target, err := cfg.Releases.Get(in.Name, rev)
 	if err != nil {
 		return "", out, fmt.Errorf("release %q has no revision %d (%w); helm_history lists its revisions", in.Name, rev, err)
-	}
-	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
-	if err != nil {
-		return "", out, err
 	}
 	if in.DryRun {
 		return changed(last, target, true, fmt.Sprintf("rolled back to revision %d", rev), w)
@@ -225,18 +240,11 @@ func (h *Helm) uninstallTool() toolset.Tool {
 
 func (h *Helm) uninstall(ctx context.Context, _ *mcp.CallToolRequest, in UninstallIn) (string, Change, error) {
 	var out Change
-	cfg, ns, err := h.config(ctx, in.Cluster, in.Namespace, false)
+	call, last, err := h.releaseCall(ctx, in.Release, in.Write)
 	if err != nil {
 		return "", out, err
 	}
-	last, err := lastRevision(cfg, in.Name, ns)
-	if err != nil {
-		return "", out, err
-	}
-	w, err := waitFor(ctx, cfg, in.WaitSeconds, in.DryRun)
-	if err != nil {
-		return "", out, err
-	}
+	cfg, ns, w := call.cfg, call.ns, call.wait
 	out = Change{Info: infoOf(last), DryRun: in.DryRun}
 	if in.DryRun {
 		out.Plan = plan(last.Manifest, "")
