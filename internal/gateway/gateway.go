@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -137,11 +138,17 @@ func (g *Gateway) launch(u *upstream, first chan<- error) {
 
 // Attach serves one more upstream from now on (the operator's MCPServer
 // objects), replacing an attached one of the same name; it connects in the
-// background, as a configured upstream that was down would. A configured
-// upstream's name cannot be taken.
+// background, as a configured upstream that was down would. Attaching what
+// is attached already, as it is, changes nothing: the operator attaches on
+// every update of its object (its own status writes, each resync), and a
+// new session each time would drop the upstream's calls and notify every
+// client. A configured upstream's name cannot be taken.
 func (g *Gateway) Attach(cfg config.Upstream) error {
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if g.attachedAs(cfg) {
+		return nil
 	}
 	g.Detach(cfg.Name)
 	g.mu.Lock()
@@ -157,6 +164,13 @@ func (g *Gateway) Attach(cfg config.Upstream) error {
 	g.upstreams = append(g.upstreams, u)
 	g.launch(u, nil)
 	return nil
+}
+
+// attachedAs reports whether an upstream is attached with exactly cfg.
+func (g *Gateway) attachedAs(cfg config.Upstream) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.ContainsFunc(g.upstreams, func(u *upstream) bool { return u.attached && reflect.DeepEqual(u.cfg, cfg) })
 }
 
 // Detach stops serving the attached upstream of that name, withdrawing its

@@ -150,6 +150,18 @@ func TestMCPServerAttachesAndReportsStatus(t *testing.T) {
 		t.Errorf("status.toolCount is 0 though the tools are served: %v", obj.Object["status"])
 	}
 
+	// Updates that change nothing the gateway uses (the status the Lease
+	// holder writes every 200 ms here, a label) keep the session.
+	before, _ := a.gw.State("everything")
+	obj.SetLabels(map[string]string{"touched": "yes"})
+	if _, err := res.Update(ctx, obj, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // five status writes, and the label's update
+	if after, _ := a.gw.State("everything"); !after.Connected || !after.Since.Equal(before.Since) {
+		t.Errorf("an update that changed nothing reconnected the upstream: connected since %s, then %s (connected %v)", before.Since, after.Since, after.Connected)
+	}
+
 	// One writer: the Lease holder is the only manager of the status.
 	lease, err := env.Clientset("admin").CoordinationV1().Leases(ns).Get(ctx, "kubemcp-operator", metav1.GetOptions{})
 	if err != nil || lease.Spec.HolderIdentity == nil {
