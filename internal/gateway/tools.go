@@ -168,11 +168,10 @@ func (s set) Tools() []toolset.Tool { return s }
 // ctx, its progress comes back through relay.
 func (u *upstream) forward(tool string) toolset.RawHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (string, json.RawMessage, error) {
-		cs := u.current()
-		if cs == nil {
-			return "", nil, fmt.Errorf("upstream %q is not connected; upstreams_list shows its last error. Try again once it is back", u.cfg.Name)
+		cs, ctx, cancel, err := u.callable(ctx)
+		if err != nil {
+			return "", nil, err
 		}
-		ctx, cancel := context.WithTimeout(ctx, u.timeout())
 		defer cancel()
 		params := &mcp.CallToolParams{Name: tool}
 		if args := req.Params.Arguments; len(args) > 0 {
@@ -183,7 +182,7 @@ func (u *upstream) forward(tool string) toolset.RawHandler {
 			defer done()
 			params.SetProgressToken(ours)
 		}
-		ctx, span := u.span(ctx, "tools/call", tool)
+		ctx, span := u.span(ctx, tool)
 		defer span.End()
 		res, err := cs.CallTool(ctx, params)
 		endSpan(span, res, err)

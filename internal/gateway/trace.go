@@ -16,15 +16,15 @@ import (
 // span (tracing off) it sends nothing.
 var traceContext = propagation.TraceContext{}
 
-// span starts the client span of a call to u: the upstream and the tool by
-// the names kubemcp serves them under, nothing of the arguments. Without a
-// tracer it is a span that records nothing.
-func (u *upstream) span(ctx context.Context, method, tool string) (context.Context, trace.Span) {
+// span starts the client span of a tools/call to u: the upstream and the
+// tool by the names kubemcp serves them under, nothing of the arguments.
+// Without a tracer it is a span that records nothing.
+func (u *upstream) span(ctx context.Context, tool string) (context.Context, trace.Span) {
 	if u.g.opts.Tracer == nil {
 		return ctx, noop.Span{}
 	}
-	return u.g.opts.Tracer.Start(ctx, "upstream "+u.cfg.Name+" "+method, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("kubemcp.upstream", u.cfg.Name), attribute.String("mcp.method.name", method),
+	return u.g.opts.Tracer.Start(ctx, "upstream "+u.cfg.Name+" tools/call", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("kubemcp.upstream", u.cfg.Name), attribute.String("mcp.method.name", "tools/call"),
 			attribute.String("gen_ai.tool.name", servedName(u.cfg.Name, tool))))
 }
 
