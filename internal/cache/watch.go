@@ -51,7 +51,7 @@ func (c *Cache) watch(ctx context.Context, clusterName string, target tracker.Ta
 		return nil, err
 	}
 	w := &watcher{ctx: ctx, cache: c, cluster: cl, verbs: []access{list, watch}, gvk: res.GVK, namespace: target.Namespace,
-		next: tracker.Handler(target.Name, fn)}
+		name: target.Name, next: tracker.Handler("", fn)} // ours filters the name
 	if !w.allowed() {
 		return nil, ErrDirect
 	}
@@ -94,6 +94,7 @@ type watcher struct {
 	verbs     []access
 	gvk       schema.GroupVersionKind
 	namespace string // "" is every namespace
+	name      string // "" is every object
 	next      toolscache.ResourceEventHandler
 }
 
@@ -115,14 +116,15 @@ func (w *watcher) OnDelete(obj any) {
 	}
 }
 
-// ours reports whether obj is in the watch's namespace and the caller may
-// still see it there.
+// ours reports whether obj is the watch's (its namespace, its name if it
+// has one) and the caller may still see it there: checked before an event
+// is converted, so a watch converts only what it passes on.
 func (w *watcher) ours(obj any) bool {
 	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
 	}
 	m, err := meta.Accessor(obj)
-	if err != nil || w.namespace != "" && m.GetNamespace() != w.namespace {
+	if err != nil || w.namespace != "" && m.GetNamespace() != w.namespace || w.name != "" && m.GetName() != w.name {
 		return false
 	}
 	return w.allowed()

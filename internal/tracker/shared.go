@@ -3,8 +3,6 @@ package tracker
 import (
 	"context"
 	"errors"
-
-	"k8s.io/client-go/tools/cache"
 )
 
 // Shared serves watches from watches kept for every caller (the watch
@@ -25,8 +23,3 @@ type Shared interface {
 // ErrNotShared means a Shared does not serve a target: not a failure, the
 // pool watches it through the caller's own client instead.
 var ErrNotShared = errors.New("not served by the shared watches")
-
-// Handler passes on the changes an informer sees to the object called name
-// (any, if empty), as a Tracker does, for a Shared to register on its own
-// informers: the objects it lists when the handler joins are not passed on.
-func Handler(name string, fn func(Event)) cache.ResourceEventHandler { return handler(name, fn) }

@@ -153,7 +153,7 @@ func (t *Tracker) watch(ctx context.Context, target Target, fn func(Event)) (sto
 	if err := t.waitReady(ctx, key, w); err != nil {
 		return nil, fmt.Errorf("watching %s: %w", target, err)
 	}
-	reg, err := w.informer.AddEventHandler(handler(target.Name, fn))
+	reg, err := w.informer.AddEventHandler(Handler(target.Name, fn))
 	if err != nil {
 		t.release(key)
 		return nil, fmt.Errorf("watching %s: %w", target, err)
@@ -164,9 +164,10 @@ func (t *Tracker) watch(ctx context.Context, target Target, fn func(Event)) (sto
 	}), nil
 }
 
-// handler passes on the changes to the object called name (any, if empty),
-// not the objects an informer lists when a handler joins.
-func handler(name string, fn func(Event)) cache.ResourceEventHandler {
+// Handler passes on the changes an informer sees to the object called name
+// (any, if empty), not the objects it lists when the handler joins: a
+// Tracker's watchers get it, and a Shared registers it on its own informers.
+func Handler(name string, fn func(Event)) cache.ResourceEventHandler {
 	ours := func(obj any) (*unstructured.Unstructured, bool) {
 		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 			obj = d.Obj
