@@ -93,28 +93,34 @@ func (a *Apps) Install(s *mcp.Server) {
 
 func (a *Apps) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-		if !declares(req.GetSession()) {
-			return next(ctx, method, req)
-		}
+		// Which requests it changes first, whose client declared the
+		// extension second: a tool call, the hot path, is looked at only
+		// when it names the refresh tool.
 		switch r := req.(type) {
 		case *mcp.ListToolsRequest:
+			if !declares(req.GetSession()) {
+				break
+			}
 			res, err := next(ctx, method, req)
 			if list, ok := res.(*mcp.ListToolsResult); ok && err == nil {
 				a.linkTools(list)
 			}
 			return res, err
 		case *mcp.CallToolRequest:
-			if r.Params != nil && r.Params.Name == RefreshTool {
+			if r.Params != nil && r.Params.Name == RefreshTool && declares(req.GetSession()) {
 				return a.refreshCall(ctx, method, r, next)
 			}
 		case *mcp.ListResourcesRequest:
+			if !declares(req.GetSession()) {
+				break
+			}
 			res, err := next(ctx, method, req)
 			if list, ok := res.(*mcp.ListResourcesResult); ok && err == nil && list.NextCursor == "" {
 				list.Resources = append(list.Resources, a.resources()...)
 			}
 			return res, err
 		case *mcp.ReadResourceRequest:
-			if page, ok := a.pages[r.Params.URI]; ok {
+			if page, ok := a.pages[r.Params.URI]; ok && declares(req.GetSession()) {
 				return read(r.Params.URI, page), nil
 			}
 		}
@@ -126,10 +132,14 @@ func (a *Apps) middleware(next mcp.MethodHandler) mcp.MethodHandler {
 // the MIME type of kubemcp's views.
 func declares(s mcp.Session) bool {
 	ss, ok := s.(*mcp.ServerSession)
-	if !ok || ss.InitializeParams() == nil || ss.InitializeParams().Capabilities == nil {
+	if !ok {
 		return false
 	}
-	settings, ok := ss.InitializeParams().Capabilities.Extensions[Extension]
+	ip := ss.InitializeParams()
+	if ip == nil || ip.Capabilities == nil {
+		return false
+	}
+	settings, ok := ip.Capabilities.Extensions[Extension]
 	if !ok {
 		return false
 	}
