@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,8 +55,8 @@ func (c *conn) kubectl(ctx context.Context, m Message) error {
 	if err := json.Unmarshal(m.Payload, &k); err != nil || len(k.Args) == 0 {
 		return &requestError{"bad_payload", `kubectl needs {"args": ["get", "pods"], "namespace"?, "context"?, "stdin"?, "confirmed"?}`}
 	}
-	if has, err := c.hasKubectl(ctx); err != nil || !has {
-		return cmp.Or(err, error(&requestError{"no_kubectl", "kubectl is not on the agent's PATH; install it and start the agent again"}))
+	if !c.kubectlOK {
+		return &requestError{"no_kubectl", "kubectl is not on the agent's PATH; install it and start the agent again"}
 	}
 	changes, err := cli.CheckKubectl(k.Args)
 	if err != nil {

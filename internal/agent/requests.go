@@ -21,11 +21,7 @@ type Health struct {
 }
 
 func (c *conn) health(ctx context.Context, m Message) error {
-	has, err := c.hasKubectl(ctx)
-	if err != nil {
-		return err
-	}
-	c.answer(m, TypeResult, Health{Status: "ok", Version: c.agent.opts.Version, Kubectl: has})
+	c.answer(m, TypeResult, Health{Status: "ok", Version: c.agent.opts.Version, Kubectl: c.kubectlOK})
 	return nil
 }
 
@@ -96,8 +92,9 @@ func (c *conn) runTool(ctx context.Context, k KubectlRequest) (cli.Result, error
 	return out, nil
 }
 
-func (c *conn) hasKubectl(ctx context.Context) (bool, error) {
-	for t, err := range c.session.Tools(ctx, nil) {
+// hasKubectl reports whether cs is offered the guarded kubectl tool.
+func hasKubectl(ctx context.Context, cs *mcp.ClientSession) (bool, error) {
+	for t, err := range cs.Tools(ctx, nil) {
 		if err != nil {
 			return false, err
 		}

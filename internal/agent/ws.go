@@ -48,9 +48,10 @@ const (
 // conn is one socket: its in-process MCP session, the commands previewed on
 // it (which alone may be confirmed), and one writer at a time.
 type conn struct {
-	agent   *Agent
-	ws      *websocket.Conn
-	session *mcp.ClientSession
+	agent     *Agent
+	ws        *websocket.Conn
+	session   *mcp.ClientSession
+	kubectlOK bool // the guarded kubectl tool is served: decided once, at start (kubectl on PATH)
 
 	writeM sync.Mutex
 
@@ -73,7 +74,13 @@ func (a *Agent) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer cs.Close()
-	c := &conn{agent: a, ws: ws, session: cs, previewed: map[string]bool{}}
+	kubectl, err := hasKubectl(ctx, cs)
+	if err != nil {
+		a.log.Error("agent: listing kubemcp's tools failed", "error", err)
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "kubemcp is not available"), time.Now().Add(writeWait))
+		return
+	}
+	c := &conn{agent: a, ws: ws, session: cs, kubectlOK: kubectl, previewed: map[string]bool{}}
 	c.readLoop(ctx)
 }
 
