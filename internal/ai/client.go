@@ -89,9 +89,6 @@ func New(p Provider, hc *http.Client) (*Client, error) {
 	return &Client{api: openai.NewClient(opts...), provider: p}, nil
 }
 
-// Provider is the client's provider, its key not included.
-func (c *Client) Provider() Provider { return c.provider }
-
 // Turn is one answer of the model.
 type Turn struct {
 	Text   string

@@ -103,17 +103,12 @@ func (m Mission) Plan(ctx context.Context, goal string) ([]Plan, error) {
 	return plans, fmt.Errorf("the model took more than %d turns without finishing; set a narrower goal", maxTurns)
 }
 
-// offeredTool is what the mission knows of a tool it offered the model.
-type offeredTool struct {
-	writes bool // runs only as a dry run
-}
-
 // tools offers the model every read-only tool of the session, and every
 // write tool that has a dry run; a write tool without one cannot be shown
-// as a plan, so it is not offered.
-func (m Mission) tools(ctx context.Context) ([]openai.ChatCompletionToolUnionParam, map[string]offeredTool, error) {
+// as a plan, so it is not offered. The map says which offered tools write.
+func (m Mission) tools(ctx context.Context) ([]openai.ChatCompletionToolUnionParam, map[string]bool, error) {
 	var out []openai.ChatCompletionToolUnionParam
-	offered := map[string]offeredTool{}
+	offered := map[string]bool{}
 	for t, err := range m.Session.Tools(ctx, nil) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("listing kubemcp's tools: %w", err)
@@ -126,7 +121,7 @@ func (m Mission) tools(ctx context.Context) ([]openai.ChatCompletionToolUnionPar
 		if !readOnly && !hasDryRun(schema) {
 			continue
 		}
-		offered[t.Name] = offeredTool{writes: !readOnly}
+		offered[t.Name] = !readOnly // a write tool runs only as a dry run
 		out = append(out, FunctionTool(t.Name, t.Description, schema))
 	}
 	return out, offered, nil
@@ -149,8 +144,8 @@ func hasDryRun(schema map[string]any) bool {
 
 // run carries out one call the model asked for and returns what the model
 // is told; a write becomes a plan.
-func (m Mission) run(ctx context.Context, call ToolCall, offered map[string]offeredTool) (string, *Plan, error) {
-	tool, ok := offered[call.Name]
+func (m Mission) run(ctx context.Context, call ToolCall, offered map[string]bool) (string, *Plan, error) {
+	writes, ok := offered[call.Name]
 	if !ok {
 		return fmt.Sprintf("There is no tool %q here; use one of the tools offered.", call.Name), nil, nil
 	}
@@ -158,7 +153,7 @@ func (m Mission) run(ctx context.Context, call ToolCall, offered map[string]offe
 	if err := json.Unmarshal([]byte(orEmpty(call.Arguments)), &args); err != nil {
 		return "The arguments are not a JSON object: " + err.Error(), nil, nil
 	}
-	if !tool.writes {
+	if !writes {
 		text, err := m.call(ctx, call.Name, args)
 		if err != nil {
 			return "", nil, err

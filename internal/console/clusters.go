@@ -107,7 +107,7 @@ func (c *Console) clusterDetail(w http.ResponseWriter, r *http.Request, u store.
 
 func readPart(ctx context.Context, cs *mcp.ClientSession, cluster string, p detailPart) (json.RawMessage, error) {
 	var res map[string]json.RawMessage
-	if err := call(ctx, cs, p.tool, streamArgs{Cluster: cluster, Resource: p.resource}, &res); err != nil {
+	if err := call(ctx, cs, p.tool, toolArgs{Cluster: cluster, Resource: p.resource}, &res); err != nil {
 		return nil, err
 	}
 	if res[p.items] == nil {

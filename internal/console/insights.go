@@ -11,16 +11,6 @@ import (
 	"github.com/kubemcp/kubemcp/internal/store"
 )
 
-// insightArgs are the arguments the insight cards' tools take.
-type insightArgs struct {
-	Cluster   string `json:"cluster,omitempty"`
-	Namespace string `json:"namespace,omitempty"`
-	SortBy    string `json:"sort_by,omitempty"`
-	Verb      string `json:"verb,omitempty"`
-	Resource  string `json:"resource,omitempty"`
-	MaxBytes  int    `json:"max_bytes,omitempty"`
-}
-
 // insightKind is what a card beyond lists shows: a diagnostic tool's
 // result per cluster. items names the result's field of items; empty, the
 // whole result goes as the one item.
@@ -28,14 +18,14 @@ type insightKind struct {
 	tool       string
 	items      string
 	namespaced bool
-	args       insightArgs
+	args       toolArgs
 }
 
 var insightKinds = map[string]insightKind{
 	"overview": {tool: "namespace_overview", namespaced: true},
 	// Every pod, not the budget's worth: the card sorts them by CPU and by memory.
-	"top_pods":  {tool: "pods_top", items: "pods", namespaced: true, args: insightArgs{SortBy: "cpu", MaxBytes: render.MaxBudget}},
-	"top_nodes": {tool: "nodes_top", items: "nodes", args: insightArgs{SortBy: "cpu"}},
+	"top_pods":  {tool: "pods_top", items: "pods", namespaced: true, args: toolArgs{SortBy: "cpu", MaxBytes: render.MaxBudget}},
+	"top_nodes": {tool: "nodes_top", items: "nodes", args: toolArgs{SortBy: "cpu"}},
 	"usage":     {tool: "resource_usage", namespaced: true},
 	"access":    {tool: "rbac_can_i", namespaced: true}, // asked once per commonAccess
 }
@@ -103,7 +93,7 @@ func (c *Console) askInsight(ctx context.Context, cs *mcp.ClientSession, kind in
 func (c *Console) askAccess(ctx context.Context, cs *mcp.ClientSession, name, ns string, multi bool) (string, any) {
 	checks := make([]accessCheck, 0, len(commonAccess))
 	for _, a := range commonAccess {
-		res, event, v := c.askOne(ctx, cs, "rbac_can_i", insightArgs{Namespace: ns, Verb: a.verb, Resource: a.resource}, name, multi)
+		res, event, v := c.askOne(ctx, cs, "rbac_can_i", toolArgs{Namespace: ns, Verb: a.verb, Resource: a.resource}, name, multi)
 		if res == nil {
 			return event, v
 		}
@@ -117,32 +107,4 @@ func (c *Console) askAccess(ctx context.Context, cs *mcp.ClientSession, name, ns
 		return "cluster_error", clusterError{name, err.Error()}
 	}
 	return "cluster_data", clusterData{Cluster: name, Items: items, Source: "kubemcp"}
-}
-
-// askOne calls tool for one cluster, as askCluster does for the lists:
-// with several clusters through the across-clusters shape, which says
-// whether kubemcp skipped the cluster as unreachable. It returns the
-// cluster's result, or the event that says why there is none.
-func (c *Console) askOne(ctx context.Context, cs *mcp.ClientSession, tool string, args insightArgs, name string, multi bool) (map[string]json.RawMessage, string, any) {
-	args.Cluster = name
-	if multi {
-		args.Cluster = name + ","
-	}
-	var out map[string]json.RawMessage
-	err := call(ctx, cs, tool, args, &out)
-	part := clusterPart{Cluster: name, Result: out}
-	if multi && err == nil {
-		err = onePart(out, &part)
-	}
-	switch {
-	case ctx.Err() != nil:
-		return nil, "cluster_error", clusterError{name, c.deadlineMessage()}
-	case err != nil:
-		return nil, "cluster_error", clusterError{name, err.Error()}
-	case part.Skipped:
-		return nil, "cluster_skipped", clusterSkipped{name, part.Error}
-	case part.Error != "":
-		return nil, "cluster_error", clusterError{name, part.Error}
-	}
-	return part.Result, "", nil
 }

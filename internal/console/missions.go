@@ -91,8 +91,8 @@ func (c *Console) usageOf(ctx context.Context, u store.User) (usage, error) {
 type budget struct {
 	c       *Console
 	u       store.User
-	mission int64
-	record  func(kind string, payload any) error
+	mission int64                                // 0: spent for no mission
+	record  func(kind string, payload any) error // nil: nothing records the spending
 }
 
 func (b budget) Check(ctx context.Context) error {
@@ -112,6 +112,9 @@ func (b budget) Check(ctx context.Context) error {
 func (b budget) Spend(ctx context.Context, tokens int64) error {
 	if err := b.c.opts.Store.SpendTokens(ctx, b.u.ID, b.mission, tokens); err != nil {
 		return err
+	}
+	if b.record == nil {
+		return nil
 	}
 	us, err := b.c.usageOf(ctx, b.u)
 	if err != nil {

@@ -44,11 +44,28 @@ type recommendations struct {
 	Unchecked []string `json:"unchecked"` // what could not be read, and why
 }
 
-// The tools the rules read, as streams of one cluster each.
-var recSources = []streamKind{
-	streamKinds["issues"],
-	{tool: "events_list", items: "events", namespaced: true, warnings: true},
-	streamKinds["security"],
+// recSource is a tool the rules read, as a stream of one cluster, and the
+// rule that reads its items.
+type recSource struct {
+	kind  streamKind
+	apply func(recRules, json.RawMessage) ([]recommendation, error)
+}
+
+var recSources = []recSource{
+	{streamKinds["issues"], applying(recRules.issues)},
+	{streamKind{tool: "events_list", items: "events", namespaced: true, warnings: true}, applying(recRules.warnings)},
+	{streamKinds["security"], applying(recRules.security)},
+}
+
+// applying is rule over a tool's items, decoded as the rule takes them.
+func applying[T any](rule func(recRules, []T) []recommendation) func(recRules, json.RawMessage) ([]recommendation, error) {
+	return func(r recRules, items json.RawMessage) ([]recommendation, error) {
+		var xs []T
+		if err := json.Unmarshal(items, &xs); err != nil {
+			return nil, err
+		}
+		return rule(r, xs), nil
+	}
 }
 
 // recommend serves GET /api/recommendations?cluster=&namespace=: rules over
@@ -57,19 +74,13 @@ var recSources = []streamKind{
 // those already on a dashboard; in medium or high AI mode the model ranks
 // and explains them, within the user's token limit.
 func (c *Console) recommend(w http.ResponseWriter, r *http.Request, u store.User) error {
-	q := r.URL.Query()
-	names, err := c.clusterNames(q.Get("cluster"))
+	call, err := c.clustersCall(r, u)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
-	defer cancel()
-	cs, err := c.bridge.open(ctx, identityOf(u))
-	if err != nil {
-		return err
-	}
-	defer cs.Close()
-	recs, unchecked := c.gather(ctx, cs, names, q.Get("namespace"))
+	defer call.end()
+	ctx := call.ctx
+	recs, unchecked := c.gather(ctx, call.cs, call.names, r.URL.Query().Get("namespace"))
 	if recs, err = c.unseen(r.Context(), u, recs); err != nil {
 		return err
 	}
@@ -77,9 +88,10 @@ func (c *Console) recommend(w http.ResponseWriter, r *http.Request, u store.User
 	if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
 		return err
 	}
-	c.rank(ctx, u, &out)
-	if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
-		return err
+	if c.rank(ctx, u, &out) { // what the model spent shows in the answer
+		if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
+			return err
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -118,31 +130,18 @@ func (c *Console) gather(ctx context.Context, cs *mcp.ClientSession, names []str
 func (c *Console) ruleCluster(ctx context.Context, cs *mcp.ClientSession, rules recRules, multi bool) ([]recommendation, []string) {
 	var recs []recommendation
 	var unchecked []string
-	for i, src := range recSources {
-		event, v := c.askCluster(ctx, cs, src, rules.cluster, rules.namespace, multi)
+	for _, src := range recSources {
+		event, v := c.askCluster(ctx, cs, src.kind, rules.cluster, rules.namespace, multi)
 		data, ok := v.(clusterData)
 		if !ok {
-			unchecked = append(unchecked, fmt.Sprintf("%s in cluster %s: %s", src.tool, rules.cluster, reasonOf(event, v)))
+			unchecked = append(unchecked, fmt.Sprintf("%s in cluster %s: %s", src.kind.tool, rules.cluster, reasonOf(event, v)))
 			continue
 		}
-		var err error
-		switch i {
-		case 0:
-			var fs []issueFinding
-			err = json.Unmarshal(data.Items, &fs)
-			recs = append(recs, rules.issues(fs)...)
-		case 1:
-			var es []warningEvent
-			err = json.Unmarshal(data.Items, &es)
-			recs = append(recs, rules.warnings(es)...)
-		case 2:
-			var fs []securityFinding
-			err = json.Unmarshal(data.Items, &fs)
-			recs = append(recs, rules.security(fs)...)
-		}
+		found, err := src.apply(rules, data.Items)
 		if err != nil {
-			unchecked = append(unchecked, fmt.Sprintf("%s in cluster %s: reading its result: %v", src.tool, rules.cluster, err))
+			unchecked = append(unchecked, fmt.Sprintf("%s in cluster %s: reading its result: %v", src.kind.tool, rules.cluster, err))
 		}
+		recs = append(recs, found...)
 	}
 	return recs, unchecked
 }
@@ -207,14 +206,15 @@ func canonical(config json.RawMessage) json.RawMessage {
 }
 
 // rank has the model order and explain out's recommendations when u's AI
-// mode asks for it, noting why not when it cannot.
-func (c *Console) rank(ctx context.Context, u store.User, out *recommendations) {
+// mode asks for it, noting why not when it cannot; it reports whether it
+// asked the model (which may have spent tokens).
+func (c *Console) rank(ctx context.Context, u store.User, out *recommendations) (asked bool) {
 	switch {
 	case out.Usage.Mode != "medium" && out.Usage.Mode != "high" || len(out.Recommendations) == 0:
-		return
+		return false
 	case c.opts.AI == nil:
 		out.AINote = "no AI provider is configured, so the rules' order stands"
-		return
+		return false
 	}
 	var cands []ai.Candidate
 	byID := map[string]recommendation{}
@@ -222,10 +222,10 @@ func (c *Console) rank(ctx context.Context, u store.User, out *recommendations) 
 		cands = append(cands, ai.Candidate{ID: r.ID, Card: r.Title, Severity: r.Severity, Reason: r.Reason})
 		byID[r.ID] = r
 	}
-	ranked, err := ai.Rank(ctx, c.opts.AI, budget{c: c, u: u, record: func(string, any) error { return nil }}, cands)
+	ranked, err := ai.Rank(ctx, c.opts.AI, budget{c: c, u: u}, cands)
 	if err != nil {
 		out.AINote = "the model did not rank these, so the rules' order stands: " + err.Error()
-		return
+		return true
 	}
 	out.Recommendations = out.Recommendations[:0]
 	for _, rk := range ranked {
@@ -234,4 +234,5 @@ func (c *Console) rank(ctx context.Context, u store.User, out *recommendations) 
 		out.Recommendations = append(out.Recommendations, r)
 	}
 	out.RankedBy = "model"
+	return true
 }

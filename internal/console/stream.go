@@ -44,12 +44,17 @@ var streamKinds = map[string]streamKind{
 // streamNames lists the streams for a refusal to name them.
 const streamNames = "pods, events, nodes, deployments, services, issues and security"
 
-// streamArgs are the arguments of every stream's tool.
-type streamArgs struct {
+// toolArgs are the arguments the console gives the tools it asks (the
+// streams', the insight cards', the cluster pages'), each tool the ones it
+// takes.
+type toolArgs struct {
 	Cluster   string `json:"cluster,omitempty"`
 	Namespace string `json:"namespace,omitempty"`
 	Resource  string `json:"resource,omitempty"`
 	Warnings  bool   `json:"warnings_only,omitempty"`
+	SortBy    string `json:"sort_by,omitempty"`
+	Verb      string `json:"verb,omitempty"`
+	MaxBytes  int    `json:"max_bytes,omitempty"`
 }
 
 // clusterPart is one cluster's part of a fanned-out tool result
@@ -105,17 +110,12 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request, u store.User) e
 // in parallel, then done with the counts; the stream deadline bounds it.
 func (c *Console) fanOut(w http.ResponseWriter, r *http.Request, u store.User,
 	ask func(ctx context.Context, cs *mcp.ClientSession, name string, multi bool) (string, any)) error {
-	names, err := c.clusterNames(r.URL.Query().Get("cluster"))
+	call, err := c.clustersCall(r, u)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
-	defer cancel()
-	cs, err := c.bridge.open(ctx, identityOf(u))
-	if err != nil {
-		return err
-	}
-	defer cs.Close()
+	defer call.end()
+	ctx, cs, names := call.ctx, call.cs, call.names
 	s, err := c.startSSE(w)
 	if err != nil {
 		return err
@@ -123,6 +123,30 @@ func (c *Console) fanOut(w http.ResponseWriter, r *http.Request, u store.User,
 	multi := c.multiCluster()
 	s.send("done", c.fan(ctx, names, s, func(name string) (string, any) { return ask(ctx, cs, name, multi) }))
 	return nil
+}
+
+// clustersCall is a request's question to the clusters its cluster
+// parameter names: over one MCP session as the signed-in user, within the
+// stream deadline; end releases both.
+type clustersCall struct {
+	names []string
+	ctx   context.Context
+	cs    *mcp.ClientSession
+	end   func()
+}
+
+func (c *Console) clustersCall(r *http.Request, u store.User) (clustersCall, error) {
+	names, err := c.clusterNames(r.URL.Query().Get("cluster"))
+	if err != nil {
+		return clustersCall{}, err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
+	cs, err := c.bridge.open(ctx, identityOf(u))
+	if err != nil {
+		cancel()
+		return clustersCall{}, err
+	}
+	return clustersCall{names, ctx, cs, func() { cs.Close(); cancel() }}, nil
 }
 
 // clusterNames are the clusters a stream covers: those spec names or
@@ -162,35 +186,46 @@ func (c *Console) fan(ctx context.Context, names []string, s *sse, ask func(name
 	return done
 }
 
-// askCluster calls kind's tool for one cluster. With several clusters it
-// names a one-item list ("name,"), which the tool answers in its
-// across-clusters shape: that part says whether kubemcp skipped the cluster
-// as unreachable, which a plain error would not.
-func (c *Console) askCluster(ctx context.Context, cs *mcp.ClientSession, kind streamKind, name, ns string, multi bool) (string, any) {
-	args := streamArgs{Resource: kind.resource, Warnings: kind.warnings}
-	if kind.namespaced {
-		args.Namespace = ns
-	}
+// askOne calls tool for one cluster. With several clusters it names a
+// one-item list ("name,"), which the tool answers in its across-clusters
+// shape: that part says whether kubemcp skipped the cluster as unreachable,
+// which a plain error would not. It returns the cluster's result, or the
+// event that says why there is none.
+func (c *Console) askOne(ctx context.Context, cs *mcp.ClientSession, tool string, args toolArgs, name string, multi bool) (map[string]json.RawMessage, string, any) {
+	args.Cluster = name
 	if multi {
 		args.Cluster = name + ","
 	}
 	var out map[string]json.RawMessage
-	err := call(ctx, cs, kind.tool, args, &out)
+	err := call(ctx, cs, tool, args, &out)
 	part := clusterPart{Cluster: name, Result: out}
 	if multi && err == nil {
 		err = onePart(out, &part)
 	}
 	switch {
 	case ctx.Err() != nil:
-		return "cluster_error", clusterError{name, c.deadlineMessage()}
+		return nil, "cluster_error", clusterError{name, c.deadlineMessage()}
 	case err != nil:
-		return "cluster_error", clusterError{name, err.Error()}
+		return nil, "cluster_error", clusterError{name, err.Error()}
 	case part.Skipped:
-		return "cluster_skipped", clusterSkipped{name, part.Error}
+		return nil, "cluster_skipped", clusterSkipped{name, part.Error}
 	case part.Error != "":
-		return "cluster_error", clusterError{name, part.Error}
+		return nil, "cluster_error", clusterError{name, part.Error}
 	}
-	items := part.Result[kind.items]
+	return part.Result, "", nil
+}
+
+// askCluster asks kind's tool for one cluster's list, as a stream sends it.
+func (c *Console) askCluster(ctx context.Context, cs *mcp.ClientSession, kind streamKind, name, ns string, multi bool) (string, any) {
+	args := toolArgs{Resource: kind.resource, Warnings: kind.warnings}
+	if kind.namespaced {
+		args.Namespace = ns
+	}
+	res, event, v := c.askOne(ctx, cs, kind.tool, args, name, multi)
+	if event != "" {
+		return event, v
+	}
+	items := res[kind.items]
 	if items == nil {
 		items = json.RawMessage("[]")
 	}

@@ -95,6 +95,11 @@ func (s *Store) MoveMission(ctx context.Context, id int64, from, to string) (boo
 	return n == 1, err
 }
 
+// insertMissionEvent appends an event (mission, kind, payload, time, and
+// the mission again) as the next of its mission's history.
+const insertMissionEvent = `INSERT INTO mission_events (mission_id, seq, kind, payload, created_at)
+	SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM mission_events WHERE mission_id = ?`
+
 // AddMissionEvent appends an event to mission id's history.
 func (s *Store) AddMissionEvent(ctx context.Context, id int64, kind string, payload any) (MissionEvent, error) {
 	raw, err := json.Marshal(payload)
@@ -104,9 +109,7 @@ func (s *Store) AddMissionEvent(ctx context.Context, id int64, kind string, payl
 	now := s.stamp()
 	e := MissionEvent{Kind: kind, Payload: raw, CreatedAt: parseTime(now)}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO mission_events (mission_id, seq, kind, payload, created_at)
-			SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM mission_events WHERE mission_id = ? RETURNING seq`,
-			id, kind, string(raw), now, id).Scan(&e.Seq)
+		return tx.QueryRowContext(ctx, insertMissionEvent+" RETURNING seq", id, kind, string(raw), now, id).Scan(&e.Seq)
 	})
 	if err != nil {
 		return MissionEvent{}, fmt.Errorf("recording an event of mission %d: %w", id, err)
@@ -135,12 +138,14 @@ func (s *Store) MissionEvents(ctx context.Context, id, after int64) ([]MissionEv
 	return out, rows.Err()
 }
 
-// SpendTokens adds tokens to mission id's count and to its user's count
-// for today (UTC), in one transaction.
+// SpendTokens adds tokens to mission id's count (none for id 0) and to its
+// user's count for today (UTC), in one transaction.
 func (s *Store) SpendTokens(ctx context.Context, userID, id, tokens int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE missions SET tokens = tokens + ? WHERE id = ?`, tokens, id); err != nil {
-			return err
+		if id != 0 { // 0: spent for no mission (ranking recommendations)
+			if _, err := tx.ExecContext(ctx, `UPDATE missions SET tokens = tokens + ? WHERE id = ?`, tokens, id); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO ai_usage (user_id, day, tokens) VALUES (?, ?, ?)
 			ON CONFLICT (user_id, day) DO UPDATE SET tokens = tokens + excluded.tokens`, userID, s.day(), tokens)
@@ -179,8 +184,7 @@ func (s *Store) EndMissions(ctx context.Context, from, to, kind string, payload 
 			return err
 		}
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO mission_events (mission_id, seq, kind, payload, created_at)
-				SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM mission_events WHERE mission_id = ?`, id, kind, string(raw), now, id); err != nil {
+			if _, err := tx.ExecContext(ctx, insertMissionEvent, id, kind, string(raw), now, id); err != nil {
 				return err
 			}
 		}
