@@ -1,4 +1,4 @@
-import { useRef } from "react";
+import { useMemo, useRef } from "react";
 import { cardView, fromStream, type CardView } from "./cardState";
 import type { LiveKind } from "./live";
 import { items } from "./stream";
@@ -22,10 +22,11 @@ export function useLiveStream<T>(kind: StreamKind, scope: { cluster?: string; na
   const every = cover === "full" ? liveSlack * refreshMs : refreshMs;
   const [stream, restart, refresh] = useStream<T>(kind, { ...scope, refreshMs: every });
   soon.current = refresh;
-  const now = useNow();
+  const now = useNow(); // re-renders every few seconds: the rows are flattened only when the stream changes
+  const rows = useMemo(() => items(stream), [stream]);
   return {
     stream,
-    rows: items(stream),
+    rows,
     restart,
     view: (shown: number): CardView => ({ ...cardView(fromStream(stream), shown, now, 3 * every), live: cover !== "none" }),
   };

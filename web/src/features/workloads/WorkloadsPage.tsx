@@ -5,6 +5,7 @@ import { useLiveStream } from "../../lib/useLiveStream";
 import { AsOf } from "../../components/AsOf";
 import { ClusterProblems, Outcome } from "../../components/Outcome";
 import { podHref } from "./PodPage";
+import { Where } from "../../components/Where";
 
 const refreshMs = 15_000;
 
@@ -69,10 +70,9 @@ export function WorkloadsPage() {
             {shown.slice(0, 500).map((p) => (
               <tr key={`${p.cluster}/${p.namespace}/${p.name}`}>
                 <th scope="row">
-                  <span className="muted">
-                    {p.cluster}/{p.namespace}/
-                  </span>
-                  {p.name}
+                  <Where cluster={p.cluster} namespace={p.namespace}>
+                    {p.name}
+                  </Where>
                 </th>
                 <td>{p.ready}</td>
                 <td className={p.issue ? "bad" : "good"}>{p.issue || p.status}</td>

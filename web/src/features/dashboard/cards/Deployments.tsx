@@ -3,6 +3,7 @@ import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { useLiveStream } from "../../../lib/useLiveStream";
 import { scope } from "../scope";
+import { Where } from "../../../components/Where";
 
 // Deployments shows each deployment's ready replicas, those not fully
 // rolled out first.
@@ -28,10 +29,9 @@ export function Deployments({ config, ...props }: CardProps) {
           {deps.slice(0, 50).map((d) => (
             <tr key={`${d.cluster}/${d.namespace}/${d.name}`}>
               <td>
-                <span className="muted">
-                  {d.cluster}/{d.namespace}/
-                </span>
-                {d.name}
+                <Where cluster={d.cluster} namespace={d.namespace}>
+                  {d.name}
+                </Where>
               </td>
               <td className={d.issue ? "bad" : "good"}>{d.issue || d.cells["READY"]}</td>
               <td>{d.cells["AVAILABLE"]}</td>

@@ -3,6 +3,7 @@ import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { useLiveStream } from "../../../lib/useLiveStream";
 import { scope } from "../scope";
+import { Where } from "../../../components/Where";
 
 // Issues shows find_issues's findings: failing pods, stuck rollouts, sick
 // nodes, the worst first, each with its evidence.
@@ -26,10 +27,9 @@ export function Issues({ config, ...props }: CardProps) {
             <tr key={`${f.cluster}/${f.namespace}/${f.kind}/${f.name}/${f.reason}/${i}`}>
               <td className={f.severity === "info" ? undefined : "bad"}>{f.severity}</td>
               <td>
-                <span className="muted">
-                  {f.cluster}/{f.namespace ? `${f.namespace}/` : ""}
-                </span>
-                {f.kind.toLowerCase()}/{f.name}
+                <Where cluster={f.cluster} namespace={f.namespace}>
+                  {f.kind.toLowerCase()}/{f.name}
+                </Where>
               </td>
               <td>{f.reason}</td>
               <td>{f.evidence}</td>

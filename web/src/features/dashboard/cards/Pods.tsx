@@ -3,6 +3,7 @@ import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { useLiveStream } from "../../../lib/useLiveStream";
 import { scope } from "../scope";
+import { Where } from "../../../components/Where";
 
 // Pods lists pods with their status and restarts, those with an issue
 // first, so a pod that starts failing comes to the top.
@@ -28,10 +29,9 @@ export function Pods({ config, ...props }: CardProps) {
           {pods.slice(0, 50).map((p) => (
             <tr key={`${p.cluster}/${p.namespace}/${p.name}`}>
               <td>
-                <span className="muted">
-                  {p.cluster}/{p.namespace}/
-                </span>
-                {p.name}
+                <Where cluster={p.cluster} namespace={p.namespace}>
+                  {p.name}
+                </Where>
               </td>
               <td className={p.issue ? "bad" : "good"}>{p.issue || p.status}</td>
               <td>{p.restarts}</td>

@@ -3,6 +3,7 @@ import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { useLiveStream } from "../../../lib/useLiveStream";
 import { scope } from "../scope";
+import { Where } from "../../../components/Where";
 
 // Security shows security_scan's findings: unsafe pod settings, the worst
 // first, each with its fix.
@@ -26,10 +27,9 @@ export function Security({ config, ...props }: CardProps) {
             <tr key={`${f.cluster}/${f.namespace}/${f.object}/${f.container}/${f.check}/${i}`}>
               <td className={f.severity === "info" ? undefined : "bad"}>{f.severity}</td>
               <td>
-                <span className="muted">
-                  {f.cluster}/{f.namespace}/
-                </span>
-                {f.object}
+                <Where cluster={f.cluster} namespace={f.namespace}>
+                  {f.object}
+                </Where>
                 {f.container && <span className="muted"> ({f.container})</span>}
               </td>
               <td title={f.detail}>{f.check}</td>

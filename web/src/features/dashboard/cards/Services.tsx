@@ -3,6 +3,7 @@ import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { useLiveStream } from "../../../lib/useLiveStream";
 import { scope } from "../scope";
+import { Where } from "../../../components/Where";
 
 // Services shows each service's type, address and ports.
 export function Services({ config, ...props }: CardProps) {
@@ -23,10 +24,9 @@ export function Services({ config, ...props }: CardProps) {
           {rows.slice(0, 50).map((s) => (
             <tr key={`${s.cluster}/${s.namespace}/${s.name}`}>
               <td>
-                <span className="muted">
-                  {s.cluster}/{s.namespace}/
-                </span>
-                {s.name}
+                <Where cluster={s.cluster} namespace={s.namespace}>
+                  {s.name}
+                </Where>
               </td>
               <td>{s.cells["TYPE"]}</td>
               <td>{s.cells["CLUSTER-IP"]}</td>

@@ -3,6 +3,7 @@ import { CardFrame } from "../CardFrame";
 import { useLiveStream } from "../../../lib/useLiveStream";
 import { scope } from "../scope";
 import { bytes, cpu, top, type PodUsage } from "./insights";
+import { Where } from "../../../components/Where";
 
 // TopPods shows the pods using the most CPU, and the most memory, now.
 export function TopPods({ config, ...props }: CardProps) {
@@ -25,10 +26,9 @@ function Top({ title, rows, show }: { title: string; rows: (PodUsage & { cluster
         {rows.map((p) => (
           <tr key={`${p.cluster}/${p.namespace}/${p.name}`}>
             <td>
-              <span className="muted">
-                {p.cluster}/{p.namespace}/
-              </span>
-              {p.name}
+              <Where cluster={p.cluster} namespace={p.namespace}>
+                {p.name}
+              </Where>
             </td>
             <td>{show(p)}</td>
           </tr>
