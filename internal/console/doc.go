@@ -11,6 +11,8 @@
 // authorization code flow with PKCE), github.go and oidc.go (its
 // providers), rules.go (whom a person reaches Kubernetes as), bridge.go (the
 // MCP session) and remote.go (the same over HTTP to another kubemcp),
-// dashboards.go, catalog.go, settings.go, onboarding.go, clusters.go and
-// stream.go (the API).
+// dashboards.go, catalog.go, settings.go, onboarding.go, clusters.go,
+// objects.go, logs.go, insights.go, recommend*.go, missions.go, stream.go
+// (SSE of every cluster's answers) and live.go (/api/live, the watches),
+// the API; spa.go (the embedded web app).
 package console
