@@ -392,7 +392,7 @@ func toolsets(cfg config.Config, deps toolset.Deps) ([]toolset.Toolset, error) {
 		diagnostics.New(deps),
 		cli.New(deps, cliOpts),
 		shell,
-		helm.New(deps, helm.Options{Repositories: cfg.HelmRepositories}),
+		helm.New(deps, helm.Options{Repositories: cfg.HelmRepositories, ChartDirs: cfg.HelmChartDirs}),
 	}, nil
 }
 

@@ -51,7 +51,8 @@ type Config struct {
 	EnabledTools       []string `json:"enabledTools,omitempty" help:"serve only these tools, comma-separated"`
 	DisabledTools      []string `json:"disabledTools,omitempty" help:"never serve these tools, comma-separated"`
 	CLI                bool     `json:"cli,omitempty" help:"also serve the guarded CLI toolset (kubectl, helm, istioctl, argocd: those on PATH)"`
-	Helm               bool     `json:"helm,omitempty" help:"also serve the helm toolset: releases listed, read, installed, upgraded, rolled back and uninstalled with the Helm SDK as the caller; charts from repository URLs and OCI registries only"`
+	Helm               bool     `json:"helm,omitempty" help:"also serve the helm toolset: releases listed, read, installed, upgraded, rolled back and uninstalled with the Helm SDK as the caller; charts from repository URLs and OCI registries, and local charts only inside helmChartDirs"`
+	HelmChartDirs      []string `json:"helmChartDirs,omitempty" help:"directories the helm toolset may install local charts from (chart directories and packaged .tgz charts inside them), comma-separated absolute paths; none: local charts are refused"`
 	Shell              bool     `json:"shell,omitempty" help:"also serve the shell toolset: bash, one command or pipeline of allowlisted programs, parsed and never run by a shell"`
 	MCPInstall         bool     `json:"mcpInstall,omitempty" help:"also serve mcp_install, which installs an MCP server of kubemcp's catalog (Argo CD's) into a cluster with an MCPServer object for it"`
 	ShellPrograms      []string `json:"shellPrograms,omitempty" help:"the programs bash may run, comma-separated (default: kubectl, helm, jq, grep, head, tail, sort, uniq, wc, cut)"`
@@ -385,6 +386,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.validateUpstreams()...)
 	errs = append(errs, c.validateHelmRepositories()...)
+	errs = append(errs, c.validateHelmChartDirs()...)
 	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 )
 
@@ -85,6 +86,18 @@ func (r *HelmRepository) validate() []error {
 	}
 	if (r.CertFile == "") != (r.KeyFile == "") {
 		errs = append(errs, errors.New("give certFile and keyFile together"))
+	}
+	return errs
+}
+
+// validateHelmChartDirs wants absolute paths: a relative one would depend on
+// the directory kubemcp happens to start in.
+func (c *Config) validateHelmChartDirs() []error {
+	var errs []error
+	for _, d := range c.HelmChartDirs {
+		if !filepath.IsAbs(d) {
+			errs = append(errs, fmt.Errorf("helmChartDirs: %q is not an absolute path; give each directory from /", d))
+		}
 	}
 	return errs
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 func TestHelmRepositoriesDecode(t *testing.T) {
@@ -90,5 +92,33 @@ func TestSecretRead(t *testing.T) {
 		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
 			t.Errorf("%+v: got %q, %v; want %q, %q", tt.s, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+// TestHelmChartDirs: the directories come from the file, the environment or
+// --helm-chart-dirs like any list setting, and each must be absolute.
+func TestHelmChartDirs(t *testing.T) {
+	cfg := Default()
+	if err := cfg.LoadFile(writeFile(t, "helmChartDirs: [/charts, /srv/charts]\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil || len(cfg.HelmChartDirs) != 2 || cfg.HelmChartDirs[1] != "/srv/charts" {
+		t.Fatalf("decoded as %q (%v)", cfg.HelmChartDirs, err)
+	}
+	if err := cfg.ApplyEnv(func(k string) (string, bool) { return "/from/env", k == "KUBEMCP_HELM_CHART_DIRS" }); err != nil || len(cfg.HelmChartDirs) != 1 {
+		t.Fatalf("KUBEMCP_HELM_CHART_DIRS: %q (%v)", cfg.HelmChartDirs, err)
+	}
+	flagged := Default()
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	Bind(fs, &flagged)
+	if err := fs.Parse([]string{"--helm-chart-dirs", "/a,charts"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.ApplyFlags(fs); err != nil {
+		t.Fatal(err)
+	}
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), `helmChartDirs: "charts" is not an absolute path`) || strings.Contains(err.Error(), `"/a"`) {
+		t.Errorf("--helm-chart-dirs /a,charts: want charts alone refused, got %v", err)
 	}
 }

@@ -22,6 +22,9 @@ type Options struct {
 	// Repositories are the private chart repositories and OCI registries,
 	// and what kubemcp sends each (the config's helmRepositories).
 	Repositories []config.HelmRepository
+	// ChartDirs are the directories local charts may be read from (the
+	// config's helmChartDirs); none, and a local chart is refused.
+	ChartDirs []string
 	// LookupEnv finds a credential's fromEnv; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }

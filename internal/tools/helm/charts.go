@@ -19,11 +19,11 @@ import (
 )
 
 // ChartRef says where a chart comes from: a chart repository and a chart
-// name in it, or an OCI reference.
+// name in it, an OCI reference, or a path inside the chart directories.
 type ChartRef struct {
-	Chart   string `json:"chart" jsonschema:"the chart's name in repo, or an OCI reference oci://registry/path/chart"`
+	Chart   string `json:"chart" jsonschema:"the chart's name in repo; an OCI reference oci://registry/path/chart; or, without repo, a local chart directory or .tgz inside the directories kubemcp's operator allows (helmChartDirs), absolute or relative to one of them"`
 	Repo    string `json:"repo,omitempty" jsonschema:"the chart repository's URL, e.g. https://charts.bitnami.com/bitnami; not with an oci:// chart"`
-	Version string `json:"version,omitempty" jsonschema:"a version or constraint, e.g. 1.2.3 or ^1.2; default: the latest"`
+	Version string `json:"version,omitempty" jsonschema:"a version or constraint, e.g. 1.2.3 or ^1.2; default: the latest; not with a local chart"`
 }
 
 // chartName is what a chart in a repository may be called: a name, never a
@@ -32,8 +32,8 @@ var chartName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 const downloadTimeout = 60 * time.Second
 
-// load fetches the chart over the network only, with what o configures
-// for its URLs.
+// load fetches the chart from a repository or registry, with what o
+// configures for its URLs, or reads it from inside o.ChartDirs.
 func (c ChartRef) load(o Options) (*chart.Chart, error) {
 	switch {
 	case strings.HasPrefix(c.Chart, "oci://"):
@@ -44,7 +44,7 @@ func (c ChartRef) load(o Options) (*chart.Chart, error) {
 	case c.Repo != "":
 		return c.fromRepo(o)
 	}
-	return nil, fmt.Errorf("chart %q: give repo, a chart repository's URL with chart the chart's name in it, or an oci:// reference as chart; kubemcp does not read charts from files on its own host", c.Chart)
+	return c.local(o)
 }
 
 // httpOnly are the only getters used: Helm's full set adds plugins, which

@@ -2,6 +2,6 @@
 // with the Helm SDK (helm.sh/helm/v3) as the caller, through the same guarded
 // client as every other tool, so read-only, deny rules and the caller's RBAC
 // hold for Helm's own requests, its release Secrets included. Charts come
-// only from a chart repository URL or an OCI reference: never from files on
-// kubemcp's host.
+// from a chart repository URL or an OCI reference, and from files on
+// kubemcp's host only inside the directories its operator names.
 package helm

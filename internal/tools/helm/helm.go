@@ -31,7 +31,7 @@ func (h *Helm) Name() string { return "helm" }
 
 // Description implements toolset.Toolset.
 func (h *Helm) Description() string {
-	return "Helm releases: list, status, history, values; install, upgrade, rollback and uninstall from chart repositories and OCI registries"
+	return "Helm releases: list, status, history, values; install, upgrade, rollback and uninstall from chart repositories, OCI registries and the operator's chart directories"
 }
 
 // Tools implements toolset.Toolset.

@@ -101,8 +101,8 @@ func greeting(t *testing.T, ns, want string) {
 	}
 }
 
-// TestChartsOnlyFromTheNetwork: a chart named by a path, or with no repo,
-// is refused before anything is read.
+// TestChartsOnlyFromTheNetwork: without helmChartDirs, a chart named by a
+// path, or with no repo, is refused before anything is read.
 func TestChartsOnlyFromTheNetwork(t *testing.T) {
 	s := toolsettest.Serve(t, options(Options{}))
 	ns := env.Namespace(t, "helm")

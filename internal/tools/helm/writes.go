@@ -56,7 +56,7 @@ type InstallIn struct {
 func (h *Helm) installTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "helm_install",
-		Description: "Install a chart from a chart repository (repo + chart) or an OCI registry (chart oci://...) as a new Helm release. Try dry_run first: it answers with the rendered manifest.",
+		Description: "Install a chart from a chart repository (repo + chart), an OCI registry (chart oci://...) or, where kubemcp's operator allows, a local chart directory or .tgz (chart: its path) as a new Helm release. Try dry_run first: it answers with the rendered manifest.",
 		Annotations: toolset.Writes("Install a Helm release", false, false),
 	}, h.install)
 }
@@ -149,7 +149,7 @@ type UpgradeIn struct {
 func (h *Helm) upgradeTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "helm_upgrade",
-		Description: "Upgrade a Helm release to a chart from a chart repository or an OCI registry and new values. dry_run answers with the diff of the rendered manifest.",
+		Description: "Upgrade a Helm release to a chart from a chart repository, an OCI registry or an allowed local path, and new values. dry_run answers with the diff of the rendered manifest.",
 		Annotations: toolset.Writes("Upgrade a Helm release", true, false),
 	}, h.upgrade)
 }
