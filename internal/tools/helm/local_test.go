@@ -33,7 +33,9 @@ func chartDir(t *testing.T) string {
 func TestLocalCharts(t *testing.T) {
 	dir, ns := chartDir(t), env.Namespace(t, "helm-local")
 	s := toolsettest.Serve(t, options(Options{ChartDirs: []string{t.TempDir(), dir}}))
-	args := func(chart string) map[string]any { return map[string]any{"namespace": ns, "name": "web", "chart": chart} }
+	args := func(chart string) map[string]any {
+		return map[string]any{"namespace": ns, "name": "web", "chart": chart}
+	}
 
 	toolsettest.Want(t, s.OK(t, "helm_install", args("demo"), nil), "installed", "chart demo-0.1.0")
 	greeting(t, ns, "hello")
@@ -61,7 +63,9 @@ func TestLocalChartsConfined(t *testing.T) {
 	}
 	link(filepath.Join(outside, "demo", "templates", "configmap.yaml"), filepath.Join(leaky, "templates", "stolen.yaml"))
 
-	args := func(chart string) map[string]any { return map[string]any{"namespace": ns, "name": "web", "chart": chart} }
+	args := func(chart string) map[string]any {
+		return map[string]any{"namespace": ns, "name": "web", "chart": chart}
+	}
 	refused := toolsettest.Serve(t, options(Options{}))
 	toolsettest.Want(t, refused.Fails(t, "helm_install", args(filepath.Join(dir, "demo"))), "helmChartDirs (--helm-chart-dirs)", "none is named")
 
