@@ -119,22 +119,37 @@ func (h *Helm) install(ctx context.Context, _ *mcp.CallToolRequest, in InstallIn
 	if err != nil {
 		return "", out, err
 	}
-	cfg, ns, ch, vals, w := call.cfg, call.ns, call.ch, call.vals, call.wait
-	i := action.NewInstall(cfg)
-	i.ReleaseName, i.Namespace = in.Name, ns
-	i.Wait, i.WaitForJobs, i.Timeout = w.on(), w.on(), w.timeout
-	if in.DryRun {
-		i.DryRunOption = "server" // lookups in templates see the cluster, as the caller
+	ns, w := call.ns, call.wait
+	planned, err := call.installer(in.Name, true).RunWithContext(ctx, call.ch, call.vals)
+	if err == nil {
+		err = preflight(call.cfg, planned, "")
 	}
-	rel, err := i.RunWithContext(ctx, ch, vals)
+	if err != nil {
+		return "", out, fmt.Errorf("installing %q in %q: %w", in.Name, ns, err)
+	}
+	if in.DryRun {
+		out = Change{Info: infoOf(planned), DryRun: true, Plan: plan("", planned.Manifest)}
+		return out.text("installed"), out, nil
+	}
+	rel, err := call.installer(in.Name, false).RunWithContext(ctx, call.ch, call.vals)
 	if err != nil {
 		return "", out, w.explain(fmt.Errorf("installing %q in %q: %w", in.Name, ns, err))
 	}
-	out = Change{Info: infoOf(rel), DryRun: in.DryRun}
-	if in.DryRun {
-		out.Plan = plan("", rel.Manifest)
-	}
+	out = Change{Info: infoOf(rel)}
 	return out.text("installed") + w.text(), out, nil
+}
+
+// installer is Helm's install of name; dry, a server dry run (lookups in
+// templates see the cluster, as the caller).
+func (c chartCall) installer(name string, dry bool) *action.Install {
+	i := action.NewInstall(c.cfg)
+	i.ReleaseName, i.Namespace = name, c.ns
+	if dry {
+		i.DryRunOption = "server"
+	} else {
+		i.Wait, i.WaitForJobs, i.Timeout = c.wait.on(), c.wait.on(), c.wait.timeout
+	}
+	return i
 }
 
 // UpgradeIn upgrades a release to a chart and values.
@@ -160,22 +175,38 @@ func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn
 	if err != nil {
 		return "", out, err
 	}
-	cfg, ns, ch, vals, w := call.cfg, call.ns, call.ch, call.vals, call.wait
-	last, err := lastRevision(cfg, in.Name, ns)
+	ns, w := call.ns, call.wait
+	last, err := lastRevision(call.cfg, in.Name, ns)
 	if err != nil {
 		return "", out, err
 	}
-	u := action.NewUpgrade(cfg)
-	u.Namespace, u.ReuseValues = ns, in.ReuseValues
-	u.Wait, u.WaitForJobs, u.Timeout = w.on(), w.on(), w.timeout
-	if in.DryRun {
-		u.DryRunOption = "server"
+	planned, err := call.upgrader(in.ReuseValues, true).RunWithContext(ctx, in.Name, call.ch, call.vals)
+	if err == nil {
+		err = preflight(call.cfg, planned, last.Manifest)
 	}
-	rel, err := u.RunWithContext(ctx, in.Name, ch, vals)
+	if err != nil {
+		return "", out, fmt.Errorf("upgrading %q in %q: %w", in.Name, ns, err)
+	}
+	if in.DryRun {
+		return changed(last, planned, true, "upgraded", w)
+	}
+	rel, err := call.upgrader(in.ReuseValues, false).RunWithContext(ctx, in.Name, call.ch, call.vals)
 	if err != nil {
 		return "", out, w.explain(fmt.Errorf("upgrading %q in %q: %w", in.Name, ns, err))
 	}
-	return changed(last, rel, in.DryRun, "upgraded", w)
+	return changed(last, rel, false, "upgraded", w)
+}
+
+// upgrader is Helm's upgrade; dry, a server dry run.
+func (c chartCall) upgrader(reuse, dry bool) *action.Upgrade {
+	u := action.NewUpgrade(c.cfg)
+	u.Namespace, u.ReuseValues = c.ns, reuse
+	if dry {
+		u.DryRunOption = "server"
+	} else {
+		u.Wait, u.WaitForJobs, u.Timeout = c.wait.on(), c.wait.on(), c.wait.timeout
+	}
+	return u
 }
 
 // RollbackIn returns a release to an earlier revision.
@@ -207,6 +238,9 @@ func (h *Helm) rollback(ctx context.Context, _ *mcp.CallToolRequest, in Rollback
 	target, err := cfg.Releases.Get(in.Name, rev)
 	if err != nil {
 		return "", out, fmt.Errorf("release %q has no revision %d (%w); helm_history lists its revisions", in.Name, rev, err)
+	}
+	if err := preflight(cfg, target, last.Manifest); err != nil {
+		return "", out, fmt.Errorf("rolling %q back to revision %d: %w", in.Name, rev, err)
 	}
 	if in.DryRun {
 		return changed(last, target, true, fmt.Sprintf("rolled back to revision %d", rev), w)
