@@ -79,14 +79,15 @@ func dryRun(in any, set bool) bool {
 	if v.Kind() != reflect.Struct {
 		return false
 	}
-	for i := range v.NumField() {
-		f := v.Type().Field(i)
+	// Visible fields include those of embedded structs (the helm toolset's
+	// Write holds its dry_run).
+	for _, f := range reflect.VisibleFields(v.Type()) {
 		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == "dry_run" && f.Type.Kind() == reflect.Bool {
 			if set {
-				v.Field(i).SetBool(true)
+				v.FieldByIndex(f.Index).SetBool(true)
 				return true
 			}
-			return v.Field(i).Bool()
+			return v.FieldByIndex(f.Index).Bool()
 		}
 	}
 	return false
