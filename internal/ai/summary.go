@@ -16,25 +16,25 @@ look at next. Say plainly when nothing is wrong. Mention parts that could not be
 
 // Summarize asks the model for a short summary of facts (what the tools
 // read, as JSON) about subject (what the person is looking at, in words),
-// within b; it returns the summary's text.
-func Summarize(ctx context.Context, c *Client, b Budget, subject string, facts any) (string, error) {
+// within b; it returns the summary's text and the tokens it cost.
+func Summarize(ctx context.Context, c *Client, b Budget, subject string, facts any) (string, int64, error) {
 	if err := b.Check(ctx); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	data, err := json.Marshal(map[string]any{"subject": subject, "facts": facts})
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	turn, err := c.Chat(ctx, []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(summaryPrompt), openai.UserMessage(string(data))}, nil)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if err := b.Spend(ctx, turn.Tokens); err != nil {
-		return "", err
+		return "", turn.Tokens, err
 	}
 	text := strings.TrimSpace(turn.Text)
 	if text == "" {
-		return "", errors.New("the model answered with no summary")
+		return "", turn.Tokens, errors.New("the model answered with no summary")
 	}
-	return text, nil
+	return text, turn.Tokens, nil
 }

@@ -40,11 +40,11 @@ func TestSummarize(t *testing.T) {
 	}
 	b := &tally{limit: 50}
 	facts := []map[string]string{{"name": "api", "status": "CrashLoopBackOff"}}
-	text, err := ai.Summarize(t.Context(), c, b, "pods in payments", facts)
-	if err != nil || text != "One pod crash-loops." || b.used != 70 {
-		t.Fatalf("summary %q, %v; %d tokens used", text, err, b.used)
+	text, tokens, err := ai.Summarize(t.Context(), c, b, "pods in payments", facts)
+	if err != nil || text != "One pod crash-loops." || tokens != 70 || b.used != 70 {
+		t.Fatalf("summary %q (%d tokens), %v; %d tokens used", text, tokens, err, b.used)
 	}
-	if _, err := ai.Summarize(t.Context(), c, b, "pods in payments", facts); !errors.Is(err, ai.ErrTokenLimit) {
+	if _, _, err := ai.Summarize(t.Context(), c, b, "pods in payments", facts); !errors.Is(err, ai.ErrTokenLimit) {
 		t.Fatalf("past the limit: %v", err)
 	}
 	if n := len(model.Requests()); n != 1 {
