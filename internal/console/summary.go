@@ -108,7 +108,7 @@ type summaryFact struct {
 // collect asks every source of every cluster, the clusters a few at a
 // time; it returns the facts and what could not be read, and why.
 func (c *Console) collect(call clustersCall, srcs []summarySource, ns string) ([]summaryFact, []string) {
-	share := max(maxSummaryFacts/(len(call.names)*len(srcs)+1), 2<<10)
+	share := max(maxSummaryFacts/max(len(call.names)*len(srcs), 1), 2<<10)
 	multi := c.multiCluster()
 	var mu sync.Mutex
 	facts, unchecked := []summaryFact{}, []string{}
