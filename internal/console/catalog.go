@@ -65,7 +65,7 @@ func newCatalog() (catalog, error) {
 		card[scopeConfig]("resource_cost", "Resource use and cost", "Workloads' requests against use, over- and under-provisioned, and their monthly cost.", 6, 4, ""),
 		card[scopeConfig]("access", "Your access", "What you may do, as the apiserver answers for you: read, debug and change workloads, Secrets, nodes.", 6, 4, ""),
 		card[scopeConfig]("changes", "Recent changes", "What changed lately: rollouts, scaling, pods created and deleted, images pulled, from the events.", 6, 4, "events"),
-		card[scopeConfig]("recommendations", "Recommended cards", "Cards worth adding, from what the rules find in the clusters (ranked and explained by the model in medium or high AI mode), to add or snooze.", 6, 4, ""),
+		card[scopeConfig]("recommendations", "Recommended cards", "Cards worth adding, from what the rules find in the clusters (ranked and explained by the model in high AI mode, and in medium when asked), to add or snooze.", 6, 4, ""),
 		card[detailConfig]("cluster_detail", "Cluster detail", "One cluster: its nodes, workloads and events.", 12, 6, ""),
 	}
 	for i := range cat {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/store"
@@ -74,7 +75,8 @@ type Console struct {
 	signIns map[string]provider
 	catalog catalog
 
-	missions hub
+	missions  hub
+	proactive singleflight.Group // one proactive summary made a user at a time
 }
 
 // New makes a console; Register serves it.
@@ -163,6 +165,8 @@ func (c *Console) api() *http.ServeMux {
 	mux.Handle("GET /api/clusters/{cluster}/pods/{namespace}/{name}/log", c.signedIn(c.podLogs))
 	mux.Handle("GET /api/clusters/{cluster}/objects", c.signedIn(c.object))
 	mux.Handle("GET /api/insights/{kind}", c.signedIn(c.insights))
+	mux.Handle("POST /api/ai/summary", c.signedIn(c.summarize))
+	mux.Handle("GET /api/ai/summary", c.signedIn(c.proactiveSummary))
 	mux.Handle("POST /api/missions", c.signedIn(c.createMission))
 	mux.Handle("GET /api/missions", c.signedIn(c.listMissions))
 	mux.Handle("GET /api/missions/{id}", c.signedIn(c.getMission))

@@ -12,7 +12,8 @@
 // providers), rules.go (whom a person reaches Kubernetes as), bridge.go (the
 // MCP session) and remote.go (the same over HTTP to another kubemcp),
 // dashboards.go, catalog.go, settings.go, onboarding.go, clusters.go,
-// objects.go, logs.go, insights.go, recommend*.go, missions.go, stream.go
+// objects.go, logs.go, insights.go, recommend*.go, missions.go, summary.go
+// and proactive.go (AI summaries asked for, and made unasked), stream.go
 // (SSE of every cluster's answers) and live.go (/api/live, the watches),
 // the API; spa.go (the embedded web app).
 package console

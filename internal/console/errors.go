@@ -20,6 +20,7 @@ type apiError struct {
 	status int
 	code   string
 	msg    string
+	usage  *usage // set: the user's AI use, answered beside the message
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -51,23 +52,29 @@ func (c *Console) handle(h handlerFunc) http.Handler {
 func (c *Console) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if reason, ok := store.Unavailable(err); ok { // disk full, locked: retry later, not a bug
 		c.log.Warn("console database unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
-		err = &apiError{http.StatusServiceUnavailable, "unavailable", reason}
+		err = &apiError{status: http.StatusServiceUnavailable, code: "unavailable", msg: reason}
 	}
 	var ae *apiError
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &ae):
 	case errors.Is(err, store.ErrNotFound):
-		ae = &apiError{http.StatusNotFound, "not_found", err.Error()}
+		ae = &apiError{status: http.StatusNotFound, code: "not_found", msg: err.Error()}
 	case errors.Is(err, store.ErrConflict):
-		ae = &apiError{http.StatusConflict, "conflict", err.Error() + "; read it again and redo the change"}
+		ae = &apiError{status: http.StatusConflict, code: "conflict", msg: err.Error() + "; read it again and redo the change"}
 	case errors.As(err, &tooBig):
-		ae = &apiError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is over %d bytes", tooBig.Limit)}
+		ae = &apiError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: fmt.Sprintf("the body is over %d bytes", tooBig.Limit)}
 	default:
 		c.log.Error("console API request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-		ae = &apiError{http.StatusInternalServerError, "internal", "the console failed to answer; its log says why"}
+		ae = &apiError{status: http.StatusInternalServerError, code: "internal", msg: "the console failed to answer; its log says why"}
 	}
-	writeJSON(w, ae.status, map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}})
+	writeJSON(w, ae.status, map[string]any{"error": errorBody{ae.code, ae.msg, ae.usage}})
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Usage   *usage `json:"usage,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -123,6 +124,19 @@ func (b budget) Spend(ctx context.Context, tokens int64) error {
 	return b.record(ai.EventTokens, map[string]int64{"turn": tokens, "usedToday": us.UsedToday, "limit": us.Limit})
 }
 
+// overLimit answers err, the budget's refusal, as 429 with u's use and
+// limit beside the message, so a client can show both.
+func (c *Console) overLimit(ctx context.Context, u store.User, err error) error {
+	if !errors.Is(err, ai.ErrTokenLimit) {
+		return err // the store failed to say
+	}
+	us, uerr := c.usageOf(ctx, u)
+	if uerr != nil {
+		return uerr
+	}
+	return &apiError{status: http.StatusTooManyRequests, code: "token_limit", msg: err.Error(), usage: &us}
+}
+
 func (c *Console) needAI() error {
 	if c.opts.AI == nil {
 		return errorf(http.StatusServiceUnavailable, "no_ai", "no AI provider is configured; start the console with --ai-base-url and --ai-model (see the README)")
@@ -144,7 +158,7 @@ func (c *Console) createMission(w http.ResponseWriter, r *http.Request, u store.
 		return invalid("goal", "say in words what the mission should do")
 	}
 	if err := (budget{c: c, u: u}).Check(r.Context()); err != nil {
-		return errorf(http.StatusTooManyRequests, "token_limit", "%v", err)
+		return c.overLimit(r.Context(), u, err)
 	}
 	m, err := c.opts.Store.CreateMission(r.Context(), u.ID, in.Goal, missionPlanning)
 	if err != nil {

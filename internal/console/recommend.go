@@ -53,7 +53,7 @@ type recSource struct {
 
 var recSources = []recSource{
 	{streamKinds["issues"], applying(recRules.issues)},
-	{streamKind{tool: "events_list", items: "events", namespaced: true, warnings: true}, applying(recRules.warnings)},
+	{warningEvents, applying(recRules.warnings)},
 	{streamKinds["security"], applying(recRules.security)},
 }
 
@@ -71,8 +71,9 @@ func applying[T any](rule func(recRules, []T) []recommendation) func(recRules, j
 // recommend serves GET /api/recommendations?cluster=&namespace=: rules over
 // what the tools find as the user (failing pods, sick nodes, warning
 // events, unsafe settings) suggest cards, leaving out those snoozed and
-// those already on a dashboard; in medium or high AI mode the model ranks
-// and explains them, within the user's token limit.
+// those already on a dashboard. The model ranks and explains them, within
+// the user's token limit, in high AI mode always and in medium when asked
+// (rank=model).
 func (c *Console) recommend(w http.ResponseWriter, r *http.Request, u store.User) error {
 	call, err := c.clustersCall(r, u)
 	if err != nil {
@@ -88,7 +89,7 @@ func (c *Console) recommend(w http.ResponseWriter, r *http.Request, u store.User
 	if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
 		return err
 	}
-	if c.rank(ctx, u, &out) { // what the model spent shows in the answer
+	if c.rank(ctx, u, &out, r.URL.Query().Get("rank") == "model") { // what the model spent shows in the answer
 		if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
 			return err
 		}
@@ -206,11 +207,16 @@ func canonical(config json.RawMessage) json.RawMessage {
 }
 
 // rank has the model order and explain out's recommendations when u's AI
-// mode asks for it, noting why not when it cannot; it reports whether it
-// asked the model (which may have spent tokens).
-func (c *Console) rank(ctx context.Context, u store.User, out *recommendations) (asked bool) {
+// mode asks for it (high), or u asked and their mode allows it (medium),
+// noting why not when it cannot; it reports whether it asked the model
+// (which may have spent tokens).
+func (c *Console) rank(ctx context.Context, u store.User, out *recommendations, requested bool) (asked bool) {
+	mode := out.Usage.Mode
 	switch {
-	case out.Usage.Mode != "medium" && out.Usage.Mode != "high" || len(out.Recommendations) == 0:
+	case len(out.Recommendations) == 0 || mode != "high" && !requested:
+		return false
+	case mode == "low":
+		out.AINote = "in low AI mode the model ranks nothing; set AI mode to medium (ranked when you ask) or high (always) in settings"
 		return false
 	case c.opts.AI == nil:
 		out.AINote = "no AI provider is configured, so the rules' order stands"

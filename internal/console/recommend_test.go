@@ -93,8 +93,8 @@ func TestRecommendationsByRules(t *testing.T) {
 	wantError(t, status, body, http.StatusBadRequest, "invalid", "id: not a recommendation id")
 }
 
-// TestRecommendationsRankedByModel: in medium mode the scripted model puts
-// events first and says why; its tokens count against the user's limit, and
+// TestRecommendationsRankedByModel: in medium mode, asked to (rank=model),
+// the scripted model puts events first and says why; its tokens count against the user's limit, and
 // once the limit is reached the rules' order stands, with the reason.
 func TestRecommendationsRankedByModel(t *testing.T) {
 	var ids []string // as the rules made them, read in the model's first turn
@@ -112,12 +112,12 @@ func TestRecommendationsRankedByModel(t *testing.T) {
 	var st map[string]any
 	decodeOK(t, http.StatusOK, &st)(c.do(t, "PUT", "/api/settings", map[string]any{"aiMode": "medium", "tokenLimit": 500}))
 
-	got := c.recommendations(t, "?cluster=live&namespace="+testenv.NamespacePayments)
+	got := c.recommendations(t, "?cluster=live&rank=model&namespace="+testenv.NamespacePayments)
 	if got.RankedBy != "model" || len(got.Recommendations) != len(ids) || got.Recommendations[0].ID != ids[len(ids)-1] ||
 		got.Recommendations[0].Why != "the BackOff events explain the crash" || got.Recommendations[1].ID != ids[0] || got.Usage.UsedToday != 500 {
 		t.Fatalf("ranked: %+v (the rules' ids %v)", got, ids)
 	}
-	got = c.recommendations(t, "?cluster=live&namespace="+testenv.NamespacePayments)
+	got = c.recommendations(t, "?cluster=live&rank=model&namespace="+testenv.NamespacePayments)
 	if got.RankedBy != "rules" || !strings.Contains(got.AINote, "500 of 500 tokens used today") || got.Recommendations[0].Severity != "critical" {
 		t.Fatalf("past the limit: %+v", got)
 	}

@@ -136,11 +136,17 @@ type clustersCall struct {
 }
 
 func (c *Console) clustersCall(r *http.Request, u store.User) (clustersCall, error) {
-	names, err := c.clusterNames(r.URL.Query().Get("cluster"))
+	return c.callClusters(r.Context(), u, r.URL.Query().Get("cluster"))
+}
+
+// callClusters is a question to the clusters spec names (as the cluster
+// parameter does) as u.
+func (c *Console) callClusters(ctx context.Context, u store.User, spec string) (clustersCall, error) {
+	names, err := c.clusterNames(spec)
 	if err != nil {
 		return clustersCall{}, err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), c.opts.StreamDeadline)
+	ctx, cancel := context.WithTimeout(ctx, c.opts.StreamDeadline)
 	cs, err := c.bridge.open(ctx, identityOf(u))
 	if err != nil {
 		cancel()

@@ -18,7 +18,7 @@ const missionConfigMap = "browser-mission"
 // scripted OpenAI-compatible server (the real openai-go client talks to it
 // over HTTP; only the model's choices are scripted). Its one mission
 // proposes a ConfigMap in ns, then sums up; it ranks card recommendations
-// whenever asked.
+// and summarizes whenever asked.
 func scriptedModel(t *testing.T, ns string) *aitest.Server {
 	t.Helper()
 	manifest := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  color: blue\n", missionConfigMap, ns)
@@ -34,7 +34,21 @@ func scriptedModel(t *testing.T, ns string) *aitest.Server {
 			return aitest.Reply{Text: "I plan a ConfigMap " + missionConfigMap + " with color blue.", Tokens: 40}
 		})
 	model.Answer(isRanking, rankReversed)
+	model.Answer(isSummary, func(aitest.Request) aitest.Reply { return aitest.Reply{Text: scriptedSummary, Tokens: 50} })
 	return model
+}
+
+// scriptedSummary is every summary the scripted model makes.
+const scriptedSummary = "The scripted model's summary: one pod crash-loops in payments."
+
+// isSummary: the request is ai.Summarize's, whose one user message is the
+// subject and the facts; the dashboard shows one made unasked in high AI
+// mode, so it must not take a mission's turn either.
+func isSummary(r aitest.Request) bool {
+	var in struct {
+		Subject string `json:"subject"`
+	}
+	return len(r.Messages) == 2 && len(r.Tools) == 0 && json.Unmarshal([]byte(r.Messages[1].Text()), &in) == nil && in.Subject != ""
 }
 
 // isRanking: the request is ai.Rank's, whose one user message is the

@@ -177,6 +177,26 @@ export interface Recommendations {
   unchecked: string[] | null; // what could not be read, and why
 }
 
+// What POST /api/ai/summary asks to summarize: a card type (its own tool
+// is read), or, with none, the clusters' state.
+export interface SummaryScope {
+  card?: string;
+  cluster?: string;
+  namespace?: string;
+}
+
+// An AI summary, as /api/ai/summary answers: empty summary, note says why.
+export interface AiSummary extends SummaryScope {
+  summary: string;
+  read: string[] | null; // the tools read, as the signed-in user
+  unchecked: string[] | null;
+  tokens: number;
+  at: string;
+  proactive: boolean; // made unasked (high AI mode)
+  note?: string;
+  usage: Usage;
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
@@ -240,5 +260,7 @@ export const api = {
   acceptRecommendation: (id: string) =>
     request<Dashboard>("POST", `/api/recommendations/${encodeURIComponent(id)}/accept`, {}),
   snoozeRecommendation: (id: string) => request<{ id: string; until: string }>("POST", `/api/recommendations/${encodeURIComponent(id)}/snooze`, {}),
+  summarize: (scope: SummaryScope) => request<AiSummary>("POST", "/api/ai/summary", scope),
+  unaskedSummary: () => request<AiSummary>("GET", "/api/ai/summary"),
   clusters: () => request<{ clusters: ClusterInfo[] }>("GET", "/api/clusters").then((r) => r.clusters),
 };

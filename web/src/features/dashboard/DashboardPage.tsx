@@ -1,4 +1,5 @@
 import { Outcome } from "../../components/Outcome";
+import { Summary } from "../ai/Summary";
 import { Onboarding } from "../onboarding/Onboarding";
 import { AddCard } from "./AddCard";
 import { CardGrid } from "./CardGrid";
@@ -23,6 +24,7 @@ export function DashboardPage() {
           {d.saved === undefined ? "" : d.saved ? "All changes saved" : d.changeError ? "Not saved" : "Saving…"}
         </span>
       </div>
+      <Summary />
       <p id="card-keys" className="sr-only">
         Arrow keys move a card; Shift with the arrow keys resizes it.
       </p>
