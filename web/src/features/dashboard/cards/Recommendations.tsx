@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Dashboard, type Recommendation, type Recommendations as Recs } from "../../../lib/api";
-import { cardView } from "../../../lib/cardState";
+import { answeredAt, cardView, type Part } from "../../../lib/cardState";
 import { useNow } from "../../../lib/useNow";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
@@ -30,8 +30,11 @@ export function Recommendations({ config, ...props }: CardProps) {
   const snooze = useMutation({ mutationFn: (r: Recommendation) => api.snoozeRecommendation(r.id), onSuccess: (_, r) => drop(r.id) });
   const recs = q.data?.recommendations ?? [];
   const unchecked = q.data?.unchecked ?? [];
+  const { down, allDown } = useDown(cluster);
+  // With every cluster in scope unreachable, nothing could be checked: offline, not "nothing to recommend".
+  const checked = allDown && recs.length === 0 ? [] : [{ cluster: "all", ok: true, at: q.dataUpdatedAt }];
   const view = cardView(
-    { pending: q.isPending, failed: q.error?.message, parts: q.data ? [{ cluster: "all", ok: true, at: q.dataUpdatedAt }] : [] },
+    { pending: q.isPending, failed: q.error?.message, at: answeredAt(q), parts: q.data ? [...checked, ...down] : [] },
     recs.length,
     now,
     3 * refreshMs,
@@ -81,4 +84,14 @@ export function Recommendations({ config, ...props }: CardProps) {
       )}
     </CardFrame>
   );
+}
+
+// useDown is the clusters in scope that the console cannot reach (its
+// clusters list, which the cluster health card shares), as the parts of
+// the card's view, and whether that is every one.
+function useDown(cluster: string): { down: Part[]; allDown: boolean } {
+  const q = useQuery({ queryKey: ["clusters"], queryFn: api.clusters, refetchInterval: 30_000 });
+  const inScope = (q.data ?? []).filter((c) => cluster === "" || c.name === cluster);
+  const down = inScope.filter((c) => !c.reachable).map((c) => ({ cluster: c.name, ok: false, offline: true, message: c.error, at: q.dataUpdatedAt }));
+  return { down, allDown: inScope.length > 0 && down.length === inScope.length };
 }
