@@ -318,7 +318,7 @@ test("missions: a refused plan is applied nowhere: the refusal shows, and its ob
   const mission = page.locator("section.mission");
   await expect(mission).toHaveAttribute("data-status", "awaiting_approval", { timeout: 30_000 });
   await expect(mission.locator("pre.diff")).toContainText("name: browser-refused");
-  await page.getByRole("button", { name: "Refuse" }).click();
+  await page.getByRole("button", { name: "Refuse", exact: true }).click();
   await expect(mission).toHaveAttribute("data-status", "refused");
   await expect(mission.getByRole("status")).toContainText("refused");
   await expect(mission.getByRole("button", { name: "Approve and apply" })).toHaveCount(0);
