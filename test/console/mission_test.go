@@ -5,37 +5,50 @@ import (
 	"fmt"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/ai/aitest"
 )
 
-// missionConfigMap is what the browser's mission creates, once approved.
-const missionConfigMap = "browser-mission"
+// missionConfigMap is what the browser's mission creates, once approved;
+// refusedConfigMap, what the mission it refuses would have.
+const (
+	missionConfigMap = "browser-mission"
+	refusedConfigMap = "browser-refused"
+)
 
 // scriptedModel is the console's AI provider in the browser test: aitest's
 // scripted OpenAI-compatible server (the real openai-go client talks to it
-// over HTTP; only the model's choices are scripted). Its one mission
-// proposes a ConfigMap in ns, then sums up; it ranks card recommendations
-// and summarizes whenever asked.
+// over HTTP; only the model's choices are scripted). Its first mission
+// plans refusedConfigMap in ns (the browser refuses it); its second,
+// missionConfigMap (the browser approves it). It ranks card
+// recommendations and summarizes whenever asked.
 func scriptedModel(t *testing.T, ns string) *aitest.Server {
 	t.Helper()
-	manifest := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  color: blue\n", missionConfigMap, ns)
+	model := aitest.Start(t, append(planConfigMap(t, ns, refusedConfigMap), planConfigMap(t, ns, missionConfigMap)...)...)
+	model.Answer(isRanking, rankReversed)
+	model.Answer(isSummary, func(aitest.Request) aitest.Reply { return aitest.Reply{Text: scriptedSummary, Tokens: 50} })
+	return model
+}
+
+// planConfigMap is a mission's two turns: propose applying the ConfigMap
+// name in ns, then sum up the plan.
+func planConfigMap(t *testing.T, ns, name string) []aitest.Turn {
+	manifest := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  color: blue\n", name, ns)
 	args, err := json.Marshal(map[string]string{"manifest": manifest, "namespace": ns})
 	if err != nil {
 		t.Fatal(err)
 	}
-	model := aitest.Start(t,
+	return []aitest.Turn{
 		func(aitest.Request) aitest.Reply {
 			return aitest.Reply{Calls: [][2]string{{"resources_apply", string(args)}}, Tokens: 120}
 		},
 		func(aitest.Request) aitest.Reply {
-			return aitest.Reply{Text: "I plan a ConfigMap " + missionConfigMap + " with color blue.", Tokens: 40}
-		})
-	model.Answer(isRanking, rankReversed)
-	model.Answer(isSummary, func(aitest.Request) aitest.Reply { return aitest.Reply{Text: scriptedSummary, Tokens: 50} })
-	return model
+			return aitest.Reply{Text: "I plan a ConfigMap " + name + " with color blue.", Tokens: 40}
+		},
+	}
 }
 
 // scriptedSummary is every summary the scripted model makes.
@@ -52,8 +65,8 @@ func isSummary(r aitest.Request) bool {
 }
 
 // isRanking: the request is ai.Rank's, whose one user message is the
-// candidates as JSON; the recommendations card asks it whenever it loads in
-// medium AI mode, so it must not take a mission's turn.
+// candidates as JSON; the recommendations card asks it on every load in high
+// AI mode and when asked in medium, so it must not take a mission's turn.
 func isRanking(r aitest.Request) bool {
 	return len(r.Messages) == 2 && len(r.Tools) == 0 && candidates(r) != nil
 }
@@ -84,9 +97,12 @@ func rankReversed(r aitest.Request) aitest.Reply {
 }
 
 // missionApplied fails the test unless the approved mission's ConfigMap is
-// in the cluster.
+// in the cluster and the refused one's is not.
 func missionApplied(t *testing.T, ns string) {
 	t.Helper()
+	if _, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Get(t.Context(), refusedConfigMap, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the mission refused in the browser: ConfigMap %s/%s: want not found, got %v", ns, refusedConfigMap, err)
+	}
 	cm, err := env.Clientset("admin").CoreV1().ConfigMaps(ns).Get(t.Context(), missionConfigMap, metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("the mission approved in the browser left no ConfigMap %s/%s: %v", ns, missionConfigMap, err)

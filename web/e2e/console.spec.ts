@@ -113,20 +113,35 @@ test("configure a card from its schema, and swap one for another type in its pla
   expect(swapped.y).toBeCloseTo(place.y, 0);
 });
 
-test("pods: a pod that starts failing appears live, without a reload", async ({ page, request }) => {
+test("pods and pod issues: a pod going from Running to failing appears live on both cards, without a reload or a poll", async ({ page, request }) => {
+  // test/console's control of the pod live-web: /start runs it, /fail crash-loops it (as a kubelet would report it).
+  const set = (state: "start" | "fail") => async () => expect((await request.post(`${process.env.LIVE_POD_URL}/${state}`)).ok()).toBe(true);
+  await set("start")();
+  await page.clock.install(); // paused below, once the cards are live
   await signIn(page);
+  await addCard(page, "issues", "Issues"); // removed by the spec before; the pod-issues card the issue names
   const pods = card(page, "Pods");
+  const issues = card(page, "Issues");
   await expect(pods).toHaveAttribute("data-state", "ready");
   await expect(pods.getByRole("row", { name: /live-web/ })).toContainText("Running");
-  // The main cluster's pods are watched (/api/live), so the change asks the
-  // card again at once; the down cluster's watch fails, so polling stays.
-  await expect(pods).toHaveAttribute("data-live", "true");
-  await expect(pods).toContainText("· live");
-  // test/console makes the pod live-web crash-loop (as a kubelet would report it).
+  await expect(issues).toHaveAttribute("data-state", "ready"); // the seeded pods in payments are issues already
+  await expect(issues.getByRole("row", { name: /live-web/ })).toHaveCount(0);
+  // The main cluster's pods are watched (/api/live), so a change asks both
+  // cards again at once; the down cluster's watch fails, so polling stays.
+  for (const c of [pods, issues]) {
+    await expect(c).toHaveAttribute("data-live", "true");
+    await expect(c).toContainText("· live");
+  }
+  await pausePageClock(page);
   const changed = Date.now();
-  expect((await request.post(`${process.env.LIVE_POD_URL}/fail`)).ok()).toBe(true);
-  await expect(pods.getByRole("row", { name: /live-web/ })).toContainText("CrashLoopBackOff", { timeout: 40_000 });
-  console.log(`live pod: the change showed on the Pods card ${Date.now() - changed} ms after it was made (polling alone: up to 15 s)`);
+  await arrivesLive(page, "issues", 20_000, set("fail"), issues.getByRole("row", { name: /live-web/ }).filter({ hasText: "CrashLoopBackOff" }));
+  console.log(`live pod: the failure showed on the Issues card ${Date.now() - changed} ms after it was made (polling alone: up to 20 s)`);
+  // The same change asked the Pods card again too, with the clock still paused.
+  await expect(pods.getByRole("row", { name: /live-web/ })).toContainText("CrashLoopBackOff");
+  await page.clock.resume();
+  await card(page, "Issues").getByRole("button", { name: "Remove Issues" }).click();
+  await expect(issues).toHaveCount(0);
+  await saved(page); // the specs after this find the dashboard without it
 });
 
 test("live refused: the cards poll as before, do not say live, and do not ask again at once", async ({ page }) => {
@@ -291,6 +306,28 @@ test("settings: AI mode and token limit kept, today's use shown, the local agent
   await page.reload();
   await expect(page.getByLabel("AI mode")).toHaveValue("high");
   await expect(page.getByLabel("Token limit a day")).toHaveValue("50000");
+});
+
+test("missions: a refused plan is applied nowhere: the refusal shows, and its object is not in the cluster", async ({ page }) => {
+  // test/console's scripted model proposes the ConfigMap browser-refused first.
+  const ns = process.env.MISSION_NAMESPACE!;
+  await signIn(page);
+  await page.getByRole("link", { name: "Missions" }).click();
+  await page.getByLabel("Goal").fill(`add a ConfigMap to refuse in ${ns}`);
+  await page.getByRole("button", { name: "Start mission" }).click();
+  const mission = page.locator("section.mission");
+  await expect(mission).toHaveAttribute("data-status", "awaiting_approval", { timeout: 30_000 });
+  await expect(mission.locator("pre.diff")).toContainText("name: browser-refused");
+  await page.getByRole("button", { name: "Refuse", exact: true }).click();
+  await expect(mission).toHaveAttribute("data-status", "refused");
+  await expect(mission.getByRole("status")).toContainText("refused");
+  await expect(mission.getByRole("button", { name: "Approve and apply" })).toHaveCount(0);
+  await expect(mission).not.toContainText("Applied resources_apply");
+  await expect(page.locator(".history li").first()).toContainText("refused");
+  // The console's own object view finds no such ConfigMap.
+  const got = await page.request.get(`/api/clusters/main/objects?${new URLSearchParams({ kind: "configmaps", namespace: ns, name: "browser-refused" })}`);
+  expect(got.ok()).toBe(false);
+  expect((await got.json()).error.message).toMatch(/not found/i);
 });
 
 test("missions: the plan streams in with its diff, approval applies it, the history keeps it", async ({ page }) => {

@@ -6,7 +6,7 @@ import { addCard, card, gridItem, noSeriousViolations, shoot, signIn } from "./h
 
 test.describe.configure({ mode: "serial" });
 
-test("recommendations in medium AI mode: ranked and explained by the model, in its order", async ({ page }) => {
+test("recommendations in medium AI mode: ranked and explained by the model when asked, in its order", async ({ page }) => {
   await signIn(page);
   const origin = new URL(page.url()).origin; // the console takes changes from its own pages only
   const mode = async (aiMode: string) =>
@@ -21,7 +21,9 @@ test("recommendations in medium AI mode: ranked and explained by the model, in i
   await addCard(page, "recommendations", "Recommended cards");
   const recs = card(page, "Recommended cards");
   await expect(recs).toHaveAttribute("data-state", "ready", { timeout: 30_000 });
-  await expect(recs).toContainText("Ranked and explained by the model.");
+  await expect(recs).toContainText("Most urgent first, by the console's rules."); // medium: the model only when asked
+  await recs.getByRole("button", { name: "Rank with AI" }).click();
+  await expect(recs).toContainText("Ranked and explained by the model.", { timeout: 30_000 });
   const shown = recs.locator("li[data-rec] > strong");
   await expect(shown).toHaveText([...byRules].reverse());
   await expect(recs.locator("li[data-rec]").first().locator("em")).toHaveText(`The scripted model puts ${byRules.at(-1)} at 1.`);

@@ -89,7 +89,11 @@ test("insight cards: node use as a chart, top pods and your access, from metrics
   await addCard(page, "node_usage", "Node capacity and use");
   const nodes = card(page, "Node capacity and use");
   await expect(nodes).toHaveAttribute("data-state", "ready");
-  await expect(nodes.getByRole("img", { name: /^CPU: \d+% of allocatable, 1.50 cores$/ })).toBeVisible();
+  // The chart (Chart.js, loaded with this card only) and its table.
+  const chart = nodes.getByRole("img", { name: /^CPU and memory in use, in percent of allocatable: main\/\S+ CPU \d+%, memory \d+%/ });
+  await expect(chart).toBeVisible();
+  expect(await chart.evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(0);
+  await expect(nodes.getByRole("row", { name: /^main\/\S+ \d+% of allocatable, 1.50 cores \d+% of allocatable, 6 GiB$/ })).toBeVisible();
   await expect(nodes).toContainText(/down: (unreachable|failed)/);
   await expect(nodes).toContainText(/as of \d/);
   await addCard(page, "top_pods", "Top pods");

@@ -11,7 +11,7 @@ describe("streamReducer", () => {
       { type: "cluster_data", cluster: "a", items: [{ name: "p1" }], at: 2 },
       { type: "cluster_skipped", cluster: "b", reason: "down", at: 3 },
       { type: "cluster_error", cluster: "c", error: "forbidden", at: 4 },
-      { type: "done" },
+      { type: "done", at: 9 },
     ]);
     expect(s.phase).toBe("done");
     expect(s.clusters.b).toEqual({ status: "offline", reason: "down", at: 3 });
@@ -26,7 +26,7 @@ describe("streamReducer", () => {
   });
 
   it("keeps the last answers across a refresh until new ones replace them", () => {
-    const first = run([{ type: "cluster_data", cluster: "a", items: [{ name: "old" }], at: 1 }, { type: "done" }]);
+    const first = run([{ type: "cluster_data", cluster: "a", items: [{ name: "old" }], at: 1 }, { type: "done", at: 9 }]);
     const refreshing = run([{ type: "start" }], first);
     expect(refreshing.phase).toBe("connecting");
     expect(items(refreshing)).toEqual([{ name: "old", cluster: "a" }]);
@@ -35,21 +35,21 @@ describe("streamReducer", () => {
   });
 
   it("forgets every answer when what is asked changes", () => {
-    const first = run([{ type: "cluster_data", cluster: "main", items: [{ name: "old" }], at: 1 }, { type: "done" }]);
+    const first = run([{ type: "cluster_data", cluster: "main", items: [{ name: "old" }], at: 1 }, { type: "done", at: 9 }]);
     const s = run([{ type: "rescoped" }, { type: "start" }, { type: "cluster_skipped", cluster: "down", reason: "unreachable", at: 2 }], first);
     expect(Object.keys(s.clusters)).toEqual(["down"]);
     expect(items(s)).toEqual([]);
   });
 
   it("ignores a failure after done: the stream closing is not an error", () => {
-    const s = run([{ type: "done" }, { type: "failed", error: "closed" }]);
+    const s = run([{ type: "done", at: 9 }, { type: "failed", error: "closed", at: 9 }]);
     expect(s.phase).toBe("done");
     expect(s.error).toBeUndefined();
   });
 
   it("records a failure before done, and clears it on the next start", () => {
-    const failed = run([{ type: "failed", error: "broke off" }]);
-    expect(failed).toMatchObject({ phase: "failed", error: "broke off" });
+    const failed = run([{ type: "failed", error: "broke off", at: 9 }]);
+    expect(failed).toMatchObject({ phase: "failed", error: "broke off", endedAt: 9 });
     expect(run([{ type: "start" }], failed)).toMatchObject({ phase: "connecting", error: undefined });
   });
 });

@@ -11,6 +11,7 @@ export interface StreamState<T> {
   phase: "connecting" | "open" | "done" | "failed";
   clusters: Record<string, ClusterPart<T>>;
   error?: string; // when failed
+  endedAt?: number; // when the last stream ended, done or failed
 }
 
 export type StreamAction<T> =
@@ -19,8 +20,8 @@ export type StreamAction<T> =
   | { type: "cluster_data"; cluster: string; items: T[] | null; at: number }
   | { type: "cluster_error"; cluster: string; error: string; at: number }
   | { type: "cluster_skipped"; cluster: string; reason: string; at: number }
-  | { type: "done" }
-  | { type: "failed"; error: string };
+  | { type: "done"; at: number }
+  | { type: "failed"; error: string; at: number };
 
 export function initialStream<T>(): StreamState<T> {
   return { phase: "connecting", clusters: {} };
@@ -43,9 +44,9 @@ export function streamReducer<T>(s: StreamState<T>, a: StreamAction<T>): StreamS
     case "cluster_skipped":
       return part(s, a.cluster, { status: "offline", reason: a.reason, at: a.at });
     case "done":
-      return { ...s, phase: "done" };
+      return { ...s, phase: "done", endedAt: a.at };
     case "failed":
-      return s.phase === "done" ? s : { ...s, phase: "failed", error: a.error };
+      return s.phase === "done" ? s : { ...s, phase: "failed", error: a.error, endedAt: a.at };
   }
 }
 

@@ -68,7 +68,7 @@ export function useStream<T>(kind: StreamKind, opts: StreamOptions = {}): [Strea
       if (namespace) q.set("namespace", namespace);
       es = new EventSource(`${pathOf(kind)}?${q}`);
       deadline = window.setTimeout(
-        () => finish({ type: "failed", error: `The console did not finish the ${kind} stream within ${clientDeadlineMs / 1000} s.` }),
+        () => finish({ type: "failed", error: `The console did not finish the ${kind} stream within ${clientDeadlineMs / 1000} s.`, at: Date.now() }),
         clientDeadlineMs,
       );
       listen(es, dispatch, finish, `The ${kind} stream broke off${refresh.current ? "; it is asked again shortly" : ""}.`);
@@ -94,8 +94,8 @@ function listen<T>(es: EventSource, dispatch: (a: StreamAction<T>) => void, fini
   on("cluster_data", (d) => ({ type: "cluster_data", cluster: d.cluster, items: d.items, at: Date.now() }));
   on("cluster_error", (d) => ({ type: "cluster_error", cluster: d.cluster, error: d.error, at: Date.now() }));
   on("cluster_skipped", (d) => ({ type: "cluster_skipped", cluster: d.cluster, reason: d.reason, at: Date.now() }));
-  es.addEventListener("done", () => finish({ type: "done" }));
+  es.addEventListener("done", () => finish({ type: "done", at: Date.now() }));
   // An error before done: the stream could not open (signed out, console
   // down) or broke off. EventSource would retry at once, forever; we do not.
-  es.onerror = () => finish({ type: "failed", error: brokeOff });
+  es.onerror = () => finish({ type: "failed", error: brokeOff, at: Date.now() });
 }

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api } from "../../../lib/api";
-import { cardView } from "../../../lib/cardState";
+import { answeredAt, cardView } from "../../../lib/cardState";
 import type { Node } from "../../../lib/kube";
 import { useNow } from "../../../lib/useNow";
 import type { CardProps } from "../registry";
@@ -19,20 +19,21 @@ export function ClusterDetailCard({ config, ...props }: CardProps) {
   const d = q.data;
   const failed = d ? Object.entries(d.errors ?? {}) : [];
   const down = d !== undefined && failed.length === 5;
+  const nodes = (d?.nodes ?? []) as Node[];
+  const workloads = Object.entries(d?.workloads ?? {});
   const view = cardView(
     {
       pending: q.isPending && name !== "",
       failed: name === "" ? "Choose the cluster in this card's settings." : q.error?.message,
+      at: answeredAt(q),
       parts: d ? [{ cluster: name, ok: !down, offline: down, message: failed.map(([p, e]) => `${p}: ${e}`).join("; "), at: q.dataUpdatedAt }] : [],
     },
-    d ? 1 : 0,
+    nodes.length + workloads.reduce((n, [, items]) => n + (items?.length ?? 0), 0) + (d?.events?.length ?? 0) + failed.length,
     now,
     3 * refreshMs,
   );
-  const nodes = (d?.nodes ?? []) as Node[];
-  const workloads = Object.entries(d?.workloads ?? {});
   return (
-    <CardFrame {...props} view={view} empty="Nothing to show." retry={() => q.refetch()}>
+    <CardFrame {...props} view={view} empty="No nodes, workloads or events in this cluster." retry={() => q.refetch()}>
       <p className="big">
         <Link to={`/clusters/${encodeURIComponent(name)}`}>{name}</Link>: {nodes.filter((n) => n.ready).length} of {nodes.length} nodes ready
       </p>

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../../lib/api";
-import { cardView, type SourceState } from "../../../lib/cardState";
+import { answeredAt, cardView, type SourceState } from "../../../lib/cardState";
 import { useNow } from "../../../lib/useNow";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
@@ -14,6 +14,7 @@ export function ClusterHealth({ config: _, ...props }: CardProps) {
   const src: SourceState = {
     pending: q.isPending,
     failed: q.error?.message,
+    at: answeredAt(q),
     parts: clusters.map((c) => ({ cluster: c.name, ok: c.reachable, offline: !c.reachable, message: c.error, at: q.dataUpdatedAt })),
   };
   const view = cardView(src, clusters.length, now, 3 * refreshMs);

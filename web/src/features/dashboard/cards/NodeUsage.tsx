@@ -1,39 +1,49 @@
+import { lazy, Suspense, useMemo } from "react";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { useLiveStream } from "../../../lib/useLiveStream";
 import { scope } from "../scope";
-import { bytes, cpu, type NodeUsage as Usage } from "./insights";
+import { bytes, cpu, usageText, type NodeUsage as Usage } from "./insights";
 
-// NodeUsage draws each node's CPU and memory in use against its
-// allocatable as two bars (inline SVG: a chart library would outweigh it).
+// Chart.js comes with this card only, not with the first page.
+const UsageChart = lazy(() => import("./UsageChart"));
+
+// NodeUsage charts each node's CPU and memory in use against its
+// allocatable, with a table of the same figures (what a screen reader and
+// a page without the chart yet read).
 export function NodeUsage({ config, ...props }: CardProps) {
   const { rows, restart, view } = useLiveStream<Usage>("insights/top_nodes", scope(config), 30_000);
+  const bars = useMemo(() => rows.map((n) => ({ label: `${n.cluster}/${n.name}`, cpu: n.cpu_percent, memory: n.memory_percent })), [rows]);
+  const summary = `CPU and memory in use, in percent of allocatable: ${rows
+    .map((n) => `${n.cluster}/${n.name} CPU ${n.cpu_percent ?? "unknown"}%, memory ${n.memory_percent ?? "unknown"}%`)
+    .join("; ")}`;
   return (
     <CardFrame {...props} view={view(rows.length)} empty="No node has usage reported." retry={restart}>
-      <ul className="rows">
-        {rows.map((n) => (
-          <li key={`${n.cluster}/${n.name}`}>
-            <span className="muted">{n.cluster}/</span>
-            {n.name}
-            <Bar label="CPU" percent={n.cpu_percent} detail={cpu(n.cpu_millicores)} />
-            <Bar label="Memory" percent={n.memory_percent} detail={bytes(n.memory_bytes)} />
-          </li>
-        ))}
-      </ul>
+      <Suspense fallback={<p className="muted">Drawing the chart…</p>}>
+        <UsageChart bars={bars} summary={summary} />
+      </Suspense>
+      <table>
+        <caption className="sr-only">Node use</caption>
+        <thead>
+          <tr>
+            <th scope="col">Node</th>
+            <th scope="col">CPU</th>
+            <th scope="col">Memory</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((n) => (
+            <tr key={`${n.cluster}/${n.name}`}>
+              <td>
+                <span className="muted">{n.cluster}/</span>
+                {n.name}
+              </td>
+              <td className={(n.cpu_percent ?? 0) >= 85 ? "bad" : undefined}>{usageText(n.cpu_percent, cpu(n.cpu_millicores))}</td>
+              <td className={(n.memory_percent ?? 0) >= 85 ? "bad" : undefined}>{usageText(n.memory_percent, bytes(n.memory_bytes))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </CardFrame>
-  );
-}
-
-function Bar({ label, percent, detail }: { label: string; percent?: number; detail: string }) {
-  const text = percent === undefined ? `${label}: ${detail} (allocatable unknown)` : `${label}: ${percent}% of allocatable, ${detail}`;
-  const width = Math.min(percent ?? 0, 100);
-  return (
-    <div className="bar">
-      <svg viewBox="0 0 100 8" preserveAspectRatio="none" role="img" aria-label={text}>
-        <rect width="100" height="8" className="bar-track" />
-        <rect width={width} height="8" className={(percent ?? 0) >= 85 ? "bar-hot" : "bar-fill"} />
-      </svg>
-      <span>{text}</span>
-    </div>
   );
 }

@@ -1,6 +1,7 @@
+import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Dashboard, type Recommendation, type Recommendations as Recs } from "../../../lib/api";
-import { cardView } from "../../../lib/cardState";
+import { answeredAt, cardView, type Part } from "../../../lib/cardState";
 import { useNow } from "../../../lib/useNow";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
@@ -8,15 +9,16 @@ import { scope } from "../scope";
 
 const refreshMs = 60_000;
 
-// Recommendations shows the cards the console's rules (and, in medium or
-// high AI mode, the model) think worth adding, each with the facts behind
+// Recommendations shows the cards the console's rules (and the model: in
+// high AI mode always, in medium when the person asks) think worth adding, each with the facts behind
 // it. Accept adds the card to this dashboard; snooze hides it for a day.
 // Either way the suggestion leaves the list at once.
 export function Recommendations({ config, ...props }: CardProps) {
   const { cluster = "", namespace = "" } = scope(config);
-  const key = ["recommendations", cluster, namespace];
+  const [byModel, setByModel] = useState(false);
+  const key = ["recommendations", cluster, namespace, byModel];
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: key, queryFn: () => api.recommendations(cluster, namespace), refetchInterval: refreshMs });
+  const q = useQuery({ queryKey: key, queryFn: () => api.recommendations(cluster, namespace, byModel), refetchInterval: refreshMs });
   const now = useNow();
   const drop = (id: string) =>
     qc.setQueryData<Recs>(key, (r) => r && { ...r, recommendations: (r.recommendations ?? []).filter((x) => x.id !== id) });
@@ -30,8 +32,11 @@ export function Recommendations({ config, ...props }: CardProps) {
   const snooze = useMutation({ mutationFn: (r: Recommendation) => api.snoozeRecommendation(r.id), onSuccess: (_, r) => drop(r.id) });
   const recs = q.data?.recommendations ?? [];
   const unchecked = q.data?.unchecked ?? [];
+  const { down, allDown } = useDown(cluster);
+  // With every cluster in scope unreachable, nothing could be checked: offline, not "nothing to recommend".
+  const checked = allDown && recs.length === 0 ? [] : [{ cluster: "all", ok: true, at: q.dataUpdatedAt }];
   const view = cardView(
-    { pending: q.isPending, failed: q.error?.message, parts: q.data ? [{ cluster: "all", ok: true, at: q.dataUpdatedAt }] : [] },
+    { pending: q.isPending, failed: q.error?.message, at: answeredAt(q), parts: q.data ? [...checked, ...down] : [] },
     recs.length,
     now,
     3 * refreshMs,
@@ -42,6 +47,14 @@ export function Recommendations({ config, ...props }: CardProps) {
       <p className="muted">
         {q.data?.rankedBy === "model" ? "Ranked and explained by the model." : "Most urgent first, by the console's rules."}
         {q.data?.aiNote && <> {q.data.aiNote}</>}
+        {q.data?.rankedBy === "rules" && !byModel && (
+          <>
+            {" "}
+            <button type="button" onClick={() => setByModel(true)}>
+              Rank with AI
+            </button>
+          </>
+        )}
       </p>
       {failed && <p role="alert" className="error">{failed.message}</p>}
       <ul className="rows recs">
@@ -81,4 +94,14 @@ export function Recommendations({ config, ...props }: CardProps) {
       )}
     </CardFrame>
   );
+}
+
+// useDown is the clusters in scope that the console cannot reach (its
+// clusters list, which the cluster health card shares), as the parts of
+// the card's view, and whether that is every one.
+function useDown(cluster: string): { down: Part[]; allDown: boolean } {
+  const q = useQuery({ queryKey: ["clusters"], queryFn: api.clusters, refetchInterval: 30_000 });
+  const inScope = (q.data ?? []).filter((c) => cluster === "" || c.name === cluster);
+  const down = inScope.filter((c) => !c.reachable).map((c) => ({ cluster: c.name, ok: false, offline: true, message: c.error, at: q.dataUpdatedAt }));
+  return { down, allDown: inScope.length > 0 && down.length === inScope.length };
 }

@@ -63,6 +63,11 @@ export function bytes(b: number): string {
   return `${Number.isInteger(b) ? b : b.toFixed(1)} ${units[i]}`;
 }
 
+// usageText is a node's use of one resource as its table cell says it.
+export function usageText(percent: number | undefined, amount: string): string {
+  return percent === undefined ? `${amount} (allocatable unknown)` : `${percent}% of allocatable, ${amount}`;
+}
+
 export function money(v: number): string {
   return `$${v.toFixed(2)}`;
 }
