@@ -26,13 +26,15 @@ type Upstream struct {
 	// LANG: kubemcp's own environment (its kubeconfig, its tokens) is not
 	// passed on.
 	Env map[string]Secret `json:"env,omitempty"`
-	// URL is a streamable HTTP or legacy SSE endpoint.
+	// URL is a streamable HTTP, legacy SSE or WebSocket endpoint.
 	URL string `json:"url,omitempty"`
-	// Transport is stdio, http or sse; by default stdio with a command, sse
-	// for a URL whose path ends in /sse, else http.
+	// Transport is stdio, http, sse or websocket; by default stdio with a
+	// command, websocket for a ws:// or wss:// URL, sse for a URL whose
+	// path ends in /sse, else http.
 	Transport string `json:"transport,omitempty"`
-	// Headers go with every HTTP request to the upstream. They are the
-	// only credentials it gets: a caller's own Authorization never is.
+	// Headers go with every HTTP request to the upstream (with a
+	// WebSocket's upgrade). They are the only credentials it gets: a
+	// caller's own Authorization never is.
 	Headers map[string]Secret `json:"headers,omitempty"`
 	Tools   UpstreamTools     `json:"tools,omitzero"`
 	// Timeout bounds connecting and each call (default 60s). A
@@ -63,6 +65,9 @@ const (
 	TransportStdio = "stdio"
 	TransportHTTP  = "http"
 	TransportSSE   = "sse"
+	// TransportWebSocket is the binding kubemcp serves at /ws: subprotocol
+	// mcp, one JSON-RPC message a text frame.
+	TransportWebSocket = "websocket"
 )
 
 // DefaultUpstreamTimeout is an upstream's timeout when none is given.
@@ -79,6 +84,8 @@ func (u *Upstream) TransportKind() string {
 		return u.Transport
 	case len(u.Command) > 0:
 		return TransportStdio
+	case strings.HasPrefix(u.URL, "ws://") || strings.HasPrefix(u.URL, "wss://"):
+		return TransportWebSocket
 	case strings.HasSuffix(strings.TrimSuffix(urlPath(u.URL), "/"), "/sse"):
 		return TransportSSE
 	}
@@ -130,14 +137,11 @@ func (u *Upstream) validate() []error {
 			errs = append(errs, errors.New("transport stdio: give command (and args, env), not url or headers"))
 		}
 	case TransportHTTP, TransportSSE:
-		if pu, err := url.Parse(u.URL); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			errs = append(errs, fmt.Errorf("url %q: want an http or https URL, e.g. http://argo-mcp:8080/mcp", u.URL))
-		}
-		if len(u.Command) > 0 || len(u.Args) > 0 || len(u.Env) > 0 {
-			errs = append(errs, fmt.Errorf("transport %s: give url (and headers), not command, args or env", u.TransportKind()))
-		}
+		errs = append(errs, u.validateURL("http", "https", "http://argo-mcp:8080/mcp")...)
+	case TransportWebSocket:
+		errs = append(errs, u.validateURL("ws", "wss", "wss://mcp.example.com/ws")...)
 	default:
-		errs = append(errs, fmt.Errorf("transport %q: want stdio, http or sse", u.Transport))
+		errs = append(errs, fmt.Errorf("transport %q: want stdio, http, sse or websocket", u.Transport))
 	}
 	if u.Timeout.Duration < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: must not be negative", u.Timeout.Duration))
@@ -151,6 +155,19 @@ func (u *Upstream) validate() []error {
 	}
 	if err := policy.CheckPatterns("tools", u.Tools.Allow, u.Tools.Deny, u.Tools.ReadOnly); err != nil {
 		errs = append(errs, err)
+	}
+	return errs
+}
+
+// validateURL checks a networked upstream's url against the schemes of its
+// transport.
+func (u *Upstream) validateURL(plain, secure, example string) []error {
+	var errs []error
+	if pu, err := url.Parse(u.URL); err != nil || (pu.Scheme != plain && pu.Scheme != secure) || pu.Host == "" {
+		errs = append(errs, fmt.Errorf("url %q: transport %s wants scheme %s or %s, e.g. %s", u.URL, u.TransportKind(), plain, secure, example))
+	}
+	if len(u.Command) > 0 || len(u.Args) > 0 || len(u.Env) > 0 {
+		errs = append(errs, fmt.Errorf("transport %s: give url (and headers), not command, args or env", u.TransportKind()))
 	}
 	return errs
 }

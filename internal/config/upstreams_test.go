@@ -21,6 +21,9 @@ upstreams:
   timeout: 5s
 - name: legacy
   url: https://old.example.com/sse
+- name: socket
+  url: wss://hub.example.com/ws
+  headers: {Authorization: {fromEnv: HUB_TOKEN}}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +31,7 @@ upstreams:
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{TransportStdio, TransportHTTP, TransportSSE}
+	want := []string{TransportStdio, TransportHTTP, TransportSSE, TransportWebSocket}
 	for i, u := range cfg.Upstreams {
 		if got := u.TransportKind(); got != want[i] {
 			t.Errorf("%s: transport %s, want %s", u.Name, got, want[i])
@@ -56,7 +59,9 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		{Name: "dup", URL: "http://h/mcp"},
 		{Name: "both", Command: []string{"x"}, URL: "http://h/mcp"},
 		{Name: "nourl", Transport: "http"},
-		{Name: "ws", Transport: "websocket", URL: "ws://h/"},
+		{Name: "ws", Transport: "websocket", URL: "http://h/"},
+		{Name: "wsh", Transport: "http", URL: "ws://h/"},
+		{Name: "telnet", Transport: "telnet", URL: "telnet://h/"},
 		{Name: "hdr", URL: "http://h/mcp", Headers: map[string]Secret{"Authorization": {Value: "v", FromEnv: "E"}}},
 		{Name: "pat", Command: []string{"x"}, Tools: UpstreamTools{Deny: []string{"[a"}}},
 		{Command: []string{"x"}},
@@ -66,8 +71,9 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		t.Fatal("want errors")
 	}
 	for _, want := range []string{`upstream "a__b": name`, `upstream "dup": named twice`, `upstream "both": transport stdio`,
-		`upstream "nourl": url ""`, `upstream "ws": transport "websocket"`, `upstream "hdr": Authorization: give exactly one`,
-		`upstream "pat": tools: pattern "[a"`, `upstreams[8]: name`} {
+		`upstream "nourl": url "": transport http wants scheme http or https`, `upstream "ws": url "http://h/": transport websocket wants scheme ws or wss`,
+		`upstream "wsh": url "ws://h/": transport http wants scheme http or https`, `upstream "telnet": transport "telnet": want stdio, http, sse or websocket`, `upstream "hdr": Authorization: give exactly one`,
+		`upstream "pat": tools: pattern "[a"`, `upstreams[10]: name`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
