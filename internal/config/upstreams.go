@@ -36,7 +36,13 @@ type Upstream struct {
 	// WebSocket's upgrade). They are the only credentials it gets: a
 	// caller's own Authorization never is.
 	Headers map[string]Secret `json:"headers,omitempty"`
-	Tools   UpstreamTools     `json:"tools,omitzero"`
+	// ForwardAuthorization sends the caller's own Authorization header (of
+	// their HTTP request to kubemcp) with each call made for them (tools,
+	// prompts, resources); kubemcp's own requests (connecting, listing) go
+	// without. Only for an upstream trusted with callers' credentials; http
+	// and sse only, since a WebSocket sends headers once, for all callers.
+	ForwardAuthorization bool          `json:"forwardAuthorization,omitempty"`
+	Tools                UpstreamTools `json:"tools,omitzero"`
 	// Timeout bounds connecting and each call (default 60s). A
 	// metav1.Duration, so that the file may say "5s".
 	Timeout metav1.Duration `json:"timeout,omitzero"`
@@ -143,6 +149,9 @@ func (u *Upstream) validate() []error {
 	default:
 		errs = append(errs, fmt.Errorf("transport %q: want stdio, http, sse or websocket", u.Transport))
 	}
+	if u.ForwardAuthorization {
+		errs = append(errs, u.validateForward()...)
+	}
 	if u.Timeout.Duration < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: must not be negative", u.Timeout.Duration))
 	}
@@ -155,6 +164,19 @@ func (u *Upstream) validate() []error {
 	}
 	if err := policy.CheckPatterns("tools", u.Tools.Allow, u.Tools.Deny, u.Tools.ReadOnly); err != nil {
 		errs = append(errs, err)
+	}
+	return errs
+}
+
+func (u *Upstream) validateForward() []error {
+	var errs []error
+	if k := u.TransportKind(); k != TransportHTTP && k != TransportSSE {
+		errs = append(errs, fmt.Errorf("forwardAuthorization: only for transport http or sse, not %s, whose requests are not each a caller's", k))
+	}
+	for k := range u.Headers {
+		if strings.EqualFold(k, "Authorization") {
+			errs = append(errs, errors.New("forwardAuthorization: headers set Authorization too; drop one, as the caller's would replace it"))
+		}
 	}
 	return errs
 }

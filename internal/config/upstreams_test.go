@@ -21,6 +21,7 @@ upstreams:
   timeout: 5s
 - name: legacy
   url: https://old.example.com/sse
+  forwardAuthorization: true
 - name: socket
   url: wss://hub.example.com/ws
   headers: {Authorization: {fromEnv: HUB_TOKEN}}
@@ -36,6 +37,9 @@ upstreams:
 		if got := u.TransportKind(); got != want[i] {
 			t.Errorf("%s: transport %s, want %s", u.Name, got, want[i])
 		}
+	}
+	if !cfg.Upstreams[2].ForwardAuthorization {
+		t.Error("legacy: forwardAuthorization not decoded")
 	}
 	if a := cfg.Upstreams[1]; a.Timeout.Duration != 5*time.Second || a.Tools.Deny[0] != "delete_app" || a.Headers["Authorization"].FromFile == "" {
 		t.Errorf("argo decoded as %+v", a)
@@ -62,6 +66,8 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		{Name: "ws", Transport: "websocket", URL: "http://h/"},
 		{Name: "wsh", Transport: "http", URL: "ws://h/"},
 		{Name: "telnet", Transport: "telnet", URL: "telnet://h/"},
+		{Name: "fwdws", URL: "wss://h/ws", ForwardAuthorization: true},
+		{Name: "fwdtwice", URL: "http://h/mcp", ForwardAuthorization: true, Headers: map[string]Secret{"authorization": {Value: "v"}}},
 		{Name: "hdr", URL: "http://h/mcp", Headers: map[string]Secret{"Authorization": {Value: "v", FromEnv: "E"}}},
 		{Name: "pat", Command: []string{"x"}, Tools: UpstreamTools{Deny: []string{"[a"}}},
 		{Command: []string{"x"}},
@@ -72,8 +78,9 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 	}
 	for _, want := range []string{`upstream "a__b": name`, `upstream "dup": named twice`, `upstream "both": transport stdio`,
 		`upstream "nourl": url "": transport http wants scheme http or https`, `upstream "ws": url "http://h/": transport websocket wants scheme ws or wss`,
-		`upstream "wsh": url "ws://h/": transport http wants scheme http or https`, `upstream "telnet": transport "telnet": want stdio, http, sse or websocket`, `upstream "hdr": Authorization: give exactly one`,
-		`upstream "pat": tools: pattern "[a"`, `upstreams[10]: name`} {
+		`upstream "wsh": url "ws://h/": transport http wants scheme http or https`, `upstream "telnet": transport "telnet": want stdio, http, sse or websocket`,
+		`upstream "fwdws": forwardAuthorization: only for transport http or sse, not websocket`, `upstream "fwdtwice": forwardAuthorization: headers set Authorization too`, `upstream "hdr": Authorization: give exactly one`,
+		`upstream "pat": tools: pattern "[a"`, `upstreams[12]: name`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

@@ -58,7 +58,9 @@ func (u *upstream) command() (mcp.Transport, error) {
 
 // httpClient sends the configured headers, and only those: kubemcp builds
 // each upstream request itself, so nothing of its caller's request (the
-// Authorization header above all) can reach an upstream.
+// Authorization header above all) reaches an upstream, unless it is
+// configured with forwardAuthorization: then a request made for a caller's
+// call (callable) carries the caller's Authorization.
 func (u *upstream) httpClient() *http.Client {
 	return &http.Client{Transport: &headers{base: http.DefaultTransport, set: u.cfg.Headers, resolve: u.g.resolve}}
 }
@@ -69,6 +71,10 @@ type headers struct {
 	resolve func(config.Secret) (string, error)
 }
 
+// callerAuthorization keys the caller's Authorization header in the context
+// of a request made for the caller.
+type callerAuthorization struct{}
+
 func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	traceContext.Inject(req.Context(), propagation.HeaderCarrier(req.Header))
@@ -78,6 +84,9 @@ func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	for k, v := range set {
 		req.Header[k] = v
+	}
+	if auth, ok := req.Context().Value(callerAuthorization{}).(string); ok {
+		req.Header.Set("Authorization", auth)
 	}
 	return h.base.RoundTrip(req)
 }

@@ -168,7 +168,7 @@ func (s set) Tools() []toolset.Tool { return s }
 // ctx, its progress comes back through relay.
 func (u *upstream) forward(tool string) toolset.RawHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (string, json.RawMessage, error) {
-		cs, ctx, cancel, err := u.callable(ctx)
+		cs, ctx, cancel, err := u.callable(ctx, req.Extra)
 		if err != nil {
 			return "", nil, err
 		}

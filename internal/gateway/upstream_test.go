@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,13 @@ func newGoUpstream(t *testing.T, tools ...string) *goUpstream {
 	t.Cleanup(srv.Close)
 	u.url = srv.URL
 	return u
+}
+
+// seen is the Authorization header of each request so far.
+func (u *goUpstream) seen() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return slices.Clone(u.auth)
 }
 
 // add serves a tool that answers with its own name.
@@ -118,9 +126,7 @@ func TestOutboundCredentials(t *testing.T) {
 		}})
 	k.call(t, "envy__one", nil)
 	k.call(t, "filed__one", nil)
-	up.mu.Lock()
-	seen := strings.Join(up.auth, "|")
-	up.mu.Unlock()
+	seen := strings.Join(up.seen(), "|")
 	for _, want := range []string{"Bearer from-env-1a2b3c", "Bearer from-file-9f8e7d"} {
 		if !strings.Contains(seen, want) {
 			t.Errorf("the upstream never got Authorization %q; it got %q", want, seen)
