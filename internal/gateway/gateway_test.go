@@ -275,3 +275,23 @@ func TestFilesystemReadOnly(t *testing.T) {
 		t.Errorf("tools.deny and tools.readOnly: got %v", cfgd)
 	}
 }
+
+// TestEverythingSSE puts server-everything behind kubemcp over legacy SSE
+// (its sse mode: GET /sse, POST /message), inferred from the URL's path.
+func TestEverythingSSE(t *testing.T) {
+	port := testenv.FreePort(t)
+	testenv.StartEverything(t, "sse", port)
+	k := mustServe(t, Options{Upstreams: []config.Upstream{{Name: "legacy", URL: fmt.Sprintf("http://127.0.0.1:%d/sse", port)}}})
+	if s, _ := k.gw.State("legacy"); s.Transport != config.TransportSSE || !s.Connected {
+		t.Fatalf("upstreams_list says %+v; want connected over sse", s)
+	}
+	if names := k.tools(t); !has(names, "legacy__echo") || !has(names, "legacy__get-sum") {
+		t.Fatalf("tools/list lacks legacy__echo or legacy__get-sum: %v", names)
+	}
+	if got := text(k.call(t, "legacy__echo", map[string]any{"message": "over sse"})); got != "Echo: over sse" {
+		t.Errorf("legacy__echo: %q", got)
+	}
+	if sum := text(k.call(t, "legacy__get-sum", map[string]any{"a": 2, "b": 40})); !strings.Contains(sum, "42") {
+		t.Errorf("legacy__get-sum: %q", sum)
+	}
+}
