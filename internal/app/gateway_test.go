@@ -75,3 +75,23 @@ func serveUpstreamConfig(t *testing.T, settings string) *Server {
 	}
 	return srv
 }
+
+// TestUpstreamToolsEnabledAndDisabled: enabledTools and disabledTools name
+// upstream tools beside kubemcp's own, which Select cannot check at start.
+func TestUpstreamToolsEnabledAndDisabled(t *testing.T) {
+	names := func(srv *Server) []string {
+		var out []string
+		for _, tool := range listTools(t, srv.MCP) {
+			out = append(out, tool.Name)
+		}
+		return out
+	}
+	got := names(serveUpstreamConfig(t, "disabledTools: [fs__write_file, pods_delete]\n"))
+	if slices.Contains(got, "fs__write_file") || slices.Contains(got, "pods_delete") || !slices.Contains(got, "fs__read_text_file") {
+		t.Errorf("disabledTools fs__write_file, pods_delete: %v", got)
+	}
+	got = names(serveUpstreamConfig(t, "enabledTools: [fs__read_text_file]\n"))
+	if !slices.Equal(got, []string{"fs__read_text_file"}) {
+		t.Errorf("enabledTools fs__read_text_file: %v", got)
+	}
+}

@@ -251,8 +251,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,
 		Toolsets:           cfg.Toolsets,
-		Enabled:            cfg.EnabledTools,
-		Disabled:           cfg.DisabledTools,
+		// The gateway applies the names of upstream tools (<upstream>__<tool>),
+		// which come and go with their upstreams.
+		Enabled:  slices.DeleteFunc(slices.Clone(cfg.EnabledTools), isUpstreamTool),
+		Disabled: slices.DeleteFunc(slices.Clone(cfg.DisabledTools), isUpstreamTool),
 	}
 	if cfg.CLI {
 		filter.OptIn = append(filter.OptIn, "cli")
@@ -291,6 +293,11 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
+	if len(cfg.EnabledTools) > 0 {
+		// Only these, though all may be upstream tools (filter.Enabled
+		// empty: Select kept every one of kubemcp's own).
+		tools = slices.DeleteFunc(tools, func(t toolset.Tool) bool { return !slices.Contains(cfg.EnabledTools, t.Meta.Name) })
+	}
 	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog, Dynamic: dynamic,
 		Metrics: m, Clusters: cl.Names, Logger: logger, Features: []mcpserver.Feature{prompts.New(cl), live, apps.New()},
@@ -308,7 +315,7 @@ func upstreams(cfg config.Config, approvals *confirm.Confirmer, tracer trace.Tra
 		return nil
 	}
 	return gateway.New(gateway.Options{Upstreams: cfg.Upstreams, ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive,
-		Confirm: approvals, Tracer: tracer, Version: Version(), Logger: logger})
+		Enabled: cfg.EnabledTools, Disabled: cfg.DisabledTools, Confirm: approvals, Tracer: tracer, Version: Version(), Logger: logger})
 }
 
 // isUpstreamTool reports whether a tool name or pattern is for upstream

@@ -27,8 +27,12 @@ type Options struct {
 	// marked destructiveHint false. The same filter as kubemcp's own tools.
 	ReadOnly           bool
 	DisableDestructive bool
-	Version            string                          // kubemcp's, told to upstreams
-	LookupEnv          func(key string) (string, bool) // for fromEnv credentials; nil: os.LookupEnv
+	// Enabled and Disabled are kubemcp's enabledTools and disabledTools:
+	// an upstream tool is served only if Enabled is empty or names it, and
+	// never if Disabled does, by its served name (<upstream>__<tool>).
+	Enabled, Disabled []string
+	Version           string                          // kubemcp's, told to upstreams
+	LookupEnv         func(key string) (string, bool) // for fromEnv credentials; nil: os.LookupEnv
 	// Probe is how often a connected upstream's tools are listed again,
 	// which also shows it is alive and measures its latency (default 15s):
 	// tools/list is a request every server answers, in both protocol eras,

@@ -98,10 +98,10 @@ func (u *upstream) expose(listed []*mcp.Tool) ([]toolset.Tool, *collisionError) 
 	var collide *collisionError
 	by := map[string]string{} // served name -> upstream tool name
 	for _, t := range listed {
-		if !u.allowed(t.Name) || !objectSchema(t.InputSchema) {
+		name := servedName(u.cfg.Name, t.Name)
+		if !u.allowed(t.Name) || !u.g.enabled(name) || !objectSchema(t.InputSchema) {
 			continue
 		}
-		name := servedName(u.cfg.Name, t.Name)
 		if other, dup := by[name]; dup {
 			collide = &collisionError{upstream: u.cfg.Name, a: other, b: t.Name, served: name}
 			out = slices.DeleteFunc(out, func(x toolset.Tool) bool { return x.Meta.Name == name })
@@ -118,6 +118,11 @@ func (u *upstream) allowed(tool string) bool {
 		return slices.ContainsFunc(patterns, func(p string) bool { ok, _ := path.Match(p, tool); return ok })
 	}
 	return (len(u.cfg.Tools.Allow) == 0 || match(u.cfg.Tools.Allow)) && !match(u.cfg.Tools.Deny)
+}
+
+// enabled applies kubemcp's enabledTools and disabledTools to a served name.
+func (g *Gateway) enabled(served string) bool {
+	return (len(g.opts.Enabled) == 0 || slices.Contains(g.opts.Enabled, served)) && !slices.Contains(g.opts.Disabled, served)
 }
 
 // objectSchema reports whether an input schema is one the MCP server can

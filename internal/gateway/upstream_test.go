@@ -174,3 +174,22 @@ func TestProgressRelayed(t *testing.T) {
 		}
 	}
 }
+
+// TestEnabledAndDisabledTools: kubemcp's enabledTools and disabledTools
+// cover upstream tools by their served names, as the upstream's tools come.
+func TestEnabledAndDisabledTools(t *testing.T) {
+	up := newGoUpstream(t, "one", "two", "three")
+	k := mustServe(t, Options{Disabled: []string{"go__two", "pods_delete"}, Upstreams: []config.Upstream{{Name: "go", URL: up.url}}})
+	if names := k.tools(t); has(names, "go__two") || !has(names, "go__one") || !has(names, "go__three") {
+		t.Errorf("disabledTools go__two: tools %v", names)
+	}
+	if s, _ := k.gw.State("go"); s.Hidden != 1 {
+		t.Errorf("upstreams_list counts %d hidden, want go__two", s.Hidden)
+	}
+	k = mustServe(t, Options{Enabled: []string{"go__one", "go__four", "pods_list"}, Upstreams: []config.Upstream{{Name: "go", URL: up.url}}})
+	if names := k.tools(t); !has(names, "go__one") || has(names, "go__two") || has(names, "go__three") {
+		t.Errorf("enabledTools go__one: tools %v", names)
+	}
+	up.add("four") // named before it came
+	testenv.Eventually(t, 5*time.Second, "go__four served once it came", func() bool { return has(k.tools(t), "go__four") })
+}
