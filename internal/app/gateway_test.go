@@ -95,3 +95,27 @@ func TestUpstreamToolsEnabledAndDisabled(t *testing.T) {
 		t.Errorf("enabledTools fs__read_text_file: %v", got)
 	}
 }
+
+// TestUpstreamFlag: serve takes one-off upstreams from --upstream, beside
+// the file's.
+func TestUpstreamFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kubemcp.yaml")
+	if err := os.WriteFile(path, []byte("upstreams:\n- name: argo\n  url: http://argo-mcp:8080/mcp\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := serveCommand(Streams{})
+	if err := cmd.Flags().Parse([]string{"--upstream", "fs=node server.js /tmp", "--upstream", "hub=wss://hub.example.com/ws"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(path, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range cfg.Upstreams {
+		got = append(got, u.Name+":"+u.TransportKind())
+	}
+	if want := []string{"argo:http", "fs:stdio", "hub:websocket"}; !slices.Equal(got, want) {
+		t.Errorf("upstreams %v, want %v", got, want)
+	}
+}

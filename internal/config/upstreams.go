@@ -6,16 +6,19 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // Upstream is an MCP server whose tools kubemcp serves beside its own, as
-// <name>__<tool>, behind the same policy, audit and output gate (file only).
+// <name>__<tool>, behind the same policy, audit and output gate (the file's
+// upstreams, and --upstream's).
 type Upstream struct {
 	Name string `json:"name"`
 	// Command runs a stdio server: the program and its first arguments
@@ -104,6 +107,43 @@ func urlPath(raw string) string {
 		return ""
 	}
 	return u.Path
+}
+
+// upstreamFlag adds one-off upstreams from the command line.
+const upstreamFlag = "upstream"
+
+// applyUpstreamFlags adds each --upstream to c's upstreams; Validate checks
+// them as the file's, names taken twice included.
+func (c *Config) applyUpstreamFlags(fs *pflag.FlagSet) error {
+	values, err := fs.GetStringArray(upstreamFlag)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, v := range values {
+		u, err := ParseUpstream(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("flag --%s %q: %w", upstreamFlag, v, err))
+			continue
+		}
+		c.Upstreams = append(c.Upstreams, u)
+	}
+	return errors.Join(errs...)
+}
+
+// ParseUpstream reads an upstream given as name=URL or name=command arg...:
+// a value with a scheme kubemcp dials is a URL, anything else a command
+// line, split at spaces (an argument with spaces needs the config file).
+func ParseUpstream(v string) (Upstream, error) {
+	name, target, ok := strings.Cut(v, "=")
+	target = strings.TrimSpace(target)
+	if !ok || name == "" || target == "" {
+		return Upstream{}, errors.New("want name=URL or name=command arg..., e.g. argo=http://argo-mcp:8080/mcp or 'everything=npx -y @modelcontextprotocol/server-everything'")
+	}
+	if pu, err := url.Parse(target); err == nil && slices.Contains([]string{"http", "https", "ws", "wss"}, pu.Scheme) {
+		return Upstream{Name: name, URL: target}, nil
+	}
+	return Upstream{Name: name, Command: strings.Fields(target)}, nil
 }
 
 // validateUpstreams names every bad entry by its name (or position).

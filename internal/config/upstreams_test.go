@@ -1,9 +1,12 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 func TestUpstreamsDecodeAndInfer(t *testing.T) {
@@ -83,6 +86,55 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		`upstream "pat": tools: pattern "[a"`, `upstreams[12]: name`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+// TestUpstreamFlags: --upstream adds one-off upstreams to the file's, URL or
+// command, validated as the file's are.
+func TestUpstreamFlags(t *testing.T) {
+	flags := func(t *testing.T, args ...string) (Config, error) {
+		t.Helper()
+		cfg := Default()
+		if err := cfg.LoadFile(writeFile(t, "upstreams:\n- name: argo\n  url: http://argo-mcp:8080/mcp\n")); err != nil {
+			t.Fatal(err)
+		}
+		var scratch Config
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		Bind(fs, &scratch)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.ApplyFlags(fs); err != nil {
+			return cfg, err
+		}
+		return cfg, cfg.Validate()
+	}
+	cfg, err := flags(t, "--upstream", "everything=npx -y @modelcontextprotocol/server-everything",
+		"--upstream", "hub=wss://hub.example.com/ws", "--upstream", "legacy=http://old:8080/sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range cfg.Upstreams {
+		got = append(got, u.Name+":"+u.TransportKind())
+	}
+	if want := []string{"argo:http", "everything:stdio", "hub:websocket", "legacy:sse"}; !slices.Equal(got, want) {
+		t.Errorf("upstreams %v, want %v", got, want)
+	}
+	if e := cfg.Upstreams[1]; !slices.Equal(e.Command, []string{"npx", "-y", "@modelcontextprotocol/server-everything"}) {
+		t.Errorf("everything's command: %q", e.Command)
+	}
+
+	for args, want := range map[string]string{
+		"noequals":          `flag --upstream "noequals": want name=URL or name=command arg...`,
+		"=http://h/mcp":     `flag --upstream "=http://h/mcp": want name=URL`,
+		"argo=http://h/mcp": `upstream "argo": named twice`,
+		"Bad=http://h/mcp":  `upstream "Bad": name: want 1 to 32 lowercase letters`,
+	} {
+		_, err := flags(t, "--upstream", args)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--upstream %s: got %v, want an error with %q", args, err, want)
 		}
 	}
 }
