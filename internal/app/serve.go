@@ -284,7 +284,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	gw := upstreams(cfg, approvals, traces.Tracer(), logger)
+	gw := upstreams(cfg, approvals, m, traces.Tracer(), logger)
 	var dynamic func(string) (string, bool, bool)
 	if gw != nil {
 		sets, dynamic = append(sets, gw), gw.Describe
@@ -310,12 +310,12 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 // upstreams is the gateway to the configured upstream MCP servers and, when
 // watched, the MCPServer objects' ones, their tools filtered and confirmed
 // as kubemcp's own are; nil when there are none.
-func upstreams(cfg config.Config, approvals *confirm.Confirmer, tracer trace.Tracer, logger *slog.Logger) *gateway.Gateway {
+func upstreams(cfg config.Config, approvals *confirm.Confirmer, m *metrics.Metrics, tracer trace.Tracer, logger *slog.Logger) *gateway.Gateway {
 	if len(cfg.Upstreams) == 0 && !cfg.WatchMCPServers {
 		return nil
 	}
 	return gateway.New(gateway.Options{Upstreams: cfg.Upstreams, ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive,
-		Enabled: cfg.EnabledTools, Disabled: cfg.DisabledTools, Confirm: approvals, Tracer: tracer, Version: Version(), Logger: logger})
+		Enabled: cfg.EnabledTools, Disabled: cfg.DisabledTools, Metrics: m, Confirm: approvals, Tracer: tracer, Version: Version(), Logger: logger})
 }
 
 // isUpstreamTool reports whether a tool name or pattern is for upstream

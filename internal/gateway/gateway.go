@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/confirm"
+	"github.com/kubemcp/kubemcp/internal/metrics"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -47,7 +48,10 @@ type Options struct {
 	// Tracer, if set, makes a client span of each call to an upstream, and
 	// the W3C trace context of it goes to HTTP upstreams (traceparent).
 	Tracer trace.Tracer
-	Logger *slog.Logger // nil: discard
+	// Metrics, if set, record each upstream's connection, reconnects and
+	// call latency.
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger // nil: discard
 }
 
 // Gateway keeps kubemcp's server in step with its upstreams' tools. It is

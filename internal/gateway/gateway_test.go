@@ -36,7 +36,9 @@ type kubemcp struct {
 
 func serve(t *testing.T, opts Options) (*kubemcp, error) {
 	t.Helper()
-	k := &kubemcp{gw: New(opts), audit: &testenv.SyncBuffer{}, metrics: metrics.New("test")}
+	k := &kubemcp{audit: &testenv.SyncBuffer{}, metrics: metrics.New("test")}
+	opts.Metrics = k.metrics // one registry, as app has
+	k.gw = New(opts)
 	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: k.gw.Tools(), Audit: audit.New(k.audit),
 		Metrics: k.metrics, Dynamic: k.gw.Describe, Install: toolset.InstallOptions{Confirm: opts.Confirm}})
 	ctx, cancel := context.WithCancel(context.Background())

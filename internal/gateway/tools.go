@@ -189,7 +189,9 @@ func (u *upstream) forward(tool string) toolset.RawHandler {
 		}
 		ctx, span := u.span(ctx, tool)
 		defer span.End()
+		start := time.Now()
 		res, err := cs.CallTool(ctx, params)
+		u.g.opts.Metrics.UpstreamCall(u.cfg.Name, time.Since(start))
 		endSpan(span, res, err)
 		if err != nil {
 			// %v, not %w: an upstream's protocol error is a tool error

@@ -97,6 +97,7 @@ func (u *upstream) run(ctx context.Context, server *mcp.Server, first chan<- err
 		if !backoff.Sleep(ctx, delay) {
 			return
 		}
+		u.g.opts.Metrics.UpstreamReconnect(u.cfg.Name)
 	}
 }
 
@@ -126,6 +127,7 @@ func (u *upstream) serve(ctx context.Context, server *mcp.Server, first chan<- e
 		return false, err
 	}
 	report(nil)
+	u.g.opts.Metrics.UpstreamConnected(u.cfg.Name, true)
 	return true, u.follow(ctx, server, cs)
 }
 
@@ -231,6 +233,7 @@ func (u *upstream) withdraw(server *mcp.Server, why error) {
 		server.RemoveTools(names...)
 	}
 	u.withdrawCatalog(server)
+	u.g.opts.Metrics.UpstreamConnected(u.cfg.Name, false)
 	u.session, u.served = nil, map[string]bool{}
 	u.state.Connected, u.state.Tools, u.state.Since = false, []string{}, time.Now().UTC()
 	if why != nil && !errors.Is(why, context.Canceled) {

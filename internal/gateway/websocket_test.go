@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,6 +98,9 @@ func TestWebSocketUpstream(t *testing.T) {
 
 	up.stop()
 	testenv.Eventually(t, 5*time.Second, "sock's tools withdrawn", func() bool { return !has(k.tools(t), "sock__hello") })
+	if body := scrape(t, k); !strings.Contains(body, `kubemcp_upstream_connected{upstream="sock"} 0`) {
+		t.Errorf("after the stop the metrics say\n%s", grepLines(body, "kubemcp_upstream"))
+	}
 	if s, _ := k.gw.State("sock"); s.Connected || s.LastError == "" {
 		t.Errorf("after the stop upstreams_list says %+v; want disconnected with the reason", s)
 	}
@@ -107,5 +111,12 @@ func TestWebSocketUpstream(t *testing.T) {
 	t.Logf("WebSocket upstream back (listening) -> tools listed again: %s", time.Since(back).Round(time.Millisecond))
 	if got := text(k.call(t, "sock__hello", map[string]any{"Name": "again"})); got != "hello again" {
 		t.Errorf("sock__hello after the restart: %q", got)
+	}
+	body := scrape(t, k)
+	for _, want := range []string{`kubemcp_upstream_connected{upstream="sock"} 1`,
+		`kubemcp_upstream_call_duration_seconds_count{upstream="sock"} 2`, `kubemcp_upstream_reconnects_total{upstream="sock"} `} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the metrics lack %s:\n%s", want, grepLines(body, "kubemcp_upstream"))
+		}
 	}
 }
