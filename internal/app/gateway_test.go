@@ -75,3 +75,47 @@ func serveUpstreamConfig(t *testing.T, settings string) *Server {
 	}
 	return srv
 }
+
+// TestUpstreamToolsEnabledAndDisabled: enabledTools and disabledTools name
+// upstream tools beside kubemcp's own, which Select cannot check at start.
+func TestUpstreamToolsEnabledAndDisabled(t *testing.T) {
+	names := func(srv *Server) []string {
+		var out []string
+		for _, tool := range listTools(t, srv.MCP) {
+			out = append(out, tool.Name)
+		}
+		return out
+	}
+	got := names(serveUpstreamConfig(t, "disabledTools: [fs__write_file, pods_delete]\n"))
+	if slices.Contains(got, "fs__write_file") || slices.Contains(got, "pods_delete") || !slices.Contains(got, "fs__read_text_file") {
+		t.Errorf("disabledTools fs__write_file, pods_delete: %v", got)
+	}
+	got = names(serveUpstreamConfig(t, "enabledTools: [fs__read_text_file]\n"))
+	if !slices.Equal(got, []string{"fs__read_text_file"}) {
+		t.Errorf("enabledTools fs__read_text_file: %v", got)
+	}
+}
+
+// TestUpstreamFlag: serve takes one-off upstreams from --upstream, beside
+// the file's.
+func TestUpstreamFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kubemcp.yaml")
+	if err := os.WriteFile(path, []byte("upstreams:\n- name: argo\n  url: http://argo-mcp:8080/mcp\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := serveCommand(Streams{})
+	if err := cmd.Flags().Parse([]string{"--upstream", "fs=node server.js /tmp", "--upstream", "hub=wss://hub.example.com/ws"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(path, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range cfg.Upstreams {
+		got = append(got, u.Name+":"+u.TransportKind())
+	}
+	if want := []string{"argo:http", "fs:stdio", "hub:websocket"}; !slices.Equal(got, want) {
+		t.Errorf("upstreams %v, want %v", got, want)
+	}
+}

@@ -251,8 +251,10 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		ReadOnly:           cfg.ReadOnly,
 		DisableDestructive: cfg.DisableDestructive,
 		Toolsets:           cfg.Toolsets,
-		Enabled:            cfg.EnabledTools,
-		Disabled:           cfg.DisabledTools,
+		// The gateway applies the names of upstream tools (<upstream>__<tool>),
+		// which come and go with their upstreams.
+		Enabled:  slices.DeleteFunc(slices.Clone(cfg.EnabledTools), isUpstreamTool),
+		Disabled: slices.DeleteFunc(slices.Clone(cfg.DisabledTools), isUpstreamTool),
 	}
 	if cfg.CLI {
 		filter.OptIn = append(filter.OptIn, "cli")
@@ -282,7 +284,7 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if err != nil {
 		return nil, err
 	}
-	gw := upstreams(cfg, approvals, traces.Tracer(), logger)
+	gw := upstreams(cfg, approvals, m, traces.Tracer(), logger)
 	var dynamic func(string) (string, bool, bool)
 	if gw != nil {
 		sets, dynamic = append(sets, gw), gw.Describe
@@ -290,6 +292,11 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	tools, err := toolset.Select(sets, filter)
 	if err != nil {
 		return nil, err
+	}
+	if len(cfg.EnabledTools) > 0 {
+		// Only these, though all may be upstream tools (filter.Enabled
+		// empty: Select kept every one of kubemcp's own).
+		tools = slices.DeleteFunc(tools, func(t toolset.Tool) bool { return !slices.Contains(cfg.EnabledTools, t.Meta.Name) })
 	}
 	install := toolset.InstallOptions{Confirm: approvals, MultiCluster: multiCluster(cl)}
 	server := mcpserver.New(mcpserver.Options{Version: Version(), Tools: tools, Install: install, Audit: auditLog, Dynamic: dynamic,
@@ -303,12 +310,12 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 // upstreams is the gateway to the configured upstream MCP servers and, when
 // watched, the MCPServer objects' ones, their tools filtered and confirmed
 // as kubemcp's own are; nil when there are none.
-func upstreams(cfg config.Config, approvals *confirm.Confirmer, tracer trace.Tracer, logger *slog.Logger) *gateway.Gateway {
+func upstreams(cfg config.Config, approvals *confirm.Confirmer, m *metrics.Metrics, tracer trace.Tracer, logger *slog.Logger) *gateway.Gateway {
 	if len(cfg.Upstreams) == 0 && !cfg.WatchMCPServers {
 		return nil
 	}
 	return gateway.New(gateway.Options{Upstreams: cfg.Upstreams, ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive,
-		Confirm: approvals, Tracer: tracer, Version: Version(), Logger: logger})
+		Enabled: cfg.EnabledTools, Disabled: cfg.DisabledTools, Metrics: m, Confirm: approvals, Tracer: tracer, Version: Version(), Logger: logger})
 }
 
 // isUpstreamTool reports whether a tool name or pattern is for upstream

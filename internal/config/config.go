@@ -103,7 +103,7 @@ type Config struct {
 	Policy policy.Config `json:"policy,omitzero"`
 
 	// Upstreams are MCP servers whose tools kubemcp serves beside its own
-	// (file only).
+	// (file, and --upstream for one-offs: ApplyFlags adds them).
 	Upstreams []Upstream `json:"upstreams,omitempty"`
 
 	// HelmRepositories are the private chart repositories and OCI registries

@@ -81,6 +81,7 @@ func Bind(fs *pflag.FlagSet, c *Config) {
 			panic(fmt.Sprintf("config: field %s has a type Bind does not know", f.key))
 		}
 	}
+	fs.StringArray(upstreamFlag, nil, "serve this MCP server's tools as <name>__<tool> beside kubemcp's own, besides the config file's upstreams: name=URL (http(s):// streamable HTTP, a path ending in /sse legacy SSE, ws(s):// WebSocket) or 'name=command arg...' (stdio, split at spaces); repeatable")
 }
 
 // ApplyEnv overlays every KUBEMCP_* variable that lookup finds onto c.
@@ -101,8 +102,11 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 }
 
 // ApplyFlags copies onto c the settings whose flags were set on fs, which must
-// have been bound with Bind.
+// have been bound with Bind; --upstream adds to the file's upstreams.
 func (c *Config) ApplyFlags(fs *pflag.FlagSet) error {
+	if err := c.applyUpstreamFlags(fs); err != nil {
+		return err
+	}
 	target := pflag.NewFlagSet("flags", pflag.ContinueOnError)
 	Bind(target, c)
 	for _, f := range fields() {

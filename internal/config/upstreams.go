@@ -6,16 +6,19 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // Upstream is an MCP server whose tools kubemcp serves beside its own, as
-// <name>__<tool>, behind the same policy, audit and output gate (file only).
+// <name>__<tool>, behind the same policy, audit and output gate (the file's
+// upstreams, and --upstream's).
 type Upstream struct {
 	Name string `json:"name"`
 	// Command runs a stdio server: the program and its first arguments
@@ -26,15 +29,23 @@ type Upstream struct {
 	// LANG: kubemcp's own environment (its kubeconfig, its tokens) is not
 	// passed on.
 	Env map[string]Secret `json:"env,omitempty"`
-	// URL is a streamable HTTP or legacy SSE endpoint.
+	// URL is a streamable HTTP, legacy SSE or WebSocket endpoint.
 	URL string `json:"url,omitempty"`
-	// Transport is stdio, http or sse; by default stdio with a command, sse
-	// for a URL whose path ends in /sse, else http.
+	// Transport is stdio, http, sse or websocket; by default stdio with a
+	// command, websocket for a ws:// or wss:// URL, sse for a URL whose
+	// path ends in /sse, else http.
 	Transport string `json:"transport,omitempty"`
-	// Headers go with every HTTP request to the upstream. They are the
-	// only credentials it gets: a caller's own Authorization never is.
+	// Headers go with every HTTP request to the upstream (with a
+	// WebSocket's upgrade). They are the only credentials it gets: a
+	// caller's own Authorization never is.
 	Headers map[string]Secret `json:"headers,omitempty"`
-	Tools   UpstreamTools     `json:"tools,omitzero"`
+	// ForwardAuthorization sends the caller's own Authorization header (of
+	// their HTTP request to kubemcp) with each call made for them (tools,
+	// prompts, resources); kubemcp's own requests (connecting, listing) go
+	// without. Only for an upstream trusted with callers' credentials; http
+	// and sse only, since a WebSocket sends headers once, for all callers.
+	ForwardAuthorization bool          `json:"forwardAuthorization,omitempty"`
+	Tools                UpstreamTools `json:"tools,omitzero"`
 	// Timeout bounds connecting and each call (default 60s). A
 	// metav1.Duration, so that the file may say "5s".
 	Timeout metav1.Duration `json:"timeout,omitzero"`
@@ -63,6 +74,9 @@ const (
 	TransportStdio = "stdio"
 	TransportHTTP  = "http"
 	TransportSSE   = "sse"
+	// TransportWebSocket is the binding kubemcp serves at /ws: subprotocol
+	// mcp, one JSON-RPC message a text frame.
+	TransportWebSocket = "websocket"
 )
 
 // DefaultUpstreamTimeout is an upstream's timeout when none is given.
@@ -79,6 +93,8 @@ func (u *Upstream) TransportKind() string {
 		return u.Transport
 	case len(u.Command) > 0:
 		return TransportStdio
+	case strings.HasPrefix(u.URL, "ws://") || strings.HasPrefix(u.URL, "wss://"):
+		return TransportWebSocket
 	case strings.HasSuffix(strings.TrimSuffix(urlPath(u.URL), "/"), "/sse"):
 		return TransportSSE
 	}
@@ -91,6 +107,43 @@ func urlPath(raw string) string {
 		return ""
 	}
 	return u.Path
+}
+
+// upstreamFlag adds one-off upstreams from the command line.
+const upstreamFlag = "upstream"
+
+// applyUpstreamFlags adds each --upstream to c's upstreams; Validate checks
+// them as the file's, names taken twice included.
+func (c *Config) applyUpstreamFlags(fs *pflag.FlagSet) error {
+	values, err := fs.GetStringArray(upstreamFlag)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, v := range values {
+		u, err := ParseUpstream(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("flag --%s %q: %w", upstreamFlag, v, err))
+			continue
+		}
+		c.Upstreams = append(c.Upstreams, u)
+	}
+	return errors.Join(errs...)
+}
+
+// ParseUpstream reads an upstream given as name=URL or name=command arg...:
+// a value with a scheme kubemcp dials is a URL, anything else a command
+// line, split at spaces (an argument with spaces needs the config file).
+func ParseUpstream(v string) (Upstream, error) {
+	name, target, ok := strings.Cut(v, "=")
+	target = strings.TrimSpace(target)
+	if !ok || name == "" || target == "" {
+		return Upstream{}, errors.New("want name=URL or name=command arg..., e.g. argo=http://argo-mcp:8080/mcp or 'everything=npx -y @modelcontextprotocol/server-everything'")
+	}
+	if pu, err := url.Parse(target); err == nil && slices.Contains([]string{"http", "https", "ws", "wss"}, pu.Scheme) {
+		return Upstream{Name: name, URL: target}, nil
+	}
+	return Upstream{Name: name, Command: strings.Fields(target)}, nil
 }
 
 // validateUpstreams names every bad entry by its name (or position).
@@ -130,14 +183,14 @@ func (u *Upstream) validate() []error {
 			errs = append(errs, errors.New("transport stdio: give command (and args, env), not url or headers"))
 		}
 	case TransportHTTP, TransportSSE:
-		if pu, err := url.Parse(u.URL); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			errs = append(errs, fmt.Errorf("url %q: want an http or https URL, e.g. http://argo-mcp:8080/mcp", u.URL))
-		}
-		if len(u.Command) > 0 || len(u.Args) > 0 || len(u.Env) > 0 {
-			errs = append(errs, fmt.Errorf("transport %s: give url (and headers), not command, args or env", u.TransportKind()))
-		}
+		errs = append(errs, u.validateURL("http", "https", "http://argo-mcp:8080/mcp")...)
+	case TransportWebSocket:
+		errs = append(errs, u.validateURL("ws", "wss", "wss://mcp.example.com/ws")...)
 	default:
-		errs = append(errs, fmt.Errorf("transport %q: want stdio, http or sse", u.Transport))
+		errs = append(errs, fmt.Errorf("transport %q: want stdio, http, sse or websocket", u.Transport))
+	}
+	if u.ForwardAuthorization {
+		errs = append(errs, u.validateForward()...)
 	}
 	if u.Timeout.Duration < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: must not be negative", u.Timeout.Duration))
@@ -151,6 +204,32 @@ func (u *Upstream) validate() []error {
 	}
 	if err := policy.CheckPatterns("tools", u.Tools.Allow, u.Tools.Deny, u.Tools.ReadOnly); err != nil {
 		errs = append(errs, err)
+	}
+	return errs
+}
+
+func (u *Upstream) validateForward() []error {
+	var errs []error
+	if k := u.TransportKind(); k != TransportHTTP && k != TransportSSE {
+		errs = append(errs, fmt.Errorf("forwardAuthorization: only for transport http or sse, not %s, whose requests are not each a caller's", k))
+	}
+	for k := range u.Headers {
+		if strings.EqualFold(k, "Authorization") {
+			errs = append(errs, errors.New("forwardAuthorization: headers set Authorization too; drop one, as the caller's would replace it"))
+		}
+	}
+	return errs
+}
+
+// validateURL checks a networked upstream's url against the schemes of its
+// transport.
+func (u *Upstream) validateURL(plain, secure, example string) []error {
+	var errs []error
+	if pu, err := url.Parse(u.URL); err != nil || (pu.Scheme != plain && pu.Scheme != secure) || pu.Host == "" {
+		errs = append(errs, fmt.Errorf("url %q: transport %s wants scheme %s or %s, e.g. %s", u.URL, u.TransportKind(), plain, secure, example))
+	}
+	if len(u.Command) > 0 || len(u.Args) > 0 || len(u.Env) > 0 {
+		errs = append(errs, fmt.Errorf("transport %s: give url (and headers), not command, args or env", u.TransportKind()))
 	}
 	return errs
 }

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 func TestUpstreamsDecodeAndInfer(t *testing.T) {
@@ -21,6 +24,10 @@ upstreams:
   timeout: 5s
 - name: legacy
   url: https://old.example.com/sse
+  forwardAuthorization: true
+- name: socket
+  url: wss://hub.example.com/ws
+  headers: {Authorization: {fromEnv: HUB_TOKEN}}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -28,11 +35,14 @@ upstreams:
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{TransportStdio, TransportHTTP, TransportSSE}
+	want := []string{TransportStdio, TransportHTTP, TransportSSE, TransportWebSocket}
 	for i, u := range cfg.Upstreams {
 		if got := u.TransportKind(); got != want[i] {
 			t.Errorf("%s: transport %s, want %s", u.Name, got, want[i])
 		}
+	}
+	if !cfg.Upstreams[2].ForwardAuthorization {
+		t.Error("legacy: forwardAuthorization not decoded")
 	}
 	if a := cfg.Upstreams[1]; a.Timeout.Duration != 5*time.Second || a.Tools.Deny[0] != "delete_app" || a.Headers["Authorization"].FromFile == "" {
 		t.Errorf("argo decoded as %+v", a)
@@ -56,7 +66,11 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		{Name: "dup", URL: "http://h/mcp"},
 		{Name: "both", Command: []string{"x"}, URL: "http://h/mcp"},
 		{Name: "nourl", Transport: "http"},
-		{Name: "ws", Transport: "websocket", URL: "ws://h/"},
+		{Name: "ws", Transport: "websocket", URL: "http://h/"},
+		{Name: "wsh", Transport: "http", URL: "ws://h/"},
+		{Name: "telnet", Transport: "telnet", URL: "telnet://h/"},
+		{Name: "fwdws", URL: "wss://h/ws", ForwardAuthorization: true},
+		{Name: "fwdtwice", URL: "http://h/mcp", ForwardAuthorization: true, Headers: map[string]Secret{"authorization": {Value: "v"}}},
 		{Name: "hdr", URL: "http://h/mcp", Headers: map[string]Secret{"Authorization": {Value: "v", FromEnv: "E"}}},
 		{Name: "pat", Command: []string{"x"}, Tools: UpstreamTools{Deny: []string{"[a"}}},
 		{Command: []string{"x"}},
@@ -66,10 +80,61 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		t.Fatal("want errors")
 	}
 	for _, want := range []string{`upstream "a__b": name`, `upstream "dup": named twice`, `upstream "both": transport stdio`,
-		`upstream "nourl": url ""`, `upstream "ws": transport "websocket"`, `upstream "hdr": Authorization: give exactly one`,
-		`upstream "pat": tools: pattern "[a"`, `upstreams[8]: name`} {
+		`upstream "nourl": url "": transport http wants scheme http or https`, `upstream "ws": url "http://h/": transport websocket wants scheme ws or wss`,
+		`upstream "wsh": url "ws://h/": transport http wants scheme http or https`, `upstream "telnet": transport "telnet": want stdio, http, sse or websocket`,
+		`upstream "fwdws": forwardAuthorization: only for transport http or sse, not websocket`, `upstream "fwdtwice": forwardAuthorization: headers set Authorization too`, `upstream "hdr": Authorization: give exactly one`,
+		`upstream "pat": tools: pattern "[a"`, `upstreams[12]: name`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+// TestUpstreamFlags: --upstream adds one-off upstreams to the file's, URL or
+// command, validated as the file's are.
+func TestUpstreamFlags(t *testing.T) {
+	flags := func(t *testing.T, args ...string) (Config, error) {
+		t.Helper()
+		cfg := Default()
+		if err := cfg.LoadFile(writeFile(t, "upstreams:\n- name: argo\n  url: http://argo-mcp:8080/mcp\n")); err != nil {
+			t.Fatal(err)
+		}
+		var scratch Config
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		Bind(fs, &scratch)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.ApplyFlags(fs); err != nil {
+			return cfg, err
+		}
+		return cfg, cfg.Validate()
+	}
+	cfg, err := flags(t, "--upstream", "everything=npx -y @modelcontextprotocol/server-everything",
+		"--upstream", "hub=wss://hub.example.com/ws", "--upstream", "legacy=http://old:8080/sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range cfg.Upstreams {
+		got = append(got, u.Name+":"+u.TransportKind())
+	}
+	if want := []string{"argo:http", "everything:stdio", "hub:websocket", "legacy:sse"}; !slices.Equal(got, want) {
+		t.Errorf("upstreams %v, want %v", got, want)
+	}
+	if e := cfg.Upstreams[1]; !slices.Equal(e.Command, []string{"npx", "-y", "@modelcontextprotocol/server-everything"}) {
+		t.Errorf("everything's command: %q", e.Command)
+	}
+
+	for args, want := range map[string]string{
+		"noequals":          `flag --upstream "noequals": want name=URL or name=command arg...`,
+		"=http://h/mcp":     `flag --upstream "=http://h/mcp": want name=URL`,
+		"argo=http://h/mcp": `upstream "argo": named twice`,
+		"Bad=http://h/mcp":  `upstream "Bad": name: want 1 to 32 lowercase letters`,
+	} {
+		_, err := flags(t, "--upstream", args)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--upstream %s: got %v, want an error with %q", args, err, want)
 		}
 	}
 }

@@ -162,7 +162,7 @@ func (u *upstream) from(description string) string {
 // every answer kubemcp gives.
 func (u *upstream) getPrompt(name string) mcp.PromptHandler {
 	return func(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		cs, ctx, cancel, err := u.callable(ctx)
+		cs, ctx, cancel, err := u.callable(ctx, req.Extra)
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +186,7 @@ func (u *upstream) getPrompt(name string) mcp.PromptHandler {
 func (u *upstream) readResource() mcp.ResourceHandler {
 	prefix := servedURI(u.cfg.Name, "")
 	return func(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
-		cs, ctx, cancel, err := u.callable(ctx)
+		cs, ctx, cancel, err := u.callable(ctx, req.Extra)
 		if err != nil {
 			return nil, err
 		}
@@ -205,11 +205,18 @@ func (u *upstream) readResource() mcp.ResourceHandler {
 }
 
 // callable is the upstream's session and a context bounded by its timeout,
-// or an error that says it is not connected.
-func (u *upstream) callable(ctx context.Context) (*mcp.ClientSession, context.Context, context.CancelFunc, error) {
+// or an error that says it is not connected. The context carries the
+// caller's Authorization (from extra, the caller's HTTP request) only for an
+// upstream configured to receive it.
+func (u *upstream) callable(ctx context.Context, extra *mcp.RequestExtra) (*mcp.ClientSession, context.Context, context.CancelFunc, error) {
 	cs := u.current()
 	if cs == nil {
 		return nil, nil, nil, fmt.Errorf("upstream %q is not connected; upstreams_list shows its last error. Try again once it is back", u.cfg.Name)
+	}
+	if u.cfg.ForwardAuthorization && extra != nil {
+		if auth := extra.Header.Get("Authorization"); auth != "" {
+			ctx = context.WithValue(ctx, callerAuthorization{}, auth)
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, u.timeout())
 	return cs, ctx, cancel, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/transport"
 )
 
 // transport is how kubemcp reaches u. Credentials are read when used, so a
@@ -23,6 +24,8 @@ func (u *upstream) transport() (mcp.Transport, error) {
 		return u.command()
 	case config.TransportSSE:
 		return &mcp.SSEClientTransport{Endpoint: u.cfg.URL, HTTPClient: u.httpClient()}, nil
+	case config.TransportWebSocket:
+		return u.websocket()
 	}
 	return &mcp.StreamableClientTransport{Endpoint: u.cfg.URL, HTTPClient: u.httpClient()}, nil
 }
@@ -55,7 +58,9 @@ func (u *upstream) command() (mcp.Transport, error) {
 
 // httpClient sends the configured headers, and only those: kubemcp builds
 // each upstream request itself, so nothing of its caller's request (the
-// Authorization header above all) can reach an upstream.
+// Authorization header above all) reaches an upstream, unless it is
+// configured with forwardAuthorization: then a request made for a caller's
+// call (callable) carries the caller's Authorization.
 func (u *upstream) httpClient() *http.Client {
 	return &http.Client{Transport: &headers{base: http.DefaultTransport, set: u.cfg.Headers, resolve: u.g.resolve}}
 }
@@ -66,17 +71,48 @@ type headers struct {
 	resolve func(config.Secret) (string, error)
 }
 
+// callerAuthorization keys the caller's Authorization header in the context
+// of a request made for the caller.
+type callerAuthorization struct{}
+
 func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	traceContext.Inject(req.Context(), propagation.HeaderCarrier(req.Header))
-	for k, s := range h.set {
-		v, err := h.resolve(s)
+	set, err := readHeaders(h.set, h.resolve)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range set {
+		req.Header[k] = v
+	}
+	if auth, ok := req.Context().Value(callerAuthorization{}).(string); ok {
+		req.Header.Set("Authorization", auth)
+	}
+	return h.base.RoundTrip(req)
+}
+
+// websocket dials u with its headers on the upgrade, the only HTTP request
+// of the session: a socket carries no per-request headers after it, so no
+// trace context either.
+func (u *upstream) websocket() (mcp.Transport, error) {
+	header, err := readHeaders(u.cfg.Headers, u.g.resolve)
+	if err != nil {
+		return nil, err
+	}
+	return &transport.WebSocketClient{URL: u.cfg.URL, Header: header}, nil
+}
+
+// readHeaders reads the configured headers' values now.
+func readHeaders(set map[string]config.Secret, resolve func(config.Secret) (string, error)) (http.Header, error) {
+	header := http.Header{}
+	for k, s := range set {
+		v, err := resolve(s)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %w", k, err) // its name only, never a value
 		}
-		req.Header.Set(k, v)
+		header.Set(k, v)
 	}
-	return h.base.RoundTrip(req)
+	return header, nil
 }
 
 // resolve reads a configured credential.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/confirm"
+	"github.com/kubemcp/kubemcp/internal/metrics"
 	"github.com/kubemcp/kubemcp/internal/toolset"
 )
 
@@ -27,8 +28,12 @@ type Options struct {
 	// marked destructiveHint false. The same filter as kubemcp's own tools.
 	ReadOnly           bool
 	DisableDestructive bool
-	Version            string                          // kubemcp's, told to upstreams
-	LookupEnv          func(key string) (string, bool) // for fromEnv credentials; nil: os.LookupEnv
+	// Enabled and Disabled are kubemcp's enabledTools and disabledTools:
+	// an upstream tool is served only if Enabled is empty or names it, and
+	// never if Disabled does, by its served name (<upstream>__<tool>).
+	Enabled, Disabled []string
+	Version           string                          // kubemcp's, told to upstreams
+	LookupEnv         func(key string) (string, bool) // for fromEnv credentials; nil: os.LookupEnv
 	// Probe is how often a connected upstream's tools are listed again,
 	// which also shows it is alive and measures its latency (default 15s):
 	// tools/list is a request every server answers, in both protocol eras,
@@ -43,7 +48,10 @@ type Options struct {
 	// Tracer, if set, makes a client span of each call to an upstream, and
 	// the W3C trace context of it goes to HTTP upstreams (traceparent).
 	Tracer trace.Tracer
-	Logger *slog.Logger // nil: discard
+	// Metrics, if set, record each upstream's connection, reconnects and
+	// call latency.
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger // nil: discard
 }
 
 // Gateway keeps kubemcp's server in step with its upstreams' tools. It is

@@ -36,7 +36,9 @@ type kubemcp struct {
 
 func serve(t *testing.T, opts Options) (*kubemcp, error) {
 	t.Helper()
-	k := &kubemcp{gw: New(opts), audit: &testenv.SyncBuffer{}, metrics: metrics.New("test")}
+	k := &kubemcp{audit: &testenv.SyncBuffer{}, metrics: metrics.New("test")}
+	opts.Metrics = k.metrics // one registry, as app has
+	k.gw = New(opts)
 	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: k.gw.Tools(), Audit: audit.New(k.audit),
 		Metrics: k.metrics, Dynamic: k.gw.Describe, Install: toolset.InstallOptions{Confirm: opts.Confirm}})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -273,5 +275,25 @@ func TestFilesystemReadOnly(t *testing.T) {
 	cfgd := mustServe(t, Options{ReadOnly: true, Upstreams: []config.Upstream{up}}).tools(t)
 	if has(cfgd, "fs__read_media_file") || !has(cfgd, "fs__create_directory") {
 		t.Errorf("tools.deny and tools.readOnly: got %v", cfgd)
+	}
+}
+
+// TestEverythingSSE puts server-everything behind kubemcp over legacy SSE
+// (its sse mode: GET /sse, POST /message), inferred from the URL's path.
+func TestEverythingSSE(t *testing.T) {
+	port := testenv.FreePort(t)
+	testenv.StartEverything(t, "sse", port)
+	k := mustServe(t, Options{Upstreams: []config.Upstream{{Name: "legacy", URL: fmt.Sprintf("http://127.0.0.1:%d/sse", port)}}})
+	if s, _ := k.gw.State("legacy"); s.Transport != config.TransportSSE || !s.Connected {
+		t.Fatalf("upstreams_list says %+v; want connected over sse", s)
+	}
+	if names := k.tools(t); !has(names, "legacy__echo") || !has(names, "legacy__get-sum") {
+		t.Fatalf("tools/list lacks legacy__echo or legacy__get-sum: %v", names)
+	}
+	if got := text(k.call(t, "legacy__echo", map[string]any{"message": "over sse"})); got != "Echo: over sse" {
+		t.Errorf("legacy__echo: %q", got)
+	}
+	if sum := text(k.call(t, "legacy__get-sum", map[string]any{"a": 2, "b": 40})); !strings.Contains(sum, "42") {
+		t.Errorf("legacy__get-sum: %q", sum)
 	}
 }

@@ -98,10 +98,10 @@ func (u *upstream) expose(listed []*mcp.Tool) ([]toolset.Tool, *collisionError) 
 	var collide *collisionError
 	by := map[string]string{} // served name -> upstream tool name
 	for _, t := range listed {
-		if !u.allowed(t.Name) || !objectSchema(t.InputSchema) {
+		name := servedName(u.cfg.Name, t.Name)
+		if !u.allowed(t.Name) || !u.g.enabled(name) || !objectSchema(t.InputSchema) {
 			continue
 		}
-		name := servedName(u.cfg.Name, t.Name)
 		if other, dup := by[name]; dup {
 			collide = &collisionError{upstream: u.cfg.Name, a: other, b: t.Name, served: name}
 			out = slices.DeleteFunc(out, func(x toolset.Tool) bool { return x.Meta.Name == name })
@@ -118,6 +118,11 @@ func (u *upstream) allowed(tool string) bool {
 		return slices.ContainsFunc(patterns, func(p string) bool { ok, _ := path.Match(p, tool); return ok })
 	}
 	return (len(u.cfg.Tools.Allow) == 0 || match(u.cfg.Tools.Allow)) && !match(u.cfg.Tools.Deny)
+}
+
+// enabled applies kubemcp's enabledTools and disabledTools to a served name.
+func (g *Gateway) enabled(served string) bool {
+	return (len(g.opts.Enabled) == 0 || slices.Contains(g.opts.Enabled, served)) && !slices.Contains(g.opts.Disabled, served)
 }
 
 // objectSchema reports whether an input schema is one the MCP server can
@@ -168,7 +173,7 @@ func (s set) Tools() []toolset.Tool { return s }
 // ctx, its progress comes back through relay.
 func (u *upstream) forward(tool string) toolset.RawHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (string, json.RawMessage, error) {
-		cs, ctx, cancel, err := u.callable(ctx)
+		cs, ctx, cancel, err := u.callable(ctx, req.Extra)
 		if err != nil {
 			return "", nil, err
 		}
@@ -184,7 +189,9 @@ func (u *upstream) forward(tool string) toolset.RawHandler {
 		}
 		ctx, span := u.span(ctx, tool)
 		defer span.End()
+		start := time.Now()
 		res, err := cs.CallTool(ctx, params)
+		u.g.opts.Metrics.UpstreamCall(u.cfg.Name, time.Since(start))
 		endSpan(span, res, err)
 		if err != nil {
 			// %v, not %w: an upstream's protocol error is a tool error

@@ -97,6 +97,7 @@ func (u *upstream) run(ctx context.Context, server *mcp.Server, first chan<- err
 		if !backoff.Sleep(ctx, delay) {
 			return
 		}
+		u.g.opts.Metrics.UpstreamReconnect(u.cfg.Name)
 	}
 }
 
@@ -110,6 +111,8 @@ func (u *upstream) serve(ctx context.Context, server *mcp.Server, first chan<- e
 		}
 	}
 	defer func() { report(nil) }()
+	ctx, end := context.WithCancel(ctx) // the session's: what its transport opens ends with it
+	defer end()
 	cs, err := u.connect(ctx)
 	if err != nil {
 		return false, err
@@ -124,6 +127,7 @@ func (u *upstream) serve(ctx context.Context, server *mcp.Server, first chan<- e
 		return false, err
 	}
 	report(nil)
+	u.g.opts.Metrics.UpstreamConnected(u.cfg.Name, true)
 	return true, u.follow(ctx, server, cs)
 }
 
@@ -132,13 +136,38 @@ func (u *upstream) connect(ctx context.Context) (*mcp.ClientSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, u.timeout())
+	handshake, cancel := context.WithTimeout(ctx, u.timeout())
 	defer cancel()
-	cs, err := u.client.Connect(ctx, t, nil)
+	cs, err := u.client.Connect(handshake, sessionScoped{Transport: t, session: ctx}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("connecting: %w", u.why(err))
 	}
 	return cs, nil
+}
+
+// sessionScoped opens its transport's connection in the session's context,
+// the handshake's deadline bounding only the opening: go-sdk's legacy SSE
+// client reads its event stream from the GET request its Connect makes, so
+// with the handshake's context the stream, and the session, would end as
+// soon as the handshake did.
+type sessionScoped struct {
+	mcp.Transport
+	session context.Context
+}
+
+func (s sessionScoped) Connect(handshake context.Context) (mcp.Connection, error) {
+	ctx, cancel := context.WithCancel(s.session)
+	stop := context.AfterFunc(handshake, cancel)
+	conn, err := s.Transport.Connect(ctx)
+	if err == nil && stop() {
+		return conn, nil // cancelled when the session's context ends
+	}
+	cancel()
+	if err == nil {
+		conn.Close()
+		err = handshake.Err()
+	}
+	return nil, err
 }
 
 // follow keeps the tools in step until the session ends: on the upstream's
@@ -204,6 +233,7 @@ func (u *upstream) withdraw(server *mcp.Server, why error) {
 		server.RemoveTools(names...)
 	}
 	u.withdrawCatalog(server)
+	u.g.opts.Metrics.UpstreamConnected(u.cfg.Name, false)
 	u.session, u.served = nil, map[string]bool{}
 	u.state.Connected, u.state.Tools, u.state.Since = false, []string{}, time.Now().UTC()
 	if why != nil && !errors.Is(why, context.Canceled) {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,13 @@ func newGoUpstream(t *testing.T, tools ...string) *goUpstream {
 	t.Cleanup(srv.Close)
 	u.url = srv.URL
 	return u
+}
+
+// seen is the Authorization header of each request so far.
+func (u *goUpstream) seen() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return slices.Clone(u.auth)
 }
 
 // add serves a tool that answers with its own name.
@@ -118,9 +126,7 @@ func TestOutboundCredentials(t *testing.T) {
 		}})
 	k.call(t, "envy__one", nil)
 	k.call(t, "filed__one", nil)
-	up.mu.Lock()
-	seen := strings.Join(up.auth, "|")
-	up.mu.Unlock()
+	seen := strings.Join(up.seen(), "|")
 	for _, want := range []string{"Bearer from-env-1a2b3c", "Bearer from-file-9f8e7d"} {
 		if !strings.Contains(seen, want) {
 			t.Errorf("the upstream never got Authorization %q; it got %q", want, seen)
@@ -167,4 +173,23 @@ func TestProgressRelayed(t *testing.T) {
 			t.Errorf("progress token %v, want the caller's", p.ProgressToken)
 		}
 	}
+}
+
+// TestEnabledAndDisabledTools: kubemcp's enabledTools and disabledTools
+// cover upstream tools by their served names, as the upstream's tools come.
+func TestEnabledAndDisabledTools(t *testing.T) {
+	up := newGoUpstream(t, "one", "two", "three")
+	k := mustServe(t, Options{Disabled: []string{"go__two", "pods_delete"}, Upstreams: []config.Upstream{{Name: "go", URL: up.url}}})
+	if names := k.tools(t); has(names, "go__two") || !has(names, "go__one") || !has(names, "go__three") {
+		t.Errorf("disabledTools go__two: tools %v", names)
+	}
+	if s, _ := k.gw.State("go"); s.Hidden != 1 {
+		t.Errorf("upstreams_list counts %d hidden, want go__two", s.Hidden)
+	}
+	k = mustServe(t, Options{Enabled: []string{"go__one", "go__four", "pods_list"}, Upstreams: []config.Upstream{{Name: "go", URL: up.url}}})
+	if names := k.tools(t); !has(names, "go__one") || has(names, "go__two") || has(names, "go__three") {
+		t.Errorf("enabledTools go__one: tools %v", names)
+	}
+	up.add("four") // named before it came
+	testenv.Eventually(t, 5*time.Second, "go__four served once it came", func() bool { return has(k.tools(t), "go__four") })
 }

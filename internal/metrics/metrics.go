@@ -30,6 +30,11 @@ type Metrics struct {
 	cacheReads   *prometheus.CounterVec
 	sessions     *prometheus.GaugeVec
 	streamCuts   *prometheus.CounterVec
+	// By upstream MCP server: names from kubemcp's configuration and
+	// MCPServer objects, never from callers.
+	upstreamConnected  *prometheus.GaugeVec
+	upstreamReconnects *prometheus.CounterVec
+	upstreamCalls      *prometheus.HistogramVec
 }
 
 // Tool calls range from a cached read to a drain that waits for evictions:
@@ -60,10 +65,17 @@ func New(version string) *Metrics {
 	m.streamCuts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubemcp_stream_cuts_total",
 		Help: "Streams to clients cut because the client read them too slowly, by transport and reason: backlog (too much waited for it) or stall (one write waited too long)."},
 		[]string{"transport", "reason"})
+	m.upstreamConnected = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_upstream_connected",
+		Help: "1 while kubemcp holds a session to the upstream MCP server and serves its tools, else 0; by upstream."}, []string{"upstream"})
+	m.upstreamReconnects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubemcp_upstream_reconnects_total",
+		Help: "Times kubemcp connected to an upstream MCP server again after its session ended or an attempt failed, by upstream."}, []string{"upstream"})
+	m.upstreamCalls = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubemcp_upstream_call_duration_seconds",
+		Help: "How long upstream MCP servers took to answer tool calls forwarded to them, by upstream.", Buckets: toolBuckets}, []string{"upstream"})
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_build_info",
 		Help: "Always 1; the labels say which kubemcp is running."}, []string{"version", "goversion"})
 	build.WithLabelValues(version, runtime.Version()).Set(1)
 	m.reg.MustRegister(m.requests, m.toolCalls, m.toolDuration, m.kubeRequests, m.cacheReads, m.sessions, m.streamCuts, build,
+		m.upstreamConnected, m.upstreamReconnects, m.upstreamCalls,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -94,6 +106,34 @@ func (m *Metrics) Request(method string) {
 func (m *Metrics) ToolCall(tool, cluster, outcome string, took time.Duration) {
 	m.toolCalls.WithLabelValues(tool, cluster, outcome).Inc()
 	m.toolDuration.WithLabelValues(tool).Observe(took.Seconds())
+}
+
+// UpstreamConnected records whether kubemcp serves the upstream's tools now.
+// The upstream methods do nothing on a nil m, as the gateway may have none.
+func (m *Metrics) UpstreamConnected(upstream string, connected bool) {
+	if m == nil {
+		return
+	}
+	v := 0.0
+	if connected {
+		v = 1
+	}
+	m.upstreamConnected.WithLabelValues(upstream).Set(v)
+}
+
+// UpstreamReconnect counts one more attempt to connect to upstream after
+// its session ended or an attempt failed.
+func (m *Metrics) UpstreamReconnect(upstream string) {
+	if m != nil {
+		m.upstreamReconnects.WithLabelValues(upstream).Inc()
+	}
+}
+
+// UpstreamCall records how long upstream took to answer one tool call.
+func (m *Metrics) UpstreamCall(upstream string, took time.Duration) {
+	if m != nil {
+		m.upstreamCalls.WithLabelValues(upstream).Observe(took.Seconds())
+	}
 }
 
 // Label values that stand for what is not worth a series of its own.

@@ -67,3 +67,31 @@ func scrape(t *testing.T, m *Metrics) string {
 	}
 	return body
 }
+
+// TestUpstreamSeries: the gateway's series, by upstream; a nil *Metrics (no
+// metrics) takes the calls and records nothing.
+func TestUpstreamSeries(t *testing.T) {
+	var none *Metrics
+	none.UpstreamConnected("argo", true)
+	none.UpstreamReconnect("argo")
+	none.UpstreamCall("argo", time.Second)
+	m := New("v")
+	m.UpstreamConnected("argo", true)
+	m.UpstreamConnected("fs", true)
+	m.UpstreamConnected("fs", false)
+	m.UpstreamReconnect("fs")
+	m.UpstreamReconnect("fs")
+	m.UpstreamCall("argo", 20*time.Millisecond)
+	body := scrape(t, m)
+	for _, w := range []string{
+		`kubemcp_upstream_connected{upstream="argo"} 1`,
+		`kubemcp_upstream_connected{upstream="fs"} 0`,
+		`kubemcp_upstream_reconnects_total{upstream="fs"} 2`,
+		`kubemcp_upstream_call_duration_seconds_bucket{upstream="argo",le="0.025"} 1`,
+		`kubemcp_upstream_call_duration_seconds_count{upstream="argo"} 1`,
+	} {
+		if !strings.Contains(body, w) {
+			t.Errorf("no %s in\n%s", w, body)
+		}
+	}
+}

@@ -184,6 +184,21 @@ func TestMCPServerAttachesAndReportsStatus(t *testing.T) {
 		"unmarked": {map[string]any{"url": "http://127.0.0.1:1/mcp", "headers": map[string]any{"Authorization": map[string]any{
 			"secretKeyRef": map[string]any{"name": "token", "key": "token"}}}}, "Secret " + ns + "/token is not marked for MCPServer unmarked"},
 	}
+	// The CRD takes WebSocket upstreams, by URL and by Service; one that is
+	// not there is attached, and disconnected, not invalid.
+	for name, spec := range map[string]map[string]any{
+		"socket-url": {"url": "ws://127.0.0.1:1/ws"},
+		"socket-svc": {"service": map[string]any{"name": "hub", "port": 8080, "path": "/ws", "scheme": "wss"}, "transport": "websocket"},
+	} {
+		if _, err := res.Create(ctx, mcpServer(name, spec), metav1.CreateOptions{}); err != nil {
+			t.Fatalf("%s: the apiserver refused a WebSocket MCPServer: %v", name, err)
+		}
+		testenv.Eventually(t, 5*time.Second, name+" attached and disconnected", func() bool {
+			got, err := res.Get(ctx, name, metav1.GetOptions{})
+			s, reason, _ := ready(got)
+			return err == nil && s == "False" && reason == "Disconnected"
+		})
+	}
 	secrets := env.Clientset("admin").CoreV1().Secrets(ns)
 	if _, err := secrets.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "token",
 		Annotations: map[string]string{SecretAnnotation: "marked"}}, StringData: map[string]string{"token": "Bearer t"}}, metav1.CreateOptions{}); err != nil {

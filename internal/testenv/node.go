@@ -80,8 +80,16 @@ func FreePort(t testing.TB) int {
 // returns once it accepts connections, with the time it did.
 func StartEverythingHTTP(t testing.TB, port int) (*exec.Cmd, time.Time) {
 	t.Helper()
+	return StartEverything(t, "streamableHttp", port)
+}
+
+// StartEverything runs server-everything with transport streamableHttp
+// (endpoint /mcp) or sse (legacy SSE: GET /sse, POST /message), as
+// StartEverythingHTTP does.
+func StartEverything(t testing.TB, transport string, port int) (*exec.Cmd, time.Time) {
+	t.Helper()
 	node, script := NPMServer(t, "@modelcontextprotocol/server-everything")
-	cmd := exec.Command(node, script, "streamableHttp")
+	cmd := exec.Command(node, script, transport)
 	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

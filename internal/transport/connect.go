@@ -63,7 +63,11 @@ func Connect(ctx context.Context, server *mcp.Server, rawURL string, opts Connec
 // connectOnce is one socket: dial, serve the session until it ends, and say
 // whether the socket opened and why it ended.
 func connectOnce(ctx context.Context, server *mcp.Server, rawURL string, opts ConnectOptions) (opened bool, err error) {
-	ws, err := dial(ctx, rawURL, opts)
+	header, err := opts.header()
+	if err != nil {
+		return false, err
+	}
+	ws, err := dial(ctx, rawURL, header, opts.TLS)
 	if err != nil {
 		return false, err
 	}
@@ -77,7 +81,8 @@ func connectOnce(ctx context.Context, server *mcp.Server, rawURL string, opts Co
 	return true, ss.Wait()
 }
 
-func dial(ctx context.Context, rawURL string, opts ConnectOptions) (*websocket.Conn, error) {
+// header carries the bearer, read now.
+func (opts ConnectOptions) header() (http.Header, error) {
 	header := http.Header{}
 	if opts.Token != nil {
 		token, err := opts.Token()
@@ -86,8 +91,31 @@ func dial(ctx context.Context, rawURL string, opts ConnectOptions) (*websocket.C
 		}
 		header.Set("Authorization", "Bearer "+token)
 	}
+	return header, nil
+}
+
+// WebSocketClient is an MCP client transport over WebSocket, the binding
+// /ws serves (subprotocol mcp, a message a text frame): the gateway dials
+// its websocket upstreams with it. Each Connect dials a new socket.
+type WebSocketClient struct {
+	URL    string
+	Header http.Header // sent with the upgrade, e.g. Authorization
+	TLS    *tls.Config // verifies a wss:// server; nil: the system's roots
+}
+
+var _ mcp.Transport = (*WebSocketClient)(nil)
+
+func (c *WebSocketClient) Connect(ctx context.Context) (mcp.Connection, error) {
+	ws, err := dial(ctx, c.URL, c.Header, c.TLS)
+	if err != nil {
+		return nil, err
+	}
+	return newWSConn(ws), nil
+}
+
+func dial(ctx context.Context, rawURL string, header http.Header, tlsConfig *tls.Config) (*websocket.Conn, error) {
 	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: connectHandshake,
-		Subprotocols: []string{wsSubprotocol}, TLSClientConfig: opts.TLS}
+		Subprotocols: []string{wsSubprotocol}, TLSClientConfig: tlsConfig}
 	ws, resp, err := d.DialContext(ctx, rawURL, header)
 	if err != nil {
 		if resp != nil {

@@ -138,7 +138,7 @@ var (
 )
 
 // newWSConn serves ws with the default bounds, uncounted: a socket dialled
-// out (Connect) has no HTTPOptions.
+// out (Connect, WebSocketClient) has no HTTPOptions.
 func newWSConn(ws *websocket.Conn) *wsConn {
 	return newBoundWSConn(ws, DefaultStreamBacklog, DefaultStreamStall, func(error) {})
 }
