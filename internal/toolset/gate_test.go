@@ -86,17 +86,20 @@ func TestGateLeavesARevealedAnswer(t *testing.T) {
 }
 
 // Any error a handler returns is explained, and the explanation is redacted.
+// The handler's raw 403 says only that it is forbidden; what to do next
+// ("Ask a cluster admin") is the explanation's, so only the gate adds it.
 func TestGateExplainsEveryError(t *testing.T) {
 	cs := serveGate(t, func(ctx context.Context, _ *mcp.CallToolRequest, in struct {
 		Name string `json:"name,omitempty"`
 	}) (string, gateOut, error) {
 		if in.Name == "web-0" {
-			return "", gateOut{}, fmt.Errorf("reading: %w", apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "deployments"}, "web-0"))
+			gr := schema.GroupResource{Group: "apps", Resource: "deployments"}
+			return "", gateOut{}, fmt.Errorf("reading: %w", apierrors.NewForbidden(gr, "web-0", errors.New(`User "alice" cannot get resource "deployments"`)))
 		}
 		return "", gateOut{}, errors.New("the webhook said: Bearer " + planted)
 	})
 	wire, res := call(t, cs, map[string]any{"name": "web-0"})
-	if !res.IsError || !strings.Contains(wire, `deployments.apps \"web-0\" not found`) {
+	if !res.IsError || !strings.Contains(wire, "Kubernetes RBAC refused this") || !strings.Contains(wire, "Ask a cluster admin for a Role that grants it") {
 		t.Errorf("want the error explained, got %s", wire)
 	}
 	if wire, res = call(t, cs, nil); !res.IsError || strings.Contains(wire, planted) || !strings.Contains(wire, "the webhook said") {
