@@ -39,7 +39,7 @@ type GetOut struct {
 func (p *Pods) podsGet() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "pods_get",
-		Description: "A pod's status: each container's state, restarts, last termination, resources; conditions.",
+		Description: "A pod's status: containers' state, restarts, last exit, resources; conditions.",
 		Annotations: toolset.ReadOnly("Get a pod"),
 	}, p.get)
 }
