@@ -19,8 +19,9 @@ import (
 
 // modelBudget is the most the default tools may cost a model: what a client
 // puts into its context on every turn (see modelView), so that kubemcp's
-// tools leave room for the conversation.
-const modelBudget = 14_000
+// tools leave room for the conversation. The goal was 14,000 bytes; it is
+// kept just above what they cost now (13,596), so that it ratchets down.
+const modelBudget = 13_650
 
 // TestToolsListSize keeps tools/list from growing back: the default tools
 // stay within modelBudget, and each other way of serving has a ceiling in
@@ -34,9 +35,9 @@ func TestToolsListSize(t *testing.T) {
 		ceiling int
 	}{
 		{"default", func(*config.Config) {}, modelBudget},
-		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 9_300},
-		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 15_050},
-		{"two clusters", func(c *config.Config) { c.Kubeconfig = twoClusters(t) }, 18_200},
+		{"read-only", func(c *config.Config) { c.ReadOnly = true }, 9_100},
+		{"cli on PATH", func(c *config.Config) { c.CLI = true }, 14_650},
+		{"two clusters", func(c *config.Config) { c.Kubeconfig = twoClusters(t) }, 17_800},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := config.Default()
@@ -54,7 +55,7 @@ func TestToolsListSize(t *testing.T) {
 	for _, tt := range []struct {
 		readOnly bool
 		ceiling  int
-	}{{false, 18_100}, {true, 13_400}} {
+	}{{false, 17_600}, {true, 13_100}} {
 		t.Run(fmt.Sprintf("every CLI tool, read-only %v", tt.readOnly), func(t *testing.T) {
 			tools, err := toolset.Select(everyCLITool(t, kubeconfig, tt.readOnly), toolset.Filter{OptIn: []string{"cli"}, ReadOnly: tt.readOnly})
 			if err != nil {

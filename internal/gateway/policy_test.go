@@ -52,7 +52,7 @@ func TestUpstreamCallsAuditedCountedConfirmed(t *testing.T) {
 		t.Fatalf("hub__deploy without approval: isError %v, %q; want a confirmation request with a token", asked.IsError, text(asked))
 	}
 	done := k.call(t, "hub__deploy", map[string]any{"app": "web", "approval_token": token[1]})
-	if done.IsError || text(done) != `got {"app":"web"}` {
+	if done.IsError || upstreamText(t, done) != `got {"app":"web"}` {
 		t.Errorf("hub__deploy with its approval: isError %v, %q; want the upstream's answer, without the token", done.IsError, text(done))
 	}
 	if again := k.call(t, "hub__deploy", map[string]any{"app": "web", "approval_token": token[1]}); !again.IsError {

@@ -57,7 +57,7 @@ func TestUpstreamCallsTraced(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	k := mustServe(t, Options{Tracer: tp.Tracer("test"), Upstreams: []config.Upstream{{Name: "traced", URL: url}}})
-	if got := text(k.call(t, "traced__echo", map[string]any{"message": "hi"})); got != "hi" {
+	if got := upstreamText(t, k.call(t, "traced__echo", map[string]any{"message": "hi"})); got != "hi" {
 		t.Fatalf("echo through the gateway: %q", got)
 	}
 	var span *tracetest.SpanStub

@@ -73,7 +73,7 @@ func TestLongNamesShortenedDeterministically(t *testing.T) {
 	if len(served) != maxName || !has(k.tools(t), served) {
 		t.Fatalf("want %q (%d characters) served; tools %v", served, len(served), k.tools(t))
 	}
-	if got := text(k.call(t, served, nil)); got != "I am "+long {
+	if got := upstreamText(t, k.call(t, served, nil)); got != "I am "+long {
 		t.Errorf("the shortened name calls the upstream's tool by its own name: got %q", got)
 	}
 }

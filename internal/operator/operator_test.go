@@ -47,6 +47,7 @@ func TestStartSaysWhenTheCRDIsMissing(t *testing.T) {
 type replica struct {
 	gw     *gateway.Gateway
 	server *mcp.Server
+	op     *Operator
 }
 
 func startReplica(t *testing.T, ctx context.Context, ns, identity string) replica {
@@ -67,7 +68,7 @@ func startReplica(t *testing.T, ctx context.Context, ns, identity string) replic
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stop(); op.Wait() })
-	return replica{gw: gw, server: server}
+	return replica{gw: gw, server: server, op: op}
 }
 
 func (r replica) tools(t *testing.T) []string {
@@ -157,7 +158,14 @@ func TestMCPServerAttachesAndReportsStatus(t *testing.T) {
 	if _, err := res.Update(ctx, obj, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // five status writes, and the label's update
+	testenv.Eventually(t, 5*time.Second, "replica a to see the label", func() bool {
+		seen, err := a.op.lister.ByNamespace(ns).Get("everything")
+		return err == nil && seen.(*unstructured.Unstructured).GetLabels()["touched"] == "yes"
+	})
+	// Deliberate: what is checked is that nothing happens, for which there is
+	// no event to wait on; a second is five status writes and the label's
+	// reconcile, which has been queued now.
+	time.Sleep(time.Second)
 	if after, _ := a.gw.State("everything"); !after.Connected || !after.Since.Equal(before.Since) {
 		t.Errorf("an update that changed nothing reconnected the upstream: connected since %s, then %s (connected %v)", before.Since, after.Since, after.Connected)
 	}

@@ -23,3 +23,22 @@ func Unfence(answer string) (text string, ok bool) {
 }
 
 const fenceOpen = "<untrusted-data source="
+
+// OutsideFences is what of text lies outside every fence: what a model may
+// take for kubemcp's own words. The tests of the output gate and the sweep
+// check that outside text never lands there. An opening marker without its
+// closing one fences the rest.
+func OutsideFences(text string) string {
+	var out strings.Builder
+	for {
+		before, rest, ok := strings.Cut(text, fenceOpen)
+		out.WriteString(before)
+		if !ok {
+			return out.String()
+		}
+		_, text, ok = strings.Cut(rest, fenceClose)
+		if !ok {
+			return out.String()
+		}
+	}
+}

@@ -47,7 +47,7 @@ func (r *recorder) tool() Tool {
 			}
 			r.writes.Add(1)
 			return "scaled", scaleOut{RV: rv}, nil
-		})
+		}).Fenced()
 }
 
 func serveConfirm(t *testing.T, rules []policy.ConfirmRule, elicit func(*mcp.ElicitRequest) (*mcp.ElicitResult, error)) (*mcp.ClientSession, *recorder) {

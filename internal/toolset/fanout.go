@@ -71,11 +71,11 @@ func FanOut[In, Out any](deps Deps, meta mcp.Tool, h Handler[In, Out]) Tool {
 	either.Properties = maps.Clone(single.Properties)
 	either.Properties["clusters"] = outputSchema[Fanned](meta.Name).Properties["clusters"]
 	meta.OutputSchema = single
-	return Tool{Meta: meta, install: func(s *mcp.Server, t *mcp.Tool, _ string, o InstallOptions) {
+	return Tool{Meta: meta, install: func(s *mcp.Server, t *mcp.Tool, self Tool, o InstallOptions) {
 		if o.MultiCluster {
 			t.OutputSchema = &either
 		}
-		addTool(s, t, inputSchema[In](false, o.MultiCluster, severalCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
+		addTool(s, t, self.fence(t), inputSchema[In](false, o.MultiCluster, severalCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
 			spec := any(&in).(targeted).target().Cluster
 			if !strings.ContainsAny(spec, "*,") {
 				return h(ctx, req, in)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/confirm"
 	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 // The gate is the one way out of a tool call. New and FanOut install every
@@ -26,15 +27,16 @@ import (
 //   - credentials are redacted from the text and from structuredContent, in
 //     one pass over the encoded value (policy.RedactJSON), unless the call
 //     revealed a Secret it was allowed to see (Reveal);
+//   - the text is fenced as data (render.Fence) unless the tool fences its
+//     outside text itself (Fenced; render knows which parts are the
+//     cluster's); an upstream's text (Raw) always is;
 //   - structuredContent is encoded once and sent as it is: its schema is
 //     checked by the tests (toolsettest), not on every production call.
-//
-// Fencing cluster text as data stays with render, which knows which part of
-// a text came from the cluster; the gate redacts inside fences too.
 
 // addTool installs a typed call behind the gate: arguments are validated
-// against schema, and t advertises its compact form (see advertised).
-func addTool[In any](s *mcp.Server, t *mcp.Tool, schema *jsonschema.Schema, run func(context.Context, *mcp.CallToolRequest, In) (string, any, error)) {
+// against schema, and t advertises its compact form (see advertised); the
+// answer's text is fenced as from source, unless source is "".
+func addTool[In any](s *mcp.Server, t *mcp.Tool, source string, schema *jsonschema.Schema, run func(context.Context, *mcp.CallToolRequest, In) (string, any, error)) {
 	resolved, err := schema.Resolve(nil)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err)) // a programming error, caught by every test
@@ -45,7 +47,7 @@ func addTool[In any](s *mcp.Server, t *mcp.Tool, schema *jsonschema.Schema, run 
 		if err != nil {
 			return errorResult(policy.RedactText(err.Error())), nil
 		}
-		state := &callState{}
+		state := &callState{fence: source}
 		text, out, err := run(context.WithValue(ctx, stateKey{}, state), req, in)
 		return state.answer(text, out, err)
 	})
@@ -96,8 +98,10 @@ func decodeArgs[In any](raw json.RawMessage, schema *jsonschema.Resolved) (In, e
 
 type stateKey struct{}
 
-// callState is what a handler tells the gate about its own call.
+// callState is what the gate knows of one call: how the tool's text is
+// fenced, and what the handler told it (Reveal).
 type callState struct {
+	fence    string // the source the text is fenced as; "": the tool fenced it
 	revealed atomic.Bool
 }
 
@@ -126,7 +130,7 @@ func (s *callState) answer(text string, out any, err error) (*mcp.CallToolResult
 	if err != nil && !errors.As(err, &failed) {
 		return errorResult(s.redact(explainAny(err))), nil
 	}
-	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s.redact(text)}}}
+	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s.redact(s.fenced(text))}}}
 	if failed != nil {
 		res.IsError = true
 		if text == "" {
@@ -144,6 +148,16 @@ func (s *callState) answer(text string, out any, err error) (*mcp.CallToolResult
 		res.StructuredContent = json.RawMessage(doc)
 	}
 	return res, nil
+}
+
+// fenced is the tool's text as the client gets it: fenced as data unless the
+// tool fenced it itself. An explained error is kubemcp's sentence, and not
+// fenced.
+func (s *callState) fenced(text string) string {
+	if s.fence == "" || text == "" {
+		return text
+	}
+	return render.Fence(s.fence, text)
 }
 
 func (s *callState) redact(text string) string {

@@ -18,17 +18,19 @@ type RawHandler func(ctx context.Context, req *mcp.CallToolRequest) (text string
 // Raw makes a Tool from metadata whose input and output schemas are given,
 // not inferred, and a handler that validates its own arguments. A call that
 // is not read-only still passes the confirmation rules (confirmingRaw), and
-// its answer the gate: redaction of text and structuredContent, and an
-// error becomes an isError result (WithOutput keeps structured).
+// its answer the gate: its text is fenced as the upstream's (whatever the
+// upstream put in it: never the upstream's to mark as kubemcp's), text and
+// structuredContent are redacted, and an error becomes an isError result
+// (WithOutput keeps structured).
 func Raw(meta mcp.Tool, h RawHandler) Tool {
 	return Tool{
 		Meta: meta,
-		install: func(s *mcp.Server, t *mcp.Tool, _ string, o InstallOptions) {
+		install: func(s *mcp.Server, t *mcp.Tool, _ Tool, o InstallOptions) {
 			if o.Confirm != nil && (t.Annotations == nil || !t.Annotations.ReadOnlyHint) {
 				t.InputSchema, h = withApproval(t.InputSchema), confirmingRaw(o.Confirm, h)
 			}
 			s.AddTool(t, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-				state := &callState{}
+				state := &callState{fence: "answer of upstream tool " + t.Name}
 				text, structured, err := h(context.WithValue(ctx, stateKey{}, state), req)
 				var out any // a nil RawMessage must stay a nil interface: no structuredContent
 				if structured != nil {

@@ -26,7 +26,8 @@ type Toolset interface {
 type Tool struct {
 	Meta    mcp.Tool
 	kind    string // see On
-	install func(s *mcp.Server, meta *mcp.Tool, kind string, o InstallOptions)
+	fenced  bool   // see Fenced
+	install func(s *mcp.Server, meta *mcp.Tool, t Tool, o InstallOptions)
 }
 
 // On says the tool acts on objects of one kind, whatever its arguments say
@@ -34,6 +35,38 @@ type Tool struct {
 func (t Tool) On(kind string) Tool {
 	t.kind = kind
 	return t
+}
+
+// Fenced says the tool fences the outside text in its answers itself: text
+// anyone but kubemcp wrote (messages, annotations, logs, values) appears only
+// inside render.Fence, which the tool puts around exactly the parts that are
+// the cluster's, leaving its own notes and next steps outside. The gate then
+// sends the text as the tool made it. A tool that does not say so has its
+// whole text fenced by the gate, so a new tool cannot pass outside text on
+// unmarked; the sweep (test/e2e) checks the claim for every tool. Tools made
+// with Raw are always fenced by the gate.
+func (t Tool) Fenced() Tool {
+	t.fenced = true
+	return t
+}
+
+// AllFenced is tools, each Fenced: for a toolset whose every tool fences its
+// own outside text.
+func AllFenced(tools ...Tool) []Tool {
+	out := make([]Tool, len(tools))
+	for i, t := range tools {
+		out[i] = t.Fenced()
+	}
+	return out
+}
+
+// fence is the source the gate fences t's text as, or "" when t fences it
+// itself.
+func (t Tool) fence(meta *mcp.Tool) string {
+	if t.fenced {
+		return ""
+	}
+	return "answer of tool " + meta.Name
 }
 
 // InstallOptions say how the server installing the tools is set up.
@@ -57,13 +90,13 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 	meta.OutputSchema = outputSchema[Out](meta.Name)
 	return Tool{
 		Meta: meta,
-		install: func(s *mcp.Server, t *mcp.Tool, kind string, o InstallOptions) {
+		install: func(s *mcp.Server, t *mcp.Tool, self Tool, o InstallOptions) {
 			run := h
 			confirms := o.Confirm != nil && t.Annotations != nil && !t.Annotations.ReadOnlyHint
 			if confirms {
-				run = confirming(o.Confirm, kind, h)
+				run = confirming(o.Confirm, self.kind, h)
 			}
-			addTool(s, t, inputSchema[In](confirms, o.MultiCluster, oneCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
+			addTool(s, t, self.fence(t), inputSchema[In](confirms, o.MultiCluster, oneCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
 				return run(ctx, req, in)
 			})
 		},
@@ -107,7 +140,7 @@ type OptIn interface {
 func Install(s *mcp.Server, tools []Tool, o InstallOptions) {
 	for _, t := range tools {
 		meta := t.Meta
-		t.install(s, &meta, t.kind, o)
+		t.install(s, &meta, t, o)
 	}
 }
 

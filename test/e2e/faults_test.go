@@ -83,7 +83,10 @@ func TestApiserverFaults(t *testing.T) {
 		untilStale()
 		inFlight := make(chan *mcp.CallToolResult, 1)
 		go func() { res, _ := list(); inFlight <- res }()
-		time.Sleep(500 * time.Millisecond) // the call is waiting on the paused apiserver
+		// Deliberate: the call is to be waiting on the paused apiserver when it
+		// stops, which nothing outside the binary shows; were it not yet sent,
+		// it would meet a dead apiserver and get the same clear error.
+		time.Sleep(500 * time.Millisecond)
 		if err := solo.StopAPIServer(); err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +118,10 @@ func TestApiserverFaults(t *testing.T) {
 		if err := solo.StopAPIServer(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2 * time.Second) // the watch notices, and retries against a dead apiserver
+		// Deliberate: the watch is to end and retry against a dead apiserver
+		// for a while (what is checked is that it resumes after that), and
+		// the binary shows no sign of a retry to wait on.
+		time.Sleep(2 * time.Second)
 		if err := solo.StartAPIServer(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -120,7 +120,10 @@ const staleAfter = time.Second
 // untilStale waits out staleAfter: past it, a cluster that stopped or hung
 // since is no longer answered from the cache (a stopped one usually far
 // sooner, its watches ending at once; a hung one only when its heartbeat
-// fails), and its calls fail as they would without one.
+// fails), and its calls fail as they would without one. A deliberate wait,
+// not a poll: the bound runs on the binary's real clock, and the only way
+// to see it pass from here is a call to the cluster, which would itself mark
+// the cluster unreachable, what the calls after it are there to check.
 func untilStale() { time.Sleep(staleAfter + 200*time.Millisecond) }
 
 // TestMultiCluster serves three real clusters from a watched kubeconfig

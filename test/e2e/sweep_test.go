@@ -15,9 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/testenv"
+	"github.com/kubemcp/kubemcp/internal/toolset/toolsettest"
 )
 
 // TestSweepNoCredentialLeaves plants credentials everywhere a cluster keeps
@@ -27,14 +30,17 @@ import (
 // every planted object as an MCP resource. No response on the wire, and
 // nothing in the server's log, may hold any 16 characters of a planted
 // credential. Every leak is listed: tool, arguments, which credential, and
-// where in the response.
+// where in the response. Every structuredContent is checked against the
+// tool's advertised output schema, and every text for the planted
+// instruction: wherever it shows, it must be inside a fence.
 func TestSweepNoCredentialLeaves(t *testing.T) {
 	t.Setenv("PATH", os.Getenv("KUBEMCP_BIN_DIR")+":"+os.Getenv("PATH")) // kubectl and helm for the CLI toolset
 	p := plantCredentials(t)
 	srv := serveArgs(t, "--kubeconfig", env.Kubeconfig, "--cli")
 	rec := &recorder{}
 	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: &http.Client{Transport: rec}}, nil)
-	w := &sweep{p: p, cs: cs, rec: rec, windows: p.windows(), called: map[string]int{}, answered: map[string]int{}}
+	w := &sweep{p: p, cs: cs, rec: rec, windows: p.windows(), called: map[string]int{}, answered: map[string]int{},
+		outputs: toolsettest.OutputSchemas(t, cs)}
 	w.windows.mustSeeEvery(t, p)
 	tools := w.tools(t)
 	for _, tool := range tools {
@@ -72,6 +78,9 @@ type sweep struct {
 	errors   []string
 	slow     []string // calls that took over a second, to keep the sweep quick
 	leaks    []string
+	outputs  map[string]*jsonschema.Resolved // each tool's advertised output schema
+	fenced   []string                        // tools whose text held the planted instruction, all of it fenced
+	unfenced []string                        // calls whose text held it outside a fence
 }
 
 // actions are the actions the sweep calls, in this order, of each tool that
@@ -119,6 +128,9 @@ func (w *sweep) callTool(t *testing.T, name string, in map[string]any) {
 		w.slow = append(w.slow, fmt.Sprintf("%s %s: %v", name, args, took.Round(time.Millisecond)))
 	}
 	w.check(name, string(args), w.rec.take())
+	if err == nil {
+		w.checkAnswer(t, name, string(args), res)
+	}
 	switch {
 	case err != nil:
 		w.errors = append(w.errors, fmt.Sprintf("%s %s: protocol error: %v", name, args, err))
@@ -129,6 +141,24 @@ func (w *sweep) callTool(t *testing.T, name string, in map[string]any) {
 		if name == "port_forward" && in["action"] == "start" {
 			w.p.forwardID = startedID(res)
 		}
+	}
+}
+
+// checkAnswer checks res's structuredContent against the tool's advertised
+// output schema, and that its text holds the planted instruction only inside
+// fences.
+func (w *sweep) checkAnswer(t *testing.T, name, args string, res *mcp.CallToolResult) {
+	t.Helper()
+	if res.StructuredContent != nil {
+		raw, _ := json.Marshal(res.StructuredContent)
+		toolsettest.CheckOutput(t, w.outputs, name, raw)
+	}
+	text := textOf(res)
+	switch {
+	case strings.Contains(render.OutsideFences(text), injection):
+		w.unfenced = append(w.unfenced, fmt.Sprintf("%s %s:\n%s", name, args, text))
+	case strings.Contains(text, injection):
+		w.fenced = append(w.fenced, name)
 	}
 }
 
@@ -187,6 +217,13 @@ func (w *sweep) report(t *testing.T, tools []*mcp.Tool) {
 		t.Logf("slow calls:\n  %s", strings.Join(w.slow, "\n  "))
 	}
 	t.Logf("%d calls answered with isError or failed (their text was checked too):\n  %s", len(w.errors), strings.Join(w.errors, "\n  "))
+	t.Logf("tools that showed the planted instruction, fenced: %v", slices.Compact(w.fenced))
+	if len(w.fenced) == 0 {
+		t.Error("no answer showed the planted instruction: the fence check saw nothing")
+	}
+	if len(w.unfenced) > 0 {
+		t.Errorf("%d answers hold the planted instruction outside an untrusted-data fence:\n  %s", len(w.unfenced), strings.Join(w.unfenced, "\n  "))
+	}
 	if len(w.leaks) > 0 {
 		t.Errorf("%d planted credentials left the server (call, arguments: credential, where):\n  %s", len(w.leaks), strings.Join(w.leaks, "\n  "))
 	}

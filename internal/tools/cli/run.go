@@ -29,7 +29,7 @@ type In struct {
 	Context        string   `json:"context,omitempty" jsonschema:"default: the server's"`
 	Pipe           []Stage  `json:"pipe,omitempty" jsonschema:"text tools to pipe the output through"`
 	Stdin          string   `json:"stdin,omitempty" jsonschema:"e.g. a manifest for -f -"`
-	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 30, capped by the call timeout"`
+	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 30"`
 }
 
 // Result is the structured outcome of a CLI call.

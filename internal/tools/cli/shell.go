@@ -77,7 +77,7 @@ type ShellIn struct {
 	Command        string `json:"command" jsonschema:"e.g. kubectl get pods -n web | grep -v Running"`
 	Context        string `json:"context,omitempty" jsonschema:"default: the server's"`
 	Stdin          string `json:"stdin,omitempty" jsonschema:"e.g. a manifest for -f -"`
-	TimeoutSeconds int    `json:"timeout_seconds,omitempty" jsonschema:"default 30, capped by the call timeout"`
+	TimeoutSeconds int    `json:"timeout_seconds,omitempty" jsonschema:"default 30"`
 }
 
 // Tools implements toolset.Toolset: bash, when a cluster CLI it may run is on PATH.

@@ -39,7 +39,7 @@ type ClustersOut struct {
 func (c *Core) clustersList() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "clusters_list",
-		Description: "The contexts kubemcp serves (server, namespace, default), each checked now: reachable, version, nodes.",
+		Description: "The contexts kubemcp serves, each checked now: reachable, version, nodes.",
 		Annotations: toolset.ReadOnly("List clusters"),
 	}, c.listClusters)
 }

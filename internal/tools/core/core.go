@@ -25,10 +25,10 @@ func (c *Core) Description() string {
 
 // Tools implements toolset.Toolset.
 func (c *Core) Tools() []toolset.Tool {
-	return []toolset.Tool{
+	return toolset.AllFenced(
 		c.namespacesList(),
 		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.resourcesExplain(), c.eventsList(), c.apiResourcesList(),
 		c.clustersList(), c.clusterInfo(),
 		c.resourcesApply(), c.resourcesPatch(), c.resourcesDelete(),
-	}
+	)
 }

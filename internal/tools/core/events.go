@@ -35,7 +35,7 @@ type EventsIn struct {
 	WarningsOnly bool   `json:"warnings_only,omitempty"`
 	Kind         string `json:"kind,omitempty" jsonschema:"involved object's"`
 	Name         string `json:"name,omitempty" jsonschema:"involved object's"`
-	Limit        int    `json:"limit,omitempty" jsonschema:"default 50, max 1000"`
+	Limit        int    `json:"limit,omitempty" jsonschema:"default 50"`
 }
 
 // Event is one event, as structured output.
@@ -59,7 +59,7 @@ type EventsOut struct {
 func (c *Core) eventsList() toolset.Tool {
 	return toolset.FanOut(c.deps, mcp.Tool{
 		Name:        "events_list",
-		Description: "Events newest first (all, warnings, or one object's): why pods crash or fail to schedule.",
+		Description: "Events, newest first, all or one object's: why pods crash or fail to schedule.",
 		Annotations: toolset.ReadOnly("List events"),
 	}, c.listEvents)
 }

@@ -27,7 +27,7 @@ type ListIn struct {
 	Namespace     string `json:"namespace,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty"`
 	FieldSelector string `json:"field_selector,omitempty"`
-	Limit         int    `json:"limit,omitempty" jsonschema:"per page (default 100, max 1000)"`
+	Limit         int    `json:"limit,omitempty" jsonschema:"per page; default 100"`
 	Continue      string `json:"continue,omitempty" jsonschema:"from the previous page"`
 	Wide          bool   `json:"wide,omitempty"`
 	Format        string `json:"output,omitempty" jsonschema:"table (default), yaml or json"`

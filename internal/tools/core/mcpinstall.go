@@ -35,7 +35,7 @@ func (i *Installer) Description() string {
 }
 
 // Tools implements toolset.Toolset.
-func (i *Installer) Tools() []toolset.Tool { return []toolset.Tool{i.core.mcpInstall()} }
+func (i *Installer) Tools() []toolset.Tool { return []toolset.Tool{i.core.mcpInstall().Fenced()} }
 
 // OptIn implements toolset.OptIn.
 func (i *Installer) OptIn() bool { return true }

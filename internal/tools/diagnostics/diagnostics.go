@@ -24,9 +24,9 @@ func (d *Diagnostics) Description() string {
 
 // Tools implements toolset.Toolset.
 func (d *Diagnostics) Tools() []toolset.Tool {
-	return []toolset.Tool{
+	return toolset.AllFenced(
 		d.findIssues(), d.namespaceOverview(), d.clusterHealth(),
 		d.securityScan(), d.resourceUsage(),
 		d.rbacCanI(), d.rbacWhoCan(), d.rbacSubjectPermissions(),
-	}
+	)
 }

@@ -36,7 +36,7 @@ type DrainIn struct {
 	DeleteEmptyDirData bool   `json:"delete_emptydir_data,omitempty"`
 	Force              bool   `json:"force,omitempty"`
 	GracePeriodSeconds *int64 `json:"grace_period_seconds,omitempty"`
-	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"default 60, max 300, capped by the call timeout"`
+	TimeoutSeconds     int    `json:"timeout_seconds,omitempty" jsonschema:"default 60, max 300"`
 }
 
 // Results of a drain for one pod.
@@ -71,7 +71,7 @@ type DrainOut struct {
 func (n *Nodes) drainTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "nodes_drain",
-		Description: "Cordon a node and evict its pods like kubectl drain, respecting PodDisruptionBudgets; try dry_run first.",
+		Description: "kubectl drain: cordon a node, evict its pods, respecting PodDisruptionBudgets; dry_run first.",
 		Annotations: toolset.Writes("Drain a node", true, false),
 	}, n.drain)
 }

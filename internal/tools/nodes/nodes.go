@@ -24,7 +24,7 @@ func (n *Nodes) Description() string {
 
 // Tools implements toolset.Toolset.
 func (n *Nodes) Tools() []toolset.Tool {
-	return []toolset.Tool{n.listTool(), n.cordonTool().On("Node"), n.drainTool().On("Node")}
+	return toolset.AllFenced(n.listTool(), n.cordonTool().On("Node"), n.drainTool().On("Node"))
 }
 
 // explain passes an API error about a node through toolset.Explain.

@@ -43,7 +43,7 @@ type ExecIn struct {
 	Container      string   `json:"container,omitempty"`
 	Command        []string `json:"command"`
 	Stdin          string   `json:"stdin,omitempty"`
-	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 30, max 300, capped by the call timeout"`
+	TimeoutSeconds int      `json:"timeout_seconds,omitempty" jsonschema:"default 30, max 300"`
 }
 
 // ExecOut is how the command ended. Its output is only in the text content,

@@ -39,7 +39,7 @@ type GetOut struct {
 func (p *Pods) podsGet() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "pods_get",
-		Description: "A pod's status: each container's state, restarts, last termination, resources; conditions.",
+		Description: "A pod's status: containers' state, restarts, last exit, resources; conditions.",
 		Annotations: toolset.ReadOnly("Get a pod"),
 	}, p.get)
 }
@@ -71,11 +71,14 @@ func (p *Pods) get(ctx context.Context, _ *mcp.CallToolRequest, in GetIn) (strin
 	if err != nil {
 		return "", out, err
 	}
-	rest := budget - len(text) - 1
+	rest := budget - len(text) - 1 - render.FenceOverhead
 	if rest < minObjectBytes {
 		return text + fmt.Sprintf("[The pod's %s does not fit in the %d bytes left by the summary; raise max_bytes to see it.]\n", in.Output, budget), out, nil
 	}
-	return text + "\n" + render.Text(body, rest, "The pod is larger than the budget; raise max_bytes, or read the summary above."), out, nil
+	// The object holds what anyone who can write the pod wrote (annotations,
+	// args, messages): data, fenced.
+	capped := render.Text(body, rest, "The pod is larger than the budget; raise max_bytes, or read the summary above.")
+	return text + "\n" + render.FenceCut(fmt.Sprintf("pod %s/%s as %s", pod.Namespace, pod.Name, in.Output), body, capped), out, nil
 }
 
 // getPod reads one pod, defaulting the namespace to the context's.

@@ -37,7 +37,7 @@ type LogsIn struct {
 	LabelSelector string `json:"label_selector,omitempty" jsonschema:"instead of name"`
 	Container     string `json:"container,omitempty"`
 	Previous      bool   `json:"previous,omitempty"`
-	TailLines     int    `json:"tail_lines,omitempty" jsonschema:"per pod (default 100, max 10000)"`
+	TailLines     int    `json:"tail_lines,omitempty" jsonschema:"per pod; default 100"`
 	Since         string `json:"since,omitempty"`
 	SinceTime     string `json:"since_time,omitempty" jsonschema:"RFC 3339, instead of since"`
 	Grep          string `json:"grep,omitempty" jsonschema:"case-sensitive; scans the last 10000 lines"`

@@ -45,5 +45,5 @@ func (p *Pods) Tools() []toolset.Tool {
 	if p.opts.PortForward {
 		tools = append(tools, p.portForward())
 	}
-	return tools
+	return toolset.AllFenced(tools...)
 }

@@ -81,7 +81,7 @@ type ForwardOut struct {
 func (p *Pods) portForward() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "port_forward",
-		Description: "Forward ports on kubemcp's host (127.0.0.1) to a pod, service or deployment until stopped or idle; list or stop sessions.",
+		Description: "Forward ports on kubemcp's host to a pod, service or deployment until stopped or idle; list or stop sessions.",
 		Annotations: toolset.Writes("Port-forward", false, false),
 	}, p.forward)
 }

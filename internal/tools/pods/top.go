@@ -63,7 +63,7 @@ type TopPodsOut struct {
 func (p *Pods) podsTop() toolset.Tool {
 	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "pods_top",
-		Description: "CPU and memory usage of pods (metrics-server).",
+		Description: "Pods' CPU and memory use (metrics-server).",
 		Annotations: toolset.ReadOnly("Pod resource usage"),
 	}, p.topPods)
 }

@@ -41,7 +41,7 @@ type TopNodesOut struct {
 func (p *Pods) nodesTop() toolset.Tool {
 	return toolset.FanOut(p.deps, mcp.Tool{
 		Name:        "nodes_top",
-		Description: "CPU and memory usage of nodes (metrics-server), with the share of allocatable.",
+		Description: "Nodes' CPU and memory use (metrics-server) and share of allocatable.",
 		Annotations: toolset.ReadOnly("Node resource usage"),
 	}, p.topNodes)
 }

@@ -47,7 +47,7 @@ func (k Kind) resource() string { return string(k) + "s" }
 // Target names one workload; every tool of this toolset takes it.
 type Target struct {
 	toolset.Target
-	Kind      string `json:"kind" jsonschema:"deployment, statefulset, daemonset"`
+	Kind      string `json:"kind"` // a wrong one is answered with the kinds there are
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 }

@@ -43,7 +43,7 @@ type StatusOut struct {
 func (w *Workloads) statusTool() toolset.Tool {
 	return toolset.New(mcp.Tool{
 		Name:        "rollout_status",
-		Description: "A rollout's progress, with the new revision's pods that are not ready and why; can wait.",
+		Description: "A rollout's progress and its new pods not ready, with why; can wait.",
 		Annotations: toolset.ReadOnly("Rollout status"),
 	}, w.status)
 }

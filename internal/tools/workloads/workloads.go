@@ -24,7 +24,5 @@ func (w *Workloads) Description() string {
 
 // Tools implements toolset.Toolset.
 func (w *Workloads) Tools() []toolset.Tool {
-	return []toolset.Tool{
-		w.scaleTool(), w.statusTool(), w.historyTool(), w.rolloutTool(),
-	}
+	return toolset.AllFenced(w.scaleTool(), w.statusTool(), w.historyTool(), w.rolloutTool())
 }
