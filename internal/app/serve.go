@@ -440,10 +440,14 @@ func serveHandler(ctx context.Context, cfg config.Config, ln net.Listener, h htt
 	}
 	if tc == nil {
 		announce("http")
-		return transport.Serve(ctx, ln, h, cfg.ShutdownGrace)
+		return transport.Serve(ctx, ln, h, serveOptions(cfg))
 	}
 	announce("https")
-	return transport.ServeTLS(ctx, ln, h, cfg.ShutdownGrace, tc)
+	return transport.ServeTLS(ctx, ln, h, serveOptions(cfg), tc)
+}
+
+func serveOptions(cfg config.Config) transport.ServeOptions {
+	return transport.ServeOptions{Grace: cfg.ShutdownGrace, HeaderTimeout: cfg.HeaderTimeout}
 }
 
 // serverTLS is, with tlsCertFile and tlsKeyFile, the TLS configuration

@@ -40,6 +40,7 @@ type Config struct {
 	LogFormat      string        `json:"logFormat,omitempty" help:"log format: text (key=value lines) or json (one JSON object a line, for log collectors)"`
 	ShutdownGrace  time.Duration `json:"shutdownGrace,omitempty" help:"how long to let in-flight requests finish on SIGINT/SIGTERM"`
 	SessionIdle    time.Duration `json:"sessionIdle,omitempty" help:"close an HTTP MCP session after this long without requests"`
+	HeaderTimeout  time.Duration `json:"headerTimeout,omitempty" help:"close an HTTP connection whose client has not sent a request's headers within this long"`
 	ClientQPS      float64       `json:"clientQPS,omitempty" help:"client-side request rate to each apiserver (the apiserver's own fairness limits beyond it)"`
 	ClientBurst    int           `json:"clientBurst,omitempty" help:"client-side request burst to each apiserver"`
 	OTLPEndpoint   string        `json:"otlpEndpoint,omitempty" help:"send OpenTelemetry traces over OTLP/HTTP to this collector, e.g. http://otel-collector:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT; neither: no traces)"`
@@ -132,6 +133,7 @@ func Default() Config {
 		LogFormat:     LogText,
 		ShutdownGrace: 10 * time.Second,
 		SessionIdle:   30 * time.Minute,
+		HeaderTimeout: 10 * time.Second,
 		ClientQPS:     200,
 		ClientBurst:   400,
 		OutputBudget:  16 << 10,
@@ -364,6 +366,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle <= 0 {
 		errs = append(errs, fmt.Errorf("sessionIdle %s: must be positive", c.SessionIdle))
+	}
+	if c.HeaderTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("headerTimeout %s: must be positive", c.HeaderTimeout))
 	}
 	if c.ClientQPS <= 0 || c.ClientBurst <= 0 {
 		errs = append(errs, fmt.Errorf("clientQPS %v and clientBurst %d: both must be positive", c.ClientQPS, c.ClientBurst))

@@ -196,26 +196,38 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// ServeOptions configure Serve and ServeTLS.
+type ServeOptions struct {
+	// Grace is how long in-flight requests may take to finish once the
+	// server shuts down.
+	Grace time.Duration
+	// HeaderTimeout is how long a client may take to send a request's
+	// headers (zero: DefaultHeaderTimeout); the connection is closed past
+	// it, so a client that dribbles them holds a connection and a goroutine
+	// that long at most.
+	HeaderTimeout time.Duration
+}
+
 // Serve serves h on ln until ctx ends, then shuts down: it stops accepting,
 // ends long-lived event streams at once, and gives in-flight requests up to
-// grace to finish.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration) error {
-	return serve(ctx, ln, h, grace, nil)
+// opts.Grace to finish.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptions) error {
+	return serve(ctx, ln, h, opts, nil)
 }
 
 // ServeTLS is Serve over TLS with tc (Certificate.TLSConfig), HTTP/2
 // offered beside HTTP/1.1.
-func ServeTLS(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, tc *tls.Config) error {
-	return serve(ctx, ln, h, grace, tc)
+func ServeTLS(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptions, tc *tls.Config) error {
+	return serve(ctx, ln, h, opts, tc)
 }
 
-func serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Duration, tc *tls.Config) error {
+func serve(ctx context.Context, ln net.Listener, h http.Handler, opts ServeOptions, tc *tls.Config) error {
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	unused := &unusedConns{conns: map[net.Conn]bool{}}
 	srv := &http.Server{
 		Handler:           endOnShutdown(streams, h),
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: cmp.Or(opts.HeaderTimeout, DefaultHeaderTimeout),
 		IdleTimeout:       idleConnTimeout,
 		ConnState:         unused.track,
 		TLSConfig:         tc,
@@ -235,11 +247,11 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, grace time.Dura
 		return fmt.Errorf("serving HTTP: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	sctx, cancel := context.WithTimeout(context.Background(), opts.Grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
-		return fmt.Errorf("shutting down within %s: %w", grace, err)
+		return fmt.Errorf("shutting down within %s: %w", opts.Grace, err)
 	}
 	return nil
 }

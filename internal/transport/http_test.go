@@ -40,7 +40,7 @@ func TestShutdownEndsOpenStreams(t *testing.T) {
 	mux := Mux(server, HTTPOptions{Ready: func(context.Context) (string, error) { return "cluster a: not ready\n", errors.New("cluster down") }})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, mux, 30*time.Second) }()
+	go func() { done <- Serve(ctx, ln, mux, ServeOptions{Grace: 30 * time.Second}) }()
 
 	base := "http://" + ln.Addr().String()
 	if code := get(t, base+PathHealthz); code != http.StatusOK {
@@ -108,7 +108,7 @@ func TestShutdownClosesUnusedConnections(t *testing.T) {
 	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "v"}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, Mux(server, HTTPOptions{}), 2*time.Second) }()
+	go func() { done <- Serve(ctx, ln, Mux(server, HTTPOptions{}), ServeOptions{Grace: 2 * time.Second}) }()
 	spare, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)

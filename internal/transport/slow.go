@@ -15,14 +15,11 @@ import (
 // DefaultBodyTimeout is HTTPOptions.BodyTimeout when it is zero.
 const DefaultBodyTimeout = 30 * time.Second
 
-// Timeouts of the HTTP server for what a request sends before its handler
-// answers: a client that dribbles its headers cannot hold a connection and a
-// goroutine for long. A connection kept alive between requests is closed
-// after idleConnTimeout.
-const (
-	readHeaderTimeout = 10 * time.Second
-	idleConnTimeout   = 2 * time.Minute
-)
+// DefaultHeaderTimeout is ServeOptions.HeaderTimeout when it is zero.
+const DefaultHeaderTimeout = 10 * time.Second
+
+// A connection kept alive between requests is closed after idleConnTimeout.
+const idleConnTimeout = 2 * time.Minute
 
 // bodyDeadline gives a request limit to send its body. The deadline
 // outlives the body harmlessly: net/http lifts it once the body has been

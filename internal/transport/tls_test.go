@@ -100,7 +100,9 @@ func serveTLS(t *testing.T, cert *Certificate) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "v"}, nil)
 	done := make(chan error, 1)
-	go func() { done <- ServeTLS(ctx, ln, Mux(server, HTTPOptions{}), time.Second, cert.TLSConfig()) }()
+	go func() {
+		done <- ServeTLS(ctx, ln, Mux(server, HTTPOptions{}), ServeOptions{Grace: time.Second}, cert.TLSConfig())
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -168,3 +168,42 @@ func holdPort(t *testing.T, addr string) net.Listener {
 	}()
 	return ln
 }
+
+// TestToolTimeoutOnlyShortens: a tool's own timeout argument (pods_exec's
+// timeout_seconds, running sleep in a real pod through the real apiserver
+// and the fake kubelet) ends a call sooner than --call-timeout when it is
+// shorter, and cannot stretch the call when it is longer: that call still
+// ends at the per-call timeout, with its error.
+func TestToolTimeoutOnlyShortens(t *testing.T) {
+	const callTimeout = 4 * time.Second
+	url := startHTTPWith(t, env.Kubeconfig, "--call-timeout", callTimeout.String())
+	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: url}, nil)
+	tests := []struct {
+		name     string
+		seconds  int
+		isError  bool
+		want     string
+		min, max time.Duration
+	}{
+		{"shorter", 1, false, "did not finish within 1s", time.Second, callTimeout},
+		{"longer", 60, true, "did not finish within 4s, kubemcp's per-call timeout", callTimeout, callTimeout + 4*time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			res, err := cs.CallTool(testContext(t), &mcp.CallToolParams{Name: "pods_exec", Arguments: map[string]any{
+				"namespace": "shop", "name": testenv.FrontendPods()[1], "command": []string{"sleep", "120"}, "timeout_seconds": tt.seconds}})
+			took := time.Since(start)
+			if err != nil {
+				t.Fatalf("protocol error after %s: %v", took, err)
+			}
+			if text := textOf(res); res.IsError != tt.isError || !strings.Contains(text, tt.want) {
+				t.Errorf("timeout_seconds %d with --call-timeout %s: isError %v after %s: %s", tt.seconds, callTimeout, res.IsError, took, text)
+			}
+			if took < tt.min || took > tt.max {
+				t.Errorf("timeout_seconds %d with --call-timeout %s: answered after %s, want %s to %s", tt.seconds, callTimeout, took, tt.min, tt.max)
+			}
+			t.Logf("timeout_seconds %d with --call-timeout %s: answered after %s", tt.seconds, callTimeout, took.Round(10*time.Millisecond))
+		})
+	}
+}
