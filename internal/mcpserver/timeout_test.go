@@ -86,7 +86,8 @@ func connect(t *testing.T, server *mcp.Server) *mcp.ClientSession {
 }
 
 // confirmed is a server whose one tool, change, needs a person's approval;
-// with hang it waits for its context to end.
+// with hang it waits for its context to end. Its text holds nothing from
+// outside, so it is Fenced: the tests read it as written.
 func confirmed(opts Options) *mcp.Server {
 	type in struct {
 		Name string `json:"name"`
@@ -100,7 +101,7 @@ func confirmed(opts Options) *mcp.Server {
 				return "", struct{}{}, ctx.Err()
 			}
 			return "changed " + in.Name, struct{}{}, nil
-		})}, toolset.InstallOptions{Confirm: confirm.New([]policy.ConfirmRule{{}}, nil)})
+		}).Fenced()}, toolset.InstallOptions{Confirm: confirm.New([]policy.ConfirmRule{{}}, nil)})
 	return server
 }
 
