@@ -83,7 +83,7 @@ func TestWebSocketUpstream(t *testing.T) {
 	if !has(k.tools(t), "sock__hello") {
 		t.Fatalf("tools/list lacks sock__hello: %v", k.tools(t))
 	}
-	if got := text(k.call(t, "sock__hello", map[string]any{"Name": "gateway"})); got != "hello gateway" {
+	if got := upstreamText(t, k.call(t, "sock__hello", map[string]any{"Name": "gateway"})); got != "hello gateway" {
 		t.Fatalf("sock__hello: %q", got)
 	}
 	if s, _ := k.gw.State("sock"); s.Transport != config.TransportWebSocket || !s.Connected {
@@ -109,7 +109,7 @@ func TestWebSocketUpstream(t *testing.T) {
 	back := time.Now()
 	testenv.Eventually(t, 10*time.Second, "sock's tools listed again", func() bool { return has(k.tools(t), "sock__hello") })
 	t.Logf("WebSocket upstream back (listening) -> tools listed again: %s", time.Since(back).Round(time.Millisecond))
-	if got := text(k.call(t, "sock__hello", map[string]any{"Name": "again"})); got != "hello again" {
+	if got := upstreamText(t, k.call(t, "sock__hello", map[string]any{"Name": "again"})); got != "hello again" {
 		t.Errorf("sock__hello after the restart: %q", got)
 	}
 	body := scrape(t, k)

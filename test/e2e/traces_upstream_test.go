@@ -17,6 +17,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
+	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
@@ -38,7 +39,8 @@ func TestTracesThroughUpstream(t *testing.T) {
 	}
 	s := serveArgs(t, "--kubeconfig", env.Kubeconfig, "--config", cfg, "--otlp-endpoint", collector.URL)
 	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: s.URL}, nil)
-	if got, _ := call(t, cs, "traced__echo", map[string]any{"message": "hi"}); got.IsError || got.Text != "hi" {
+	// The gate fences the answer as the upstream's data.
+	if got, _ := call(t, cs, "traced__echo", map[string]any{"message": "hi"}); got.IsError || unfenced(got.Text) != "hi" {
 		t.Fatalf("traced__echo through kubemcp: %+v", got)
 	}
 
@@ -128,4 +130,13 @@ func TestTracesFromEnvironment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unfenced is the text an answer's one fence holds, or the whole answer when
+// it has none.
+func unfenced(answer string) string {
+	if body, ok := render.Unfence(answer); ok {
+		return strings.TrimSuffix(body, "\n")
+	}
+	return answer
 }
