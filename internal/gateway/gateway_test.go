@@ -308,7 +308,7 @@ func TestEverythingSSE(t *testing.T) {
 	if names := k.tools(t); !has(names, "legacy__echo") || !has(names, "legacy__get-sum") {
 		t.Fatalf("tools/list lacks legacy__echo or legacy__get-sum: %v", names)
 	}
-	if got := text(k.call(t, "legacy__echo", map[string]any{"message": "over sse"})); got != "Echo: over sse" {
+	if got := upstreamText(t, k.call(t, "legacy__echo", map[string]any{"message": "over sse"})); got != "Echo: over sse" {
 		t.Errorf("legacy__echo: %q", got)
 	}
 	if sum := text(k.call(t, "legacy__get-sum", map[string]any{"a": 2, "b": 40})); !strings.Contains(sum, "42") {

@@ -32,14 +32,21 @@ type wsUpstream struct {
 
 func newWSUpstream(t *testing.T) *wsUpstream {
 	t.Helper()
-	w := &wsUpstream{server: mcp.NewServer(&mcp.Implementation{Name: "ws-upstream"}, nil)}
-	mcp.AddTool(w.server, &mcp.Tool{Name: "hello", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
-		func(_ context.Context, _ *mcp.CallToolRequest, in struct{ Name string }) (*mcp.CallToolResult, any, error) {
-			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hello " + in.Name}}}, nil, nil
-		})
+	w := &wsUpstream{server: helloServer("ws-upstream")}
 	w.start(t, "127.0.0.1:0")
 	t.Cleanup(w.stop)
 	return w
+}
+
+// helloServer is an MCP server with one read-only tool, hello, which
+// answers "hello <Name>".
+func helloServer(name string) *mcp.Server {
+	server := mcp.NewServer(&mcp.Implementation{Name: name}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "hello", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
+		func(_ context.Context, _ *mcp.CallToolRequest, in struct{ Name string }) (*mcp.CallToolResult, any, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hello " + in.Name}}}, nil, nil
+		})
+	return server
 }
 
 // start serves on addr; stop ends the server and every socket it has open
@@ -83,7 +90,7 @@ func TestWebSocketUpstream(t *testing.T) {
 	if !has(k.tools(t), "sock__hello") {
 		t.Fatalf("tools/list lacks sock__hello: %v", k.tools(t))
 	}
-	if got := text(k.call(t, "sock__hello", map[string]any{"Name": "gateway"})); got != "hello gateway" {
+	if got := upstreamText(t, k.call(t, "sock__hello", map[string]any{"Name": "gateway"})); got != "hello gateway" {
 		t.Fatalf("sock__hello: %q", got)
 	}
 	if s, _ := k.gw.State("sock"); s.Transport != config.TransportWebSocket || !s.Connected {
@@ -109,7 +116,7 @@ func TestWebSocketUpstream(t *testing.T) {
 	back := time.Now()
 	testenv.Eventually(t, 10*time.Second, "sock's tools listed again", func() bool { return has(k.tools(t), "sock__hello") })
 	t.Logf("WebSocket upstream back (listening) -> tools listed again: %s", time.Since(back).Round(time.Millisecond))
-	if got := text(k.call(t, "sock__hello", map[string]any{"Name": "again"})); got != "hello again" {
+	if got := upstreamText(t, k.call(t, "sock__hello", map[string]any{"Name": "again"})); got != "hello again" {
 		t.Errorf("sock__hello after the restart: %q", got)
 	}
 	body := scrape(t, k)
