@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -44,8 +45,11 @@ type Upstream struct {
 	// prompts, resources); kubemcp's own requests (connecting, listing) go
 	// without. Only for an upstream trusted with callers' credentials; http
 	// and sse only, since a WebSocket sends headers once, for all callers.
-	ForwardAuthorization bool          `json:"forwardAuthorization,omitempty"`
-	Tools                UpstreamTools `json:"tools,omitzero"`
+	ForwardAuthorization bool `json:"forwardAuthorization,omitempty"`
+	// TLS verifies an https or wss upstream by a CA of its own, and may
+	// give kubemcp a client certificate for it.
+	TLS   UpstreamTLS   `json:"tls,omitzero"`
+	Tools UpstreamTools `json:"tools,omitzero"`
 	// Timeout bounds connecting and each call (default 60s). A
 	// metav1.Duration, so that the file may say "5s".
 	Timeout metav1.Duration `json:"timeout,omitzero"`
@@ -59,6 +63,26 @@ type UpstreamTools struct {
 	// ReadOnly are tools to treat as read-only though the upstream does not
 	// mark them readOnlyHint: they stay in read-only mode.
 	ReadOnly []string `json:"readOnly,omitempty"`
+}
+
+// UpstreamTLS is how kubemcp checks an https or wss upstream and proves
+// itself to it; its files are read at each connect, so that a rotated CA or
+// certificate is picked up when the upstream is dialled again. There is no
+// insecureSkipVerify: the configured headers (and with forwardAuthorization
+// the callers' own) carry credentials, which an unverified connection hands
+// to whoever answers; trust the upstream's CA with caFile instead.
+type UpstreamTLS struct {
+	// CAFile holds the PEM CA certificates this upstream's certificate is
+	// checked against, instead of the system's roots (as kubeconfig's
+	// certificate-authority and --connect-ca); for this upstream only.
+	CAFile string `json:"caFile,omitempty"`
+	// CAData is the same, inline: how the operator passes a CA it read from
+	// a Secret or ConfigMap.
+	CAData string `json:"caData,omitempty"`
+	// CertFile and KeyFile are a PEM client certificate and its key, for an
+	// upstream that asks for one (mutual TLS).
+	CertFile string `json:"certFile,omitempty"`
+	KeyFile  string `json:"keyFile,omitempty"`
 }
 
 // Secret is a value kubemcp sends but never logs: given inline, or read at
@@ -107,6 +131,14 @@ func urlPath(raw string) string {
 		return ""
 	}
 	return u.Path
+}
+
+func urlScheme(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme
 }
 
 // upstreamFlag adds one-off upstreams from the command line.
@@ -192,6 +224,9 @@ func (u *Upstream) validate() []error {
 	if u.ForwardAuthorization {
 		errs = append(errs, u.validateForward()...)
 	}
+	if u.TLS != (UpstreamTLS{}) {
+		errs = append(errs, u.validateTLS()...)
+	}
 	if u.Timeout.Duration < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: must not be negative", u.Timeout.Duration))
 	}
@@ -217,6 +252,24 @@ func (u *Upstream) validateForward() []error {
 		if strings.EqualFold(k, "Authorization") {
 			errs = append(errs, errors.New("forwardAuthorization: headers set Authorization too; drop one, as the caller's would replace it"))
 		}
+	}
+	return errs
+}
+
+func (u *Upstream) validateTLS() []error {
+	var errs []error
+	if scheme := urlScheme(u.URL); scheme != "https" && scheme != "wss" {
+		errs = append(errs, fmt.Errorf("tls: only for an https or wss url, not %q", u.URL))
+	}
+	t := u.TLS
+	if t.CAFile != "" && t.CAData != "" {
+		errs = append(errs, errors.New("tls: give caFile or caData, not both"))
+	}
+	if t.CAData != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(t.CAData)) {
+		errs = append(errs, errors.New("tls.caData: no PEM certificate in it; give the CA certificate as -----BEGIN CERTIFICATE-----"))
+	}
+	if (t.CertFile == "") != (t.KeyFile == "") {
+		errs = append(errs, errors.New("tls: give certFile and keyFile together, a client certificate and its key"))
 	}
 	return errs
 }

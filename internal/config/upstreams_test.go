@@ -28,6 +28,7 @@ upstreams:
 - name: socket
   url: wss://hub.example.com/ws
   headers: {Authorization: {fromEnv: HUB_TOKEN}}
+  tls: {caFile: /etc/hub/ca.crt, certFile: /etc/hub/tls.crt, keyFile: /etc/hub/tls.key}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +44,9 @@ upstreams:
 	}
 	if !cfg.Upstreams[2].ForwardAuthorization {
 		t.Error("legacy: forwardAuthorization not decoded")
+	}
+	if tls := cfg.Upstreams[3].TLS; tls.CAFile != "/etc/hub/ca.crt" || tls.KeyFile != "/etc/hub/tls.key" {
+		t.Errorf("socket: tls decoded as %+v", tls)
 	}
 	if a := cfg.Upstreams[1]; a.Timeout.Duration != 5*time.Second || a.Tools.Deny[0] != "delete_app" || a.Headers["Authorization"].FromFile == "" {
 		t.Errorf("argo decoded as %+v", a)
@@ -87,6 +91,32 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+}
+
+// TestUpstreamsValidateTLS: TLS settings only where there is TLS, and each
+// whole.
+func TestUpstreamsValidateTLS(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		u    Upstream
+		want string // "" when valid
+	}{
+		{"https with CA file", Upstream{URL: "https://h/mcp", TLS: UpstreamTLS{CAFile: "/ca.crt"}}, ""},
+		{"wss with client certificate", Upstream{URL: "wss://h/ws", TLS: UpstreamTLS{CertFile: "/c", KeyFile: "/k"}}, ""},
+		{"plain http", Upstream{URL: "http://h/mcp", TLS: UpstreamTLS{CAFile: "/ca.crt"}}, `tls: only for an https or wss url, not "http://h/mcp"`},
+		{"stdio", Upstream{Command: []string{"x"}, TLS: UpstreamTLS{CAFile: "/ca.crt"}}, "tls: only for an https or wss url"},
+		{"both CAs", Upstream{URL: "https://h/mcp", TLS: UpstreamTLS{CAFile: "/ca.crt", CAData: "x"}}, "give caFile or caData, not both"},
+		{"CA data not PEM", Upstream{URL: "https://h/mcp", TLS: UpstreamTLS{CAData: "not a certificate"}}, "tls.caData: no PEM certificate"},
+		{"certificate without key", Upstream{URL: "https://h/mcp", TLS: UpstreamTLS{CertFile: "/c"}}, "give certFile and keyFile together"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.u.Name = "u"
+			err := tt.u.Validate()
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
 	}
 }
 

@@ -22,12 +22,17 @@ func (u *upstream) transport() (mcp.Transport, error) {
 	switch u.cfg.TransportKind() {
 	case config.TransportStdio:
 		return u.command()
-	case config.TransportSSE:
-		return &mcp.SSEClientTransport{Endpoint: u.cfg.URL, HTTPClient: u.httpClient()}, nil
 	case config.TransportWebSocket:
 		return u.websocket()
 	}
-	return &mcp.StreamableClientTransport{Endpoint: u.cfg.URL, HTTPClient: u.httpClient()}, nil
+	client, err := u.httpClient()
+	if err != nil {
+		return nil, err
+	}
+	if u.cfg.TransportKind() == config.TransportSSE {
+		return &mcp.SSEClientTransport{Endpoint: u.cfg.URL, HTTPClient: client}, nil
+	}
+	return &mcp.StreamableClientTransport{Endpoint: u.cfg.URL, HTTPClient: client}, nil
 }
 
 // inherited are the variables of kubemcp's own environment a stdio upstream
@@ -61,8 +66,18 @@ func (u *upstream) command() (mcp.Transport, error) {
 // Authorization header above all) reaches an upstream, unless it is
 // configured with forwardAuthorization: then a request made for a caller's
 // call (callable) carries the caller's Authorization.
-func (u *upstream) httpClient() *http.Client {
-	return &http.Client{Transport: &headers{base: http.DefaultTransport, set: u.cfg.Headers, resolve: u.g.resolve}}
+func (u *upstream) httpClient() (*http.Client, error) {
+	tlsConfig, err := u.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	base := http.DefaultTransport
+	if tlsConfig != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = tlsConfig
+		base = t
+	}
+	return &http.Client{Transport: &headers{base: base, set: u.cfg.Headers, resolve: u.g.resolve}}, nil
 }
 
 type headers struct {
@@ -88,7 +103,10 @@ func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
 	if auth, ok := req.Context().Value(callerAuthorization{}).(string); ok {
 		req.Header.Set("Authorization", auth)
 	}
-	return h.base.RoundTrip(req)
+	resp, err := h.base.RoundTrip(req)
+	// Here, before go-sdk flattens it into text, the error still says
+	// which certificate problem it is.
+	return resp, explainTLS(err)
 }
 
 // websocket dials u with its headers on the upgrade, the only HTTP request
@@ -99,7 +117,11 @@ func (u *upstream) websocket() (mcp.Transport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &transport.WebSocketClient{URL: u.cfg.URL, Header: header}, nil
+	tlsConfig, err := u.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	return &transport.WebSocketClient{URL: u.cfg.URL, Header: header, TLS: tlsConfig}, nil
 }
 
 // readHeaders reads the configured headers' values now.

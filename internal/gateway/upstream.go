@@ -140,7 +140,7 @@ func (u *upstream) connect(ctx context.Context) (*mcp.ClientSession, error) {
 	defer cancel()
 	cs, err := u.client.Connect(handshake, sessionScoped{Transport: t, session: ctx}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("connecting: %w", u.why(err))
+		return nil, fmt.Errorf("connecting: %w", u.why(explainTLS(err)))
 	}
 	return cs, nil
 }

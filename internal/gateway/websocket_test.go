@@ -32,14 +32,21 @@ type wsUpstream struct {
 
 func newWSUpstream(t *testing.T) *wsUpstream {
 	t.Helper()
-	w := &wsUpstream{server: mcp.NewServer(&mcp.Implementation{Name: "ws-upstream"}, nil)}
-	mcp.AddTool(w.server, &mcp.Tool{Name: "hello", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
-		func(_ context.Context, _ *mcp.CallToolRequest, in struct{ Name string }) (*mcp.CallToolResult, any, error) {
-			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hello " + in.Name}}}, nil, nil
-		})
+	w := &wsUpstream{server: helloServer("ws-upstream")}
 	w.start(t, "127.0.0.1:0")
 	t.Cleanup(w.stop)
 	return w
+}
+
+// helloServer is an MCP server with one read-only tool, hello, which
+// answers "hello <Name>".
+func helloServer(name string) *mcp.Server {
+	server := mcp.NewServer(&mcp.Implementation{Name: name}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "hello", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
+		func(_ context.Context, _ *mcp.CallToolRequest, in struct{ Name string }) (*mcp.CallToolResult, any, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hello " + in.Name}}}, nil, nil
+		})
+	return server
 }
 
 // start serves on addr; stop ends the server and every socket it has open

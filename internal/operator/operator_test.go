@@ -2,7 +2,12 @@ package operator
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -238,5 +243,111 @@ func TestMCPServerAttachesAndReportsStatus(t *testing.T) {
 	}
 	for name, r := range map[string]replica{"a": a, "b": b} {
 		testenv.Eventually(t, 5*time.Second, "replica "+name+" withdrew everything's tools", func() bool { return !slices.Contains(r.tools(t), "everything__echo") })
+	}
+}
+
+// tlsServer is an MCP server with one tool, hello, over streamable HTTP
+// behind TLS with a certificate of pair's CA; its URL.
+func tlsServer(t *testing.T, pair testenv.TLSPair) string {
+	t.Helper()
+	server := mcp.NewServer(&mcp.Implementation{Name: "tls"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "hello", Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true}},
+		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hello"}}}, nil, nil
+		})
+	cert, err := tls.X509KeyPair(pair.Cert, pair.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // a refused handshake is part of the test
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv.URL + "/mcp"
+}
+
+// TestMCPServerTLSAndForwardAuthorization: an https MCPServer whose CA is
+// in a ConfigMap, or a marked Secret, is served; without its CA it stays
+// disconnected with the reason and the setting to use. forwardAuthorization
+// reaches the gateway's upstream, refused where the config refuses it.
+func TestMCPServerTLSAndForwardAuthorization(t *testing.T) {
+	installCRD(t)
+	pair := testenv.NewTLSPair(t)
+	url := tlsServer(t, pair)
+	ns := env.Namespace(t, "mcps-tls")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r := startReplica(t, ctx, ns, "replica")
+	res := dynamic.NewForConfigOrDie(env.RESTConfig("admin")).Resource(GVR).Namespace(ns)
+	core := env.Clientset("admin").CoreV1()
+	if _, err := core.ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "bundle"},
+		Data: map[string]string{"ca.crt": string(pair.CA), "junk": "not a certificate"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "issuer",
+		Annotations: map[string]string{SecretAnnotation: "by-secret,fwd-twice"}},
+		Data: map[string][]byte{"ca.crt": pair.CA, "token": []byte("Bearer t")}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ca := func(kind, name, key string) map[string]any {
+		return map[string]any{"ca": map[string]any{kind: map[string]any{"name": name, "key": key}}}
+	}
+	create := func(name string, spec map[string]any) {
+		t.Helper()
+		if _, err := res.Create(ctx, mcpServer(name, spec), metav1.CreateOptions{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	status := func(name, wantStatus, wantReason, wantMessage string) {
+		t.Helper()
+		testenv.Eventually(t, 5*time.Second, name+" "+wantReason, func() bool {
+			got, err := res.Get(ctx, name, metav1.GetOptions{})
+			s, reason, msg := ready(got)
+			return err == nil && s == wantStatus && reason == wantReason && strings.Contains(msg, wantMessage)
+		})
+	}
+
+	create("by-configmap", map[string]any{"url": url, "tls": ca("configMapKeyRef", "bundle", "ca.crt")})
+	create("by-secret", map[string]any{"url": url, "tls": ca("secretKeyRef", "issuer", "ca.crt")})
+	create("no-ca", map[string]any{"url": url})
+	for _, name := range []string{"by-configmap", "by-secret"} {
+		status(name, "True", "Connected", "")
+		if !slices.Contains(r.tools(t), name+"__hello") {
+			t.Errorf("%s is Ready but %s__hello is not served", name, name)
+		}
+	}
+	status("no-ca", "False", "Disconnected", "certificate signed by unknown authority; trust the CA that signed the upstream's certificate with its tls.caFile (a PEM file; tls.ca in an MCPServer)")
+
+	create("fwd", map[string]any{"url": url, "forwardAuthorization": true, "tls": ca("configMapKeyRef", "bundle", "ca.crt")})
+	status("fwd", "True", "Connected", "")
+	obj, err := res.Get(ctx, "fwd", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := r.op.upstream(ctx, obj); err != nil || !u.ForwardAuthorization || u.TLS.CAData != string(pair.CA) {
+		t.Errorf("fwd's upstream: forwardAuthorization %v, CA from the ConfigMap %v (%v); want both", u.ForwardAuthorization, u.TLS.CAData != "", err)
+	}
+
+	for name, tt := range map[string]struct {
+		spec map[string]any
+		want string
+	}{
+		"fwd-ws": {map[string]any{"url": "wss://127.0.0.1:1/ws", "forwardAuthorization": true}, "forwardAuthorization: only for transport http or sse, not websocket"},
+		"fwd-twice": {map[string]any{"url": url, "forwardAuthorization": true, "headers": map[string]any{
+			"Authorization": map[string]any{"secretKeyRef": map[string]any{"name": "issuer", "key": "token"}}}}, "forwardAuthorization: headers set Authorization too"},
+		"ca-unmarked": {map[string]any{"url": url, "tls": ca("secretKeyRef", "issuer", "ca.crt")}, "Secret " + ns + "/issuer is not marked for MCPServer ca-unmarked"},
+		"ca-junk":     {map[string]any{"url": url, "tls": ca("configMapKeyRef", "bundle", "junk")}, "spec.tls.ca: ConfigMap bundle key junk holds no PEM certificate"},
+		"ca-absent":   {map[string]any{"url": url, "tls": ca("configMapKeyRef", "absent", "ca.crt")}, "spec.tls.ca: reading ConfigMap " + ns + "/absent"},
+		"ca-plain":    {map[string]any{"url": "http://127.0.0.1:1/mcp", "tls": ca("configMapKeyRef", "bundle", "ca.crt")}, "tls: only for an https or wss url"},
+	} {
+		create(name, tt.spec)
+		status(name, "False", "Invalid", tt.want)
+	}
+	both := ca("configMapKeyRef", "bundle", "ca.crt")
+	both["ca"].(map[string]any)["secretKeyRef"] = map[string]any{"name": "issuer", "key": "ca.crt"}
+	if _, err := res.Create(ctx, mcpServer("ca-both", map[string]any{"url": url, "tls": both}), metav1.CreateOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "give exactly one of secretKeyRef or configMapKeyRef") {
+		t.Errorf("the apiserver took a CA from a Secret and a ConfigMap at once: %v", err)
 	}
 }

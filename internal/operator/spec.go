@@ -3,6 +3,7 @@ package operator
 import (
 	"cmp"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -28,13 +29,23 @@ type spec struct {
 	} `json:"service"`
 	Transport string `json:"transport"`
 	Headers   map[string]struct {
-		SecretKeyRef struct {
-			Name string `json:"name"`
-			Key  string `json:"key"`
-		} `json:"secretKeyRef"`
+		SecretKeyRef keyRef `json:"secretKeyRef"`
 	} `json:"headers"`
+	ForwardAuthorization bool `json:"forwardAuthorization"`
+	TLS                  struct {
+		CA *struct {
+			SecretKeyRef    *keyRef `json:"secretKeyRef"`
+			ConfigMapKeyRef *keyRef `json:"configMapKeyRef"`
+		} `json:"ca"`
+	} `json:"tls"`
 	Tools   config.UpstreamTools `json:"tools"`
 	Timeout string               `json:"timeout"`
+}
+
+// keyRef names a key of a Secret or ConfigMap in the MCPServer's namespace.
+type keyRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
 }
 
 // upstream is the gateway's upstream for an MCPServer: named after it, its
@@ -49,7 +60,7 @@ func (o *Operator) upstream(ctx context.Context, obj *unstructured.Unstructured)
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return config.Upstream{}, fmt.Errorf("spec: %w", err)
 	}
-	u := config.Upstream{Name: obj.GetName(), URL: s.URL, Transport: s.Transport, Tools: s.Tools}
+	u := config.Upstream{Name: obj.GetName(), URL: s.URL, Transport: s.Transport, Tools: s.Tools, ForwardAuthorization: s.ForwardAuthorization}
 	if s.Service != nil {
 		u.URL = fmt.Sprintf("%s://%s.%s.svc:%d%s", cmp.Or(s.Service.Scheme, "http"), s.Service.Name, obj.GetNamespace(), s.Service.Port, cmp.Or(s.Service.Path, "/mcp"))
 	}
@@ -70,10 +81,56 @@ func (o *Operator) upstream(ctx context.Context, obj *unstructured.Unstructured)
 		}
 		u.Headers[header] = config.Secret{Value: v}
 	}
+	if u.TLS.CAData, err = o.ca(ctx, obj, s); err != nil {
+		return config.Upstream{}, err
+	}
 	if err := u.Validate(); err != nil {
 		return config.Upstream{}, err
 	}
 	return u, nil
+}
+
+// ca is the PEM CA the MCPServer's certificate is checked against, read now
+// from its Secret (marked, as for headers) or ConfigMap; "" for the system's
+// roots. The CRD allows one of the two.
+func (o *Operator) ca(ctx context.Context, obj *unstructured.Unstructured, s spec) (string, error) {
+	ref := s.TLS.CA
+	var (
+		v, from string
+		err     error
+	)
+	switch {
+	case ref == nil:
+		return "", nil
+	case ref.SecretKeyRef != nil:
+		from = fmt.Sprintf("Secret %s key %s", ref.SecretKeyRef.Name, ref.SecretKeyRef.Key)
+		v, err = o.secretValue(ctx, obj.GetNamespace(), ref.SecretKeyRef.Name, ref.SecretKeyRef.Key, obj.GetName())
+	case ref.ConfigMapKeyRef != nil:
+		from = fmt.Sprintf("ConfigMap %s key %s", ref.ConfigMapKeyRef.Name, ref.ConfigMapKeyRef.Key)
+		v, err = o.configMapValue(ctx, obj.GetNamespace(), *ref.ConfigMapKeyRef)
+	}
+	if err == nil && !x509.NewCertPool().AppendCertsFromPEM([]byte(v)) {
+		err = fmt.Errorf("%s holds no PEM certificate; it should hold the CA certificate (-----BEGIN CERTIFICATE-----) that signed the server's", from)
+	}
+	if err != nil {
+		return "", fmt.Errorf("spec.tls.ca: %w", err)
+	}
+	return v, nil
+}
+
+// configMapValue is one key of a ConfigMap. Unlike a Secret it needs no
+// mark: a CA bundle is public (kube-root-ca.crt, trust-manager's bundles),
+// and kubemcp only trusts it, sending it nowhere.
+func (o *Operator) configMapValue(ctx context.Context, namespace string, ref keyRef) (string, error) {
+	cm, err := o.typed.CoreV1().ConfigMaps(namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+	if err != nil {
+		return "", fmt.Errorf("reading ConfigMap %s/%s: %w", namespace, ref.Name, err)
+	}
+	v, ok := cm.Data[ref.Key]
+	if !ok {
+		return "", fmt.Errorf("ConfigMap %s/%s has no key %q", namespace, ref.Name, ref.Key)
+	}
+	return v, nil
 }
 
 // SecretAnnotation marks a Secret an MCPServer may send: its value names

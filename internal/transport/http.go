@@ -57,6 +57,10 @@ type HTTPOptions struct {
 	// stream is cut.
 	StreamBacklog int
 	StreamStall   time.Duration
+	// WSPing is how often /ws pings each socket (zero: DefaultWSPing); a
+	// peer that answers nothing, pong or message, for one and a half of it
+	// is closed and its session ended.
+	WSPing time.Duration
 }
 
 // The first protocol version without sessions: its clients are served statelessly.

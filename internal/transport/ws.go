@@ -27,9 +27,9 @@ const (
 	// WSMaxMessage bounds one incoming message; a bigger one closes the
 	// connection with 1009 (message too big).
 	WSMaxMessage = 4 << 20
-	wsPingEvery  = 30 * time.Second
-	// wsPongWait: a connection silent this long (no message, no pong) is dead.
-	wsPongWait = wsPingEvery + 15*time.Second
+	// DefaultWSPing is how often a socket is pinged (HTTPOptions.WSPing),
+	// so that a peer that vanished is noticed and proxies keep it open.
+	DefaultWSPing = 30 * time.Second
 	// wsCloseWait: how long a close frame may take to go out. A connection
 	// cut for a slow reader is closed this long after the cut at the latest.
 	wsCloseWait = time.Second
@@ -49,6 +49,7 @@ type wsHandler struct {
 	// (boundStreams).
 	backlog int
 	stall   time.Duration
+	ping    time.Duration
 }
 
 func newWSHandler(server *mcp.Server, opts HTTPOptions) *wsHandler {
@@ -62,6 +63,7 @@ func newWSHandler(server *mcp.Server, opts HTTPOptions) *wsHandler {
 		upgrader: websocket.Upgrader{Subprotocols: []string{wsSubprotocol}},
 		backlog:  cmp.Or(opts.StreamBacklog, DefaultStreamBacklog),
 		stall:    cmp.Or(opts.StreamStall, DefaultStreamStall),
+		ping:     cmp.Or(opts.WSPing, DefaultWSPing),
 	}
 }
 
@@ -74,7 +76,7 @@ func (h *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered, e.g. 403 for a foreign Origin
 	}
-	conn := newBoundWSConn(ws, h.backlog, h.stall, cutCounter(h.metrics, metrics.WebSocket))
+	conn := newBoundWSConn(ws, h.backlog, h.stall, h.ping, cutCounter(h.metrics, metrics.WebSocket))
 	defer conn.Close()
 	// Shutdown cancels the request's context (endOnShutdown); a hijacked
 	// connection is otherwise invisible to it.
@@ -126,6 +128,7 @@ func hostOnly(hostport string) string {
 type wsConn struct {
 	ws     *websocket.Conn
 	stall  time.Duration
+	ping   time.Duration
 	out    *outbox
 	closed chan struct{}
 	once   sync.Once
@@ -140,16 +143,16 @@ var (
 // newWSConn serves ws with the default bounds, uncounted: a socket dialled
 // out (Connect, WebSocketClient) has no HTTPOptions.
 func newWSConn(ws *websocket.Conn) *wsConn {
-	return newBoundWSConn(ws, DefaultStreamBacklog, DefaultStreamStall, func(error) {})
+	return newBoundWSConn(ws, DefaultStreamBacklog, DefaultStreamStall, DefaultWSPing, func(error) {})
 }
 
-// newBoundWSConn serves ws, cut past backlog bytes waiting or a write
-// waiting stall; counted hears why it was cut.
-func newBoundWSConn(ws *websocket.Conn, backlog int, stall time.Duration, counted func(error)) *wsConn {
+// newBoundWSConn serves ws, pinged every ping, cut past backlog bytes
+// waiting or a write waiting stall; counted hears why it was cut.
+func newBoundWSConn(ws *websocket.Conn, backlog int, stall, ping time.Duration, counted func(error)) *wsConn {
+	c := &wsConn{ws: ws, stall: stall, ping: ping, closed: make(chan struct{})}
 	ws.SetReadLimit(WSMaxMessage)
-	ws.SetReadDeadline(time.Now().Add(wsPongWait))
-	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(wsPongWait)) })
-	c := &wsConn{ws: ws, stall: stall, closed: make(chan struct{})}
+	c.alive()
+	ws.SetPongHandler(func(string) error { c.alive(); return nil })
 	// A cut closes the socket within wsCloseWait whatever send is waiting
 	// for; until then send may finish the message in hand and say why.
 	c.out = newOutbox(backlog, func(err error) {
@@ -159,6 +162,11 @@ func newBoundWSConn(ws *websocket.Conn, backlog int, stall time.Duration, counte
 	go c.send()
 	return c
 }
+
+// alive: the peer just sent something (a message, a pong), so it is there.
+// If nothing more comes for a ping interval and a half (45 s by default),
+// a pong has been missed and Read fails, which ends the session.
+func (c *wsConn) alive() { c.ws.SetReadDeadline(time.Now().Add(c.ping + c.ping/2)) }
 
 func (c *wsConn) Connect(context.Context) (mcp.Connection, error) { return c, nil }
 
@@ -175,7 +183,7 @@ func (c *wsConn) Read(context.Context) (jsonrpc.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+	c.alive()
 	if kind != websocket.TextMessage {
 		return nil, c.refuse(websocket.CloseUnsupportedData, "send one JSON-RPC message per text frame")
 	}
@@ -216,12 +224,12 @@ func (c *wsConn) refuse(code int, reason string) error {
 }
 
 // send is the connection's one writer (gorilla allows one): it writes what
-// is queued, one message a frame, and pings every wsPingEvery, so a peer
+// is queued, one message a frame, and pings every ping interval, so a peer
 // that vanished is noticed (its pong never comes, Read times out) and
 // proxies keep the socket open. It returns once the connection is closed
 // or cut, closing a cut one.
 func (c *wsConn) send() {
-	t := time.NewTicker(wsPingEvery)
+	t := time.NewTicker(c.ping)
 	defer t.Stop()
 	for {
 		msgs, _, last := c.out.take()

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
 // dialWS opens base's /ws (an http:// URL) with gorilla's client, which sends
@@ -169,5 +171,103 @@ func TestWebSocketMessageLimit(t *testing.T) {
 				t.Fatalf("read after %s: %v, want close %d", tt.name, err, tt.code)
 			}
 		})
+	}
+}
+
+// wsPeer is a client socket on /ws, initialized, whose messages one
+// goroutine reads (gorilla answers pings only while reading) until the
+// socket ends, which closed then reports.
+type wsPeer struct {
+	c        *websocket.Conn
+	messages chan []byte
+	closed   chan error
+}
+
+// dialPeer opens /ws at base; a deaf peer reads but answers no ping, as a
+// peer that is gone behind a proxy that still holds the connection.
+func dialPeer(t *testing.T, base string, deaf bool) *wsPeer {
+	t.Helper()
+	c, _, err := dialWS(base, nil, "mcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	call(t, c, 1, "initialize", map[string]any{"protocolVersion": "2025-11-25", "capabilities": map[string]any{}, "clientInfo": map[string]any{"name": "c", "version": "v"}})
+	c.WriteJSON(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
+	if deaf {
+		c.SetPingHandler(func(string) error { return nil })
+	}
+	c.SetReadDeadline(time.Time{})
+	p := &wsPeer{c: c, messages: make(chan []byte, 16), closed: make(chan error, 1)}
+	go func() {
+		for {
+			_, data, err := c.ReadMessage()
+			if err != nil {
+				p.closed <- err
+				return
+			}
+			p.messages <- data
+		}
+	}()
+	return p
+}
+
+// TestWebSocketKeepalive: /ws pings every WSPing; a peer that stops
+// answering is closed within two intervals and its session released,
+// while a live peer that sends nothing but pongs stays connected across
+// several intervals and is still served.
+func TestWebSocketKeepalive(t *testing.T) {
+	const every = 500 * time.Millisecond
+	server := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "v"}, nil)
+	srv := httptest.NewServer(Mux(server, HTTPOptions{WSPing: every}))
+	t.Cleanup(srv.Close)
+	live, deaf := dialPeer(t, srv.URL, false), dialPeer(t, srv.URL, true)
+	start := time.Now()
+	sessions := func() int {
+		n := 0
+		for range server.Sessions() {
+			n++
+		}
+		return n
+	}
+	if n := sessions(); n != 2 {
+		t.Fatalf("%d sessions after two peers initialized, want 2", n)
+	}
+
+	select {
+	case <-deaf.closed:
+		took := time.Since(start)
+		t.Logf("a peer that answers no ping closed after %s (ping every %s)", took.Round(time.Millisecond), every)
+		if took < every {
+			t.Errorf("the deaf peer was closed after %s, before a ping was even missed", took)
+		}
+	case <-time.After(2 * every):
+		t.Fatalf("a peer that answers no ping is still connected after %s", 2*every)
+	}
+	testenv.Eventually(t, 2*every, "the deaf peer's session released", func() bool { return sessions() == 1 })
+
+	// Deliberate: what is checked is that nothing happens to the live peer
+	// for several intervals, for which there is no event to wait on.
+	time.Sleep(5*every - time.Since(start))
+	select {
+	case err := <-live.closed:
+		t.Fatalf("the live peer was closed though it answered every ping: %v", err)
+	default:
+	}
+	if err := live.c.WriteJSON(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "ping"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case msg := <-live.messages:
+		if !strings.Contains(string(msg), `"id":2`) {
+			t.Errorf("the live peer's ping answered with %s", msg)
+		}
+	case err := <-live.closed:
+		t.Fatalf("the live peer was closed: %v", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the live peer's ping went unanswered after five intervals")
+	}
+	if n := sessions(); n != 1 {
+		t.Errorf("%d sessions, want the live peer's alone", n)
 	}
 }
