@@ -240,11 +240,16 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	if cfg.Cache {
 		shared = cache.New(cache.Options{Clusters: cl, Credentials: clusters.Credentials(cfg.CredentialsMode()), Policy: rules,
 			AccessTTL: cfg.CacheAccessTTL, StaleAfter: cfg.CacheStaleAfter, Writes: writes, Reads: m.CacheReads(), Logger: logger})
-		cl.OnChange(func(c clusters.Change) { shared.Forget(slices.Concat(c.Removed, c.Changed)...) })
 		poolOpts.Shared = shared // the live watches share its informers where the caller's access allows
 	}
 	watches := tracker.NewPool(cl, poolOpts)
-	cl.OnChange(func(c clusters.Change) { watches.Forget(slices.Concat(c.Removed, c.Changed)...) })
+	cl.OnChange(func(c clusters.Change) {
+		gone := slices.Concat(c.Removed, c.Changed)
+		if shared != nil {
+			shared.Forget(gone...) // first: the watches the pool opens again join its new informers
+		}
+		watches.Forget(gone...)
+	})
 	live := resources.New(resources.Options{Clusters: cl, Pool: watches, MaxPerUser: unbounded(cfg.UserSubscriptions)})
 	deps := toolset.Deps{Clusters: cl, Watches: watches, Cache: shared, DefaultBudget: cfg.OutputBudget, AllowSecretReveal: cfg.AllowSecretReveal}
 	filter := toolset.Filter{

@@ -86,7 +86,9 @@ type liveChange struct {
 // the server's shared watch pool (whose per-user bounds hold), and sends
 // each change as it happens. First come watching or watch_error for each
 // cluster and kind, then ready with the counts, then change events (resync
-// when some were dropped for a slow reader) until the client goes away. A
+// when some were dropped for a slow reader, or a kubeconfig reload changed
+// the cluster and its watch was opened again; watch_error when it could not
+// be) until the client goes away. A
 // stream where nothing could be watched ends after ready.
 func (c *Console) live(w http.ResponseWriter, r *http.Request, u store.User) error {
 	if c.opts.Watches == nil {
@@ -178,26 +180,40 @@ func (c *Console) watchOne(ctx context.Context, cluster, kind, ns string, feed *
 		target.Namespace = ns
 	}
 	return c.opts.Watches.Watch(ctx, cluster, target, func(e tracker.Event) {
-		o := e.Object()
-		ch := liveChange{Cluster: cluster, Kind: kind, Type: e.Type, Namespace: o.GetNamespace(), Name: o.GetName(), ResourceVersion: o.GetResourceVersion()}
-		lk.sum(&ch, o.Object)
-		feed.add(ch)
+		switch e.Type {
+		case tracker.Reopened: // changes made while the watch was down were not seen
+			feed.add("resync", liveResync{Reason: "cluster " + cluster + " changed in the kubeconfig and its " + kind + " were watched again; re-read with /api/stream/" + kind})
+		case tracker.Ended:
+			feed.add("watch_error", liveError{cluster, kind, e.Err.Error()})
+		default:
+			o := e.Object()
+			ch := liveChange{Cluster: cluster, Kind: kind, Type: e.Type, Namespace: o.GetNamespace(), Name: o.GetName(), ResourceVersion: o.GetResourceVersion()}
+			lk.sum(&ch, o.Object)
+			feed.add("change", ch)
+		}
 	})
 }
 
-// liveFeed carries changes from the watches' goroutines, which must not
-// wait, to the one that writes the stream.
+// liveEvent is one event of a live stream, from a watch.
+type liveEvent struct {
+	name string
+	data any
+}
+
+// liveFeed carries changes, and what the pool says of the watches, from the
+// watches' goroutines, which must not wait, to the one that writes the
+// stream.
 type liveFeed struct {
-	changes chan liveChange
+	changes chan liveEvent
 	dropped atomic.Bool
 }
 
-func newLiveFeed() *liveFeed { return &liveFeed{changes: make(chan liveChange, liveBuffer)} }
+func newLiveFeed() *liveFeed { return &liveFeed{changes: make(chan liveEvent, liveBuffer)} }
 
-// add queues ch, or drops it when the reader is that far behind.
-func (f *liveFeed) add(ch liveChange) {
+// add queues an event, or drops it when the reader is that far behind.
+func (f *liveFeed) add(name string, data any) {
 	select {
-	case f.changes <- ch:
+	case f.changes <- liveEvent{name, data}:
 	default:
 		f.dropped.Store(true)
 	}
@@ -211,8 +227,8 @@ func (f *liveFeed) run(ctx context.Context, s *sse) {
 	for {
 		var err error
 		select {
-		case ch := <-f.changes:
-			err = s.send("change", ch)
+		case ev := <-f.changes:
+			err = s.send(ev.name, ev.data)
 			if err == nil && f.dropped.Swap(false) {
 				err = s.send("resync", liveResync{Reason: "changes came faster than this stream could send them and some were dropped; re-read with /api/stream/KIND"})
 			}

@@ -12,5 +12,9 @@
 // its era expects. A session holds at most Options.MaxPerSession
 // subscriptions, and a user at most Options.MaxPerUser across their
 // sessions; they end on unsubscribe, when the listen ends, or when the
-// session closes.
+// session closes. A kubeconfig reload that changes the cluster's entry
+// opens the watch again with the new clients and tells the subscribers to
+// re-read (one resources/updated); one that removes the cluster, or whose
+// new credential is refused, releases the subscription with one last
+// resources/updated, so that the re-read says why.
 package resources

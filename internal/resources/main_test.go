@@ -271,7 +271,13 @@ var errNoAck = errors.New("the subscriptions/listen stream was not acknowledged 
 // notification about uri.
 func (c *client) update(t *testing.T, uri string) {
 	t.Helper()
-	deadline := time.After(2 * time.Second)
+	c.updateWithin(t, uri, 2*time.Second)
+}
+
+// updateWithin waits at most d for a notification about uri.
+func (c *client) updateWithin(t *testing.T, uri string, d time.Duration) {
+	t.Helper()
+	deadline := time.After(d)
 	for {
 		select {
 		case got := <-c.updates:
@@ -279,7 +285,7 @@ func (c *client) update(t *testing.T, uri string) {
 				return
 			}
 		case <-deadline:
-			t.Fatalf("no notifications/resources/updated for %s within 2 s", uri)
+			t.Fatalf("no notifications/resources/updated for %s within %s", uri, d)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func (r *Resources) subscribe(ctx context.Context, req *mcp.SubscribeRequest) er
 	target := tracker.Target{Resource: o.res.GVR, Namespace: o.namespace, Name: o.name}
 	// The watch outlives this request (the caller stays in the context); it
 	// ends with the subscription.
-	stop, err := r.opts.Pool.Watch(context.WithoutCancel(ctx), o.cluster, target, func(e tracker.Event) { r.changed(uri, e) })
+	stop, err := r.opts.Pool.Watch(context.WithoutCancel(ctx), o.cluster, target, r.watcher(req.Session, uri))
 	if err != nil {
 		r.unsubscribe(req.Session, uri)
 		return o.explain(err, "watch")
@@ -176,18 +176,52 @@ func (r *Resources) forgetLocked(user, uri string) {
 	}
 }
 
+// watcher is what ss's watch of uri tells of each change, and of the watch
+// itself: opened again after a kubeconfig reload, the object may have
+// changed while it was down, so the subscribers are told to re-read; ended
+// (the cluster removed, access refused), the subscription is released and
+// the subscribers told once more, so that a re-read shows why.
+func (r *Resources) watcher(ss *mcp.ServerSession, uri string) func(tracker.Event) {
+	return func(e tracker.Event) {
+		switch e.Type {
+		case tracker.Reopened:
+			r.changed(uri, "")
+		case tracker.Ended:
+			r.ended(ss, uri, e.Err)
+		default:
+			r.changed(uri, e.Type+"/"+e.Object().GetResourceVersion())
+		}
+	}
+}
+
+// ended releases ss's subscription to uri, whose watch ended for why, and
+// tells the subscribers of uri.
+func (r *Resources) ended(ss *mcp.ServerSession, uri string, why error) {
+	r.logger.Warn("subscription ended", "uri", uri, "error", why)
+	r.unsubscribe(ss, uri)
+	r.mu.Lock()
+	server := r.server
+	r.mu.Unlock()
+	if server == nil {
+		return
+	}
+	if err := server.ResourceUpdated(context.Background(), &mcp.ResourceUpdatedNotificationParams{URI: uri}); err != nil {
+		r.logger.Warn("resource updated notification failed", "uri", uri, "error", err)
+	}
+}
+
 // changed tells the subscribers of uri that its object changed (was added,
-// updated or deleted), once per change. The watch's goroutine never waits
+// updated or deleted), once per change: mark says which, "" a change that
+// is told whatever came before. The watch's goroutine never waits
 // for them: one notification of uri is sent at a time, and the changes that
 // come meanwhile are told by one more, since resources/updated carries only
 // the URI. So a watch holds at most one change of uri for its subscribers,
 // however slowly they read.
-func (r *Resources) changed(uri string, e tracker.Event) {
-	mark := e.Type + "/" + e.Object().GetResourceVersion()
+func (r *Resources) changed(uri, mark string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := r.uris[uri]
-	if w == nil || w.last == mark || r.server == nil {
+	if w == nil || mark != "" && w.last == mark || r.server == nil {
 		return
 	}
 	w.last = mark

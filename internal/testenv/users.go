@@ -107,3 +107,17 @@ func WriteKubeconfig(path, user, current string, envs map[string]*Env) error {
 	}
 	return nil
 }
+
+// EditKubeconfig rewrites the kubeconfig at path as edit changes it: a
+// rotated token, a new server URL, a context removed, as a reload sees them.
+func EditKubeconfig(path string, edit func(*clientcmdapi.Config)) error {
+	cfg, err := clientcmd.LoadFromFile(path)
+	if err != nil {
+		return fmt.Errorf("reading kubeconfig %s: %w", path, err)
+	}
+	edit(cfg)
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return fmt.Errorf("writing kubeconfig %s: %w", path, err)
+	}
+	return nil
+}

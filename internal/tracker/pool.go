@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 
 	"github.com/kubemcp/kubemcp/internal/identity"
@@ -67,7 +65,8 @@ var ErrTooManyWatchers = errors.New("too many watchers")
 // caller, since a tracker watches as one identity beneath RBAC and policy and
 // a tracker's watch is never shared between callers. A tracker starts with
 // its first watcher and is closed when its last one leaves. What
-// PoolOptions.Shared serves needs no tracker.
+// PoolOptions.Shared serves needs no tracker. It keeps what each watcher
+// asked for, so that Forget can open its watch again with new clients.
 type Pool struct {
 	clusters Clusters
 	opts     PoolOptions
@@ -75,9 +74,9 @@ type Pool struct {
 
 	mu       sync.Mutex
 	trackers map[poolKey]*entry
-	watchers int
+	watchers map[*watcher]struct{}
+	shared   int                   // of the watchers, those Shared serves now
 	users    map[string]*userShare // by user name, while they watch
-	shared   map[*func()]struct{}  // what ends each watch Shared serves
 	closed   bool
 }
 
@@ -117,135 +116,115 @@ func NewPool(c Clusters, opts PoolOptions) *Pool {
 	return &Pool{clusters: c, opts: opts, watches: &limit{max: opts.MaxWatches, full: func(max int) string {
 		return fmt.Sprintf("this server watches %d resources and namespaces already for all its callers, its limit; try again when one of them ends", max)
 	}},
-		trackers: map[poolKey]*entry{}, users: map[string]*userShare{}, shared: map[*func()]struct{}{}}
+		trackers: map[poolKey]*entry{}, watchers: map[*watcher]struct{}{}, users: map[string]*userShare{}}
 }
 
 // Watch calls fn for every change to target in cluster ("" is the default)
 // from now on, as Tracker.Watch does, until stop is called or ctx ends. It
 // watches as the caller in ctx: through PoolOptions.Shared if it serves
 // the target, else with the client Clusters.Get gives that caller, in the
-// tracker of that caller and cluster.
+// tracker of that caller and cluster. When Forget drops the cluster's
+// clients the watch is opened again the same way, and fn is told so
+// (Reopened), or why it could not be (Ended).
 func (p *Pool) Watch(ctx context.Context, cluster string, target Target, fn func(Event)) (stop func(), err error) {
-	// A watch of "" shares the tracker of the default cluster's own name;
-	// callers are told apart as clusters.Manager keys its clients.
+	w := &watcher{key: p.keyOf(ctx, cluster), ctx: ctx, target: target, fn: fn}
+	if err := p.admit(w); err != nil {
+		return nil, err
+	}
+	serve, shared, err := p.open(w)
+	if err != nil {
+		p.end(w)
+		return nil, err
+	}
+	if !p.attach(w, 0, serve, shared) && p.ended(w) {
+		return nil, ErrClosed
+	} // else a Forget meanwhile opens it again
+	return stopWith(ctx, sync.OnceFunc(func() { p.end(w) })), nil
+}
+
+// keyOf is the tracker key of a watch of cluster as the caller in ctx: a
+// watch of "" shares the tracker of the default cluster's own name; callers
+// are told apart as clusters.Manager keys its clients.
+func (p *Pool) keyOf(ctx context.Context, cluster string) poolKey {
 	id := identity.FromContext(ctx)
 	key := poolKey{cluster: cmp.Or(cluster, p.clusters.DefaultName()), caller: id.Key()}
 	if id != nil {
 		key.user = id.User
 	}
-	if stop, err := p.watchShared(ctx, key, target, fn); !errors.Is(err, ErrNotShared) {
-		return stop, err
-	}
-	kc, err := p.clusters.Get(ctx, key.cluster)
-	if err != nil {
-		return nil, err
-	}
-	e, err := p.acquire(key, kc)
-	if err != nil {
-		return nil, err
-	}
-	stopWatch, err := e.tracker.watch(ctx, target, fn)
-	if err != nil {
-		p.release(key, e)
-		return nil, err
-	}
-	return stopWith(ctx, sync.OnceFunc(func() {
-		stopWatch()
-		p.release(key, e)
-	})), nil
+	return key
 }
 
-// watchShared is Watch served by PoolOptions.Shared, counted as one of the
-// pool's watchers and of key's user; ErrNotShared when it has no Shared or
-// the Shared does not serve target.
-func (p *Pool) watchShared(ctx context.Context, key poolKey, target Target, fn func(Event)) (func(), error) {
-	if p.opts.Shared == nil {
-		return nil, ErrNotShared
+// open starts what serves w: PoolOptions.Shared if it serves the target,
+// else the tracker of w's caller and cluster. It returns what stops it.
+func (p *Pool) open(w *watcher) (stop func(), shared bool, err error) {
+	if p.opts.Shared != nil {
+		stop, err := p.opts.Shared.Watch(w.ctx, w.key.cluster, w.target, w.fn)
+		if !errors.Is(err, ErrNotShared) {
+			return stop, true, err
+		}
 	}
-	if err := p.admit(key.user); err != nil {
-		return nil, err
-	}
-	stopWatch, err := p.opts.Shared.Watch(ctx, key.cluster, target, fn)
-	if err != nil {
-		p.dismiss(key.user, nil)
-		return nil, err
-	}
-	var end func()
-	end = sync.OnceFunc(func() {
-		stopWatch()
-		p.dismiss(key.user, &end)
-	})
-	p.mu.Lock()
-	closed := p.closed
-	p.shared[&end] = struct{}{}
-	p.mu.Unlock()
-	if closed {
-		end()
-		return nil, ErrClosed
-	}
-	return stopWith(ctx, end), nil
+	stop, err = p.openTracker(w)
+	return stop, false, err
 }
 
-// admit counts a new watcher of user, if the pool and the user's share have
-// room for it.
-func (p *Pool) admit(user string) error {
+// openTracker serves w from the tracker of its caller and cluster, through
+// the client Clusters.Get gives that caller now.
+func (p *Pool) openTracker(w *watcher) (func(), error) {
+	kc, err := p.clusters.Get(w.ctx, w.key.cluster)
+	if err != nil {
+		return nil, err
+	}
+	e, err := p.acquire(w, kc)
+	if err != nil {
+		return nil, err
+	}
+	stopWatch, err := e.tracker.watch(w.ctx, w.target, w.fn)
+	if err != nil {
+		p.release(w.key, e)
+		return nil, err
+	}
+	return func() {
+		stopWatch()
+		p.release(w.key, e)
+	}, nil
+}
+
+// admit counts w as a watcher of its user, if the pool and the user's share
+// have room for it.
+func (p *Pool) admit(w *watcher) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_, err := p.admitLocked(user)
-	return err
-}
-
-// admitLocked is admit, with p.mu held; it returns the user's share.
-func (p *Pool) admitLocked(user string) (*userShare, error) {
 	if p.closed {
-		return nil, ErrClosed
+		return ErrClosed
 	}
-	if p.watchers >= p.opts.MaxWatchers {
-		return nil, fmt.Errorf("%w: this server has %d watchers already, its limit; stop a watch (unsubscribe) first", ErrTooManyWatchers, p.watchers)
+	if len(p.watchers) >= p.opts.MaxWatchers {
+		return fmt.Errorf("%w: this server has %d watchers already, its limit; stop a watch (unsubscribe) first", ErrTooManyWatchers, len(p.watchers))
 	}
-	u, err := p.userLocked(user)
+	u, err := p.userLocked(w.key.user)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	u.watchers++
-	p.watchers++
-	return u, nil
+	p.watchers[w] = struct{}{}
+	return nil
 }
 
-// dismiss counts off a watcher of user that admit counted, and forgets the
-// end of a shared watch, if it is one.
-func (p *Pool) dismiss(user string, end *func()) {
+// acquire takes a share of the tracker of w's key for w, making it if it is
+// the first, as long as w still watches.
+func (p *Pool) acquire(w *watcher, kc *kube.Client) (*entry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.shared, end)
-	p.dismissLocked(user)
-}
-
-// dismissLocked is dismiss of a watcher, with p.mu held.
-func (p *Pool) dismissLocked(user string) {
-	p.watchers--
-	if u := p.users[user]; u != nil {
-		u.watchers--
-		p.dropUserLocked(user, u)
+	if p.closed || w.done {
+		return nil, ErrClosed
 	}
-}
-
-// acquire takes a share of the tracker of key, making it if it is the first.
-func (p *Pool) acquire(key poolKey, kc *kube.Client) (*entry, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.admitLocked(key.user)
-	if err != nil {
-		return nil, err
-	}
+	key := w.key
 	e, ok := p.trackers[key]
 	if !ok {
 		if len(p.trackers) >= p.opts.MaxTrackers {
-			p.dismissLocked(key.user)
 			return nil, fmt.Errorf("%w: this server watches as %d callers and clusters already, its limit; try again when others stop watching", ErrTooManyTrackers, len(p.trackers))
 		}
 		t := New(kc.Dynamic, p.opts.Tracker)
-		t.shared, t.user = p.watches, u.watches
+		t.shared, t.user = p.watches, p.users[key.user].watches
 		e = &entry{tracker: t}
 		p.trackers[key] = e
 	}
@@ -273,13 +252,6 @@ func (p *Pool) userLocked(user string) (*userShare, error) {
 	return u, nil
 }
 
-// dropUserLocked forgets u once it holds no watcher.
-func (p *Pool) dropUserLocked(user string, u *userShare) {
-	if u.watchers == 0 && p.users[user] == u {
-		delete(p.users, user)
-	}
-}
-
 // release gives back a share of e; the last one closes its tracker.
 func (p *Pool) release(key poolKey, e *entry) {
 	p.mu.Lock()
@@ -288,21 +260,6 @@ func (p *Pool) release(key poolKey, e *entry) {
 	if e.refs == 0 && p.trackers[key] == e {
 		delete(p.trackers, key)
 		e.tracker.Close()
-	}
-	p.dismissLocked(key.user)
-}
-
-// Forget closes the trackers of the named clusters, whose clients are no
-// longer right (a kubeconfig reload removed or changed them): their watches
-// end, and later watches start afresh with new clients.
-func (p *Pool) Forget(clusters ...string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for key, e := range p.trackers {
-		if slices.Contains(clusters, key.cluster) {
-			delete(p.trackers, key)
-			e.tracker.Close()
-		}
 	}
 }
 
@@ -314,10 +271,15 @@ func (p *Pool) Close() {
 		delete(p.trackers, key)
 		e.tracker.Close()
 	}
-	ends := slices.Collect(maps.Keys(p.shared))
+	var stops []func()
+	for w := range p.watchers {
+		if stop := p.endLocked(w); stop != nil {
+			stops = append(stops, stop)
+		}
+	}
 	p.mu.Unlock()
-	for _, end := range ends {
-		(*end)()
+	for _, stop := range stops {
+		stop()
 	}
 }
 
@@ -333,7 +295,7 @@ type Stats struct {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Stats{Trackers: len(p.trackers), Watches: p.watches.count(), Watchers: p.watchers, Shared: len(p.shared)}
+	return Stats{Trackers: len(p.trackers), Watches: p.watches.count(), Watchers: len(p.watchers), Shared: p.shared}
 }
 
 // limit counts what several trackers share; a nil limit has no bound.

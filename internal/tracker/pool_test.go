@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubemcp/kubemcp/internal/clusters"
 	"github.com/kubemcp/kubemcp/internal/identity"
@@ -169,29 +172,88 @@ func TestPoolBounds(t *testing.T) {
 	}
 }
 
-func TestPoolForgetAndClose(t *testing.T) {
+func TestPoolClose(t *testing.T) {
 	ns := namespace(t, "pool-close")
 	p := NewPool(impersonating(t), PoolOptions{})
 	stop, err := p.Watch(as(t.Context(), "admin"), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Forget(testenv.KubeContext)
-	if s := p.Stats(); s.Trackers != 0 || s.Watches != 0 {
-		t.Fatalf("after Forget: %+v", s)
-	}
-	stop() // a watcher of a forgotten tracker leaves cleanly
-	wantStats(t, p, Stats{})
-	stop, err = p.Watch(as(t.Context(), "admin"), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {})
-	if err != nil {
-		t.Fatalf("watching after Forget: %v", err)
-	}
 	p.Close()
-	stop()
+	wantStats(t, p, Stats{})
+	stop() // a watcher of a closed pool leaves cleanly
 	if _, err := p.Watch(as(t.Context(), "admin"), "", Target{Resource: configmaps, Namespace: ns}, func(Event) {}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after Close: %v", err)
 	}
 	wantStats(t, p, Stats{})
+}
+
+// TestPoolReopensOnReload: the kubeconfig entry of a watched cluster
+// rewritten and reloaded, the watch is opened again through the new client
+// and its watcher told Reopened, then sees changes again; a new credential
+// the apiserver refuses, or the cluster gone, ends it with why, and the pool
+// holds nothing more.
+func TestPoolReopensOnReload(t *testing.T) {
+	ns := namespace(t, "pool-reload")
+	tests := []struct {
+		name string
+		edit func(*clientcmdapi.Config)
+		want string // what the watcher is told: Reopened, or Ended with this
+	}{
+		{"new server URL", func(c *clientcmdapi.Config) {
+			c.Clusters["alpha"].Server = strings.Replace(c.Clusters["alpha"].Server, "127.0.0.1", "localhost", 1)
+		}, Reopened},
+		{"token refused", func(c *clientcmdapi.Config) { c.AuthInfos["alpha"].Token = "rotated-wrongly" }, "Unauthorized"},
+		{"cluster removed", func(c *clientcmdapi.Config) {
+			c.Contexts["beta"], c.CurrentContext = c.Contexts["alpha"], "beta"
+			delete(c.Contexts, "alpha")
+		}, "unknown cluster"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config")
+			if err := testenv.WriteKubeconfig(path, "admin", "alpha", map[string]*testenv.Env{"alpha": env}); err != nil {
+				t.Fatal(err)
+			}
+			m, err := clusters.New(clusters.Options{Kubeconfig: path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := NewPool(m, PoolOptions{})
+			defer p.Close()
+			m.OnChange(func(c clusters.Change) { p.Forget(slices.Concat(c.Removed, c.Changed)...) })
+			rec := newRecorder()
+			stop, err := p.Watch(t.Context(), "alpha", Target{Resource: configmaps, Namespace: ns}, rec.add)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			if err := testenv.EditKubeconfig(path, tt.edit); err != nil {
+				t.Fatal(err)
+			}
+			if c, err := m.Reload(); err != nil || len(c.Changed)+len(c.Removed) != 1 {
+				t.Fatalf("reload: %+v, %v; want alpha changed or removed", c, err)
+			}
+			e := rec.next(t)
+			if tt.want != Reopened {
+				if e.Type != Ended || e.Err == nil || !strings.Contains(e.Err.Error(), tt.want) {
+					t.Fatalf("told %s (%v), want ended: %s", e.Type, e.Err, tt.want)
+				}
+				t.Log(e.Err)
+				wantStats(t, p, Stats{})
+				return
+			}
+			if e.Type != Reopened {
+				t.Fatalf("told %s, want reopened", e.Type)
+			}
+			wantStats(t, p, Stats{Trackers: 1, Watches: 1, Watchers: 1})
+			name := fmt.Sprint("after-reload-", i)
+			createConfigMap(t, ns, name)
+			if e := rec.next(t); e.Type != Added || e.New.GetName() != name {
+				t.Fatalf("after reopening: %s %v, want %s added", e.Type, e.Object(), name)
+			}
+		})
+	}
 }
 
 // TestPoolUserShares: one user filling her share of the pool, under any of

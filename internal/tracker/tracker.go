@@ -48,16 +48,27 @@ const (
 	Added   = "added"
 	Updated = "updated"
 	Deleted = "deleted"
+	// Reopened: a Pool opened the watch again with its cluster's new
+	// clients (a kubeconfig reload changed them). Changes made while it was
+	// down were not seen: re-read what is watched.
+	Reopened = "reopened"
+	// Ended: a Pool ended the watch without its watcher stopping it, since
+	// it could not open it again (the cluster removed, the caller's access
+	// or the new credential refused); Err says why. No event follows.
+	Ended = "ended"
 )
 
-// Event is one change to one object. Old is nil when it was added, New
-// when it was deleted.
+// Event is one change to one object, or a Pool's word about the watch
+// itself (Reopened, Ended), which has no object. Old is nil when it was
+// added, New when it was deleted.
 type Event struct {
 	Type     string
 	Old, New *unstructured.Unstructured
+	Err      error // why the watch Ended
 }
 
-// Object is the object the event is about, as last seen.
+// Object is the object the event is about, as last seen; nil for Reopened
+// and Ended.
 func (e Event) Object() *unstructured.Unstructured {
 	if e.New != nil {
 		return e.New

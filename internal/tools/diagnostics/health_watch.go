@@ -76,6 +76,14 @@ type changeLog struct {
 	mu      sync.Mutex
 	changes []Change
 	dropped int
+	ended   []string // the kinds whose watch ended early, and why
+}
+
+// end notes a kind whose watch ended before the time was up.
+func (l *changeLog) end(why string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ended = append(l.ended, why)
 }
 
 func (l *changeLog) observe(judge func(*unstructured.Unstructured, time.Time) ([]Finding, error), e tracker.Event) {
@@ -121,13 +129,23 @@ func problems(judge func(*unstructured.Unstructured, time.Time) ([]Finding, erro
 
 // watchChanges watches every kind find_issues judges for d, through the
 // watches shared with other calls of the same caller, and returns the
-// objects whose problems changed meanwhile, and what it could not watch.
+// objects whose problems changed meanwhile, and what it could not watch, or
+// not to the end (its cluster removed from the kubeconfig meanwhile).
 func watchChanges(ctx context.Context, pool *tracker.Pool, cluster string, d time.Duration) ([]Change, int, []string) {
 	log := &changeLog{start: time.Now()}
 	var unwatched []string
 	for _, w := range watched {
 		judge := w.judge
-		stop, err := pool.Watch(ctx, cluster, tracker.Target{Resource: w.gvr}, func(e tracker.Event) { log.observe(judge, e) })
+		resource := w.gvr.Resource
+		stop, err := pool.Watch(ctx, cluster, tracker.Target{Resource: w.gvr}, func(e tracker.Event) {
+			switch e.Type {
+			case tracker.Reopened: // a kubeconfig reload: it watches on with the new clients
+			case tracker.Ended:
+				log.end(fmt.Sprintf("%s (ended: %s)", resource, watchRefusal(e.Err)))
+			default:
+				log.observe(judge, e)
+			}
+		})
 		if err != nil {
 			unwatched = append(unwatched, fmt.Sprintf("%s (%s)", w.gvr.Resource, watchRefusal(err)))
 			continue
@@ -142,7 +160,7 @@ func watchChanges(ctx context.Context, pool *tracker.Pool, cluster string, d tim
 	}
 	log.mu.Lock()
 	defer log.mu.Unlock()
-	return slices.Clone(log.changes), log.dropped, unwatched
+	return slices.Clone(log.changes), log.dropped, append(unwatched, log.ended...)
 }
 
 func watchRefusal(err error) string {
