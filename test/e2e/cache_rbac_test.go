@@ -164,8 +164,19 @@ func TestCacheRBAC(t *testing.T) {
 					n[sameAnswer(t, u, c, cs, ds)]++
 				}
 			}
-			base := strings.TrimSuffix(cached.URL, "/mcp")
-			hits, directs := cacheReads(t, base, m.tokens["carol"], "hit"), cacheReads(t, base, m.tokens["carol"], "direct")
+			code, body := scrape(t, strings.TrimSuffix(cached.URL, "/mcp"), m.tokens["carol"])
+			if code != http.StatusOK {
+				t.Fatalf("/metrics: %d %s", code, body)
+			}
+			cluster := `{cluster="` + testenv.KubeContext + `"`
+			hits, directs := metricValue(t, body, `kubemcp_cache_reads_total`+cluster+`,result="hit"}`), metricValue(t, body, `kubemcp_cache_reads_total`+cluster+`,result="direct"}`)
+			// Pods, ConfigMaps, Namespaces: never Secrets.
+			if kinds := metricValue(t, body, `kubemcp_cache_kinds`+cluster+`,state="cached"}`); kinds != 3 {
+				t.Errorf("%v kinds cached, want 3 (pods, configmaps, namespaces)", kinds)
+			}
+			if objects := metricValue(t, body, `kubemcp_cache_objects`+cluster+`}`); objects < 6 {
+				t.Errorf("%v objects cached, want at least the test's 6 pods", objects)
+			}
 			// A refusal is the apiserver's to word: the cache reads it directly.
 			if want := n[answerAllowed] + n[answerPartial]; hits != float64(want) || directs != float64(n[answerRefused]) {
 				t.Errorf("cache reads: %v hits, %v direct; want %d hits (every read RBAC allowed) and %d direct (every refusal)", hits, directs, want, n[answerRefused])
@@ -235,16 +246,6 @@ func callAs(t *testing.T, cs *mcp.ClientSession, c cacheCall) answer {
 		t.Fatal(err)
 	}
 	return answer{res.IsError, durations.ReplaceAllString(textOf(res), "D"), durations.ReplaceAllString(string(b), "D")}
-}
-
-// cacheReads is kubemcp_cache_reads_total of result, scraped from base.
-func cacheReads(t *testing.T, base, token, result string) float64 {
-	t.Helper()
-	code, body := scrape(t, base, token)
-	if code != http.StatusOK {
-		t.Fatalf("/metrics: %d %s", code, body)
-	}
-	return metricValue(t, body, `kubemcp_cache_reads_total{cluster="`+testenv.KubeContext+`",result="`+result+`"}`)
 }
 
 // clusterSecretReads is how many cluster-wide lists and watches of Secrets
