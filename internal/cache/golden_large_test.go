@@ -10,16 +10,17 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
 // largePods is the size of the larger world: more than the default page
 // (100) twice over, and more than fits one output budget.
 const largePods = 250
 
-// largeWorld is a namespace of largePods pods (memPod's, as a deployment
-// makes them) and as many ConfigMaps. Without a namespace controller a
-// deleted namespace keeps them: they are taken away at cleanup, so other
-// tests' cluster-wide lists stay small.
+// largeWorld is a namespace of largePods pods (testenv.ManyPod's) and as
+// many ConfigMaps. Without a namespace controller a deleted namespace keeps
+// them: they are taken away at cleanup, so other tests' cluster-wide lists
+// stay small.
 func largeWorld(t *testing.T) string {
 	t.Helper()
 	ctx, c := t.Context(), cache.Env.Clientset("admin")
@@ -30,7 +31,7 @@ func largeWorld(t *testing.T) string {
 		_ = c.CoreV1().ConfigMaps(ns).DeleteCollection(context.Background(), now, all)
 	})
 	for i := range largePods {
-		if _, err := c.CoreV1().Pods(ns).Create(ctx, memPod(i), metav1.CreateOptions{}); err != nil {
+		if _, err := c.CoreV1().Pods(ns).Create(ctx, testenv.ManyPod(i), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cm-%03d", i), Labels: map[string]string{"i": fmt.Sprint(i % 7)}}}
