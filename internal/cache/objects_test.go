@@ -61,7 +61,7 @@ var goldenCallers = []struct {
 }
 
 // TestObjectsGolden: over the seeded world, resources_list (whole objects),
-// resources_get and pods_get answer from the cache exactly as from the
+// resources_get, pods_get and namespaces_list answer from the cache exactly as from the
 // apiserver, text and structured content, for kinds namespaced and
 // cluster-scoped, a custom resource among them, with label and field
 // selectors and pages, for each of goldenCallers; and the cache did answer
@@ -117,6 +117,8 @@ func objectsGolden(t *testing.T, mode clusters.Credentials, user string) {
 	}
 	same("resources_get", map[string]any{"resource": "pods", "namespace": shop, "name": "no-such-pod"})
 	same("pods_get", map[string]any{"namespace": shop, "name": "no-such-pod"})
+	same("namespaces_list", map[string]any{})
+	same("namespaces_list", map[string]any{"max_bytes": 200})
 }
 
 // sameFunc calls a tool on both sessions, fails unless the answers are the

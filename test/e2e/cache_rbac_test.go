@@ -131,7 +131,7 @@ func (w cacheWorld) calls() []cacheCall {
 			cacheCall{"resources_list", map[string]any{"resource": "secrets", "namespace": ns, "output": "json"}},
 		)
 	}
-	return append(calls, cacheCall{"resources_get", map[string]any{"resource": "namespaces", "name": w.a}})
+	return append(calls, cacheCall{"resources_get", map[string]any{"resource": "namespaces", "name": w.a}}, cacheCall{"namespaces_list", nil})
 }
 
 // TestCacheRBAC runs the real binary twice per credential mode, with the
