@@ -61,7 +61,7 @@ var goldenCallers = []struct {
 }
 
 // TestObjectsGolden: over the seeded world, resources_list (whole objects),
-// resources_get, pods_get and namespaces_list answer from the cache exactly as from the
+// resources_get, pods_get, namespaces_list and events_list answer from the cache exactly as from the
 // apiserver, text and structured content, for kinds namespaced and
 // cluster-scoped, a custom resource among them, with label and field
 // selectors and pages, for each of goldenCallers; and the cache did answer
@@ -89,7 +89,7 @@ func objectsGolden(t *testing.T, mode clusters.Credentials, user string) {
 		{"services", "", []map[string]any{{"field_selector": "metadata.name!=kubernetes"}}},
 		{"endpointslices", shop, nil},
 		{"configmaps", shop, nil},
-		{"events", payments, nil},
+		{"events", payments, []map[string]any{{"field_selector": "type=Warning"}, {"field_selector": "involvedObject.kind=Pod,involvedObject.name=" + testenv.PodCrashLoop}}},
 		{"widgets", "", []map[string]any{{"field_selector": "metadata.name=" + testenv.WidgetName}}},
 		{"namespaces", "", []map[string]any{{"field_selector": "metadata.name=" + shop}, {"label_selector": "nothing=here"}}},
 		{"nodes", "", nil},
@@ -119,6 +119,10 @@ func objectsGolden(t *testing.T, mode clusters.Credentials, user string) {
 	same("pods_get", map[string]any{"namespace": shop, "name": "no-such-pod"})
 	same("namespaces_list", map[string]any{})
 	same("namespaces_list", map[string]any{"max_bytes": 200})
+	for _, args := range []map[string]any{{}, {"namespace": payments}, {"warnings_only": true}, {"limit": 3},
+		{"namespace": payments, "kind": "pod", "name": testenv.PodCrashLoop}, {"kind": "deployments", "warnings_only": true}} {
+		same("events_list", args)
+	}
 }
 
 // sameFunc calls a tool on both sessions, fails unless the answers are the

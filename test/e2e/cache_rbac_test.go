@@ -129,6 +129,7 @@ func (w cacheWorld) calls() []cacheCall {
 			cacheCall{"resources_list", map[string]any{"resource": "pods", "namespace": ns, "output": "json"}},
 			cacheCall{"resources_list", map[string]any{"resource": "configmaps", "namespace": ns, "output": "yaml"}},
 			cacheCall{"resources_list", map[string]any{"resource": "secrets", "namespace": ns, "output": "json"}},
+			cacheCall{"events_list", map[string]any{"namespace": ns, "warnings_only": true}},
 		)
 	}
 	return append(calls, cacheCall{"resources_get", map[string]any{"resource": "namespaces", "name": w.a}}, cacheCall{"namespaces_list", nil})
@@ -170,9 +171,9 @@ func TestCacheRBAC(t *testing.T) {
 			}
 			cluster := `{cluster="` + testenv.KubeContext + `"`
 			hits, directs := metricValue(t, body, `kubemcp_cache_reads_total`+cluster+`,result="hit"}`), metricValue(t, body, `kubemcp_cache_reads_total`+cluster+`,result="direct"}`)
-			// Pods, ConfigMaps, Namespaces: never Secrets.
-			if kinds := metricValue(t, body, `kubemcp_cache_kinds`+cluster+`,state="cached"}`); kinds != 3 {
-				t.Errorf("%v kinds cached, want 3 (pods, configmaps, namespaces)", kinds)
+			// Pods, ConfigMaps, Namespaces, Events: never Secrets.
+			if kinds := metricValue(t, body, `kubemcp_cache_kinds`+cluster+`,state="cached"}`); kinds != 4 {
+				t.Errorf("%v kinds cached, want 4 (pods, configmaps, namespaces, events)", kinds)
 			}
 			if objects := metricValue(t, body, `kubemcp_cache_objects`+cluster+`}`); objects < 6 {
 				t.Errorf("%v objects cached, want at least the test's 6 pods", objects)

@@ -77,7 +77,7 @@ func (c *Core) namespaces(ctx context.Context, kc *kube.Client, cluster string) 
 		}
 		items, err := c.deps.Cache.List(ctx, cluster, cache.Query{Resource: res})
 		if err == nil {
-			return typedNamespaces(items)
+			return fromCache[corev1.Namespace](items)
 		}
 		if !errors.Is(err, cache.ErrDirect) {
 			return nil, err
@@ -90,11 +90,12 @@ func (c *Core) namespaces(ctx context.Context, kc *kube.Client, cluster string) 
 	return list.Items, nil
 }
 
-func typedNamespaces(items []*unstructured.Unstructured) ([]corev1.Namespace, error) {
-	out := make([]corev1.Namespace, len(items))
+// fromCache converts the watch cache's objects of one kind to their Go type.
+func fromCache[T any](items []*unstructured.Unstructured) ([]T, error) {
+	out := make([]T, len(items))
 	for i, u := range items {
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &out[i]); err != nil {
-			return nil, fmt.Errorf("namespace %q from the watch cache: %w", u.GetName(), err)
+			return nil, fmt.Errorf("%s %q from the watch cache: %w", u.GetKind(), u.GetName(), err)
 		}
 	}
 	return out, nil
