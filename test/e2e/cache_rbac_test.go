@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,11 +23,12 @@ import (
 )
 
 // cacheReaderRules are the server's credential in TestCacheRBAC: it may
-// impersonate, review access, and list and watch everything, Secrets
-// included, so that the cache is on for every kind and only kubemcp's own
-// rule keeps Secrets out of it.
+// impersonate (users, and cacheUsers' service accounts), review access, and
+// list and watch everything, Secrets included, so that the cache is on for
+// every kind and only kubemcp's own rule keeps Secrets out of it.
 var cacheReaderRules = append([]rbacv1.PolicyRule{
 	{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"list", "watch"}},
+	{APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, Verbs: []string{"impersonate"}},
 	{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"subjectaccessreviews"}, Verbs: []string{"create"}},
 }, impersonatorRules...)
 
@@ -34,6 +37,15 @@ var cacheReaderRules = append([]rbacv1.PolicyRule{
 // kind but Secrets everywhere.
 type cacheWorld struct{ a, b string }
 
+// cacheUsers are TestCacheRBAC's alice, bob and carol: service accounts
+// cache-alice... of multiuser-system, so that their grants touch no other
+// test's users, and each has a Kubernetes token for passthrough.
+var cacheUsers = []string{"alice", "bob", "carol"}
+
+func cacheSubject(user string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "cache-" + user, Namespace: "multiuser-system"}
+}
+
 var (
 	cacheRBACOnce sync.Once
 	cacheRBACErr  error
@@ -41,8 +53,12 @@ var (
 
 func newCacheWorld(t *testing.T) cacheWorld {
 	t.Helper()
-	muWorld(t) // the namespace multiuser-system, for the server's account
+	muWorld(t) // the namespace multiuser-system, for the accounts
 	ctx, admin := context.Background(), env.Clientset("admin")
+	cacheRBACOnce.Do(func() { cacheRBACErr = bindCacheRBAC(ctx, admin) })
+	if cacheRBACErr != nil {
+		t.Fatal(cacheRBACErr)
+	}
 	w := cacheWorld{a: env.Namespace(t, "cache-a"), b: env.Namespace(t, "cache-b")}
 	for _, ns := range []string{w.a, w.b} {
 		if err := seedCacheNamespace(ctx, admin, ns); err != nil {
@@ -51,15 +67,31 @@ func newCacheWorld(t *testing.T) cacheWorld {
 	}
 	read := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods", "configmaps"}, Verbs: []string{"get", "list", "watch"}}
 	for user, ns := range map[string]string{"alice": w.a, "bob": w.b} {
-		if err := env.Grant(ctx, ns, "cache-read-"+user, rbacv1.Subject{Kind: rbacv1.UserKind, Name: user}, read); err != nil {
+		if err := env.Grant(ctx, ns, "cache-read-"+user, cacheSubject(user), read); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cacheRBACOnce.Do(func() { cacheRBACErr = bindCacheRBAC(ctx, admin) })
-	if cacheRBACErr != nil {
-		t.Fatal(cacheRBACErr)
-	}
 	return w
+}
+
+// cacheTokens are the bearers of cacheUsers: in passthrough their
+// Kubernetes tokens; for impersonation a token file that maps kubemcp tokens
+// to their identities, which kubemcp then impersonates.
+func cacheTokens(t *testing.T) (passthrough map[string]string, tokenFile string, impersonate map[string]string) {
+	passthrough, impersonate = map[string]string{}, map[string]string{}
+	var b strings.Builder
+	b.WriteString("tokens:\n")
+	for _, u := range cacheUsers {
+		sa := cacheSubject(u)
+		passthrough[u], impersonate[u] = saToken(t, sa.Name), randomToken()
+		fmt.Fprintf(&b, "- user: %q\n  groups: [system:serviceaccounts, %q]\n  token: %s\n",
+			"system:serviceaccount:"+sa.Namespace+":"+sa.Name, "system:serviceaccounts:"+sa.Namespace, impersonate[u])
+	}
+	tokenFile = filepath.Join(t.TempDir(), "tokens.yaml")
+	if err := os.WriteFile(tokenFile, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return passthrough, tokenFile, impersonate
 }
 
 func seedCacheNamespace(ctx context.Context, c kubernetes.Interface, ns string) error {
@@ -79,13 +111,16 @@ func seedCacheNamespace(ctx context.Context, c kubernetes.Interface, ns string) 
 	return err
 }
 
-// bindCacheRBAC gives carol every kind but Secrets, cluster-wide, and
-// service account multiuser-system/cache-reader cacheReaderRules.
+// bindCacheRBAC makes the service accounts of cacheUsers and
+// cache-reader; gives carol every kind but Secrets, cluster-wide, and
+// cache-reader cacheReaderRules.
 func bindCacheRBAC(ctx context.Context, c kubernetes.Interface) error {
-	carol := rbacv1.Subject{Kind: rbacv1.UserKind, Name: "carol"}
+	carol := cacheSubject("carol")
 	reader := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "cache-reader", Namespace: "multiuser-system"}
-	if _, err := c.CoreV1().ServiceAccounts(reader.Namespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: reader.Name}}, metav1.CreateOptions{}); err != nil {
-		return err
+	for _, name := range []string{"cache-alice", "cache-bob", carol.Name, reader.Name} {
+		if _, err := c.CoreV1().ServiceAccounts(reader.Namespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+			return err
+		}
 	}
 	for name, b := range map[string]struct {
 		who   rbacv1.Subject
@@ -144,11 +179,7 @@ func (w cacheWorld) calls() []cacheCall {
 // no Secret was ever listed or watched cluster-wide, as an informer would.
 func TestCacheRBAC(t *testing.T) {
 	w := newCacheWorld(t)
-	tokenFile, staticTokens := writeTokenFile(t, muUsers)
-	k8sTokens := map[string]string{}
-	for _, u := range muUsers {
-		k8sTokens[u] = env.Users[u].Token
-	}
+	k8sTokens, tokenFile, staticTokens := cacheTokens(t)
 	reader := saKubeconfig(t, "cache-reader")
 	secretsBefore := clusterSecretReads(t)
 	for _, m := range []mode{
@@ -159,7 +190,7 @@ func TestCacheRBAC(t *testing.T) {
 			args := append([]string{"--kubeconfig", reader, "--user-rate", "0", "--user-concurrency", "0"}, m.args...)
 			cached, direct := serveArgs(t, append(args, "--cache")...), serveArgs(t, append(args, "--cache=false")...)
 			var n [3]int // by answerAllowed, answerRefused, answerPartial
-			for _, u := range muUsers {
+			for _, u := range cacheUsers {
 				cs, ds := connectAs(t, cached.URL, m.tokens[u], "streamable"), connectAs(t, direct.URL, m.tokens[u], "streamable")
 				for _, c := range append(w.calls(), cacheCall{"pods_list", map[string]any{}}) {
 					n[sameAnswer(t, u, c, cs, ds)]++
