@@ -112,6 +112,7 @@ func TestConfigDefaultsAgree(t *testing.T) {
 		{"clientCacheTTL", d.ClientCacheTTL, clusters.DefaultCacheTTL},
 		{"cacheAccessTTL", d.CacheAccessTTL, cache.DefaultAccessTTL},
 		{"cacheStaleAfter", d.CacheStaleAfter, cache.DefaultStaleAfter},
+		{"cacheMaxObjects", d.CacheMaxObjects, cache.DefaultMaxObjects},
 		{"outputBudget", d.OutputBudget, render.DefaultBudget},
 		{"userSubscriptions", d.UserSubscriptions, resources.DefaultMaxPerUser},
 		{"userWatchers", d.UserWatchers, tracker.DefaultMaxWatchersPerUser},

@@ -239,7 +239,8 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 	var shared *cache.Cache
 	if cfg.Cache {
 		shared = cache.New(cache.Options{Clusters: cl, Credentials: clusters.Credentials(cfg.CredentialsMode()), Policy: rules,
-			AccessTTL: cfg.CacheAccessTTL, StaleAfter: cfg.CacheStaleAfter, Writes: writes, Reads: m.CacheReads(), Logger: logger})
+			AccessTTL: cfg.CacheAccessTTL, StaleAfter: cfg.CacheStaleAfter, MaxObjects: cfg.CacheMaxObjects, Writes: writes, Reads: m.CacheReads(), Logger: logger})
+		m.CacheSizes(shared.Sizes)
 		poolOpts.Shared = shared // the live watches share its informers where the caller's access allows
 	}
 	watches := tracker.NewPool(cl, poolOpts)

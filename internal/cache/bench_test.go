@@ -12,10 +12,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
@@ -38,7 +36,9 @@ var (
 // next to the pods' JSON as the apiserver lists it. Run it once
 // (-benchtime 1x): each iteration fills a new cache.
 func BenchmarkMemory10kPods(b *testing.B) {
-	memOnce.Do(func() { memNS, memErr = seedMemPods(context.Background(), cache.Env.Clientset("admin")) })
+	memOnce.Do(func() {
+		memNS, memErr = "bench-10k", cache.Env.SeedManyPods(context.Background(), "bench-10k", memPods)
+	})
 	if memErr != nil {
 		b.Fatal(memErr)
 	}
@@ -71,51 +71,6 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse
-}
-
-// seedMemPods creates 10,000 pods as a Deployment's would look: labels, an
-// owner, one container with resources, ports and env.
-func seedMemPods(ctx context.Context, c kubernetes.Interface) (string, error) {
-	ns := "bench-10k"
-	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		return "", err
-	}
-	errs := make(chan error, 20)
-	for w := range 20 {
-		go func() {
-			for i := w; i < memPods; i += 20 {
-				if _, err := c.CoreV1().Pods(ns).Create(ctx, memPod(i), metav1.CreateOptions{}); err != nil {
-					errs <- err
-					return
-				}
-			}
-			errs <- nil
-		}()
-	}
-	for range 20 {
-		if err := <-errs; err != nil {
-			return "", err
-		}
-	}
-	return ns, nil
-}
-
-func memPod(i int) *corev1.Pod {
-	app := fmt.Sprintf("app-%d", i%50)
-	yes := true
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-7d9f8c6b5-%05d", app, i),
-			Labels:          map[string]string{"app": app, "pod-template-hash": "7d9f8c6b5", "tier": "web"},
-			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: app + "-7d9f8c6b5", UID: "0b5e1c4c-7d5e-4f6a-9d1e-2f3a4b5c6d7e", Controller: &yes}}},
-		Spec: corev1.PodSpec{NodeName: testenv.NodeName, Containers: []corev1.Container{{
-			Name: "web", Image: "registry.example.com/team/" + app + ":1.27.3",
-			Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
-			Env:   []corev1.EnvVar{{Name: "APP", Value: app}, {Name: "LOG_LEVEL", Value: "info"}},
-			Resources: corev1.ResourceRequirements{
-				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")},
-				Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")}},
-		}}},
-	}
 }
 
 // Users and kinds of BenchmarkSharedWatches: each user may list and watch

@@ -66,8 +66,9 @@ func (c *cluster) ready(k *kind) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.objects() > c.opts.MaxObjects {
-		c.opts.Logger.Warn("cache full: reading directly", "cluster", c.name, "resource", k.resource, "max", c.opts.MaxObjects)
+	if n := c.objects(); n > c.opts.MaxObjects {
+		c.opts.Logger.Warn("cache full: reading this kind directly until it has been idle; raise cacheMaxObjects to cache it",
+			"cluster", c.name, "resource", k.resource, "objects", n, "max", c.opts.MaxObjects)
 		k.full = true // stays in kinds, so it is not started again until idle
 		if k.watchers.Load() == 0 {
 			k.stop()

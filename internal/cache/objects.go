@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,6 +25,9 @@ var (
 	podsGVR = corev1.SchemeGroupVersion.WithResource("pods")
 	podsRes = kube.Resolved{GVR: podsGVR, GVK: corev1.SchemeGroupVersion.WithKind("Pod"), Namespaced: true}
 )
+
+// eventsGVR is the core Events, whose field selectors events_list uses.
+var eventsGVR = corev1.SchemeGroupVersion.WithResource("events")
 
 // Query is a list of objects of any kind, as the API takes one.
 type Query struct {
@@ -254,6 +258,11 @@ func matcher(res kube.Resolved, labelSelector, fieldSelector string) (func(*unst
 	}
 	if res.GVR == podsGVR {
 		known["status.phase"], known["spec.nodeName"] = []string{"status", "phase"}, []string{"spec", "nodeName"}
+	}
+	if res.GVR == eventsGVR { // events_list's filters, and describe's
+		for _, f := range []string{"type", "reason", "involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid"} {
+			known[f] = strings.Split(f, ".")
+		}
 	}
 	for _, r := range fs.Requirements() {
 		if known[r.Field] == nil {

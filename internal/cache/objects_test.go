@@ -4,8 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/clusters"
@@ -44,27 +47,36 @@ func sameSnapshot(s string) string {
 	})
 }
 
+// goldenCallers are who the golden comparisons run as: the server itself,
+// and in impersonation and passthrough an admin (the cache asks the cluster
+// and is allowed everything) and carol (every kind but Secrets: some reads
+// are refused, in the apiserver's words, alike).
+var goldenCallers = []struct {
+	mode clusters.Credentials
+	user string
+}{
+	{clusters.Server, ""},
+	{clusters.Impersonate, "admin"}, {clusters.Passthrough, "admin"},
+	{clusters.Impersonate, "carol"}, {clusters.Passthrough, "carol"},
+}
+
 // TestObjectsGolden: over the seeded world, resources_list (whole objects),
-// resources_get and pods_get answer from the cache exactly as from the
+// resources_get, pods_get, namespaces_list and events_list answer from the cache exactly as from the
 // apiserver, text and structured content, for kinds namespaced and
 // cluster-scoped, a custom resource among them, with label and field
-// selectors and pages; and the cache did answer every list that needs no
-// continue token (Secrets excepted: never cached).
+// selectors and pages, for each of goldenCallers; and the cache did answer
+// every list the caller may make that needs no continue token (Secrets
+// excepted: never cached).
 func TestObjectsGolden(t *testing.T) {
-	s := cache.NewStack(t, clusters.Server, policy.Config{}, nil)
-	direct, cached := serve(t, s, false, ""), serve(t, s, true, "")
-	same := func(tool string, args map[string]any) string {
-		t.Helper()
-		wantText, wantJSON := callTool(t, direct, tool, args)
-		gotText, gotJSON := callTool(t, cached, tool, args)
-		// The two calls may fall either side of a second: durations may
-		// differ; and of a write: revisions may.
-		wantText, gotText = duration.ReplaceAllString(wantText, "D"), duration.ReplaceAllString(gotText, "D")
-		if sameSnapshot(gotText) != sameSnapshot(wantText) || sameSnapshot(gotJSON) != sameSnapshot(wantJSON) {
-			t.Errorf("%s %v:\ncached:\n%s%s\ndirect:\n%s%s", tool, args, gotText, gotJSON, wantText, wantJSON)
-		}
-		return wantJSON
+	grantCarol(t)
+	for _, who := range goldenCallers {
+		t.Run(fmt.Sprintf("%s/%s", who.mode, who.user), func(t *testing.T) { objectsGolden(t, who.mode, who.user) })
 	}
+}
+
+func objectsGolden(t *testing.T, mode clusters.Credentials, user string) {
+	s := cache.NewStack(t, mode, policy.Config{}, nil)
+	same := sameAs(t, serve(t, s, false, user), serve(t, s, true, user))
 	shop, payments := testenv.NamespaceShop, testenv.NamespacePayments
 	for _, k := range []struct {
 		resource, ns string
@@ -77,7 +89,7 @@ func TestObjectsGolden(t *testing.T) {
 		{"services", "", []map[string]any{{"field_selector": "metadata.name!=kubernetes"}}},
 		{"endpointslices", shop, nil},
 		{"configmaps", shop, nil},
-		{"events", payments, nil},
+		{"events", payments, []map[string]any{{"field_selector": "type=Warning"}, {"field_selector": "involvedObject.kind=Pod,involvedObject.name=" + testenv.PodCrashLoop}}},
 		{"widgets", "", []map[string]any{{"field_selector": "metadata.name=" + testenv.WidgetName}}},
 		{"namespaces", "", []map[string]any{{"field_selector": "metadata.name=" + shop}, {"label_selector": "nothing=here"}}},
 		{"nodes", "", nil},
@@ -89,7 +101,8 @@ func TestObjectsGolden(t *testing.T) {
 				args[name] = v
 			}
 			var out core.ListOut
-			if err := json.Unmarshal([]byte(same("resources_list", args)), &out); err != nil {
+			isError, structured := same("resources_list", args)
+			if err := json.Unmarshal([]byte(structured), &out); err != nil {
 				t.Fatal(err)
 			}
 			for _, o := range out.Rows {
@@ -98,20 +111,50 @@ func TestObjectsGolden(t *testing.T) {
 					same("pods_get", map[string]any{"namespace": o.Namespace, "name": o.Name, "output": "yaml"})
 				}
 			}
-			servedFromCache(t, s, k.resource, k.ns, sel)
+			servedFromCache(t, s, user, k.resource, k.ns, sel, !isError)
 		}
-		pages(t, same, map[string]any{"resource": k.resource, "namespace": k.ns, "output": "json", "limit": 1})
+		pages(t, same, "resources_list", map[string]any{"resource": k.resource, "namespace": k.ns, "output": "json", "limit": 1})
 	}
 	same("resources_get", map[string]any{"resource": "pods", "namespace": shop, "name": "no-such-pod"})
 	same("pods_get", map[string]any{"namespace": shop, "name": "no-such-pod"})
+	same("namespaces_list", map[string]any{})
+	same("namespaces_list", map[string]any{"max_bytes": 200})
+	for _, args := range []map[string]any{{}, {"namespace": payments}, {"warnings_only": true}, {"limit": 3},
+		{"namespace": payments, "kind": "pod", "name": testenv.PodCrashLoop}, {"kind": "deployments", "warnings_only": true}} {
+		same("events_list", args)
+	}
 }
 
-// pages follows args's continue tokens to the last page, comparing each.
-func pages(t *testing.T, same func(string, map[string]any) string, args map[string]any) {
+// sameFunc calls a tool on both sessions, fails unless the answers are the
+// same, and returns whether the direct one was an error and its structured
+// content.
+type sameFunc func(tool string, args map[string]any) (isError bool, structured string)
+
+// sameAs compares the cached session's answers with the direct one's.
+func sameAs(t *testing.T, direct, cached *mcp.ClientSession) sameFunc {
+	return func(tool string, args map[string]any) (bool, string) {
+		t.Helper()
+		want, got := callResult(t, direct, tool, args), callResult(t, cached, tool, args)
+		// The two calls may fall either side of a second: durations may
+		// differ; and of a write: revisions may.
+		norm := func(s string) string { return sameSnapshot(duration.ReplaceAllString(s, "D")) }
+		if got.isError != want.isError || norm(got.text) != norm(want.text) || norm(got.structured) != norm(want.structured) {
+			t.Errorf("%s %v:\ncached:\n%+v\ndirect:\n%+v", tool, args, got, want)
+		}
+		return want.isError, want.structured
+	}
+}
+
+// pages follows the continue tokens of tool's answers to args to the last
+// page, comparing each.
+func pages(t *testing.T, same sameFunc, tool string, args map[string]any) {
 	t.Helper()
 	for range 50 {
-		var out core.ListOut
-		if err := json.Unmarshal([]byte(same("resources_list", args)), &out); err != nil {
+		var out struct {
+			Continue string `json:"continue"`
+		}
+		_, structured := same(tool, args)
+		if err := json.Unmarshal([]byte(structured), &out); err != nil {
 			t.Fatal(err)
 		}
 		if out.Continue == "" {
@@ -119,20 +162,28 @@ func pages(t *testing.T, same func(string, map[string]any) string, args map[stri
 		}
 		args["continue"] = out.Continue
 	}
-	t.Errorf("%v: more than 50 pages", args)
+	t.Errorf("%s %v: more than 50 pages", tool, args)
 }
 
-// servedFromCache fails unless the cache answers the list itself.
-func servedFromCache(t *testing.T, s cache.Stack, resource, ns string, sel map[string]any) {
+// servedFromCache fails unless the cache answers user's list itself, if
+// allowed (RBAC allows it), else leaves it to the apiserver.
+func servedFromCache(t *testing.T, s cache.Stack, user, resource, ns string, sel map[string]any, allowed bool) {
 	t.Helper()
-	_, res := resolve(t.Context(), t, s, resource)
+	ctx := t.Context()
+	if user != "" {
+		ctx = cache.As(ctx, user)
+	}
+	_, res := resolve(ctx, t, s, resource)
 	q := cache.Query{Resource: res, Namespace: ns, Limit: 100}
+	if limit, ok := sel["limit"].(int); ok {
+		q.Limit = int64(limit)
+	}
 	q.LabelSelector, _ = sel["label_selector"].(string)
 	q.FieldSelector, _ = sel["field_selector"].(string)
-	_, err := s.Cache.List(t.Context(), "", q)
-	if resource == "secrets" {
+	_, err := s.Cache.List(ctx, "", q)
+	if resource == "secrets" || !allowed {
 		if !errors.Is(err, cache.ErrDirect) {
-			t.Errorf("secrets: %v, want ErrDirect", err)
+			t.Errorf("%s in %q as %q: %v, want ErrDirect", resource, ns, user, err)
 		}
 		return
 	}

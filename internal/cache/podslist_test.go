@@ -3,7 +3,7 @@ package cache_test
 import (
 	"context"
 	"encoding/json"
-	"regexp"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -52,27 +52,32 @@ func serve(t *testing.T, s cache.Stack, cached bool, user string) *mcp.ClientSes
 
 func call(t *testing.T, cs *mcp.ClientSession, args map[string]any) (text, structured string) {
 	t.Helper()
-	return callTool(t, cs, "pods_list", args)
+	r := callResult(t, cs, "pods_list", args)
+	return r.text, r.structured
 }
 
-func callTool(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any) (text, structured string) {
+// result is a tool result made comparable.
+type result struct {
+	isError          bool
+	text, structured string
+}
+
+func callResult(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any) result {
 	t.Helper()
 	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: tool, Arguments: args})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(res.StructuredContent)
-	return res.Content[0].(*mcp.TextContent).Text, string(b)
+	return result{res.IsError, res.Content[0].(*mcp.TextContent).Text, string(b)}
 }
-
-// age is a value of the AGE column.
-var age = regexp.MustCompile(` \d+[smhd] `)
 
 // TestPodsListGolden: over the seeded world, pods_list answers from the
 // cache exactly as from the apiserver, text and structured content, in
 // several scopes, with selectors, small budgets (the page cut) and a deny
-// rule.
+// rule, for each of goldenCallers.
 func TestPodsListGolden(t *testing.T) {
+	grantCarol(t)
 	pol := policy.Config{Deny: []policy.Rule{{Kinds: []string{"Pod"}, Namespaces: []string{"kube-system"}}}}
 	for _, c := range []struct {
 		name string
@@ -87,16 +92,14 @@ func TestPodsListGolden(t *testing.T) {
 		}},
 		{"deny-kube-system", pol, []map[string]any{{}, {"namespace": "kube-system"}, {"namespace": testenv.NamespaceShop}}},
 	} {
-		s := cache.NewStack(t, clusters.Server, c.pol, nil)
-		direct, cached := serve(t, s, false, ""), serve(t, s, true, "")
-		for _, args := range c.args {
-			wantText, wantJSON := call(t, direct, args)
-			gotText, gotJSON := call(t, cached, args)
-			// The two calls may fall either side of a second: ages may differ.
-			wantText, gotText = age.ReplaceAllString(wantText, " AGE "), age.ReplaceAllString(gotText, " AGE ")
-			if gotText != wantText || gotJSON != wantJSON {
-				t.Errorf("%s %v:\ncached:\n%s%s\ndirect:\n%s%s", c.name, args, gotText, gotJSON, wantText, wantJSON)
-			}
+		for _, who := range goldenCallers {
+			t.Run(fmt.Sprintf("%s/%s/%s", c.name, who.mode, who.user), func(t *testing.T) {
+				s := cache.NewStack(t, who.mode, c.pol, nil)
+				same := sameAs(t, serve(t, s, false, who.user), serve(t, s, true, who.user))
+				for _, args := range c.args {
+					same("pods_list", args)
+				}
+			})
 		}
 	}
 }

@@ -95,9 +95,10 @@ type Config struct {
 	UserWatches        int           `json:"userWatches,omitempty" help:"resources and namespaces one authenticated user may have watched at once, of the server's 500; 0 for no limit"`
 	ClientCacheSize    int           `json:"clientCacheSize,omitempty" help:"per-user cluster clients kept (impersonate, passthrough); 0 turns the cache off"`
 	ClientCacheTTL     time.Duration `json:"clientCacheTTL,omitempty" help:"how long a per-user cluster client is kept after it is built; 0 turns the cache off"`
-	Cache              bool          `json:"cache,omitempty" help:"answer reads (pods_list, pods_get, resources_get, resources_list with output yaml or json) from one shared watch cache per cluster, filled with the server's credential; each read is still checked against the caller's RBAC and the policy"`
+	Cache              bool          `json:"cache,omitempty" help:"answer reads (pods_list, pods_get, resources_get, resources_list with output yaml or json, namespaces_list, events_list) from one shared watch cache per cluster, filled with the server's credential; each read is still checked against the caller's RBAC and the policy"`
 	CacheAccessTTL     time.Duration `json:"cacheAccessTTL,omitempty" help:"how long the watch cache keeps a caller's access decision, allow or deny: a revoked grant stops working within it"`
 	CacheStaleAfter    time.Duration `json:"cacheStaleAfter,omitempty" help:"how long the watch cache answers for a cluster it has not heard from (no watch event, no heartbeat answered): a stopped or hung cluster is read directly, and fails as it would without the cache, within it"`
+	CacheMaxObjects    int           `json:"cacheMaxObjects,omitempty" help:"the most objects the watch cache holds per cluster: a kind that would pass it is read directly (logged, and counted in kubemcp_cache_kinds{state=\"full\"}) until it has been idle"`
 
 	// Policy holds deny and allow rules for Kubernetes requests and the tool
 	// calls that need confirmation (file only).
@@ -161,6 +162,7 @@ func Default() Config {
 		Cache:              true,
 		CacheAccessTTL:     10 * time.Second,
 		CacheStaleAfter:    3 * time.Second,
+		CacheMaxObjects:    100_000,
 	}
 }
 
@@ -260,6 +262,9 @@ func (c *Config) validateAuth() []error {
 	}
 	if c.UserRate < 0 || c.UserBurst < 0 || c.UserConcurrency < 0 || c.ClientCacheSize < 0 || c.ClientCacheTTL < 0 || c.CacheAccessTTL < 0 || c.CacheStaleAfter < 0 {
 		errs = append(errs, errors.New("userRate, userBurst, userConcurrency, clientCacheSize, clientCacheTTL, cacheAccessTTL, cacheStaleAfter: must not be negative"))
+	}
+	if c.CacheMaxObjects < 1 {
+		errs = append(errs, fmt.Errorf("cacheMaxObjects %d: must be at least 1 (to turn the watch cache off, set cache: false)", c.CacheMaxObjects))
 	}
 	if c.UserSessions < 0 || c.AddressSessions < 0 || c.UserSubscriptions < 0 || c.UserWatchers < 0 || c.UserWatches < 0 {
 		errs = append(errs, errors.New("userSessions, addressSessions, userSubscriptions, userWatchers, userWatches: must not be negative (0 for no limit)"))

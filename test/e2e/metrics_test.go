@@ -161,7 +161,7 @@ func TestMetricsOff(t *testing.T) {
 }
 
 // scrape GETs base/metrics as Prometheus would, with token as the bearer.
-func scrape(t *testing.T, base, token string) (int, string) {
+func scrape(t testing.TB, base, token string) (int, string) {
 	t.Helper()
 	resp, err := (&http.Client{Transport: withBearer{token}}).Get(base + "/metrics")
 	if err != nil {

@@ -131,15 +131,21 @@ func bindImpersonator(ctx context.Context, c kubernetes.Interface) error {
 // multiuser-system/name: kubemcp's own credential in these tests.
 func saKubeconfig(t testing.TB, name string) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := env.WriteTokenKubeconfig(path, name, saToken(t, name)); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// saToken is a fresh token of service account multiuser-system/name.
+func saToken(t testing.TB, name string) string {
+	t.Helper()
 	tok, err := env.Clientset("admin").CoreV1().ServiceAccounts("multiuser-system").CreateToken(context.Background(), name, &authv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := env.WriteTokenKubeconfig(path, name, tok.Status.Token); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return tok.Status.Token
 }
 
 type withBearer struct{ token string }

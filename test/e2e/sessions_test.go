@@ -133,7 +133,7 @@ func serverMetrics(t *testing.T, base string) reading {
 
 // metricValue is the value of the series named exactly so in a scrape; a
 // series not there yet (no session opened) reads 0.
-func metricValue(t *testing.T, body, series string) float64 {
+func metricValue(t testing.TB, body, series string) float64 {
 	t.Helper()
 	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(body)
 	if m == nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 
+	"github.com/kubemcp/kubemcp/internal/cache"
 	"github.com/kubemcp/kubemcp/internal/kube"
 	"github.com/kubemcp/kubemcp/internal/render"
 	"github.com/kubemcp/kubemcp/internal/toolset"
@@ -77,7 +79,7 @@ func (c *Core) listEvents(ctx context.Context, _ *mcp.CallToolRequest, in Events
 	if err != nil {
 		return "", out, err
 	}
-	events, scanned, err := fetchEvents(ctx, kc, in.Namespace, selector)
+	events, scanned, err := c.events(ctx, kc, in.Cluster, in.Namespace, selector)
 	if err != nil {
 		return "", out, toolset.Explain(err, toolset.Op{Verb: "list", Resource: "events", Namespace: in.Namespace})
 	}
@@ -108,6 +110,33 @@ func eventSelector(kc *kube.Client, in EventsIn) (string, error) {
 	return fields.SelectorFromSet(set).String(), nil
 }
 
+// events reads every matching event, newest first: from the shared watch
+// cache when it holds no more than eventScanCap of them and may answer the
+// caller, else from the apiserver (fetchEvents).
+func (c *Core) events(ctx context.Context, kc *kube.Client, cluster, ns, selector string) ([]corev1.Event, bool, error) {
+	if c.deps.Cache != nil {
+		res, err := kc.Resolve(kube.Ref{Resource: "events"})
+		if err != nil {
+			return nil, false, err
+		}
+		items, err := c.deps.Cache.List(ctx, cluster, cache.Query{Resource: res, Namespace: ns, FieldSelector: selector, Limit: eventScanCap})
+		if err == nil {
+			all, err := fromCache[corev1.Event](items)
+			if err != nil {
+				return nil, false, err
+			}
+			slices.SortStableFunc(all, newestFirst)
+			return all, true, nil
+		}
+		if !errors.Is(err, cache.ErrDirect) {
+			return nil, false, err
+		}
+	}
+	return fetchEvents(ctx, kc, ns, selector)
+}
+
+func newestFirst(a, b corev1.Event) int { return eventTime(b).Compare(eventTime(a)) }
+
 // fetchEvents reads every matching event, page by page up to eventScanCap,
 // and sorts them newest first. scanned is false when the cap cut the read.
 func fetchEvents(ctx context.Context, kc *kube.Client, ns, selector string) ([]corev1.Event, bool, error) {
@@ -120,7 +149,7 @@ func fetchEvents(ctx context.Context, kc *kube.Client, ns, selector string) ([]c
 		}
 		all = append(all, list.Items...)
 		if list.Continue == "" || len(all) >= eventScanCap {
-			slices.SortStableFunc(all, func(a, b corev1.Event) int { return eventTime(b).Compare(eventTime(a)) })
+			slices.SortStableFunc(all, newestFirst)
 			return all, list.Continue == "", nil
 		}
 		opts.Continue = list.Continue
