@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -63,16 +64,36 @@ func Explain(err error, op Op) error {
 
 // explainAny is the text of any error a handler returned: as explained, if
 // it was; else explained from the error itself where it is a kind of error
-// Explain knows, and as it is otherwise (the handler's own sentence).
+// Explain knows, after what the handler said in wrapping it ("nothing was
+// applied: ..."), and as it is otherwise (the handler's own sentence).
 func explainAny(err error) string {
 	var done *Explained
 	if errors.As(err, &done) {
 		return err.Error()
 	}
 	if msg, ok := sentence(err, opOf(err)); ok {
-		return msg
+		return wrapping(err) + msg
 	}
 	return err.Error()
+}
+
+// wrapping is what a handler's wraps of err add before the text of the
+// error they wrap ("creating x: "), or "" when they add nothing or more than
+// a prefix. A request's own wrap (url.Error: the method and the apiserver's
+// URL) is part of the error, not the handler's words.
+func wrapping(err error) string {
+	inner := err
+	for next := errors.Unwrap(inner); next != nil; next = errors.Unwrap(inner) {
+		if _, request := inner.(*url.Error); request {
+			break
+		}
+		inner = next
+	}
+	prefix, ok := strings.CutSuffix(err.Error(), inner.Error())
+	if !ok || inner == err {
+		return ""
+	}
+	return prefix
 }
 
 // opOf is what an API error says about the request that failed.

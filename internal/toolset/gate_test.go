@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -101,16 +102,26 @@ func TestGateExplainsEveryError(t *testing.T) {
 	cs := serveGate(t, func(ctx context.Context, _ *mcp.CallToolRequest, in struct {
 		Name string `json:"name,omitempty"`
 	}) (string, gateOut, error) {
-		if in.Name == "web-0" {
-			gr := schema.GroupResource{Group: "apps", Resource: "deployments"}
-			return "", gateOut{}, fmt.Errorf("reading: %w", apierrors.NewForbidden(gr, "web-0", errors.New(`User "alice" cannot get resource "deployments"`)))
+		gr := schema.GroupResource{Group: "apps", Resource: "deployments"}
+		refused := apierrors.NewForbidden(gr, "web-0", errors.New(`User "alice" cannot get resource "deployments"`))
+		switch in.Name {
+		case "web-0":
+			return "", gateOut{}, fmt.Errorf("nothing was applied: %w", refused)
+		case "web-1": // as client-go wraps a request's failure
+			return "", gateOut{}, fmt.Errorf("reading: %w", &url.Error{Op: "Get", URL: "https://10.0.0.1:6443/apis/apps/v1", Err: refused})
 		}
 		return "", gateOut{}, errors.New("the webhook said: Bearer " + planted)
 	})
-	wire, res := call(t, cs, map[string]any{"name": "web-0"})
-	if !res.IsError || !strings.Contains(wire, "Kubernetes RBAC refused this") || !strings.Contains(wire, "Ask a cluster admin for a Role that grants it") {
-		t.Errorf("want the error explained, got %s", wire)
+	// Explained after the handler's own words, which the explanation keeps;
+	// a request's method and URL are not the handler's words.
+	for name, prefix := range map[string]string{"web-0": "nothing was applied: ", "web-1": "reading: "} {
+		wire, res := call(t, cs, map[string]any{"name": name})
+		if !res.IsError || !strings.Contains(wire, `"text":"`+prefix) || !strings.Contains(wire, "Kubernetes RBAC refused this") || !strings.Contains(wire, "Ask a cluster admin for a Role that grants it") || strings.Contains(wire, "6443") {
+			t.Errorf("%s: want the error explained after %q, got %s", name, prefix, wire)
+		}
 	}
+	var wire string
+	var res *mcp.CallToolResult
 	if wire, res = call(t, cs, nil); !res.IsError || strings.Contains(wire, planted) || !strings.Contains(wire, "the webhook said") {
 		t.Errorf("want the error redacted, got %s", wire)
 	}
