@@ -40,7 +40,7 @@ func TestTracesThroughUpstream(t *testing.T) {
 	s := serveArgs(t, "--kubeconfig", env.Kubeconfig, "--config", cfg, "--otlp-endpoint", collector.URL)
 	cs := connect(t, &mcp.StreamableClientTransport{Endpoint: s.URL}, nil)
 	// The gate fences the answer as the upstream's data.
-	if got, _ := call(t, cs, "traced__echo", map[string]any{"message": "hi"}); got.IsError || unfenced(got.Text) != "hi" {
+	if got, _ := call(t, cs, "traced__echo", map[string]any{"message": "hi"}); got.IsError || !fenced(got.Text, "hi") {
 		t.Fatalf("traced__echo through kubemcp: %+v", got)
 	}
 
@@ -132,11 +132,8 @@ func TestTracesFromEnvironment(t *testing.T) {
 	}
 }
 
-// unfenced is the text an answer's one fence holds, or the whole answer when
-// it has none.
-func unfenced(answer string) string {
-	if body, ok := render.Unfence(answer); ok {
-		return strings.TrimSuffix(body, "\n")
-	}
-	return answer
+// fenced reports whether answer is text in one fence.
+func fenced(answer, text string) bool {
+	body, ok := render.Unfence(answer)
+	return ok && strings.Count(answer, "</untrusted-data>") == 1 && strings.TrimSuffix(body, "\n") == text
 }
