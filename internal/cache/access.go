@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -125,6 +126,18 @@ func (d *decisions) put(key string, allowed bool) {
 		}
 	}
 	d.m[key] = decision{allowed: allowed, expires: now.Add(d.ttl)}
+}
+
+// forget drops the decisions made by the named cluster, whose server or
+// credential a reload changed: the next read asks it again.
+func (d *decisions) forget(cluster string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k := range d.m {
+		if strings.HasPrefix(k, cluster+"\x00") {
+			delete(d.m, k)
+		}
+	}
 }
 
 // idKey is the key of the caller in ctx; "" without one.

@@ -149,6 +149,7 @@ func (c *Cache) Forget(names ...string) {
 			cl.close()
 			delete(c.clusters, name)
 		}
+		c.access.forget(name) // the name may now lead to another apiserver
 	}
 }
 

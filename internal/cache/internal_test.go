@@ -202,3 +202,20 @@ func TestFullKindKeptForItsWatchers(t *testing.T) {
 	stop()
 	testenv.Eventually(t, 10*time.Second, "the full kind stopped once its last watcher left", k.informer.IsStopped)
 }
+
+// TestForgetDropsDecisions: a reload that changes a cluster drops the access
+// decisions made by it (the name may now lead to another apiserver or
+// credential), and keeps those of the other clusters.
+func TestForgetDropsDecisions(t *testing.T) {
+	c := &Cache{access: newDecisions(time.Hour, time.Now), clusters: map[string]*cluster{}}
+	for _, key := range []string{"prod\x00alice\x00list pods", "prod-eu\x00alice\x00list pods"} {
+		c.access.put(key, true)
+	}
+	c.Forget("prod")
+	if _, ok := c.access.get("prod\x00alice\x00list pods"); ok {
+		t.Error("prod's decision outlived the reload")
+	}
+	if _, ok := c.access.get("prod-eu\x00alice\x00list pods"); !ok {
+		t.Error("prod-eu's decision was dropped with prod's")
+	}
+}

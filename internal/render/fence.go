@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ import (
 // the output gate's to redact (toolset), with the rest of the answer; the
 // gate also fences the whole text of a tool that does not fence its own.
 func Fence(source, text string) string {
-	text = strings.ReplaceAll(text, fenceClose, "</untrusted-data\u200b>")
+	text = marker.ReplaceAllString(text, "<\u200b$1")
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}
@@ -23,6 +24,11 @@ func Fence(source, text string) string {
 }
 
 const fenceClose = "</untrusted-data>"
+
+// marker is anything in data that a model might read as a fence's opening or
+// closing marker, whatever its case and spacing ("</UNTRUSTED-DATA >");
+// Fence breaks each with a zero-width space after its "<".
+var marker = regexp.MustCompile(`(?i)<(\s*/?\s*untrusted-data)`)
 
 // FenceOverhead is what Fence adds around its text, with room to spare: what
 // to take off a budget before cutting text that will be fenced.

@@ -1,6 +1,9 @@
 package render
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Unfence returns the text an answer fenced with Fence, for a reader that
 // shows it as data (the console's log viewer) rather than to a model: what
@@ -19,8 +22,11 @@ func Unfence(answer string) (text string, ok bool) {
 	if end < 0 {
 		return "", false
 	}
-	return body[:end], true
+	return defused.ReplaceAllString(body[:end], "<$1"), true
 }
+
+// defused is a marker Fence broke.
+var defused = regexp.MustCompile("(?i)<\u200b(\\s*/?\\s*untrusted-data)")
 
 const fenceOpen = "<untrusted-data source="
 

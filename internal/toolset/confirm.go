@@ -10,6 +10,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/confirm"
+	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 // Approval is embedded in the input of every tool that changes the cluster:
@@ -38,7 +39,7 @@ type Acting interface {
 // confirming wraps h so that the calls c's rules name are confirmed first
 // (see confirm.Confirmer). The tool's dry_run argument, found by its json
 // tag, gives the preview.
-func confirming[In, Out any](c *confirm.Confirmer, kind string, h Handler[In, Out]) Handler[In, Out] {
+func confirming[In, Out any](c *confirm.Confirmer, kind, fence string, h Handler[In, Out]) Handler[In, Out] {
 	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, Out, error) {
 		call := confirm.Call{Req: req, Kind: kind, DryRun: dryRun(&in, false)}
 		if a, ok := any(in).(Acting); ok {
@@ -48,7 +49,7 @@ func confirming[In, Out any](c *confirm.Confirmer, kind string, h Handler[In, Ou
 			call.Token = t.approvalToken()
 		}
 		if dry := in; dryRun(&dry, true) {
-			call.Preview = func(ctx context.Context) (string, string, error) { return preview(ctx, req, dry, h) }
+			call.Preview = func(ctx context.Context) (string, string, error) { return preview(ctx, req, dry, fence, h) }
 		}
 		if err := c.Approve(ctx, call); err != nil {
 			var zero Out
@@ -59,17 +60,28 @@ func confirming[In, Out any](c *confirm.Confirmer, kind string, h Handler[In, Ou
 }
 
 // preview runs the dry run and names the state it saw: the output's own
-// ConfirmState, else a digest of its text.
-func preview[In, Out any](ctx context.Context, req *mcp.CallToolRequest, dry In, h Handler[In, Out]) (text, state string, err error) {
+// ConfirmState, else a digest of its text. The text is fenced as the gate
+// fences the tool's answers (from fence; "": the tool fenced it), since the
+// person and the model read it outside the gate (a Helm chart's diff is its
+// author's text).
+func preview[In, Out any](ctx context.Context, req *mcp.CallToolRequest, dry In, fence string, h Handler[In, Out]) (text, state string, err error) {
 	text, out, err := h(ctx, req, dry)
 	if err != nil {
 		return "", "", err
 	}
+	state = digest(text)
 	if s, ok := any(out).(Stateful); ok {
-		return text, s.ConfirmState(), nil
+		state = s.ConfirmState()
 	}
+	if fence != "" && text != "" {
+		text = render.Fence(fence, text)
+	}
+	return text, state, nil
+}
+
+func digest(text string) string {
 	sum := sha256.Sum256([]byte(text))
-	return text, hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
 
 // dryRun reports whether in has a dry_run argument and, when set is true,

@@ -77,6 +77,17 @@ func explainAny(err error) string {
 	return err.Error()
 }
 
+// explained reports whether err's text is kubemcp's own sentence: Explain
+// made it, or explainAny makes one of it.
+func explained(err error) bool {
+	var done *Explained
+	if errors.As(err, &done) {
+		return true
+	}
+	_, ok := sentence(err, opOf(err))
+	return ok
+}
+
 // wrapping is what a handler's wraps of err add before the text of the
 // error they wrap ("creating x: "), or "" when they add nothing or more than
 // a prefix. A request's own wrap (url.Error: the method and the apiserver's

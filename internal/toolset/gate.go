@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync/atomic"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -29,7 +30,10 @@ import (
 //     revealed a Secret it was allowed to see (Reveal);
 //   - the text is fenced as data (render.Fence) unless the tool fences its
 //     outside text itself (Fenced; render knows which parts are the
-//     cluster's); an upstream's text (Raw) always is;
+//     cluster's); an upstream's text (Raw) always is, its errors too, and so
+//     is an error of a tool the gate fences unless kubemcp explained it in
+//     its own sentence (see failure); a confirmation's preview is fenced as
+//     the answer would be;
 //   - structuredContent is encoded once and sent as it is: its schema is
 //     checked by the tests (toolsettest), not on every production call.
 
@@ -102,6 +106,7 @@ type stateKey struct{}
 // fenced, and what the handler told it (Reveal).
 type callState struct {
 	fence    string // the source the text is fenced as; "": the tool fenced it
+	upstream bool   // the tool is an upstream's (Raw): its errors are its words too
 	revealed atomic.Bool
 }
 
@@ -128,13 +133,13 @@ func (s *callState) answer(text string, out any, err error) (*mcp.CallToolResult
 	}
 	var failed *withOutput
 	if err != nil && !errors.As(err, &failed) {
-		return errorResult(s.redact(explainAny(err))), nil
+		return errorResult(s.redact(s.failure(err))), nil
 	}
 	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: s.redact(s.fenced(text))}}}
 	if failed != nil {
 		res.IsError = true
 		if text == "" {
-			res.Content = []mcp.Content{&mcp.TextContent{Text: s.redact(explainAny(failed.err))}}
+			res.Content = []mcp.Content{&mcp.TextContent{Text: s.redact(s.failure(failed.err))}}
 		}
 	}
 	if out != nil {
@@ -151,13 +156,25 @@ func (s *callState) answer(text string, out any, err error) (*mcp.CallToolResult
 }
 
 // fenced is the tool's text as the client gets it: fenced as data unless the
-// tool fenced it itself. An explained error is kubemcp's sentence, and not
-// fenced.
+// tool fenced it itself.
 func (s *callState) fenced(text string) string {
 	if s.fence == "" || text == "" {
 		return text
 	}
 	return render.Fence(s.fence, text)
+}
+
+// failure is the text of a failed call: explained (explainAny), and fenced
+// as the text would be when it may carry outside words: always for an
+// upstream's tool, whose errors are the upstream's; for a tool the gate
+// fences, when the error is not one kubemcp explains in its own sentence
+// (a chart's template failure, a CLI's message).
+func (s *callState) failure(err error) string {
+	msg := explainAny(err)
+	if s.fence == "" || (!s.upstream && explained(err)) {
+		return msg
+	}
+	return render.Fence(strings.Replace(s.fence, "answer of", "error of", 1), msg)
 }
 
 func (s *callState) redact(text string) string {

@@ -175,14 +175,24 @@ func TestGateFencesOutsideText(t *testing.T) {
 	failing := func(context.Context, *mcp.CallToolRequest) (string, json.RawMessage, error) {
 		return "upstream failed: " + injection, nil, WithOutput(errors.New("the upstream reported an error"))
 	}
+	// Errors carry outside words too: an upstream's protocol error, a
+	// chart's template failure.
+	upstreamError := func(context.Context, *mcp.CallToolRequest) (string, json.RawMessage, error) {
+		return "", nil, errors.New(`upstream "up" failed: ` + injection)
+	}
+	chartFails := func(context.Context, *mcp.CallToolRequest, in) (string, gateOut, error) {
+		return "", gateOut{}, errors.New("rendering the chart: " + injection)
+	}
 	object := map[string]any{"type": "object"}
 	cs := serveTools(t,
 		New(mcp.Tool{Name: "fences", Annotations: ReadOnly("fences")}, own).Fenced(),
 		New(mcp.Tool{Name: "forgets", Annotations: ReadOnly("forgets")}, forgot),
 		Raw(mcp.Tool{Name: "up__tool", InputSchema: object, Annotations: ReadOnly("up")}, upstream),
 		Raw(mcp.Tool{Name: "up__fails", InputSchema: object, Annotations: ReadOnly("up")}, failing).Fenced(), // Raw is fenced regardless
+		Raw(mcp.Tool{Name: "up__errs", InputSchema: object, Annotations: ReadOnly("up")}, upstreamError),
+		New(mcp.Tool{Name: "chart", Annotations: ReadOnly("chart")}, chartFails),
 	)
-	for _, name := range []string{"fences", "forgets", "up__tool", "up__fails"} {
+	for _, name := range []string{"fences", "forgets", "up__tool", "up__fails", "up__errs", "chart"} {
 		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name})
 		if err != nil {
 			t.Fatal(err)

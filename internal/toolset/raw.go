@@ -30,7 +30,7 @@ func Raw(meta mcp.Tool, h RawHandler) Tool {
 				t.InputSchema, h = withApproval(t.InputSchema), confirmingRaw(o.Confirm, h)
 			}
 			s.AddTool(t, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-				state := &callState{fence: "answer of upstream tool " + t.Name}
+				state := &callState{fence: "answer of upstream tool " + t.Name, upstream: true}
 				text, structured, err := h(context.WithValue(ctx, stateKey{}, state), req)
 				var out any // a nil RawMessage must stay a nil interface: no structuredContent
 				if structured != nil {

@@ -94,7 +94,7 @@ func New[In, Out any](meta mcp.Tool, h Handler[In, Out]) Tool {
 			run := h
 			confirms := o.Confirm != nil && t.Annotations != nil && !t.Annotations.ReadOnlyHint
 			if confirms {
-				run = confirming(o.Confirm, self.kind, h)
+				run = confirming(o.Confirm, self.kind, self.fence(t), h)
 			}
 			addTool(s, t, self.fence(t), inputSchema[In](confirms, o.MultiCluster, oneCluster), func(ctx context.Context, req *mcp.CallToolRequest, in In) (string, any, error) {
 				return run(ctx, req, in)

@@ -25,10 +25,12 @@ func (c *Core) Description() string {
 
 // Tools implements toolset.Toolset.
 func (c *Core) Tools() []toolset.Tool {
-	return toolset.AllFenced(
+	// resources_explain prints a CRD's own descriptions: the gate fences its
+	// whole text.
+	return append(toolset.AllFenced(
 		c.namespacesList(),
-		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.resourcesExplain(), c.eventsList(), c.apiResourcesList(),
+		c.resourcesList(), c.resourcesGet(), c.resourcesDescribe(), c.eventsList(), c.apiResourcesList(),
 		c.clustersList(), c.clusterInfo(),
 		c.resourcesApply(), c.resourcesPatch(), c.resourcesDelete(),
-	)
+	), c.resourcesExplain())
 }

@@ -24,9 +24,10 @@ func (d *Diagnostics) Description() string {
 
 // Tools implements toolset.Toolset.
 func (d *Diagnostics) Tools() []toolset.Tool {
-	return toolset.AllFenced(
+	// The RBAC answers name subjects and roles as the cluster spells them,
+	// not fenced by render: the gate fences their whole text.
+	return append(toolset.AllFenced(
 		d.findIssues(), d.namespaceOverview(), d.clusterHealth(),
-		d.securityScan(), d.resourceUsage(),
-		d.rbacCanI(), d.rbacWhoCan(), d.rbacSubjectPermissions(),
-	)
+		d.securityScan(), d.resourceUsage(), d.rbacCanI(),
+	), d.rbacWhoCan(), d.rbacSubjectPermissions())
 }

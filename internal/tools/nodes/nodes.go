@@ -24,7 +24,9 @@ func (n *Nodes) Description() string {
 
 // Tools implements toolset.Toolset.
 func (n *Nodes) Tools() []toolset.Tool {
-	return toolset.AllFenced(n.listTool(), n.cordonTool().On("Node"), n.drainTool().On("Node"))
+	// A drain reports why each pod could not be evicted in the apiserver's
+	// and its PodDisruptionBudgets' words: the gate fences its whole text.
+	return append(toolset.AllFenced(n.listTool(), n.cordonTool().On("Node")), n.drainTool().On("Node"))
 }
 
 // explain passes an API error about a node through toolset.Explain.
