@@ -61,38 +61,46 @@ func resolveDirs(configured []string) (chartDirs, error) {
 }
 
 // find resolves name: an absolute path as it is, a relative one against
-// each directory in turn. A path that exists outside every directory, once
-// resolved, is refused.
+// each directory in turn. A path outside every directory is refused before
+// the filesystem is asked anything, one that leads outside through a
+// symbolic link once resolved; either, and a missing or unreadable one, is
+// the same error, which tells nothing of the host beyond the path given.
 func (dirs chartDirs) find(name string, configured []string) (string, error) {
-	candidates := []string{name}
-	if !filepath.IsAbs(name) {
-		candidates = nil
-		for _, d := range dirs {
-			candidates = append(candidates, filepath.Join(d, name))
-		}
+	given := append(chartDirs{}, dirs...)
+	for _, d := range configured {
+		given = append(given, filepath.Clean(d))
 	}
-	for _, p := range candidates {
-		resolved, err := filepath.EvalSymlinks(p)
-		if errors.Is(err, fs.ErrNotExist) {
+	for _, p := range dirs.candidates(name) {
+		if !given.hold(p) {
 			continue
 		}
-		if err != nil {
-			return "", fmt.Errorf("chart %q: %w", name, err)
+		resolved, err := filepath.EvalSymlinks(p)
+		if err == nil && dirs.hold(resolved) {
+			return resolved, nil
 		}
-		if !dirs.hold(resolved) {
-			return "", escapes(name, configured)
-		}
-		return resolved, nil
 	}
-	return "", fmt.Errorf("chart %q: no chart directory or .tgz of that path inside helmChartDirs (%s)", name, strings.Join(configured, ", "))
+	return "", notInside(name, configured)
 }
 
-func escapes(name string, configured []string) error {
-	return fmt.Errorf("chart %q leads outside helmChartDirs (%s), through .. or a symbolic link, and is refused: give a chart inside them, or kubemcp's operator adds its directory to helmChartDirs (--helm-chart-dirs)",
+// candidates are the paths name may be, cleaned of .. lexically.
+func (dirs chartDirs) candidates(name string) []string {
+	if filepath.IsAbs(name) {
+		return []string{filepath.Clean(name)}
+	}
+	var paths []string
+	for _, d := range dirs {
+		paths = append(paths, filepath.Join(d, name))
+	}
+	return paths
+}
+
+func notInside(name string, configured []string) error {
+	return fmt.Errorf("chart %q: no chart directory or .tgz that kubemcp can read at that path inside helmChartDirs (%s); a path leading outside them, through .. or a symbolic link, is refused alike: give a chart inside them, or kubemcp's operator adds its directory to helmChartDirs (--helm-chart-dirs)",
 		name, strings.Join(configured, ", "))
 }
 
-// hold reports whether the resolved path p is one of dirs or beneath one.
+// hold reports whether the clean path p is one of dirs or beneath one, by
+// its text alone.
 func (dirs chartDirs) hold(p string) bool {
 	for _, d := range dirs {
 		rel, err := filepath.Rel(d, p)

@@ -3,6 +3,8 @@ package helm
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -71,14 +73,42 @@ func TestLocalChartsConfined(t *testing.T) {
 
 	s := toolsettest.Serve(t, options(Options{ChartDirs: []string{dir}}))
 	rel, _ := filepath.Rel(dir, filepath.Join(outside, "demo"))
-	for _, chart := range []string{rel, filepath.Join(dir, rel), "elsewhere", "elsewhere.tgz"} {
-		toolsettest.Want(t, s.Fails(t, "helm_install", args(chart)), "leads outside helmChartDirs ("+dir+")", "symbolic link", "--helm-chart-dirs")
+	for _, chart := range []string{rel, filepath.Join(dir, rel), "elsewhere", "elsewhere.tgz", "nothing-here"} {
+		toolsettest.Want(t, s.Fails(t, "helm_install", args(chart)), "inside helmChartDirs ("+dir+")", "refused alike", "symbolic link", "--helm-chart-dirs")
 	}
 	toolsettest.Want(t, s.Fails(t, "helm_install", args("leaky")), "stolen.yaml is a symbolic link leading outside helmChartDirs")
-	toolsettest.Want(t, s.Fails(t, "helm_install", args("nothing-here")), "no chart directory or .tgz of that path")
 	toolsettest.Want(t, s.Fails(t, "helm_install", map[string]any{"namespace": ns, "name": "web", "chart": "demo", "version": "0.1.0"}), "leave version out")
 	toolsettest.Want(t, s.Fails(t, "helm_status", map[string]any{"namespace": ns, "name": "web"}), "not found")
 	greeting(t, ns, "")
 
 	toolsettest.Want(t, s.OK(t, "helm_install", map[string]any{"namespace": ns, "name": "web", "chart": "inside", "dry_run": true}, nil), "would be installed")
+}
+
+// TestLocalChartsTellNothingOutside: a path outside helmChartDirs gets one
+// answer whether it exists, is missing, passes through a file or leads out
+// through a link: the caller learns nothing of kubemcp's host from it.
+func TestLocalChartsTellNothingOutside(t *testing.T) {
+	dir, outside, ns := chartDir(t), chartDir(t), env.Namespace(t, "helm-local")
+	if err := os.Symlink(outside, filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	s := toolsettest.Serve(t, options(Options{ChartDirs: []string{dir}}))
+	answer := func(chart string) string {
+		text := s.Fails(t, "helm_install", map[string]any{"namespace": ns, "name": "web", "chart": chart})
+		return strings.ReplaceAll(text, strconv.Quote(chart), `"…"`)
+	}
+	want := answer(filepath.Join(outside, "demo"))
+	for _, chart := range []string{
+		filepath.Join(outside, "missing"),
+		filepath.Join(outside, "demo", "Chart.yaml", "x"), // not a directory
+		filepath.Join(dir, "..", filepath.Base(outside), "demo"),
+		filepath.Join(dir, "out", "demo"),
+		filepath.Join(dir, "out", "missing"),
+		filepath.Join(dir, "missing"),
+	} {
+		if got := answer(chart); got != want {
+			t.Errorf("chart %s: %q\nwant the answer for an existing chart outside: %q", chart, got, want)
+		}
+	}
+	toolsettest.Want(t, want, "inside helmChartDirs ("+dir+")", "refused alike")
 }

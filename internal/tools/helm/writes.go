@@ -122,7 +122,7 @@ func (h *Helm) install(ctx context.Context, _ *mcp.CallToolRequest, in InstallIn
 	ns, w := call.ns, call.wait
 	planned, err := call.installer(in.Name, true).RunWithContext(ctx, call.ch, call.vals)
 	if err == nil {
-		err = preflight(call.cfg, planned, "")
+		err = preflight(call.cfg, planned, "", release.HookPreInstall, release.HookPostInstall)
 	}
 	if err != nil {
 		return "", out, fmt.Errorf("installing %q in %q: %w", in.Name, ns, err)
@@ -140,9 +140,10 @@ func (h *Helm) install(ctx context.Context, _ *mcp.CallToolRequest, in InstallIn
 }
 
 // installer is Helm's install of name; dry, a server dry run (lookups in
-// templates see the cluster, as the caller).
+// templates see the cluster, as the caller) that leaves out the chart's own
+// custom resources.
 func (c chartCall) installer(name string, dry bool) *action.Install {
-	i := action.NewInstall(c.cfg)
+	i := action.NewInstall(c.config(dry))
 	i.ReleaseName, i.Namespace = name, c.ns
 	if dry {
 		i.DryRunOption = "server"
@@ -150,6 +151,14 @@ func (c chartCall) installer(name string, dry bool) *action.Install {
 		i.Wait, i.WaitForJobs, i.Timeout = c.wait.on(), c.wait.on(), c.wait.timeout
 	}
 	return i
+}
+
+// config is the caller's Helm configuration; for a dry run, planning's.
+func (c chartCall) config(dry bool) *action.Configuration {
+	if dry {
+		return planning(c.cfg)
+	}
+	return c.cfg
 }
 
 // UpgradeIn upgrades a release to a chart and values.
@@ -182,7 +191,7 @@ func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn
 	}
 	planned, err := call.upgrader(in.ReuseValues, true).RunWithContext(ctx, in.Name, call.ch, call.vals)
 	if err == nil {
-		err = preflight(call.cfg, planned, last.Manifest)
+		err = preflight(call.cfg, planned, last.Manifest, release.HookPreUpgrade, release.HookPostUpgrade)
 	}
 	if err != nil {
 		return "", out, fmt.Errorf("upgrading %q in %q: %w", in.Name, ns, err)
@@ -197,9 +206,9 @@ func (h *Helm) upgrade(ctx context.Context, _ *mcp.CallToolRequest, in UpgradeIn
 	return changed(last, rel, false, "upgraded", w)
 }
 
-// upgrader is Helm's upgrade; dry, a server dry run.
+// upgrader is Helm's upgrade; dry, a server dry run, as installer's.
 func (c chartCall) upgrader(reuse, dry bool) *action.Upgrade {
-	u := action.NewUpgrade(c.cfg)
+	u := action.NewUpgrade(c.config(dry))
 	u.Namespace, u.ReuseValues = c.ns, reuse
 	if dry {
 		u.DryRunOption = "server"
@@ -239,7 +248,7 @@ func (h *Helm) rollback(ctx context.Context, _ *mcp.CallToolRequest, in Rollback
 	if err != nil {
 		return "", out, fmt.Errorf("release %q has no revision %d (%w); helm_history lists its revisions", in.Name, rev, err)
 	}
-	if err := preflight(cfg, target, last.Manifest); err != nil {
+	if err := preflight(cfg, target, last.Manifest, release.HookPreRollback, release.HookPostRollback); err != nil {
 		return "", out, fmt.Errorf("rolling %q back to revision %d: %w", in.Name, rev, err)
 	}
 	if in.DryRun {
