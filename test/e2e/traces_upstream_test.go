@@ -2,15 +2,11 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +28,7 @@ func TestTracesThroughUpstream(t *testing.T) {
 	collector := httptest.NewServer(rcv)
 	t.Cleanup(collector.Close)
 	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
-	upstreamURL, parents := traceparentUpstream(t)
+	upstreamURL, parents := testenv.EchoUpstream(t, "traceparent")
 	cfg := filepath.Join(t.TempDir(), "kubemcp.yaml")
 	if err := os.WriteFile(cfg, []byte("upstreams:\n- name: traced\n  url: "+upstreamURL+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -68,37 +64,6 @@ func TestTracesThroughUpstream(t *testing.T) {
 	want := "00-" + hex.EncodeToString(up.TraceId) + "-" + hex.EncodeToString(up.SpanId) + "-01"
 	if got := parents(); len(got) != 1 || got[0] != want {
 		t.Errorf("traceparent of the upstream's tools/call: %q, want [%s] (the trace, the upstream span as parent, sampled)", got, want)
-	}
-}
-
-// traceparentUpstream is a streamable HTTP MCP server with one tool, echo,
-// that records the traceparent header of each tools/call it is sent.
-func traceparentUpstream(t *testing.T) (url string, parents func() []string) {
-	t.Helper()
-	server := mcp.NewServer(&mcp.Implementation{Name: "traced"}, nil)
-	mcp.AddTool(server, &mcp.Tool{Name: "echo", Description: "echo"}, func(_ context.Context, _ *mcp.CallToolRequest, in struct {
-		Message string `json:"message"`
-	}) (*mcp.CallToolResult, any, error) {
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: in.Message}}}, nil, nil
-	})
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)
-	var mu sync.Mutex
-	var seen []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if bytes.Contains(body, []byte(`"tools/call"`)) {
-			mu.Lock()
-			seen = append(seen, r.Header.Get("traceparent"))
-			mu.Unlock()
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), seen...)
 	}
 }
 
