@@ -16,6 +16,7 @@ import (
 type operatorConfig struct {
 	on        bool
 	namespace string
+	allowFwd  bool // allowMCPServerForwardAuthorization
 	logger    *slog.Logger
 }
 
@@ -33,7 +34,7 @@ func (c operatorConfig) start(ctx context.Context, cl *clusters.Manager, gw *gat
 	ns := cmp.Or(c.namespace, os.Getenv("POD_NAMESPACE"), client.Namespace)
 	host, _ := os.Hostname()
 	op, err := operator.New(operator.Options{Config: client.OwnConfig(), Namespace: ns, LeaseNamespace: ns,
-		Identity: fmt.Sprintf("%s_%d", cmp.Or(os.Getenv("POD_NAME"), host), os.Getpid()), Gateway: gw, Logger: c.logger})
+		Identity: fmt.Sprintf("%s_%d", cmp.Or(os.Getenv("POD_NAME"), host), os.Getpid()), Gateway: gw, AllowForwardAuthorization: c.allowFwd, Logger: c.logger})
 	if err != nil {
 		return err
 	}

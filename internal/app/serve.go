@@ -310,7 +310,8 @@ func NewServer(cfg config.Config, auditLog *audit.Log, logger *slog.Logger) (*Se
 		Bind: identity.Bind(), Admit: identity.Fair(limiter(cfg)), CallTimeout: cfg.CallTimeout, Tracer: traces.Tracer()})
 	retoolOnChange(server, cl, tools, install)
 	return &Server{MCP: server, Clusters: cl, Metrics: m, traces: traces, live: live, watches: watches, cache: deps.Cache, gateway: gw, sets: sets,
-		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace, logger: logger}}, nil
+		operator: operatorConfig{on: cfg.WatchMCPServers, namespace: cfg.MCPServersNamespace,
+			allowFwd: cfg.AllowMCPServerForwardAuthorization, logger: logger}}, nil
 }
 
 // upstreams is the gateway to the configured upstream MCP servers and, when

@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -13,9 +14,23 @@ func CAPool(path string) (*x509.CertPool, error) {
 	if err != nil {
 		return nil, err
 	}
+	pool, err := CAPoolFromPEM(pem)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return pool, nil
+}
+
+// errNoPEM says what a CA setting should hold; it names no value, since
+// what is there instead may be anything, a secret included.
+var errNoPEM = errors.New("no PEM certificate in it; give the CA certificate (-----BEGIN CERTIFICATE-----) that signed the server's")
+
+// CAPoolFromPEM is the certificates in pem, CA data given inline or read
+// from a Secret or ConfigMap; an error if there are none.
+func CAPoolFromPEM(pem []byte) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no PEM certificate in it", path)
+		return nil, errNoPEM
 	}
 	return pool, nil
 }

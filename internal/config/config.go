@@ -71,6 +71,9 @@ type Config struct {
 
 	WatchMCPServers     bool   `json:"watchMCPServers,omitempty" help:"serve the MCPServer objects (kubemcp.io/v1alpha1) of mcpServersNamespace as upstreams; one replica, the Lease holder, writes their status"`
 	MCPServersNamespace string `json:"mcpServersNamespace,omitempty" help:"where MCPServer objects are watched and the Lease is held (default: $POD_NAMESPACE, else the default cluster's namespace)"`
+	// Off, whoever may create an MCPServer cannot collect every caller's
+	// token by pointing one with forwardAuthorization at their own server.
+	AllowMCPServerForwardAuthorization bool `json:"allowMCPServerForwardAuthorization,omitempty" help:"let MCPServer objects set forwardAuthorization, which sends each caller's own Authorization (in passthrough, their Kubernetes token) to the server the object names; off, such an object is Invalid"`
 
 	// Who may call over HTTP, and as whom calls reach the clusters.
 	Auth               string        `json:"auth,omitempty" help:"who may call over HTTP: none (loopback only), token, oidc or passthrough"`

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -125,22 +124,6 @@ func (u *Upstream) TransportKind() string {
 	return TransportHTTP
 }
 
-func urlPath(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Path
-}
-
-func urlScheme(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Scheme
-}
-
 // upstreamFlag adds one-off upstreams from the command line.
 const upstreamFlag = "upstream"
 
@@ -155,7 +138,7 @@ func (c *Config) applyUpstreamFlags(fs *pflag.FlagSet) error {
 	for _, v := range values {
 		u, err := ParseUpstream(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("flag --%s %q: %w", upstreamFlag, v, err))
+			errs = append(errs, fmt.Errorf("flag --%s %q: %w", upstreamFlag, safeFlagValue(v), err))
 			continue
 		}
 		c.Upstreams = append(c.Upstreams, u)
@@ -169,7 +152,9 @@ func (c *Config) applyUpstreamFlags(fs *pflag.FlagSet) error {
 func ParseUpstream(v string) (Upstream, error) {
 	name, target, ok := strings.Cut(v, "=")
 	target = strings.TrimSpace(target)
-	if !ok || name == "" || target == "" {
+	// A name with :// in it is a URL given without one, cut at its query's
+	// "=": not an upstream to name in errors with what it holds.
+	if !ok || name == "" || target == "" || strings.Contains(name, "://") {
 		return Upstream{}, errors.New("want name=URL or name=command arg..., e.g. argo=http://argo-mcp:8080/mcp or 'everything=npx -y @modelcontextprotocol/server-everything'")
 	}
 	if pu, err := url.Parse(target); err == nil && slices.Contains([]string{"http", "https", "ws", "wss"}, pu.Scheme) {
@@ -247,6 +232,8 @@ func (u *Upstream) validateForward() []error {
 	var errs []error
 	if k := u.TransportKind(); k != TransportHTTP && k != TransportSSE {
 		errs = append(errs, fmt.Errorf("forwardAuthorization: only for transport http or sse, not %s, whose requests are not each a caller's", k))
+	} else if urlScheme(u.URL) != "https" && !loopback(u.URL) {
+		errs = append(errs, fmt.Errorf("forwardAuthorization: only over https (or to a loopback host), not %s: over plain http anyone on the path reads the callers' credentials", SafeURL(u.URL)))
 	}
 	for k := range u.Headers {
 		if strings.EqualFold(k, "Authorization") {
@@ -259,14 +246,16 @@ func (u *Upstream) validateForward() []error {
 func (u *Upstream) validateTLS() []error {
 	var errs []error
 	if scheme := urlScheme(u.URL); scheme != "https" && scheme != "wss" {
-		errs = append(errs, fmt.Errorf("tls: only for an https or wss url, not %q", u.URL))
+		errs = append(errs, fmt.Errorf("tls: only for an https or wss url, not %q", SafeURL(u.URL)))
 	}
 	t := u.TLS
 	if t.CAFile != "" && t.CAData != "" {
 		errs = append(errs, errors.New("tls: give caFile or caData, not both"))
 	}
-	if t.CAData != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(t.CAData)) {
-		errs = append(errs, errors.New("tls.caData: no PEM certificate in it; give the CA certificate as -----BEGIN CERTIFICATE-----"))
+	if t.CAData != "" {
+		if _, err := CAPoolFromPEM([]byte(t.CAData)); err != nil {
+			errs = append(errs, fmt.Errorf("tls.caData: %w", err))
+		}
 	}
 	if (t.CertFile == "") != (t.KeyFile == "") {
 		errs = append(errs, errors.New("tls: give certFile and keyFile together, a client certificate and its key"))
@@ -279,7 +268,7 @@ func (u *Upstream) validateTLS() []error {
 func (u *Upstream) validateURL(plain, secure, example string) []error {
 	var errs []error
 	if pu, err := url.Parse(u.URL); err != nil || (pu.Scheme != plain && pu.Scheme != secure) || pu.Host == "" {
-		errs = append(errs, fmt.Errorf("url %q: transport %s wants scheme %s or %s, e.g. %s", u.URL, u.TransportKind(), plain, secure, example))
+		errs = append(errs, fmt.Errorf("url %q: transport %s wants scheme %s or %s, e.g. %s", SafeURL(u.URL), u.TransportKind(), plain, secure, example))
 	}
 	if len(u.Command) > 0 || len(u.Args) > 0 || len(u.Env) > 0 {
 		errs = append(errs, fmt.Errorf("transport %s: give url (and headers), not command, args or env", u.TransportKind()))

@@ -74,7 +74,9 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 		{Name: "wsh", Transport: "http", URL: "ws://h/"},
 		{Name: "telnet", Transport: "telnet", URL: "telnet://h/"},
 		{Name: "fwdws", URL: "wss://h/ws", ForwardAuthorization: true},
-		{Name: "fwdtwice", URL: "http://h/mcp", ForwardAuthorization: true, Headers: map[string]Secret{"authorization": {Value: "v"}}},
+		{Name: "fwdplain", URL: "http://h/mcp?token=s3cret", ForwardAuthorization: true},
+		{Name: "fwdlocal", URL: "http://127.0.0.1:8080/mcp", ForwardAuthorization: true},
+		{Name: "fwdtwice", URL: "https://h/mcp", ForwardAuthorization: true, Headers: map[string]Secret{"authorization": {Value: "v"}}},
 		{Name: "hdr", URL: "http://h/mcp", Headers: map[string]Secret{"Authorization": {Value: "v", FromEnv: "E"}}},
 		{Name: "pat", Command: []string{"x"}, Tools: UpstreamTools{Deny: []string{"[a"}}},
 		{Command: []string{"x"}},
@@ -83,11 +85,15 @@ func TestUpstreamsValidateNamesBadEntries(t *testing.T) {
 	if err == nil {
 		t.Fatal("want errors")
 	}
+	if strings.Contains(err.Error(), "fwdlocal") {
+		t.Errorf("forwardAuthorization to a loopback host over http refused: %v", err)
+	}
 	for _, want := range []string{`upstream "a__b": name`, `upstream "dup": named twice`, `upstream "both": transport stdio`,
 		`upstream "nourl": url "": transport http wants scheme http or https`, `upstream "ws": url "http://h/": transport websocket wants scheme ws or wss`,
 		`upstream "wsh": url "ws://h/": transport http wants scheme http or https`, `upstream "telnet": transport "telnet": want stdio, http, sse or websocket`,
-		`upstream "fwdws": forwardAuthorization: only for transport http or sse, not websocket`, `upstream "fwdtwice": forwardAuthorization: headers set Authorization too`, `upstream "hdr": Authorization: give exactly one`,
-		`upstream "pat": tools: pattern "[a"`, `upstreams[12]: name`} {
+		`upstream "fwdws": forwardAuthorization: only for transport http or sse, not websocket`,
+		`upstream "fwdplain": forwardAuthorization: only over https (or to a loopback host), not http://h/mcp:`, `upstream "fwdtwice": forwardAuthorization: headers set Authorization too`, `upstream "hdr": Authorization: give exactly one`,
+		`upstream "pat": tools: pattern "[a"`, `upstreams[14]: name`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
@@ -108,6 +114,7 @@ func TestUpstreamsValidateTLS(t *testing.T) {
 		{"stdio", Upstream{Command: []string{"x"}, TLS: UpstreamTLS{CAFile: "/ca.crt"}}, "tls: only for an https or wss url"},
 		{"both CAs", Upstream{URL: "https://h/mcp", TLS: UpstreamTLS{CAFile: "/ca.crt", CAData: "x"}}, "give caFile or caData, not both"},
 		{"CA data not PEM", Upstream{URL: "https://h/mcp", TLS: UpstreamTLS{CAData: "not a certificate"}}, "tls.caData: no PEM certificate"},
+		{"user info and query not shown", Upstream{URL: "http://u:hunter2@h/mcp?token=s3cret", TLS: UpstreamTLS{CAFile: "/ca.crt"}}, `tls: only for an https or wss url, not "http://h/mcp"`},
 		{"certificate without key", Upstream{URL: "https://h/mcp", TLS: UpstreamTLS{CertFile: "/c"}}, "give certFile and keyFile together"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,10 +168,28 @@ func TestUpstreamFlags(t *testing.T) {
 		"=http://h/mcp":     `flag --upstream "=http://h/mcp": want name=URL`,
 		"argo=http://h/mcp": `upstream "argo": named twice`,
 		"Bad=http://h/mcp":  `upstream "Bad": name: want 1 to 32 lowercase letters`,
+		// A credential in a value kubemcp cannot read stays out of the error.
+		"https://u:hunter2@h/mcp?token=s3cret":  `flag --upstream "https://h/mcp": want name=URL`,
+		"=https://u:hunter2@h/mcp?token=s3cret": `flag --upstream "=https://h/mcp": want name=URL`,
 	} {
 		_, err := flags(t, "--upstream", args)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("--upstream %s: got %v, want an error with %q", args, err, want)
+		}
+	}
+}
+
+// TestUpstreamURLErrorsHideCredentials: a bad url's error, which reaches
+// logs and an MCPServer's status, shows neither its user info nor its query.
+func TestUpstreamURLErrorsHideCredentials(t *testing.T) {
+	u := Upstream{Name: "u", Transport: TransportWebSocket, URL: "http://u:hunter2@h/mcp?token=s3cret#frag"}
+	err := u.Validate()
+	if err == nil || !strings.Contains(err.Error(), `url "http://h/mcp": transport websocket wants scheme ws or wss`) {
+		t.Fatalf("got %v", err)
+	}
+	for _, secret := range []string{"hunter2", "s3cret", "frag"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error shows %q: %v", secret, err)
 		}
 	}
 }

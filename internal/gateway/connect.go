@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -65,23 +66,52 @@ func (u *upstream) command() (mcp.Transport, error) {
 // each upstream request itself, so nothing of its caller's request (the
 // Authorization header above all) reaches an upstream, unless it is
 // configured with forwardAuthorization: then a request made for a caller's
-// call (callable) carries the caller's Authorization.
+// call (callable) carries the caller's Authorization. Credentials go to
+// the configured URL's scheme and host only: a redirect is not followed,
+// and a request elsewhere (a legacy SSE endpoint on another host) is
+// refused. A transport of its own (for its TLS) is kept in u.idle, to be
+// closed with the session.
 func (u *upstream) httpClient() (*http.Client, error) {
 	tlsConfig, err := u.tlsConfig()
 	if err != nil {
 		return nil, err
 	}
+	origin, err := url.Parse(u.cfg.URL)
+	if err != nil {
+		return nil, err // Validate parsed it already
+	}
 	base := http.DefaultTransport
 	if tlsConfig != nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.TLSClientConfig = tlsConfig
-		base = t
+		base, u.idle = t, t
 	}
-	return &http.Client{Transport: &headers{base: base, set: u.cfg.Headers, resolve: u.g.resolve}}, nil
+	return &http.Client{
+		Transport:     &headers{base: base, name: u.cfg.Name, origin: origin, set: u.cfg.Headers, resolve: u.g.resolve},
+		CheckRedirect: func(req *http.Request, _ []*http.Request) error { return u.redirected(req.URL) },
+	}, nil
+}
+
+// redirected refuses a redirect: its credentials would follow it, to
+// another host or over plain http. The error names the target's host, not
+// its path or query.
+func (u *upstream) redirected(to *url.URL) error {
+	return fmt.Errorf("upstream %s redirected to %s://%s; kubemcp follows no upstream's redirect, since its credentials would go along: configure the URL it redirects to instead",
+		u.cfg.Name, to.Scheme, to.Host)
+}
+
+// closeIdle lets go of the connections of the session's own transport.
+func (u *upstream) closeIdle() {
+	if u.idle != nil {
+		u.idle.CloseIdleConnections()
+		u.idle = nil
+	}
 }
 
 type headers struct {
 	base    http.RoundTripper
+	name    string   // the upstream's
+	origin  *url.URL // its configured URL: credentials go to its scheme and host only
 	set     map[string]config.Secret
 	resolve func(config.Secret) (string, error)
 }
@@ -91,6 +121,10 @@ type headers struct {
 type callerAuthorization struct{}
 
 func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !sameOrigin(req.URL, h.origin) {
+		return nil, fmt.Errorf("upstream %s: refusing a request to %s://%s, not its configured %s://%s: its credentials go there only (a legacy SSE server's endpoint must be on its own host)",
+			h.name, req.URL.Scheme, req.URL.Host, h.origin.Scheme, h.origin.Host)
+	}
 	req = req.Clone(req.Context())
 	traceContext.Inject(req.Context(), propagation.HeaderCarrier(req.Header))
 	set, err := readHeaders(h.set, h.resolve)
@@ -107,6 +141,22 @@ func (h *headers) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Here, before go-sdk flattens it into text, the error still says
 	// which certificate problem it is.
 	return resp, explainTLS(err)
+}
+
+// sameOrigin says whether a and b have one scheme, host and port (a port
+// left out being the scheme's default).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
 }
 
 // websocket dials u with its headers on the upgrade, the only HTTP request

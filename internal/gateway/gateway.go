@@ -182,7 +182,8 @@ func (g *Gateway) attachedAs(cfg config.Upstream) bool {
 }
 
 // Detach stops serving the attached upstream of that name, withdrawing its
-// tools, prompts and resources, and waits until they are gone.
+// tools, prompts and resources and deleting its metrics' series, and waits
+// until they are gone.
 func (g *Gateway) Detach(name string) {
 	g.mu.Lock()
 	i := slices.IndexFunc(g.upstreams, func(u *upstream) bool { return u.attached && u.cfg.Name == name })
@@ -195,6 +196,7 @@ func (g *Gateway) Detach(name string) {
 	g.mu.Unlock()
 	u.stop()
 	<-u.stopped
+	g.opts.Metrics.UpstreamGone(name)
 }
 
 // State is what upstreams_list shows of the upstream of that name.

@@ -27,10 +27,11 @@ func (u *upstream) tlsConfig() (*tls.Config, error) {
 		}
 		c.RootCAs = pool
 	case t.CAData != "":
-		c.RootCAs = x509.NewCertPool()
-		if !c.RootCAs.AppendCertsFromPEM([]byte(t.CAData)) {
-			return nil, errors.New("tls.caData: no PEM certificate in it")
+		pool, err := config.CAPoolFromPEM([]byte(t.CAData))
+		if err != nil {
+			return nil, fmt.Errorf("tls.caData: %w", err)
 		}
+		c.RootCAs = pool
 	}
 	if t.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)

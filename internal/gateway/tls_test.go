@@ -19,8 +19,8 @@ import (
 
 // tlsUpstream serves helloServer over TLS with pair's certificate, at /mcp,
 // /sse and /ws (transport.Mux, as kubemcp serves them); tweak, if given,
-// changes the server's TLS settings before it starts.
-func tlsUpstream(t *testing.T, pair testenv.TLSPair, tweak func(*tls.Config)) *httptest.Server {
+// changes the server (its TLS settings, its hooks) before it starts.
+func tlsUpstream(t *testing.T, pair testenv.TLSPair, tweak func(*httptest.Server)) *httptest.Server {
 	t.Helper()
 	cert, err := tls.X509KeyPair(pair.Cert, pair.Key)
 	if err != nil {
@@ -30,7 +30,7 @@ func tlsUpstream(t *testing.T, pair testenv.TLSPair, tweak func(*tls.Config)) *h
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
 	if tweak != nil {
-		tweak(srv.TLS)
+		tweak(srv)
 	}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
@@ -87,7 +87,8 @@ func TestTLSUpstreams(t *testing.T) {
 // signed it for client use: testenv's certificates are for serving.
 func TestTLSClientCertificate(t *testing.T) {
 	pair, client := testenv.NewTLSPair(t), testenv.NewTLSPair(t)
-	srv := tlsUpstream(t, pair, func(c *tls.Config) {
+	srv := tlsUpstream(t, pair, func(srv *httptest.Server) {
+		c := srv.TLS
 		c.ClientAuth = tls.RequireAnyClientCert
 		c.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
 			if !client.Is(raw[0]) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -25,6 +26,10 @@ type upstream struct {
 	attached bool
 	stop     context.CancelFunc
 	stopped  chan struct{}
+	// idle is the session's own HTTP transport (with its TLS), if it has
+	// one: its connections are closed when the session ends. Only run's
+	// goroutine uses it.
+	idle *http.Transport
 
 	mu      sync.Mutex
 	session *mcp.ClientSession // nil while disconnected
@@ -113,6 +118,7 @@ func (u *upstream) serve(ctx context.Context, server *mcp.Server, first chan<- e
 	defer func() { report(nil) }()
 	ctx, end := context.WithCancel(ctx) // the session's: what its transport opens ends with it
 	defer end()
+	defer u.closeIdle()
 	cs, err := u.connect(ctx)
 	if err != nil {
 		return false, err

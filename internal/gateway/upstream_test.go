@@ -193,3 +193,27 @@ func TestEnabledAndDisabledTools(t *testing.T) {
 	up.add("four") // named before it came
 	testenv.Eventually(t, 5*time.Second, "go__four served once it came", func() bool { return has(k.tools(t), "go__four") })
 }
+
+// TestDetachDeletesSeries: an attached upstream's series (connected,
+// reconnects, call durations, its tools' calls) go when it is detached, as
+// a deleted MCPServer should leave none behind.
+func TestDetachDeletesSeries(t *testing.T) {
+	up := newGoUpstream(t, "one")
+	k := mustServe(t, Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	if err := k.gw.Attach(config.Upstream{Name: "gone", URL: up.url}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 5*time.Second, "gone__one served", func() bool { return has(k.tools(t), "gone__one") })
+	k.call(t, "gone__one", nil)
+	k.metrics.UpstreamReconnect("gone") // as run counts one
+	for _, series := range []string{`kubemcp_upstream_connected{upstream="gone"} 1`, `kubemcp_upstream_reconnects_total{upstream="gone"}`,
+		`kubemcp_upstream_call_duration_seconds_count{upstream="gone"}`, `tool="gone__*"`} {
+		if !strings.Contains(scrape(t, k), series) {
+			t.Fatalf("before Detach the metrics lack %s:\n%s", series, grepLines(scrape(t, k), "gone"))
+		}
+	}
+	k.gw.Detach("gone")
+	if left := grepLines(scrape(t, k), "gone"); left != "" {
+		t.Errorf("series of a detached upstream remain:\n%s", left)
+	}
+}

@@ -68,7 +68,7 @@ func New(version string) *Metrics {
 	m.upstreamConnected = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_upstream_connected",
 		Help: "1 while kubemcp holds a session to the upstream MCP server and serves its tools, else 0; by upstream."}, []string{"upstream"})
 	m.upstreamReconnects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubemcp_upstream_reconnects_total",
-		Help: "Times kubemcp connected to an upstream MCP server again after its session ended or an attempt failed, by upstream."}, []string{"upstream"})
+		Help: "Attempts kubemcp made to connect to an upstream MCP server again after its session ended or an attempt failed, successful or not, by upstream."}, []string{"upstream"})
 	m.upstreamCalls = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubemcp_upstream_call_duration_seconds",
 		Help: "How long upstream MCP servers took to answer tool calls forwarded to them, by upstream.", Buckets: toolBuckets}, []string{"upstream"})
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kubemcp_build_info",
@@ -134,6 +134,21 @@ func (m *Metrics) UpstreamCall(upstream string, took time.Duration) {
 	if m != nil {
 		m.upstreamCalls.WithLabelValues(upstream).Observe(took.Seconds())
 	}
+}
+
+// UpstreamGone deletes the series of an upstream kubemcp no longer serves
+// (a deleted MCPServer), its tool calls' (<upstream>__*) included, so that
+// MCPServers coming and going leave no series behind.
+func (m *Metrics) UpstreamGone(upstream string) {
+	if m == nil {
+		return
+	}
+	m.upstreamConnected.DeleteLabelValues(upstream)
+	m.upstreamReconnects.DeleteLabelValues(upstream)
+	m.upstreamCalls.DeleteLabelValues(upstream)
+	tools := upstream + "__*"
+	m.toolCalls.DeletePartialMatch(prometheus.Labels{"tool": tools})
+	m.toolDuration.DeleteLabelValues(tools)
 }
 
 // Label values that stand for what is not worth a series of its own.

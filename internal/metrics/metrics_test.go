@@ -95,3 +95,29 @@ func TestUpstreamSeries(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstreamGone: an upstream's series, its tools' included, are deleted;
+// another upstream's stay.
+func TestUpstreamGone(t *testing.T) {
+	m := New("v1")
+	for _, u := range []string{"gone", "kept"} {
+		m.UpstreamConnected(u, true)
+		m.UpstreamReconnect(u)
+		m.UpstreamCall(u, time.Millisecond)
+		m.ToolCall(u+"__*", "", "ok", time.Millisecond)
+	}
+	m.UpstreamGone("gone")
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	if strings.Contains(body, "gone") {
+		t.Errorf("series of a gone upstream remain:\n%s", body)
+	}
+	for _, series := range []string{`kubemcp_upstream_connected{upstream="kept"} 1`, `kubemcp_upstream_reconnects_total{upstream="kept"} 1`,
+		`kubemcp_upstream_call_duration_seconds_count{upstream="kept"} 1`, `kubemcp_tool_calls_total{cluster="",outcome="ok",tool="kept__*"} 1`,
+		`kubemcp_tool_call_duration_seconds_count{tool="kept__*"} 1`} {
+		if !strings.Contains(body, series) {
+			t.Errorf("another upstream's series %s is gone", series)
+		}
+	}
+}

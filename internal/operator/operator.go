@@ -46,7 +46,12 @@ type Options struct {
 	// StatusEvery is how often the leader brings status up to date
 	// (default 2s); LeaseDuration bounds a failover (default 15s).
 	StatusEvery, LeaseDuration time.Duration
-	Logger                     *slog.Logger // nil: discard
+	// AllowForwardAuthorization lets an MCPServer set forwardAuthorization
+	// (kubemcp's allowMCPServerForwardAuthorization); off, one that does is
+	// Invalid, since whoever may create an MCPServer would otherwise receive
+	// every caller's token at a URL of their choosing.
+	AllowForwardAuthorization bool
+	Logger                    *slog.Logger // nil: discard
 }
 
 // Operator runs the watch, the attachments and the status writer.

@@ -55,7 +55,8 @@ type replica struct {
 	op     *Operator
 }
 
-func startReplica(t *testing.T, ctx context.Context, ns, identity string) replica {
+// startReplica starts one; allowFwd is AllowForwardAuthorization.
+func startReplica(t *testing.T, ctx context.Context, ns, identity string, allowFwd bool) replica {
 	t.Helper()
 	gw := gateway.New(gateway.Options{Probe: 200 * time.Millisecond})
 	server := mcpserver.New(mcpserver.Options{Version: "test", Tools: gw.Tools()})
@@ -64,7 +65,7 @@ func startReplica(t *testing.T, ctx context.Context, ns, identity string) replic
 	}
 	t.Cleanup(func() { gw.Close() })
 	op, err := New(Options{Config: env.RESTConfig("admin"), Namespace: ns, LeaseNamespace: ns, Identity: identity,
-		Gateway: gw, StatusEvery: 200 * time.Millisecond, LeaseDuration: 3 * time.Second})
+		Gateway: gw, StatusEvery: 200 * time.Millisecond, LeaseDuration: 3 * time.Second, AllowForwardAuthorization: allowFwd})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +130,8 @@ func TestMCPServerAttachesAndReportsStatus(t *testing.T) {
 	ns := env.Namespace(t, "mcps")
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	a := startReplica(t, ctx, ns, "replica-a")
-	b := startReplica(t, ctx, ns, "replica-b")
+	a := startReplica(t, ctx, ns, "replica-a", false)
+	b := startReplica(t, ctx, ns, "replica-b", false)
 	res := dynamic.NewForConfigOrDie(env.RESTConfig("admin")).Resource(GVR).Namespace(ns)
 
 	_, err := res.Create(ctx, mcpServer("everything", map[string]any{"url": fmt.Sprintf("http://127.0.0.1:%d/mcp", port),
@@ -270,7 +271,8 @@ func tlsServer(t *testing.T, pair testenv.TLSPair) string {
 // TestMCPServerTLSAndForwardAuthorization: an https MCPServer whose CA is
 // in a ConfigMap, or a marked Secret, is served; without its CA it stays
 // disconnected with the reason and the setting to use. forwardAuthorization
-// reaches the gateway's upstream, refused where the config refuses it.
+// reaches the gateway's upstream where kubemcp allows it, refused where the
+// config refuses it.
 func TestMCPServerTLSAndForwardAuthorization(t *testing.T) {
 	installCRD(t)
 	pair := testenv.NewTLSPair(t)
@@ -278,7 +280,7 @@ func TestMCPServerTLSAndForwardAuthorization(t *testing.T) {
 	ns := env.Namespace(t, "mcps-tls")
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	r := startReplica(t, ctx, ns, "replica")
+	r := startReplica(t, ctx, ns, "replica", true)
 	res := dynamic.NewForConfigOrDie(env.RESTConfig("admin")).Resource(GVR).Namespace(ns)
 	core := env.Clientset("admin").CoreV1()
 	if _, err := core.ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "bundle"},
@@ -337,9 +339,12 @@ func TestMCPServerTLSAndForwardAuthorization(t *testing.T) {
 		"fwd-twice": {map[string]any{"url": url, "forwardAuthorization": true, "headers": map[string]any{
 			"Authorization": map[string]any{"secretKeyRef": map[string]any{"name": "issuer", "key": "token"}}}}, "forwardAuthorization: headers set Authorization too"},
 		"ca-unmarked": {map[string]any{"url": url, "tls": ca("secretKeyRef", "issuer", "ca.crt")}, "Secret " + ns + "/issuer is not marked for MCPServer ca-unmarked"},
-		"ca-junk":     {map[string]any{"url": url, "tls": ca("configMapKeyRef", "bundle", "junk")}, "spec.tls.ca: ConfigMap bundle key junk holds no PEM certificate"},
-		"ca-absent":   {map[string]any{"url": url, "tls": ca("configMapKeyRef", "absent", "ca.crt")}, "spec.tls.ca: reading ConfigMap " + ns + "/absent"},
-		"ca-plain":    {map[string]any{"url": "http://127.0.0.1:1/mcp", "tls": ca("configMapKeyRef", "bundle", "ca.crt")}, "tls: only for an https or wss url"},
+		// Missing or junk, a ConfigMap's key reads the same: the status
+		// says nothing of which ConfigMaps exist.
+		"ca-junk":   {map[string]any{"url": url, "tls": ca("configMapKeyRef", "bundle", "junk")}, "spec.tls.ca: ConfigMap bundle key junk: absent, or no PEM certificate in it; give the CA certificate"},
+		"ca-absent": {map[string]any{"url": url, "tls": ca("configMapKeyRef", "absent", "ca.crt")}, "spec.tls.ca: ConfigMap absent key ca.crt: absent, or no PEM certificate in it"},
+		"ca-nokey":  {map[string]any{"url": url, "tls": ca("configMapKeyRef", "bundle", "nokey")}, "spec.tls.ca: ConfigMap bundle key nokey: absent, or no PEM certificate in it"},
+		"ca-plain":  {map[string]any{"url": "http://127.0.0.1:1/mcp", "tls": ca("configMapKeyRef", "bundle", "ca.crt")}, "tls: only for an https or wss url"},
 	} {
 		create(name, tt.spec)
 		status(name, "False", "Invalid", tt.want)
@@ -349,5 +354,49 @@ func TestMCPServerTLSAndForwardAuthorization(t *testing.T) {
 	if _, err := res.Create(ctx, mcpServer("ca-both", map[string]any{"url": url, "tls": both}), metav1.CreateOptions{}); err == nil ||
 		!strings.Contains(err.Error(), "give exactly one of secretKeyRef or configMapKeyRef") {
 		t.Errorf("the apiserver took a CA from a Secret and a ConfigMap at once: %v", err)
+	}
+}
+
+// TestMCPServerForwardAuthorizationNeedsOptIn: unless kubemcp allows it,
+// an MCPServer that asks for callers' credentials is Invalid, its status
+// naming the setting, and nothing of it is served.
+func TestMCPServerForwardAuthorizationNeedsOptIn(t *testing.T) {
+	installCRD(t)
+	pair := testenv.NewTLSPair(t)
+	url := tlsServer(t, pair)
+	ns := env.Namespace(t, "mcps-fwd")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r := startReplica(t, ctx, ns, "replica", false)
+	core := env.Clientset("admin").CoreV1()
+	if _, err := core.ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "bundle"},
+		Data: map[string]string{"ca.crt": string(pair.CA)}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res := dynamic.NewForConfigOrDie(env.RESTConfig("admin")).Resource(GVR).Namespace(ns)
+	tls := map[string]any{"ca": map[string]any{"configMapKeyRef": map[string]any{"name": "bundle", "key": "ca.crt"}}}
+	if _, err := res.Create(ctx, mcpServer("fwd", map[string]any{"url": url, "forwardAuthorization": true, "tls": tls}), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 5*time.Second, "fwd Invalid", func() bool {
+		got, err := res.Get(ctx, "fwd", metav1.GetOptions{})
+		s, reason, msg := ready(got)
+		return err == nil && s == "False" && reason == "Invalid" &&
+			strings.Contains(msg, "spec.forwardAuthorization: this kubemcp does not let MCPServers receive callers' credentials") &&
+			strings.Contains(msg, "allowMCPServerForwardAuthorization")
+	})
+	if _, attached := r.gw.State("fwd"); attached {
+		t.Error("fwd is attached to the gateway though kubemcp does not allow forwardAuthorization")
+	}
+}
+
+// TestCAWithoutRef: a tls.ca naming neither a Secret nor a ConfigMap (which
+// the CRD refuses, an older one may not) says what to give.
+func TestCAWithoutRef(t *testing.T) {
+	var s spec
+	s.TLS.CA = &caRef{}
+	_, err := (&Operator{}).ca(context.Background(), mcpServer("x", nil), s)
+	if err == nil || !strings.Contains(err.Error(), "spec.tls.ca: give secretKeyRef or configMapKeyRef") {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -3,13 +3,14 @@ package operator
 import (
 	"cmp"
 	"context"
-	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -33,13 +34,16 @@ type spec struct {
 	} `json:"headers"`
 	ForwardAuthorization bool `json:"forwardAuthorization"`
 	TLS                  struct {
-		CA *struct {
-			SecretKeyRef    *keyRef `json:"secretKeyRef"`
-			ConfigMapKeyRef *keyRef `json:"configMapKeyRef"`
-		} `json:"ca"`
+		CA *caRef `json:"ca"`
 	} `json:"tls"`
 	Tools   config.UpstreamTools `json:"tools"`
 	Timeout string               `json:"timeout"`
+}
+
+// caRef is where tls.ca is: one of the two, as the CRD says.
+type caRef struct {
+	SecretKeyRef    *keyRef `json:"secretKeyRef"`
+	ConfigMapKeyRef *keyRef `json:"configMapKeyRef"`
 }
 
 // keyRef names a key of a Secret or ConfigMap in the MCPServer's namespace.
@@ -59,6 +63,10 @@ func (o *Operator) upstream(ctx context.Context, obj *unstructured.Unstructured)
 	var s spec
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return config.Upstream{}, fmt.Errorf("spec: %w", err)
+	}
+	if s.ForwardAuthorization && !o.opts.AllowForwardAuthorization {
+		return config.Upstream{}, errors.New("spec.forwardAuthorization: this kubemcp does not let MCPServers receive callers' credentials; " +
+			"drop it, or have kubemcp's operator set allowMCPServerForwardAuthorization (the chart's mcpServers.allowForwardAuthorization)")
 	}
 	u := config.Upstream{Name: obj.GetName(), URL: s.URL, Transport: s.Transport, Tools: s.Tools, ForwardAuthorization: s.ForwardAuthorization}
 	if s.Service != nil {
@@ -98,6 +106,7 @@ func (o *Operator) ca(ctx context.Context, obj *unstructured.Unstructured, s spe
 	var (
 		v, from string
 		err     error
+		absent  string // "absent, or " where a missing ConfigMap reads as ""
 	)
 	switch {
 	case ref == nil:
@@ -108,9 +117,14 @@ func (o *Operator) ca(ctx context.Context, obj *unstructured.Unstructured, s spe
 	case ref.ConfigMapKeyRef != nil:
 		from = fmt.Sprintf("ConfigMap %s key %s", ref.ConfigMapKeyRef.Name, ref.ConfigMapKeyRef.Key)
 		v, err = o.configMapValue(ctx, obj.GetNamespace(), *ref.ConfigMapKeyRef)
+		absent = "absent, or "
+	default: // the CRD's rule refuses it; an older CRD may not
+		return "", errors.New("spec.tls.ca: give secretKeyRef or configMapKeyRef, the key of a Secret or ConfigMap that holds the PEM CA certificate")
 	}
-	if err == nil && !x509.NewCertPool().AppendCertsFromPEM([]byte(v)) {
-		err = fmt.Errorf("%s holds no PEM certificate; it should hold the CA certificate (-----BEGIN CERTIFICATE-----) that signed the server's", from)
+	if err == nil {
+		if _, err = config.CAPoolFromPEM([]byte(v)); err != nil {
+			err = fmt.Errorf("%s: %s%w", from, absent, err)
+		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("spec.tls.ca: %w", err)
@@ -120,17 +134,20 @@ func (o *Operator) ca(ctx context.Context, obj *unstructured.Unstructured, s spe
 
 // configMapValue is one key of a ConfigMap. Unlike a Secret it needs no
 // mark: a CA bundle is public (kube-root-ca.crt, trust-manager's bundles),
-// and kubemcp only trusts it, sending it nowhere.
+// and kubemcp only trusts it, sending it nowhere. A ConfigMap or key that
+// is not there reads as "", which ca words as it would a value that is no
+// certificate: the status, which whoever may read MCPServers sees, then
+// says nothing of which ConfigMaps exist, while "it should hold the CA
+// certificate" tells the author what to fix all the same.
 func (o *Operator) configMapValue(ctx context.Context, namespace string, ref keyRef) (string, error) {
 	cm, err := o.typed.CoreV1().ConfigMaps(namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("reading ConfigMap %s/%s: %w", namespace, ref.Name, err)
 	}
-	v, ok := cm.Data[ref.Key]
-	if !ok {
-		return "", fmt.Errorf("ConfigMap %s/%s has no key %q", namespace, ref.Name, ref.Key)
-	}
-	return v, nil
+	return cm.Data[ref.Key], nil
 }
 
 // SecretAnnotation marks a Secret an MCPServer may send: its value names

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kubemcp/kubemcp/internal/backoff"
+	"github.com/kubemcp/kubemcp/internal/config"
 	"github.com/kubemcp/kubemcp/internal/metrics"
 )
 
@@ -42,7 +42,7 @@ func Connect(ctx context.Context, server *mcp.Server, rawURL string, opts Connec
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	where := safeURL(rawURL)
+	where := config.SafeURL(rawURL)
 	wait := opts.Backoff
 	for {
 		opened, err := connectOnce(ctx, server, rawURL, opts)
@@ -120,23 +120,13 @@ func dial(ctx context.Context, rawURL string, header http.Header, tlsConfig *tls
 	if err != nil {
 		if resp != nil {
 			// A refusal's status says what to fix (401: the token).
-			return nil, fmt.Errorf("dialling %s: HTTP %s: %w", safeURL(rawURL), resp.Status, err)
+			return nil, fmt.Errorf("dialling %s: HTTP %s: %w", config.SafeURL(rawURL), resp.Status, err)
 		}
-		return nil, fmt.Errorf("dialling %s: %w", safeURL(rawURL), err)
+		return nil, fmt.Errorf("dialling %s: %w", config.SafeURL(rawURL), err)
 	}
 	if ws.Subprotocol() != wsSubprotocol {
 		ws.Close()
 		return nil, errors.New("the peer did not agree to WebSocket subprotocol mcp; it must answer Sec-WebSocket-Protocol: mcp")
 	}
 	return ws, nil
-}
-
-// safeURL is rawURL without user info or query, either of which may hold a
-// credential, for logs and errors.
-func safeURL(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Scheme + "://" + u.Host + u.Path
 }

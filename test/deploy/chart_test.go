@@ -97,9 +97,17 @@ config: {toolsets: [core, pods], disableDestructive: true}`, func(t *testing.T, 
 		if !cfg.WatchMCPServers || cfg.MCPServersNamespace == "" {
 			t.Errorf("config: watchMCPServers %v, mcpServersNamespace %q; want on, in the release namespace", cfg.WatchMCPServers, cfg.MCPServersNamespace)
 		}
+		if cfg.AllowMCPServerForwardAuthorization {
+			t.Error("MCPServers may forward callers' credentials though mcpServers.allowForwardAuthorization is off")
+		}
 		role := r.one(t, "Role")
 		if role.GetNamespace() != cfg.MCPServersNamespace {
 			t.Errorf("the MCPServers Role is in %q, not the release namespace %q", role.GetNamespace(), cfg.MCPServersNamespace)
+		}
+	}},
+	{"mcpServers forwarding", tokenAuth + "mcpServers: {watch: true, allowForwardAuthorization: true}", func(t *testing.T, r rendered, cfg config.Config) {
+		if !cfg.AllowMCPServerForwardAuthorization {
+			t.Error("mcpServers.allowForwardAuthorization did not reach kubemcp's allowMCPServerForwardAuthorization")
 		}
 	}},
 	{"tls", tokenAuth + `

@@ -99,6 +99,9 @@ on 0.0.0.0, and kubemcp serves the network only with authentication.
 {{- if .Values.mcpServers.watch }}
 {{- $_ = set $c "watchMCPServers" true }}
 {{- $_ = set $c "mcpServersNamespace" .Release.Namespace }}
+{{- if .Values.mcpServers.allowForwardAuthorization }}
+{{- $_ = set $c "allowMCPServerForwardAuthorization" true }}
+{{- end }}
 {{- end }}
 {{- if eq .Values.auth.mode "oidc" }}
 {{- $o := .Values.auth.oidc }}
