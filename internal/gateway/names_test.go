@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -23,5 +24,21 @@ func TestServedName(t *testing.T) {
 	// Two long names that differ only past the cut still differ.
 	if a, b := servedName("everything", long+"a"), servedName("everything", long+"b"); a == b || len(a) != maxName {
 		t.Errorf("%q and %q: want two different names of %d characters", a, b, maxName)
+	}
+}
+
+// TestSafeError: what upstreams_list, /readyz and an MCPServer's status show
+// of an upstream's error keeps no user-info, query or fragment of any URL in
+// it, nor a credential.
+func TestSafeError(t *testing.T) {
+	err := errors.New(`Post "https://bot:hunter2@mcp.example.com/mcp?token=s3cret#frag": dial tcp: refused; then wss://mcp.example.com/ws?sessionid=abc and Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl`)
+	got := safeError(err)
+	for _, secret := range []string{"hunter2", "s3cret", "frag", "sessionid=abc", "eyJzdWIiOiJ4In0"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("%q is in %q", secret, got)
+		}
+	}
+	if !strings.Contains(got, `"https://mcp.example.com/mcp"`) || !strings.Contains(got, "wss://mcp.example.com/ws") {
+		t.Errorf("the URLs' hosts and paths are gone: %q", got)
 	}
 }

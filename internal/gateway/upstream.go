@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/backoff"
 	"github.com/kubemcp/kubemcp/internal/config"
+	"github.com/kubemcp/kubemcp/internal/policy"
 )
 
 // upstream is one upstream MCP server and the session kubemcp holds to it.
@@ -243,14 +245,25 @@ func (u *upstream) withdraw(server *mcp.Server, why error) {
 	u.session, u.served = nil, map[string]bool{}
 	u.state.Connected, u.state.Tools, u.state.Since = false, []string{}, time.Now().UTC()
 	if why != nil && !errors.Is(why, context.Canceled) {
-		u.state.LastError = why.Error()
+		u.state.LastError = safeError(why)
 	}
 }
 
 func (u *upstream) setError(err error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.state.LastError = err.Error()
+	u.state.LastError = safeError(err)
+}
+
+// anyURL is a URL as net/http and go-sdk quote them in errors.
+var anyURL = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>]+`)
+
+// safeError is err's text as upstreams_list, /readyz and an MCPServer's
+// status show it: every URL in it without user-info, query or fragment (a
+// token kept in an upstream's URL, or a session id go-sdk added), and any
+// credential redacted.
+func safeError(err error) string {
+	return policy.RedactText(anyURL.ReplaceAllStringFunc(err.Error(), config.SafeURL))
 }
 
 func (u *upstream) current() *mcp.ClientSession {
