@@ -21,7 +21,8 @@ func TestSummaryReadsAsTheUser(t *testing.T) {
 	if err := env.Grant(t.Context(), testenv.NamespacePayments, "console-summary", rbacv1.Subject{Kind: rbacv1.GroupKind, Name: "summary-readers"}, read); err != nil {
 		t.Fatal(err)
 	}
-	users := map[string]githubUser{"carol": {orgs: []string{"acme"}, teams: map[string][]string{"acme": {"payments"}}}}
+	// dana is granted nothing by the package's other tests, whose grants stay in the shared cluster.
+	users := map[string]githubUser{"dana": {orgs: []string{"acme"}, teams: map[string][]string{"acme": {"payments"}}}}
 	gh := newGitHub(t, users)
 	tokens := filepath.Join(t.TempDir(), "tokens.yaml")
 	if err := os.WriteFile(tokens, []byte("tokens:\n- user: agent\n  token: agent-token\n"), 0o600); err != nil {
@@ -30,16 +31,16 @@ func TestSummaryReadsAsTheUser(t *testing.T) {
 	model := summaryModel(t)
 	t.Setenv("KUBEMCP_TEST_AI_KEY", "sk-summary-key")
 	c := startConsole(t, append(gh.flags(), "--auth", "token", "--auth-token-file", tokens,
-		"--identity-rule", "github-user:carol=user:carol", "--identity-rule", "github-team:acme/payments=group:summary-readers",
+		"--identity-rule", "github-user:dana=user:dana", "--identity-rule", "github-team:acme/payments=group:summary-readers",
 		"--ai-base-url", model.URL, "--ai-model", "scripted-1", "--ai-api-key-env", "KUBEMCP_TEST_AI_KEY")...)
-	gh.signInAs("carol")
+	gh.signInAs("dana")
 	c.signIn(t, "github")
 	c.setAI(t, map[string]any{"aiMode": "high"})
 
 	var got summary
 	decodeOK(t, http.StatusOK, &got)(c.do(t, "POST", "/api/ai/summary", map[string]string{"card": "pods", "cluster": "live", "namespace": testenv.NamespacePayments}))
 	if asked := model.Requests()[0].Messages[1].Text(); !strings.Contains(asked, testenv.PodCrashLoop) {
-		t.Fatalf("the payments pods, which carol may read, were not given: %s", asked)
+		t.Fatalf("the payments pods, which dana may read, were not given: %s", asked)
 	}
 	for _, in := range []map[string]string{{"card": "pods", "cluster": "live"}, {"card": "events", "cluster": "live", "namespace": testenv.NamespaceShop}, {}} {
 		decodeOK(t, http.StatusOK, &got)(c.do(t, "POST", "/api/ai/summary", in))
@@ -49,7 +50,7 @@ func TestSummaryReadsAsTheUser(t *testing.T) {
 		asked := r.Messages[1].Text()
 		for _, foreign := range []string{testenv.NamespaceShop + `"`, testenv.NamespaceMonitoring, testenv.DeploymentFrontend + "-", testenv.PodOOMKilled, testenv.PodUnschedulable} {
 			if strings.Contains(asked, foreign) {
-				t.Errorf("the model was given %q, which carol may not read: %s", foreign, asked)
+				t.Errorf("the model was given %q, which dana may not read: %s", foreign, asked)
 			}
 		}
 	}
@@ -57,11 +58,11 @@ func TestSummaryReadsAsTheUser(t *testing.T) {
 		t.Fatalf("%d requests of the model; the dashboard's summary: %+v", n, got)
 	}
 
-	users["carol"] = githubUser{orgs: []string{"acme"}} // changed between sign-ins, which the stand-in reads
-	gh.signInAs("carol")
+	users["dana"] = githubUser{orgs: []string{"acme"}} // changed between sign-ins, which the stand-in reads
+	gh.signInAs("dana")
 	c.signIn(t, "github") // as no group now
 	decodeOK(t, http.StatusOK, &got)(c.do(t, "GET", "/api/ai/summary", nil))
 	if n := len(model.Requests()); n != 6 {
-		t.Fatalf("after carol's groups changed, the summary made as before was kept (%d requests of the model)", n)
+		t.Fatalf("after dana's groups changed, the summary made as before was kept (%d requests of the model)", n)
 	}
 }
