@@ -27,24 +27,31 @@ type Budget interface {
 // beside its prompt: more than a summary or a ranking takes.
 const answerAllowance = 1024
 
-// estimate is what asking msgs with tools will cost, roughly: four bytes
-// of JSON a token, and the answer's allowance.
-func estimate(msgs []openai.ChatCompletionMessageParamUnion, tools []openai.ChatCompletionToolUnionParam) int64 {
+// promptTokens is what sending msgs with tools costs, roughly: four bytes
+// of JSON a token.
+func promptTokens(msgs []openai.ChatCompletionMessageParamUnion, tools []openai.ChatCompletionToolUnionParam) int64 {
 	m, _ := json.Marshal(msgs)
 	t, _ := json.Marshal(tools)
-	return int64(len(m)+len(t))/4 + answerAllowance
+	return int64(len(m)+len(t)) / 4
 }
 
-// ask has the model answer msgs within b. What the answer cost is recorded
-// even when ctx ends meanwhile: a client that went away has still had the
-// provider do the work.
+// ask has the model answer msgs within b, holding the prompt's estimate
+// and the answer's allowance meanwhile. A caller that goes away (a browser
+// closed) still pays: what the call cost is recorded beyond ctx, and a
+// call cut short by ctx is counted at its prompt's estimate, which the
+// provider has been sent and bills though nobody reads the answer.
 func (c *Client) ask(ctx context.Context, b Budget, msgs []openai.ChatCompletionMessageParamUnion, tools []openai.ChatCompletionToolUnionParam) (Turn, error) {
-	spend, err := b.Reserve(ctx, estimate(msgs, tools))
+	prompt := promptTokens(msgs, tools)
+	spend, err := b.Reserve(ctx, prompt+answerAllowance)
 	if err != nil {
 		return Turn{}, err
 	}
 	turn, err := c.Chat(ctx, msgs, tools)
-	if serr := spend(context.WithoutCancel(ctx), turn.Tokens); err == nil {
+	used := turn.Tokens
+	if err != nil && ctx.Err() != nil {
+		used = prompt
+	}
+	if serr := spend(context.WithoutCancel(ctx), used); err == nil {
 		err = serr
 	}
 	return turn, err

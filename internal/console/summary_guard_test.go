@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubemcp/kubemcp/internal/ai/aitest"
+	"github.com/kubemcp/kubemcp/internal/testenv"
 )
 
 // TestSummaryFencesClusterData: an instruction planted in an event's
@@ -130,4 +132,38 @@ func TestFailedProactiveSummaryWaitsTheInterval(t *testing.T) {
 	if n := len(model.Requests()); n != 1 {
 		t.Fatalf("the failing model was asked %d times, want 1", n)
 	}
+}
+
+// TestALeavingClientStillPays: a browser that goes away while the model
+// answers its summary does not make the call free: its prompt, which the
+// provider was sent, is counted against the user's limit.
+func TestALeavingClientStillPays(t *testing.T) {
+	model := aitest.Start(t)
+	asked, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	model.Answer(asks("You summarize"), func(aitest.Request) aitest.Reply {
+		close(asked)
+		<-release
+		return aitest.Reply{Text: "Too late.", Tokens: 300}
+	})
+	c := startWithModel(t, model)
+	c.setAI(t, map[string]any{"aiMode": "medium"})
+	ctx, leave := context.WithCancel(t.Context())
+	body, _ := json.Marshal(map[string]string{"card": "nodes", "cluster": "live"})
+	req, _ := http.NewRequestWithContext(ctx, "POST", c.base+"/api/ai/summary", bytes.NewReader(body))
+	req.Header.Set("Origin", c.base)
+	go func() {
+		<-asked
+		leave()
+	}()
+	if resp, err := c.client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the summary was answered (%d) though its client left", resp.StatusCode)
+	}
+	var got summary
+	testenv.Eventually(t, 10*time.Second, "the left summary's prompt counted", func() bool {
+		decodeOK(t, http.StatusOK, &got)(c.do(t, "GET", "/api/ai/summary", nil))
+		return got.Usage.UsedToday > 0
+	})
+	t.Logf("%d tokens counted for the summary its client left", got.Usage.UsedToday)
 }
