@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -67,6 +68,11 @@ func (p Provider) key() (string, error) {
 	return "", nil
 }
 
+// requestTimeout bounds one attempt of a request to the provider: a
+// provider that accepts the connection and never answers must not hold a
+// mission's turn or a summary for ever.
+const requestTimeout = 2 * time.Minute
+
 // Client talks to one provider's chat-completions API.
 type Client struct {
 	api      openai.Client
@@ -82,7 +88,8 @@ func New(p Provider, hc *http.Client) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []option.RequestOption{option.WithBaseURL(p.BaseURL), option.WithAPIKey(cmp.Or(key, "none")), option.WithMaxRetries(2)}
+	opts := []option.RequestOption{option.WithBaseURL(p.BaseURL), option.WithAPIKey(cmp.Or(key, "none")), option.WithMaxRetries(2),
+		option.WithRequestTimeout(requestTimeout)}
 	if hc != nil {
 		opts = append(opts, option.WithHTTPClient(hc))
 	}

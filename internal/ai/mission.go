@@ -3,7 +3,6 @@ package ai
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -24,18 +23,6 @@ const (
 	maxTurns         = 12          // model turns a mission may take to plan
 	maxResultToModel = 16 << 10    // bytes of a tool's answer the model reads
 )
-
-// ErrTokenLimit: the user has spent today's tokens.
-var ErrTokenLimit = errors.New("the AI token limit is reached")
-
-// Budget is a user's token allowance.
-type Budget interface {
-	// Check returns an error wrapping ErrTokenLimit, saying the use and the
-	// limit, when no more tokens may be spent.
-	Check(ctx context.Context) error
-	// Spend counts tokens used.
-	Spend(ctx context.Context, tokens int64) error
-}
 
 // Plan is a change the model proposed: a call of a write tool, shown as the
 // tool's dry run (its diff). Applying it makes the same call for real.
@@ -70,14 +57,8 @@ func (m Mission) Plan(ctx context.Context, goal string) ([]Plan, error) {
 	msgs := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(systemPrompt), openai.UserMessage(goal)}
 	var plans []Plan
 	for range maxTurns {
-		if err := m.Budget.Check(ctx); err != nil {
-			return plans, err
-		}
-		turn, err := m.Client.Chat(ctx, msgs, tools)
+		turn, err := m.Client.ask(ctx, m.Budget, msgs, tools)
 		if err != nil {
-			return plans, err
-		}
-		if err := m.Budget.Spend(ctx, turn.Tokens); err != nil {
 			return plans, err
 		}
 		if turn.Text != "" {

@@ -76,6 +76,7 @@ type Console struct {
 	catalog catalog
 
 	missions  hub
+	holds     holds              // tokens reserved by calls of the model in flight
 	proactive singleflight.Group // one proactive summary made a user at a time
 }
 
@@ -160,6 +161,7 @@ func (c *Console) api() *http.ServeMux {
 	mux.Handle("GET /api/stream/{kind}", c.signedIn(c.stream))
 	mux.Handle("GET /api/live", c.signedIn(c.live))
 	mux.Handle("GET /api/recommendations", c.signedIn(c.recommend))
+	mux.Handle("POST /api/recommendations/rank", c.signedIn(c.rankRecommendations))
 	mux.Handle("POST /api/recommendations/{id}/accept", c.signedIn(c.acceptRecommendation))
 	mux.Handle("POST /api/recommendations/{id}/snooze", c.signedIn(c.snoozeRecommendation))
 	mux.Handle("GET /api/clusters/{cluster}/pods/{namespace}/{name}/log", c.signedIn(c.podLogs))

@@ -72,7 +72,15 @@ func smallDisk(t *testing.T, opts string) string {
 		t.Fatalf("mounting a tmpfs for a disk that fills (run as root): %v", err)
 	}
 	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
+		err := syscall.Unmount(dir, 0)
+		if errors.Is(err, syscall.EBUSY) {
+			// Something the test started still holds a file there: detach
+			// the mount now (the kernel frees it once that is let go), so a
+			// failure never leaves a tmpfs mounted.
+			t.Errorf("the test's tmpfs was busy at the end (%v): detaching it", err)
+			err = syscall.Unmount(dir, syscall.MNT_DETACH)
+		}
+		if err != nil {
 			t.Errorf("unmounting the test's tmpfs: %v", err)
 		}
 	})

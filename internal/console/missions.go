@@ -87,8 +87,8 @@ func (c *Console) usageOf(ctx context.Context, u store.User) (usage, error) {
 	return usage{Mode: st.AIMode, Limit: limit, UsedToday: used}, err
 }
 
-// budget enforces u's daily token limit for one mission, recording each
-// turn's spending as an event.
+// budget enforces u's daily token limit, for one mission (recording each
+// turn's spending as an event) or for none.
 type budget struct {
 	c       *Console
 	u       store.User
@@ -96,21 +96,27 @@ type budget struct {
 	record  func(kind string, payload any) error // nil: nothing records the spending
 }
 
+var _ ai.Budget = budget{}
+
+// Check refuses when today's use and what calls in flight hold leave
+// nothing: before work (reading clusters) that would be for nothing.
 func (b budget) Check(ctx context.Context) error {
-	us, err := b.c.usageOf(ctx, b.u)
-	if err != nil {
-		return err
-	}
-	if us.Limit == 0 {
-		return fmt.Errorf("%w: your token limit is 0, which turns AI off; raise it in settings", ai.ErrTokenLimit)
-	}
-	if us.UsedToday >= us.Limit {
-		return fmt.Errorf("%w: %d of %d tokens used today (UTC); raise the token limit in settings, or wait until tomorrow", ai.ErrTokenLimit, us.UsedToday, us.Limit)
-	}
-	return nil
+	_, err := b.c.holds.reserve(ctx, b, 0)
+	return err
 }
 
-func (b budget) Spend(ctx context.Context, tokens int64) error {
+func (b budget) Reserve(ctx context.Context, estimate int64) (func(context.Context, int64) error, error) {
+	release, err := b.c.holds.reserve(ctx, b, estimate)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, used int64) error {
+		defer release() // after the spending is stored, so no moment counts neither
+		return b.spend(ctx, used)
+	}, nil
+}
+
+func (b budget) spend(ctx context.Context, tokens int64) error {
 	if err := b.c.opts.Store.SpendTokens(ctx, b.u.ID, b.mission, tokens); err != nil {
 		return err
 	}
@@ -122,6 +128,59 @@ func (b budget) Spend(ctx context.Context, tokens int64) error {
 		return err
 	}
 	return b.record(ai.EventTokens, map[string]int64{"turn": tokens, "usedToday": us.UsedToday, "limit": us.Limit})
+}
+
+// holds are the tokens calls of the model in flight have reserved, by
+// user. A call is let through while today's use and the holds are under
+// the limit, so the limit is passed by at most what one call costs over
+// what the others held; it assumes one console per database, as SQLite
+// does.
+type holds struct {
+	mu     sync.Mutex
+	byUser map[int64]*userHold
+}
+
+type userHold struct {
+	mu   sync.Mutex // one user's check and reservation, as one step
+	held int64
+}
+
+func (h *holds) of(id int64) *userHold {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.byUser == nil {
+		h.byUser = map[int64]*userHold{}
+	}
+	if h.byUser[id] == nil {
+		h.byUser[id] = &userHold{}
+	}
+	return h.byUser[id]
+}
+
+// reserve holds estimate tokens of b's user, or says why it cannot; the
+// returned func gives them back.
+func (h *holds) reserve(ctx context.Context, b budget, estimate int64) (func(), error) {
+	uh := h.of(b.u.ID)
+	uh.mu.Lock()
+	defer uh.mu.Unlock()
+	us, err := b.c.usageOf(ctx, b.u)
+	switch {
+	case err != nil:
+		return nil, err
+	case us.Limit == 0:
+		return nil, fmt.Errorf("%w: your token limit is 0, which turns AI off; raise it in settings", ai.ErrTokenLimit)
+	case us.UsedToday+uh.held >= us.Limit && uh.held > 0:
+		return nil, fmt.Errorf("%w: %d of %d tokens used today (UTC), and requests in flight hold the rest; try again when they are done, or raise the token limit in settings",
+			ai.ErrTokenLimit, us.UsedToday, us.Limit)
+	case us.UsedToday >= us.Limit:
+		return nil, fmt.Errorf("%w: %d of %d tokens used today (UTC); raise the token limit in settings, or wait until tomorrow", ai.ErrTokenLimit, us.UsedToday, us.Limit)
+	}
+	uh.held += estimate
+	return func() {
+		uh.mu.Lock()
+		defer uh.mu.Unlock()
+		uh.held -= estimate
+	}, nil
 }
 
 // overLimit answers err, the budget's refusal, as 429 with u's use and

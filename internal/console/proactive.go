@@ -2,19 +2,29 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kubemcp/kubemcp/internal/store"
 )
 
-// proactiveEvery is how old the dashboard summary of high AI mode may be
-// before the next request for it has a new one made: at most one a user
-// per interval, whatever the number of browsers or reloads.
+// proactiveEvery is how often the dashboard summary of high AI mode may be
+// attempted for a user: the next request after it has a new one made, at
+// most one attempt a user per interval, made or failed, whatever the
+// number of browsers or reloads.
 const proactiveEvery = 15 * time.Minute
+
+// proactiveTimeout bounds the making of one proactive summary: reading the
+// clusters and the model's answer. It runs beyond the request that started
+// it, which nothing else would end.
+const proactiveTimeout = 60 * time.Second
 
 // dashboardScope names the proactive summary in the store.
 const dashboardScope = "dashboard"
@@ -46,28 +56,37 @@ func (c *Console) proactiveSummary(w http.ResponseWriter, r *http.Request, u sto
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// freshSummary is u's dashboard summary, made now if the kept one is
-// missing or old; concurrent requests of one user share one making.
+// freshSummary is u's dashboard summary, made now if none was attempted
+// within the interval; concurrent requests of one user share one making,
+// and each stops waiting for it when its own request ends.
 func (c *Console) freshSummary(ctx context.Context, u store.User) (summaryOut, error) {
-	if kept, err := c.keptSummary(ctx, u); err != nil || kept.Summary != "" && time.Since(kept.At) < proactiveEvery {
+	if kept, recent, err := c.keptSummary(ctx, u); err != nil || recent {
 		return kept, err
 	}
-	v, err, _ := c.proactive.Do(strconv.FormatInt(u.ID, 10), func() (any, error) {
+	done := c.proactive.DoChan(strconv.FormatInt(u.ID, 10), func() (any, error) {
 		// Shared by whoever asks meanwhile: the first request's end must not end it.
-		return c.makeProactive(context.WithoutCancel(ctx), u)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proactiveTimeout)
+		defer cancel()
+		return c.makeProactive(ctx, u)
 	})
-	if err != nil {
-		return summaryOut{}, err
+	select {
+	case res := <-done:
+		if res.Err != nil {
+			return summaryOut{}, res.Err
+		}
+		return res.Val.(summaryOut), nil
+	case <-ctx.Done():
+		return summaryOut{}, ctx.Err()
 	}
-	return v.(summaryOut), nil
 }
 
-// makeProactive makes and keeps u's dashboard summary, unless one made
-// while this request waited is fresh; when none can be made, the kept one
-// comes back with a note saying why.
+// makeProactive makes and keeps u's dashboard summary, unless one was
+// attempted while this request waited; when none can be made, the kept one
+// comes back with a note saying why, and the attempt is recorded so the
+// next waits the interval.
 func (c *Console) makeProactive(ctx context.Context, u store.User) (summaryOut, error) {
-	kept, err := c.keptSummary(ctx, u)
-	if err != nil || kept.Summary != "" && time.Since(kept.At) < proactiveEvery {
+	kept, recent, err := c.keptSummary(ctx, u)
+	if err != nil || recent {
 		return kept, err
 	}
 	srcs, err := c.summarySources("")
@@ -77,25 +96,52 @@ func (c *Console) makeProactive(ctx context.Context, u store.User) (summaryOut, 
 	out, err := c.makeSummary(ctx, u, summaryIn{}, srcs)
 	var ae *apiError
 	if errors.As(err, &ae) { // over the limit, the model failed: say so, keep the old
-		kept.Note = "no new summary: " + ae.msg
-		return kept, nil
+		return c.keepAttempt(ctx, u, kept, ae.msg)
 	}
 	if err != nil {
 		return summaryOut{}, err
 	}
-	sum, err := c.opts.Store.SaveSummary(ctx, u.ID, store.Summary{Scope: dashboardScope, Text: out.Summary, Tokens: out.Tokens})
+	sum, err := c.opts.Store.SaveSummary(ctx, u.ID, store.Summary{Scope: dashboardScope, Identity: identityDigest(u), Text: out.Summary, Tokens: out.Tokens, Read: out.Read})
 	out.Proactive, out.At = true, sum.At
 	return out, err
 }
 
-// keptSummary is u's dashboard summary as the store keeps it; empty when
-// there is none.
-func (c *Console) keptSummary(ctx context.Context, u store.User) (summaryOut, error) {
-	out := summaryOut{Proactive: true, Read: []string{}, Unchecked: []string{}}
+// keepAttempt records an attempt that made no summary, so that the next is
+// not before the interval, and answers the kept one with why.
+func (c *Console) keepAttempt(ctx context.Context, u store.User, kept summaryOut, why string) (summaryOut, error) {
+	sum := store.Summary{Scope: dashboardScope, Identity: identityDigest(u), Text: kept.Summary, Tokens: kept.Tokens, Read: kept.Read, At: kept.At, Note: why}
+	saved, err := c.opts.Store.SaveSummary(ctx, u.ID, sum)
+	kept.Note = noNewSummary(why, saved.Tried)
+	return kept, err
+}
+
+func noNewSummary(why string, tried time.Time) string {
+	return fmt.Sprintf("no new summary: %s (the next attempt is not before %s UTC)", why, tried.Add(proactiveEvery).Format("15:04"))
+}
+
+// keptSummary is u's dashboard summary as the store keeps it, empty when
+// there is none or it was made as another Kubernetes identity than u's
+// now; recent says whether it was attempted within the interval.
+func (c *Console) keptSummary(ctx context.Context, u store.User) (out summaryOut, recent bool, err error) {
+	out = summaryOut{Proactive: true, Read: []string{}, Unchecked: []string{}}
 	sum, err := c.opts.Store.LatestSummary(ctx, u.ID, dashboardScope)
-	if errors.Is(err, store.ErrNotFound) {
-		return out, nil
+	if errors.Is(err, store.ErrNotFound) || err == nil && sum.Identity != identityDigest(u) {
+		return out, false, nil
 	}
-	out.Summary, out.Tokens, out.At = sum.Text, sum.Tokens, sum.At
-	return out, err
+	if err != nil {
+		return out, false, err
+	}
+	out.Summary, out.Tokens, out.At, out.Read = sum.Text, sum.Tokens, sum.At, sum.Read
+	if sum.Note != "" {
+		out.Note = noNewSummary(sum.Note, sum.Tried)
+	}
+	return out, time.Since(sum.Tried) < proactiveEvery, nil
+}
+
+// identityDigest names who u reaches the clusters as: a summary made as
+// one user and groups may say what another may not read.
+func identityDigest(u store.User) string {
+	groups := slices.Sorted(slices.Values(u.KubeGroups))
+	sum := sha256.Sum256([]byte(u.KubeUser + "\n" + strings.Join(groups, "\n")))
+	return hex.EncodeToString(sum[:16])
 }

@@ -71,30 +71,49 @@ func applying[T any](rule func(recRules, []T) []recommendation) func(recRules, j
 // recommend serves GET /api/recommendations?cluster=&namespace=: rules over
 // what the tools find as the user (failing pods, sick nodes, warning
 // events, unsafe settings) suggest cards, leaving out those snoozed and
-// those already on a dashboard. The model ranks and explains them, within
-// the user's token limit, in high AI mode always and in medium when asked
-// (rank=model).
+// those already on a dashboard. In high AI mode the model ranks and
+// explains them, within the user's token limit.
 func (c *Console) recommend(w http.ResponseWriter, r *http.Request, u store.User) error {
-	call, err := c.clustersCall(r, u)
+	if r.URL.Query().Get("rank") != "" {
+		return invalid("rank", "ask for the model's ranking with POST /api/recommendations/rank (same query): it spends tokens, which a link must not")
+	}
+	return c.answerRecommendations(w, r, u, false)
+}
+
+// rankRecommendations serves POST /api/recommendations/rank?cluster=&namespace=:
+// the recommendations, ranked and explained by the model in medium AI mode
+// as in high. A POST, as a change is: it spends the user's tokens.
+func (c *Console) rankRecommendations(w http.ResponseWriter, r *http.Request, u store.User) error {
+	return c.answerRecommendations(w, r, u, true)
+}
+
+func (c *Console) answerRecommendations(w http.ResponseWriter, r *http.Request, u store.User, requested bool) error {
+	out, err := c.ruled(r, u)
 	if err != nil {
 		return err
 	}
-	defer call.end()
-	ctx := call.ctx
-	recs, unchecked := c.gather(ctx, call.cs, call.names, r.URL.Query().Get("namespace"))
-	if recs, err = c.unseen(r.Context(), u, recs); err != nil {
-		return err
-	}
-	out := recommendations{Recommendations: recs, RankedBy: "rules", Unchecked: unchecked}
 	if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
 		return err
 	}
-	if c.rank(ctx, u, &out, r.URL.Query().Get("rank") == "model") { // what the model spent shows in the answer
+	if c.rank(r.Context(), u, &out, requested) { // what the model spent shows in the answer
 		if out.Usage, err = c.usageOf(r.Context(), u); err != nil {
 			return err
 		}
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// ruled is what the rules recommend to u in the clusters r names; the
+// session ends before the model is asked, whose answer may take a while.
+func (c *Console) ruled(r *http.Request, u store.User) (recommendations, error) {
+	call, err := c.clustersCall(r, u)
+	if err != nil {
+		return recommendations{}, err
+	}
+	defer call.end()
+	recs, unchecked := c.gather(call.ctx, call.cs, call.names, r.URL.Query().Get("namespace"))
+	recs, err = c.unseen(r.Context(), u, recs)
+	return recommendations{Recommendations: recs, RankedBy: "rules", Unchecked: unchecked}, err
 }
 
 // gather runs the rules over every cluster, a few at a time, most urgent
@@ -207,7 +226,7 @@ func canonical(config json.RawMessage) json.RawMessage {
 }
 
 // rank has the model order and explain out's recommendations when u's AI
-// mode asks for it (high), or u asked and their mode allows it (medium),
+// mode asks for it (high), or u asked (POST) and their mode allows it (medium),
 // noting why not when it cannot; it reports whether it asked the model
 // (which may have spent tokens).
 func (c *Console) rank(ctx context.Context, u store.User, out *recommendations, requested bool) (asked bool) {

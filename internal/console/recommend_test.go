@@ -41,6 +41,15 @@ func (c *consoleServer) recommendations(t *testing.T, query string) recs {
 	return r
 }
 
+// ranked asks for the recommendations ranked by the model, as the Rank
+// with AI button does.
+func (c *consoleServer) ranked(t *testing.T, query string) recs {
+	t.Helper()
+	var r recs
+	decodeOK(t, http.StatusOK, &r)(c.do(t, "POST", "/api/recommendations/rank"+query, nil))
+	return r
+}
+
 // TestRecommendationsByRules: the seeded payments namespace (a pod in
 // CrashLoopBackOff, warning events) gets the issues and events cards with
 // the facts behind them, most urgent first; the cluster that is down is
@@ -93,7 +102,8 @@ func TestRecommendationsByRules(t *testing.T) {
 	wantError(t, status, body, http.StatusBadRequest, "invalid", "id: not a recommendation id")
 }
 
-// TestRecommendationsRankedByModel: in medium mode, asked to (rank=model),
+// TestRecommendationsRankedByModel: in medium mode, asked to (a POST: a
+// link cannot spend the user's tokens),
 // the scripted model puts events first and says why; its tokens count against the user's limit, and
 // once the limit is reached the rules' order stands, with the reason.
 func TestRecommendationsRankedByModel(t *testing.T) {
@@ -112,12 +122,14 @@ func TestRecommendationsRankedByModel(t *testing.T) {
 	var st map[string]any
 	decodeOK(t, http.StatusOK, &st)(c.do(t, "PUT", "/api/settings", map[string]any{"aiMode": "medium", "tokenLimit": 500}))
 
-	got := c.recommendations(t, "?cluster=live&rank=model&namespace="+testenv.NamespacePayments)
+	status, body := c.do(t, "GET", "/api/recommendations?cluster=live&rank=model", nil)
+	wantError(t, status, body, http.StatusBadRequest, "invalid", "POST /api/recommendations/rank")
+	got := c.ranked(t, "?cluster=live&namespace="+testenv.NamespacePayments)
 	if got.RankedBy != "model" || len(got.Recommendations) != len(ids) || got.Recommendations[0].ID != ids[len(ids)-1] ||
 		got.Recommendations[0].Why != "the BackOff events explain the crash" || got.Recommendations[1].ID != ids[0] || got.Usage.UsedToday != 500 {
 		t.Fatalf("ranked: %+v (the rules' ids %v)", got, ids)
 	}
-	got = c.recommendations(t, "?cluster=live&rank=model&namespace="+testenv.NamespacePayments)
+	got = c.ranked(t, "?cluster=live&namespace="+testenv.NamespacePayments)
 	if got.RankedBy != "rules" || !strings.Contains(got.AINote, "500 of 500 tokens used today") || got.Recommendations[0].Severity != "critical" {
 		t.Fatalf("past the limit: %+v", got)
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubemcp/kubemcp/internal/app"
 	"github.com/kubemcp/kubemcp/internal/testenv"
@@ -69,9 +70,13 @@ func TestSessionCookieSecureUnderTLS(t *testing.T) {
 	})
 }
 
-// runConsole runs `kubemcp console` with args until ctx ends and returns
+// runConsole runs `kubemcp console` with args until ctx ends, or a minute
+// has passed (a console that should have refused to start but serves
+// would otherwise hold the test until go test's own timeout), and returns
 // its error.
 func runConsole(ctx context.Context, t *testing.T, args ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	args = append([]string{"console", "--kubeconfig", twoClusters(t), "--cluster-timeout", "3s"}, args...)
 	return app.Run(ctx, args, app.Streams{In: io.NopCloser(strings.NewReader("")), Out: nopCloser{io.Discard}, Err: nopCloser{io.Discard}})
 }

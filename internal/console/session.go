@@ -125,13 +125,22 @@ func (c *Console) me(w http.ResponseWriter, _ *http.Request, u store.User) error
 
 // guard protects the API. Requests that change state must come from a page
 // of the console itself: their Origin must be the console's own (with the
-// SameSite cookie, this stops cross-site request forgery). With the dev
-// user, the Host must also be a loopback name, so a page that reached the
-// console by DNS rebinding, its Origin and Host both its own, gets nothing.
+// SameSite cookie, this stops cross-site request forgery). No request at
+// all is taken from another site's page, as browsers say with
+// Sec-Fetch-Site: a SameSite=Lax cookie rides along a top-level
+// navigation, and some reads spend the user's AI tokens and write the
+// store. Signing in is the exception: the provider's site sends the
+// browser back to the callback, which its state and PKCE protect. With the
+// dev user, the Host must also be a loopback name, so a page that reached
+// the console by DNS rebinding, its Origin and Host both its own, gets
+// nothing.
 func (c *Console) guard(next http.Handler) http.Handler {
 	return c.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if c.opts.DevUser && !loopbackHost(r.Host) {
 			return errorf(http.StatusForbidden, "host", "the console signs in its dev user only when reached at a loopback address (127.0.0.1, [::1], localhost), not %q", r.Host)
+		}
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" && !strings.HasPrefix(r.URL.Path, authPath) {
+			return errorf(http.StatusForbidden, "cross_site", "the console's API answers its own pages only, not another site's; open the console at %s", c.origin(r))
 		}
 		if !safeMethod(r.Method) && r.Header.Get("Origin") != c.origin(r) {
 			return errorf(http.StatusForbidden, "origin", "a request that changes something must come from the console's own pages (Origin %s)", c.origin(r))

@@ -20,7 +20,8 @@ import (
 
 // maxSummaryFacts bounds the JSON of what a summary gives the model (some
 // 8,000 tokens), shared among the clusters and tools it read; a list over
-// its share is cut, saying how many of its items are shown.
+// its share is cut, saying how many of its items are shown, and past the
+// bound in all the lists hold nothing.
 const maxSummaryFacts = 32 << 10
 
 // summaryIn is the body of POST /api/ai/summary: what to summarize.
@@ -202,9 +203,6 @@ func (c *Console) summarize(w http.ResponseWriter, r *http.Request, u store.User
 	if us.Mode == "low" {
 		return &apiError{status: http.StatusForbidden, code: "ai_mode", msg: lowMode, usage: &us}
 	}
-	if err := (budget{c: c, u: u}).Check(r.Context()); err != nil {
-		return c.overLimit(r.Context(), u, err) // before reading the clusters for nothing
-	}
 	out, err := c.makeSummary(r.Context(), u, in, srcs)
 	if err != nil {
 		return err
@@ -215,12 +213,13 @@ func (c *Console) summarize(w http.ResponseWriter, r *http.Request, u store.User
 // makeSummary reads srcs of the clusters in names as u and has the model
 // summarize them.
 func (c *Console) makeSummary(ctx context.Context, u store.User, in summaryIn, srcs []summarySource) (summaryOut, error) {
-	call, err := c.callClusters(ctx, u, in.Cluster)
+	if err := (budget{c: c, u: u}).Check(ctx); err != nil {
+		return summaryOut{}, c.overLimit(ctx, u, err) // before reading the clusters for nothing
+	}
+	facts, unchecked, err := c.readFacts(ctx, u, in, srcs)
 	if err != nil {
 		return summaryOut{}, err
 	}
-	defer call.end()
-	facts, unchecked := c.collect(call, srcs, in.Namespace)
 	out := summaryOut{summaryIn: in, Unchecked: unchecked, At: time.Now().UTC()}
 	for _, src := range srcs {
 		out.Read = append(out.Read, src.tool)
@@ -234,4 +233,31 @@ func (c *Console) makeSummary(ctx context.Context, u store.User, in summaryIn, s
 	}
 	out.Usage, err = c.usageOf(ctx, u)
 	return out, err
+}
+
+// readFacts reads srcs of the clusters in scope as u, within
+// maxSummaryFacts; the session ends before the model is asked, whose
+// answer may take a minute.
+func (c *Console) readFacts(ctx context.Context, u store.User, in summaryIn, srcs []summarySource) ([]summaryFact, []string, error) {
+	call, err := c.callClusters(ctx, u, in.Cluster)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer call.end()
+	facts, unchecked := c.collect(call, srcs, in.Namespace)
+	return capFacts(facts, maxSummaryFacts), unchecked, nil
+}
+
+// capFacts keeps the facts' items within limit bytes in all: each share
+// has a floor, so the shares of many clusters alone could pass it. The
+// facts past it keep their cluster and tool, and say why they hold none.
+func capFacts(facts []summaryFact, limit int) []summaryFact {
+	total := 0
+	for i := range facts {
+		if total+len(facts[i].Items) > limit {
+			facts[i].Items, facts[i].Shown = nil, fmt.Sprintf("none: the %d bytes a summary reads went to the facts before", limit)
+		}
+		total += len(facts[i].Items)
+	}
+	return facts
 }

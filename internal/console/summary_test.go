@@ -3,6 +3,7 @@ package console_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func TestSummaryByAIMode(t *testing.T) {
 	if got.Summary != "" || !strings.Contains(got.Note, "only in high AI mode (yours is low)") {
 		t.Fatalf("unasked, low: %+v", got)
 	}
-	if r := c.recommendations(t, "?rank=model&namespace="+testenv.NamespacePayments); r.RankedBy != "rules" || !strings.Contains(r.AINote, "low AI mode") {
+	if r := c.ranked(t, "?namespace="+testenv.NamespacePayments); r.RankedBy != "rules" || !strings.Contains(r.AINote, "low AI mode") {
 		t.Fatalf("ranking asked for in low mode: %+v", r)
 	}
 	if n := len(model.Requests()); n != 0 {
@@ -100,7 +101,7 @@ func TestSummaryByAIMode(t *testing.T) {
 	if r := c.recommendations(t, "?namespace="+testenv.NamespacePayments); r.RankedBy != "rules" || countAsked(model, ranks) != 0 {
 		t.Fatalf("medium mode ranked unasked: %+v", r)
 	}
-	if r := c.recommendations(t, "?rank=model&namespace="+testenv.NamespacePayments); r.RankedBy != "model" || r.Usage.UsedToday != 400 {
+	if r := c.ranked(t, "?namespace="+testenv.NamespacePayments); r.RankedBy != "model" || r.Usage.UsedToday != 400 {
 		t.Fatalf("medium mode, ranking asked for: %+v", r)
 	}
 	decodeOK(t, http.StatusOK, &got)(c.do(t, "GET", "/api/ai/summary", nil))
@@ -119,7 +120,8 @@ func TestSummaryByAIMode(t *testing.T) {
 		t.Fatalf("the dashboard's summary, unasked: %+v", first)
 	}
 	decodeOK(t, http.StatusOK, &second)(c.do(t, "GET", "/api/ai/summary", nil))
-	if second.Summary != first.Summary || !second.At.Equal(first.At) || second.Usage.UsedToday != 800 || countAsked(model, summarizes) != 2 {
+	if second.Summary != first.Summary || !second.At.Equal(first.At) || second.Usage.UsedToday != 800 || countAsked(model, summarizes) != 2 ||
+		!slices.Equal(second.Read, first.Read) {
 		t.Fatalf("the second request made another summary: %+v (first %+v)", second, first)
 	}
 }

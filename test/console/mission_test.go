@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/ai"
 	"github.com/kubemcp/kubemcp/internal/ai/aitest"
+	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 // missionConfigMap is what the browser's mission creates, once approved;
@@ -54,18 +56,19 @@ func planConfigMap(t *testing.T, ns, name string) []aitest.Turn {
 // scriptedSummary is every summary the scripted model makes.
 const scriptedSummary = "The scripted model's summary: one pod crash-loops in payments."
 
-// isSummary: the request is ai.Summarize's, whose one user message is the
-// subject and the facts; the dashboard shows one made unasked in high AI
-// mode, so it must not take a mission's turn either.
+// isSummary: the request is ai.Summarize's, whose one user message asks to
+// summarize a subject from fenced facts; the dashboard shows one made
+// unasked in high AI mode, so it must not take a mission's turn either.
 func isSummary(r aitest.Request) bool {
-	var in struct {
-		Subject string `json:"subject"`
+	if len(r.Messages) != 2 || len(r.Tools) != 0 {
+		return false
 	}
-	return len(r.Messages) == 2 && len(r.Tools) == 0 && json.Unmarshal([]byte(r.Messages[1].Text()), &in) == nil && in.Subject != ""
+	_, fenced := render.Unfence(r.Messages[1].Text())
+	return fenced && strings.HasPrefix(r.Messages[1].Text(), "Summarize ")
 }
 
 // isRanking: the request is ai.Rank's, whose one user message is the
-// candidates as JSON; the recommendations card asks it on every load in high
+// candidates as JSON, fenced; the recommendations card asks it on every load in high
 // AI mode and when asked in medium, so it must not take a mission's turn.
 func isRanking(r aitest.Request) bool {
 	return len(r.Messages) == 2 && len(r.Tools) == 0 && candidates(r) != nil
@@ -75,7 +78,8 @@ func candidates(r aitest.Request) []ai.Candidate {
 	var facts struct {
 		Candidates []ai.Candidate `json:"candidates"`
 	}
-	if json.Unmarshal([]byte(r.Messages[1].Text()), &facts) != nil {
+	data, _ := render.Unfence(r.Messages[1].Text())
+	if json.Unmarshal([]byte(data), &facts) != nil {
 		return nil
 	}
 	return facts.Candidates

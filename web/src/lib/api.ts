@@ -255,10 +255,10 @@ export const api = {
       "GET",
       `/api/clusters/${encodeURIComponent(cluster)}/objects?${new URLSearchParams({ kind, namespace, name })}`,
     ),
-  // byModel asks the model to rank them (rank=model), which medium AI mode
-  // does only when asked and high mode always.
+  // byModel asks the model to rank them, which medium AI mode does only
+  // when asked and high mode always: a POST, since it spends tokens.
   recommendations: (cluster = "", namespace = "", byModel = false) =>
-    request<Recommendations>("GET", `/api/recommendations?${new URLSearchParams({ cluster, namespace, ...(byModel ? { rank: "model" } : {}) })}`),
+    request<Recommendations>(byModel ? "POST" : "GET", `/api/recommendations${byModel ? "/rank" : ""}?${new URLSearchParams({ cluster, namespace })}`),
   acceptRecommendation: (id: string) =>
     request<Dashboard>("POST", `/api/recommendations/${encodeURIComponent(id)}/accept`, {}),
   snoozeRecommendation: (id: string) => request<{ id: string; until: string }>("POST", `/api/recommendations/${encodeURIComponent(id)}/snooze`, {}),

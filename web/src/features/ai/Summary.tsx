@@ -8,15 +8,20 @@ const unaskedEveryMs = 5 * 60_000; // the console makes one at most every 15 min
 // Summary is the AI summary of what the console reads for scope (the
 // clusters' state when empty): Summarize asks for one (medium or high AI
 // mode; in low the console's refusal says which setting enables it), and
-// in high mode the one the console made unasked shows without a click.
+// in high mode the one the console made unasked, of the clusters' state,
+// shows without a click where the scope is that. A summary shows only
+// beside the scope it is of.
 export function Summary({ scope = {} }: { scope?: SummaryScope }) {
-  const unasked = useQuery({ queryKey: ["ai-summary"], queryFn: api.unaskedSummary, refetchInterval: unaskedEveryMs });
-  const asked = useMutation({ mutationFn: () => api.summarize(scope) });
+  const key = [scope.card ?? "", scope.cluster ?? "", scope.namespace ?? ""];
+  const ofState = key.every((k) => k === "");
+  const unasked = useQuery({ queryKey: ["ai-summary", ...key], queryFn: api.unaskedSummary, refetchInterval: unaskedEveryMs, enabled: ofState });
+  const asked = useMutation({ mutationKey: ["ai-summary", ...key], mutationFn: (s: SummaryScope) => api.summarize(s) });
+  const askedHere = asked.variables && sameScope(asked.variables, scope) ? asked.data : undefined;
   const now = useNow(30_000);
-  const v = summaryView(asked.data, unasked.data, now);
+  const v = summaryView(askedHere, unasked.data, now);
   return (
     <section className="ai-summary" aria-label="AI summary" aria-busy={asked.isPending}>
-      <button type="button" onClick={() => asked.mutate()} disabled={asked.isPending}>
+      <button type="button" onClick={() => asked.mutate(scope)} disabled={asked.isPending}>
         {asked.isPending ? "Summarizing…" : "Summarize"}
       </button>
       {asked.error && <p role="alert" className="error">{asked.error.message}</p>}
@@ -29,4 +34,8 @@ export function Summary({ scope = {} }: { scope?: SummaryScope }) {
       )}
     </section>
   );
+}
+
+function sameScope(a: SummaryScope, b: SummaryScope): boolean {
+  return (a.card ?? "") === (b.card ?? "") && (a.cluster ?? "") === (b.cluster ?? "") && (a.namespace ?? "") === (b.namespace ?? "");
 }

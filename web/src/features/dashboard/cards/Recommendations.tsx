@@ -6,19 +6,21 @@ import { useNow } from "../../../lib/useNow";
 import type { CardProps } from "../registry";
 import { CardFrame } from "../CardFrame";
 import { scope } from "../scope";
+import { recommendationsQuery, refreshMs } from "./recommendations";
 
-const refreshMs = 60_000;
 
 // Recommendations shows the cards the console's rules (and the model: in
 // high AI mode always, in medium when the person asks) think worth adding, each with the facts behind
 // it. Accept adds the card to this dashboard; snooze hides it for a day.
-// Either way the suggestion leaves the list at once.
+// Either way the suggestion leaves the list at once. The model's ranking
+// is asked once a click (recommendationsQuery); Back to the rules' order
+// resumes the rules' list, refreshed every minute.
 export function Recommendations({ config, ...props }: CardProps) {
   const { cluster = "", namespace = "" } = scope(config);
   const [byModel, setByModel] = useState(false);
-  const key = ["recommendations", cluster, namespace, byModel];
+  const key = recommendationsQuery(cluster, namespace, byModel).queryKey;
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: key, queryFn: () => api.recommendations(cluster, namespace, byModel), refetchInterval: refreshMs });
+  const q = useQuery(recommendationsQuery(cluster, namespace, byModel));
   const now = useNow();
   const drop = (id: string) =>
     qc.setQueryData<Recs>(key, (r) => r && { ...r, recommendations: (r.recommendations ?? []).filter((x) => x.id !== id) });
@@ -39,7 +41,7 @@ export function Recommendations({ config, ...props }: CardProps) {
     { pending: q.isPending, failed: q.error?.message, at: answeredAt(q), parts: q.data ? [...checked, ...down] : [] },
     recs.length,
     now,
-    3 * refreshMs,
+    byModel ? Infinity : 3 * refreshMs,
   );
   const failed = accept.error ?? snooze.error;
   return (
@@ -52,6 +54,14 @@ export function Recommendations({ config, ...props }: CardProps) {
             {" "}
             <button type="button" onClick={() => setByModel(true)}>
               Rank with AI
+            </button>
+          </>
+        )}
+        {byModel && (
+          <>
+            {" "}
+            <button type="button" onClick={() => setByModel(false)}>
+              Back to the rules' order
             </button>
           </>
         )}
