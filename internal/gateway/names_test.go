@@ -31,14 +31,15 @@ func TestServedName(t *testing.T) {
 // of an upstream's error keeps no user-info, query or fragment of any URL in
 // it, nor a credential.
 func TestSafeError(t *testing.T) {
-	err := errors.New(`Post "https://bot:hunter2@mcp.example.com/mcp?token=s3cret#frag": dial tcp: refused; then wss://mcp.example.com/ws?sessionid=abc and Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl`)
+	err := errors.New(`Post "https://bot:hunter2@mcp.example.com/mcp?token=s3cret#frag": dial tcp: refused; then wss://mcp.example.com/ws?sessionid=abc, and Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl; refusing a request to http://127.0.0.1:4711, not its configured http://127.0.0.1:4712`)
 	got := safeError(err)
 	for _, secret := range []string{"hunter2", "s3cret", "frag", "sessionid=abc", "eyJzdWIiOiJ4In0"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("%q is in %q", secret, got)
 		}
 	}
-	if !strings.Contains(got, `"https://mcp.example.com/mcp"`) || !strings.Contains(got, "wss://mcp.example.com/ws") {
+	if !strings.Contains(got, `"https://mcp.example.com/mcp"`) || !strings.Contains(got, "wss://mcp.example.com/ws, and") ||
+		!strings.Contains(got, "refusing a request to http://127.0.0.1:4711, not its configured http://127.0.0.1:4712") {
 		t.Errorf("the URLs' hosts and paths are gone: %q", got)
 	}
 }

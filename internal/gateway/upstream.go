@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -263,7 +264,10 @@ var anyURL = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>]+`)
 // token kept in an upstream's URL, or a session id go-sdk added), and any
 // credential redacted.
 func safeError(err error) string {
-	return policy.RedactText(anyURL.ReplaceAllStringFunc(err.Error(), config.SafeURL))
+	return policy.RedactText(anyURL.ReplaceAllStringFunc(err.Error(), func(u string) string {
+		bare := strings.TrimRight(u, ".,;:)]}") // the sentence's, not the URL's
+		return config.SafeURL(bare) + u[len(bare):]
+	}))
 }
 
 func (u *upstream) current() *mcp.ClientSession {
