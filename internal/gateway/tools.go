@@ -190,7 +190,7 @@ func (u *upstream) forward(tool string) toolset.RawHandler {
 		ctx, span := u.span(ctx, tool)
 		defer span.End()
 		start := time.Now()
-		res, err := cs.CallTool(ctx, params)
+		res, err := callWithin(ctx, cs, params)
 		u.g.opts.Metrics.UpstreamCall(u.cfg.Name, time.Since(start))
 		endSpan(span, res, err)
 		if err != nil {
@@ -199,6 +199,34 @@ func (u *upstream) forward(tool string) toolset.RawHandler {
 			return "", nil, fmt.Errorf("upstream %q failed %s: %v", u.cfg.Name, tool, u.callError(ctx, err))
 		}
 		return u.answer(tool, res)
+	}
+}
+
+// callWithin is cs.CallTool, answered by ctx's end at the latest: go-sdk's
+// call can outlive its context while the session closes under it (closing a
+// stdio upstream that does not exit waits 5 s before SIGTERM and 5 s more
+// before SIGKILL), and the caller was promised the upstream's timeout. The
+// call left behind ends with the session.
+func callWithin(ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolParams) (*mcp.CallToolResult, error) {
+	type outcome struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := cs.CallTool(ctx, params)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-ctx.Done():
+		select {
+		case o := <-done: // it answered as the time ran out
+			return o.res, o.err
+		default:
+			return nil, ctx.Err()
+		}
 	}
 }
 
