@@ -65,27 +65,17 @@ func Explain(err error, op Op) error {
 // explainAny is the text of any error a handler returned: as explained, if
 // it was; else explained from the error itself where it is a kind of error
 // Explain knows, after what the handler said in wrapping it ("nothing was
-// applied: ..."), and as it is otherwise (the handler's own sentence).
-func explainAny(err error) string {
+// applied: ..."), and as it is otherwise (the handler's own sentence). own
+// is false in that last case: the text is not a sentence of kubemcp's.
+func explainAny(err error) (msg string, own bool) {
 	var done *Explained
 	if errors.As(err, &done) {
-		return err.Error()
+		return err.Error(), true
 	}
 	if msg, ok := sentence(err, opOf(err)); ok {
-		return wrapping(err) + msg
+		return wrapping(err) + msg, true
 	}
-	return err.Error()
-}
-
-// explained reports whether err's text is kubemcp's own sentence: Explain
-// made it, or explainAny makes one of it.
-func explained(err error) bool {
-	var done *Explained
-	if errors.As(err, &done) {
-		return true
-	}
-	_, ok := sentence(err, opOf(err))
-	return ok
+	return err.Error(), false
 }
 
 // wrapping is what a handler's wraps of err add before the text of the

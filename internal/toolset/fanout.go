@@ -124,7 +124,8 @@ func fanOut[In, Out any](ctx context.Context, deps Deps, req *mcp.CallToolReques
 		r := ClusterResult{Cluster: o.Cluster, Millis: o.Took.Milliseconds()}
 		if o.Err != nil {
 			failed++
-			r.Error, r.Skipped, r.TimedOut = explainAny(o.Err), o.Skipped(), errors.Is(o.Err, clusters.ErrTimeout)
+			r.Error, _ = explainAny(o.Err)
+			r.Skipped, r.TimedOut = o.Skipped(), errors.Is(o.Err, clusters.ErrTimeout)
 			fmt.Fprintf(&text, "\n== cluster %s: %s ==\n", o.Cluster, r.Error)
 		} else {
 			r.Result = answers[i].out

@@ -170,8 +170,8 @@ func (s *callState) fenced(text string) string {
 // fences, when the error is not one kubemcp explains in its own sentence
 // (a chart's template failure, a CLI's message).
 func (s *callState) failure(err error) string {
-	msg := explainAny(err)
-	if s.fence == "" || (!s.upstream && explained(err)) {
+	msg, own := explainAny(err)
+	if s.fence == "" || (!s.upstream && own) {
 		return msg
 	}
 	return render.Fence(strings.Replace(s.fence, "answer of", "error of", 1), msg)
