@@ -35,7 +35,7 @@ func (c *Config) validateHelmRepositories() []error {
 	for i, r := range c.HelmRepositories {
 		where := fmt.Sprintf("helmRepositories[%d]", i)
 		if r.URL != "" {
-			where += fmt.Sprintf(" (%s)", redactedURL(r.URL))
+			where += fmt.Sprintf(" (%s)", SafeURL(r.URL))
 		}
 		key := strings.TrimSuffix(r.URL, "/")
 		if seen[key] {
@@ -47,15 +47,6 @@ func (c *Config) validateHelmRepositories() []error {
 		}
 	}
 	return errs
-}
-
-// redactedURL hides a password written into a URL, which errors would
-// otherwise print.
-func redactedURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return "(not a URL)"
 }
 
 func (r *HelmRepository) validate() []error {

@@ -61,7 +61,7 @@ func TestHelmRepositoriesValidate(t *testing.T) {
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, want := range []string{"(ftp://h/charts): url: want", "(https://u:xxxxx@h/charts): url: give credentials in username and password",
+	for _, want := range []string{"(ftp://h/charts): url: want", "(https://h/charts): url: give credentials in username and password",
 		"(https://only-user/): give username and password together", "(https://only-password/): give username and password together",
 		"(https://two-ways/): password: give exactly one", "(https://cert-alone/): give certFile and keyFile together",
 		"(https://plain/): plainHTTP: for oci://", "(oci://dup/charts/): listed twice", "helmRepositories[9]: url: want"} {
