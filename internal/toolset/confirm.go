@@ -53,7 +53,7 @@ func confirming[In, Out any](c *confirm.Confirmer, kind, fence string, h Handler
 		}
 		if err := c.Approve(ctx, call); err != nil {
 			var zero Out
-			return "", zero, err
+			return "", zero, &confirmation{err}
 		}
 		return h(ctx, req, in)
 	}
@@ -74,7 +74,7 @@ func preview[In, Out any](ctx context.Context, req *mcp.CallToolRequest, dry In,
 		state = s.ConfirmState()
 	}
 	if fence != "" && text != "" {
-		text = render.Fence(fence, text)
+		text = render.Fence("answer of "+fence, text)
 	}
 	return text, state, nil
 }
@@ -104,3 +104,11 @@ func dryRun(in any, set bool) bool {
 	}
 	return false
 }
+
+// confirmation is the confirmer's answer to a call it holds back: kubemcp's
+// own words (what to approve and how; its preview is fenced already), which
+// the gate does not fence, even for an upstream's tool.
+type confirmation struct{ err error }
+
+func (c *confirmation) Error() string { return c.err.Error() }
+func (c *confirmation) Unwrap() error { return c.err }

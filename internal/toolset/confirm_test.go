@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubemcp/kubemcp/internal/confirm"
 	"github.com/kubemcp/kubemcp/internal/policy"
+	"github.com/kubemcp/kubemcp/internal/render"
 )
 
 type scaleIn struct {
@@ -269,5 +270,32 @@ func TestConfirmURLOnlyClient(t *testing.T) {
 				t.Fatalf("want the token path and nothing written, got isError=%v:\n%s", isErr, text)
 			}
 		})
+	}
+}
+
+// TestConfirmationIsKubemcpsOwnWords: for a tool whose text the gate fences,
+// the confirmation a call gets is kubemcp's (what to approve and how), left
+// outside any fence; only the preview of what the call would do, the tool's
+// text, is fenced, once.
+func TestConfirmationIsKubemcpsOwnWords(t *testing.T) {
+	r := &recorder{}
+	tool := r.tool()
+	tool.fenced = false // as a Helm write or an upstream's tool is
+	s := mcp.NewServer(&mcp.Implementation{Name: "t"}, nil)
+	Install(s, []Tool{tool}, InstallOptions{Confirm: confirm.New([]policy.ConfirmRule{{Tools: []string{"scale"}}}, nil)})
+	ct, st := mcp.NewInMemoryTransports()
+	if _, err := s.Connect(t.Context(), st, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c"}, nil).Connect(t.Context(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	text, isErr := callScale(t, cs, map[string]any{"namespace": "prod", "name": "web", "replicas": 3})
+	outside := render.OutsideFences(text)
+	if !isErr || !tokenRE.MatchString(outside) || strings.Contains(outside, "would scale web") ||
+		!strings.Contains(text, "would scale web to 3") || strings.Count(text, "<untrusted-data source=") != 1 {
+		t.Errorf("want the approval outside any fence and the preview in one; got:\n%s", text)
 	}
 }

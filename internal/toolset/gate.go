@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync/atomic"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -105,7 +104,7 @@ type stateKey struct{}
 // callState is what the gate knows of one call: how the tool's text is
 // fenced, and what the handler told it (Reveal).
 type callState struct {
-	fence    string // the source the text is fenced as; "": the tool fenced it
+	fence    string // what the text is fenced as the answer or error of; "": the tool fenced it
 	upstream bool   // the tool is an upstream's (Raw): its errors are its words too
 	revealed atomic.Bool
 }
@@ -161,20 +160,22 @@ func (s *callState) fenced(text string) string {
 	if s.fence == "" || text == "" {
 		return text
 	}
-	return render.Fence(s.fence, text)
+	return render.Fence("answer of "+s.fence, text)
 }
 
 // failure is the text of a failed call: explained (explainAny), and fenced
 // as the text would be when it may carry outside words: always for an
 // upstream's tool, whose errors are the upstream's; for a tool the gate
 // fences, when the error is not one kubemcp explains in its own sentence
-// (a chart's template failure, a CLI's message).
+// (a chart's template failure, a CLI's message). A confirmation is kubemcp's
+// own words for every tool, its preview fenced already.
 func (s *callState) failure(err error) string {
 	msg, own := explainAny(err)
-	if s.fence == "" || (!s.upstream && own) {
+	var asking *confirmation
+	if s.fence == "" || (own && !s.upstream) || errors.As(err, &asking) {
 		return msg
 	}
-	return render.Fence(strings.Replace(s.fence, "answer of", "error of", 1), msg)
+	return render.Fence("error of "+s.fence, msg)
 }
 
 func (s *callState) redact(text string) string {

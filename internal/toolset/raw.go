@@ -30,7 +30,7 @@ func Raw(meta mcp.Tool, h RawHandler) Tool {
 				t.InputSchema, h = withApproval(t.InputSchema), confirmingRaw(o.Confirm, h)
 			}
 			s.AddTool(t, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-				state := &callState{fence: "answer of upstream tool " + t.Name, upstream: true}
+				state := &callState{fence: "upstream tool " + t.Name, upstream: true}
 				text, structured, err := h(context.WithValue(ctx, stateKey{}, state), req)
 				var out any // a nil RawMessage must stay a nil interface: no structuredContent
 				if structured != nil {
@@ -55,7 +55,7 @@ func confirmingRaw(c *confirm.Confirmer, h RawHandler) RawHandler {
 		_ = json.Unmarshal(args["approval_token"], &token)
 		call := confirm.Call{Req: req, Token: token, ActsOn: func() (string, string) { return "*", "*" }}
 		if err := c.Approve(ctx, call); err != nil {
-			return "", nil, err
+			return "", nil, &confirmation{err}
 		}
 		if _, ok := args["approval_token"]; ok {
 			delete(args, "approval_token")

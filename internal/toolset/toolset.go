@@ -60,13 +60,13 @@ func AllFenced(tools ...Tool) []Tool {
 	return out
 }
 
-// fence is the source the gate fences t's text as, or "" when t fences it
-// itself.
+// fence names t's text as the gate fences it ("tool X": "answer of tool X",
+// "error of tool X"), or is "" when t fences its outside text itself.
 func (t Tool) fence(meta *mcp.Tool) string {
 	if t.fenced {
 		return ""
 	}
-	return "answer of tool " + meta.Name
+	return "tool " + meta.Name
 }
 
 // InstallOptions say how the server installing the tools is set up.
