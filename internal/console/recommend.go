@@ -225,17 +225,18 @@ func canonical(config json.RawMessage) json.RawMessage {
 	return b
 }
 
-// rank has the model order and explain out's recommendations when u's AI
-// mode asks for it (high), or u asked (POST) and their mode allows it (medium),
-// noting why not when it cannot; it reports whether it asked the model
-// (which may have spent tokens).
+// rank has the model order and explain out's recommendations when u asked
+// (POST; the card asks once on its own in high AI mode) and their mode
+// allows it, noting why not when it cannot; it reports whether it asked the
+// model (which may have spent tokens). The rules' list, which cards refresh
+// every minute, never spends tokens.
 func (c *Console) rank(ctx context.Context, u store.User, out *recommendations, requested bool) (asked bool) {
 	mode := out.Usage.Mode
 	switch {
-	case len(out.Recommendations) == 0 || mode != "high" && !requested:
+	case len(out.Recommendations) == 0 || !requested:
 		return false
 	case mode == "low":
-		out.AINote = "in low AI mode the model ranks nothing; set AI mode to medium (ranked when you ask) or high (always) in settings"
+		out.AINote = "in low AI mode the model ranks nothing; set AI mode to medium (ranked when you ask) or high (ranked when a card loads, and when you ask) in settings"
 		return false
 	case c.opts.AI == nil:
 		out.AINote = "no AI provider is configured, so the rules' order stands"

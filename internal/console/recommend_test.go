@@ -120,6 +120,11 @@ func TestRecommendationsRankedByModel(t *testing.T) {
 	})
 	c := startWithModel(t, model)
 	var st map[string]any
+	// The rules' list, refreshed every minute, spends no tokens even in high mode.
+	decodeOK(t, http.StatusOK, &st)(c.do(t, "PUT", "/api/settings", map[string]any{"aiMode": "high", "tokenLimit": 500}))
+	if got := c.recommendations(t, "?cluster=live&namespace="+testenv.NamespacePayments); got.RankedBy != "rules" || len(ids) != 0 {
+		t.Fatalf("a GET in high mode asked the model: %+v", got)
+	}
 	decodeOK(t, http.StatusOK, &st)(c.do(t, "PUT", "/api/settings", map[string]any{"aiMode": "medium", "tokenLimit": 500}))
 
 	status, body := c.do(t, "GET", "/api/recommendations?cluster=live&rank=model", nil)

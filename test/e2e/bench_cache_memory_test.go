@@ -45,23 +45,23 @@ func BenchmarkCacheRSS10kPods(b *testing.B) {
 		base := strings.TrimSuffix(srv.URL, "/mcp")
 		cs := connect(b, &mcp.StreamableClientTransport{Endpoint: srv.URL}, nil)
 		callOK(b, cs, "namespaces_list", nil)
-		before = readMemory(b, base)
+		before = serverMetrics(b, base)
 		// Nothing matches: the answer is small, the informer lists every pod.
 		testenv.Eventually(b, 2*time.Minute, "10,000 pods cached and a read answered from them", func() bool {
 			callOK(b, cs, "pods_list", map[string]any{"namespace": rssNS, "label_selector": "app=none"})
-			body := scrapeOK(b, base)
+			_, body := scrape(b, base, "")
 			return metricValue(b, body, `kubemcp_cache_objects{cluster="`+testenv.KubeContext+`"}`) >= rssPods &&
 				metricValue(b, body, `kubemcp_cache_reads_total{cluster="`+testenv.KubeContext+`",result="hit"}`) > 0
 		})
-		after = readMemory(b, base)
+		after = serverMetrics(b, base)
 		// What the first list decoded and let go of is freed at the next
 		// collection: idle, the runtime forces one within two minutes.
-		gcs := metricValue(b, scrapeOK(b, base), "go_gc_duration_seconds_count")
+		gcs := serverMetrics(b, base).gcs
 		testenv.Eventually(b, 3*time.Minute, "a garbage collection", func() bool {
 			time.Sleep(time.Second)
-			return metricValue(b, scrapeOK(b, base), "go_gc_duration_seconds_count") > gcs
+			return serverMetrics(b, base).gcs > gcs
 		})
-		settled = readMemory(b, base)
+		settled = serverMetrics(b, base)
 	}
 	const mb = 1 << 20
 	b.ReportMetric(float64(before.rss)/mb, "rss-before-MB")
@@ -70,17 +70,6 @@ func BenchmarkCacheRSS10kPods(b *testing.B) {
 	b.ReportMetric(float64(after.heap-before.heap)/mb, "heap-delta-MB")
 	b.ReportMetric(float64(settled.heap-before.heap)/mb, "heap-delta-after-gc-MB")
 	b.ReportMetric(float64(len(raw))/mb, "raw-json-MB")
-}
-
-func scrapeOK(b testing.TB, base string) string {
-	_, body := scrape(b, base, "")
-	return body
-}
-
-// readMemory is the resident memory and heap in use of the kubemcp at base.
-func readMemory(b testing.TB, base string) reading {
-	body := scrapeOK(b, base)
-	return reading{heap: int64(metricValue(b, body, "go_memstats_heap_inuse_bytes")), rss: int64(metricValue(b, body, "process_resident_memory_bytes"))}
 }
 
 func callOK(b testing.TB, cs *mcp.ClientSession, tool string, args map[string]any) {

@@ -119,7 +119,7 @@ type reading struct {
 	gcs                  int // collections so far
 }
 
-func serverMetrics(t *testing.T, base string) reading {
+func serverMetrics(t testing.TB, base string) reading {
 	t.Helper()
 	_, body := scrape(t, base, "")
 	return reading{

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Dashboard, type Recommendation, type Recommendations as Recs } from "../../../lib/api";
 import { answeredAt, cardView, type Part } from "../../../lib/cardState";
@@ -21,6 +21,16 @@ export function Recommendations({ config, ...props }: CardProps) {
   const key = recommendationsQuery(cluster, namespace, byModel).queryKey;
   const qc = useQueryClient();
   const q = useQuery(recommendationsQuery(cluster, namespace, byModel));
+  // High AI mode ranks unasked: once, when the card first has the rules'
+  // list, as a click would; the list refreshed every minute stays the rules'.
+  const [rankedUnasked, setRankedUnasked] = useState(false);
+  const high = q.data?.usage?.mode === "high";
+  useEffect(() => {
+    if (high && !rankedUnasked) {
+      setRankedUnasked(true);
+      setByModel(true);
+    }
+  }, [high, rankedUnasked]);
   const now = useNow();
   const drop = (id: string) =>
     qc.setQueryData<Recs>(key, (r) => r && { ...r, recommendations: (r.recommendations ?? []).filter((x) => x.id !== id) });
