@@ -110,8 +110,14 @@ func TestSummaryByAIMode(t *testing.T) {
 	}
 
 	c.setAI(t, map[string]any{"aiMode": "high"})
-	if r := c.recommendations(t, "?namespace="+testenv.NamespacePayments); r.RankedBy != "model" || r.Usage.UsedToday != 500 {
-		t.Fatalf("high mode did not rank unasked: %+v", r)
+	// The rules' list a card refreshes every minute spends nothing, even in
+	// high mode; the ranking a card asks for on its own when it loads does.
+	asked := countAsked(model, ranks)
+	if r := c.recommendations(t, "?namespace="+testenv.NamespacePayments); r.RankedBy != "rules" || countAsked(model, ranks) != asked {
+		t.Fatalf("high mode's rules' list asked the model: %+v", r)
+	}
+	if r := c.ranked(t, "?namespace="+testenv.NamespacePayments); r.RankedBy != "model" || r.Usage.UsedToday != 500 {
+		t.Fatalf("high mode did not rank: %+v", r)
 	}
 	var first, second summary
 	decodeOK(t, http.StatusOK, &first)(c.do(t, "GET", "/api/ai/summary", nil))
